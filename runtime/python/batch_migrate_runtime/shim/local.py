@@ -1,0 +1,85 @@
+"""BATCH_MIGRATE_TARGET=local: the local executor's AWS Batch face (`POST /v1/<operation>`).
+
+The executor implements AWS Batch's job model itself (arrays, dependencies, retries with evaluateOnExit,
+timeouts, the job definition's command with `Ref::` parameters), so nothing is emulated here: requests go
+through as AWS's REST-JSON wire format and the answers come back as AWS shapes. The project's registry
+(`migrate.config.json`) is copied into the executor on first use, so the jobs run the registered commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, Optional
+
+from .._http import JsonHttpClient, RetryPolicy
+from ..errors import ApiError, ConfigurationError, TransportError
+from .errors import ClientError, error_for_code, server_exception
+from .registry import Registry
+
+REGISTRY_OPERATIONS = ("RegisterJobDefinition", "DescribeJobDefinitions", "DescribeJobQueues", "DescribeComputeEnvironments")
+
+
+class LocalExecutorBackend:
+    def __init__(self, base_url: Optional[str], api_key: Optional[str], registry: Registry, *, timeout: float, max_retries: int) -> None:
+        if not base_url:
+            raise ConfigurationError("BATCH_MIGRATE_TARGET=local needs the executor's address in CC_BASE_URL (or BATCH_MIGRATE_ENDPOINT)")
+        root = base_url.rstrip("/")
+        if root.endswith("/v1"):
+            root = root[: -len("/v1")]
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self.http = JsonHttpClient(root, headers, timeout=timeout, retry=RetryPolicy(max_retries=max_retries))
+        self.registry = registry
+        self._seeded = False
+
+    def call(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+        if not self._seeded:
+            self._seed_registry()
+        return self._post(operation, params)
+
+    def _post(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+        try:
+            response = self.http.request("POST", f"/v1/{operation.lower()}", json_body=dict(params))
+        except ApiError as error:
+            code = error.code or ("ServerException" if error.status >= 500 else "ClientException")
+            raise error_for_code(operation, code, error.server_message, error.status) from error
+        except TransportError as error:
+            raise server_exception(operation, f"the local executor is not reachable: {error}") from error
+        payload = response.json()
+        return payload if isinstance(payload, dict) else {}
+
+    def _seed_registry(self) -> None:
+        """Creates on the executor the compute environments, queues and job definitions the config declares and
+        the executor lacks (matched by name), so a fresh executor runs the project's jobs."""
+        if self._seeded:
+            return
+        self._seeded = True
+        try:
+            environments = {item["computeEnvironmentName"] for item in self._post("DescribeComputeEnvironments", {}).get("computeEnvironments", [])}
+            for name, environment in self.registry.compute_environments.items():
+                if name not in environments:
+                    request = {"computeEnvironmentName": name, "type": environment.get("type", "MANAGED"), "state": environment.get("state", "ENABLED")}
+                    for key in ("computeResources", "serviceRole", "unmanagedvCpus"):
+                        if key in environment:
+                            request[key] = environment[key]
+                    self._post("CreateComputeEnvironment", request)
+            queues = {item["jobQueueName"] for item in self._post("DescribeJobQueues", {}).get("jobQueues", [])}
+            for name, queue in self.registry.job_queues.items():
+                if name not in queues:
+                    self._post(
+                        "CreateJobQueue",
+                        {
+                            "jobQueueName": name,
+                            "state": queue.get("state", "ENABLED"),
+                            "priority": queue.get("priority", 1),
+                            "computeEnvironmentOrder": queue.get("computeEnvironmentOrder", []),
+                        },
+                    )
+            for name in sorted(self.registry.job_definitions):
+                existing = self._post("DescribeJobDefinitions", {"jobDefinitionName": name, "status": "ACTIVE"}).get("jobDefinitions", [])
+                if existing:
+                    continue
+                for definition in self.registry.job_definitions[name]:
+                    request = {key: value for key, value in definition.items() if key not in ("jobDefinitionArn", "revision", "status", "containerOrchestrationType")}
+                    self._post("RegisterJobDefinition", request)
+        except ClientError:
+            self._seeded = False
+            raise

@@ -1,0 +1,22 @@
+"""batch-migrate runtime for Python: Common Compute and SaladCloud clients, and a boto3-shaped AWS Batch shim.
+
+`from batch_migrate_runtime import boto3` replaces `import boto3` (see batch_migrate_runtime.boto3).
+"""
+
+from . import boto3
+from .common_compute import CommonCompute
+from .errors import ApiError, CommonComputeError, ConfigurationError, RuntimeClientError, SaladError, TransportError
+from .salad import SaladCloud
+
+__all__ = [
+    "ApiError",
+    "CommonCompute",
+    "CommonComputeError",
+    "ConfigurationError",
+    "RuntimeClientError",
+    "SaladCloud",
+    "SaladError",
+    "TransportError",
+    "boto3",
+]
+__version__ = "0.1.0"

@@ -4,9 +4,11 @@ evaluateOnExit matching, parameter substitution, ListJobs filtering and opaque p
 from __future__ import annotations
 
 import base64
+import calendar
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -21,6 +23,7 @@ DESCRIBE_JOBS_MAX_IDS = 100
 LIST_JOBS_DEFAULT_PAGE = 100
 LIST_JOBS_MAX_WITH_STATUS = 1000
 LIST_JOBS_MAX_WITH_FILTERS = 100
+FRACTION_PATTERN = re.compile(r"\.(\d+)")
 LIST_JOBS_FILTER_NAMES = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER")
 
 
@@ -35,15 +38,15 @@ def iso_to_epoch_ms(value: Optional[str]) -> Optional[int]:
     text = value.strip()
     if text.endswith("Z") or text.endswith("z"):
         text = text[:-1] + "+00:00"
-    if "." in text:
-        head, _, rest = text.partition(".")
-        digits = "".join(ch for ch in rest if ch.isdigit())
-        zone = rest[len(digits):]
-        text = f"{head}.{digits[:6].ljust(6, '0')}{zone}"
+    fraction = FRACTION_PATTERN.search(text)
+    if fraction:
+        digits = fraction.group(1)
+        text = text[: fraction.start()] + "." + digits[:6].ljust(6, "0") + text[fraction.end() :]
     parsed = dt.datetime.fromisoformat(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.timezone.utc)
-    return int(parsed.timestamp() * 1000)
+    whole_seconds = calendar.timegm(parsed.utctimetuple())
+    return whole_seconds * 1000 + parsed.microsecond // 1000
 
 
 # Common Compute (targets.md A.4, "Mapping for the AWS Batch shim")

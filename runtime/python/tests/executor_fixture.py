@@ -1,0 +1,92 @@
+"""Session fixture: the project's local executor (runtime/bin/batch-migrate-runtime.js) on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+RUNTIME_DIR = REPO_ROOT / "runtime"
+EXECUTOR_BIN = RUNTIME_DIR / "bin" / "batch-migrate-runtime.js"
+READY_TIMEOUT_SECONDS = 20.0
+
+
+@dataclass
+class Executor:
+    base_url: str
+    api_key: str
+    state_dir: Path
+    process: subprocess.Popen
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _build_is_stale() -> bool:
+    dist = RUNTIME_DIR / "dist"
+    if not dist.is_dir():
+        return True
+    newest_source = max((path.stat().st_mtime for path in (RUNTIME_DIR / "src").rglob("*.ts")), default=0.0)
+    newest_output = max((path.stat().st_mtime for path in dist.rglob("*.js")), default=0.0)
+    return newest_source > newest_output
+
+
+def _answers_http(base_url: str, api_key: str) -> bool:
+    request = urllib.request.Request(f"{base_url}/v1/jobs/readiness-probe", headers={"Authorization": f"Bearer {api_key}"})
+    try:
+        with urllib.request.urlopen(request, timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, ConnectionError, OSError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def executor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executor]:
+    if not EXECUTOR_BIN.is_file():
+        pytest.skip(f"the local executor is not in the tree yet ({EXECUTOR_BIN.relative_to(REPO_ROOT)} is missing)")
+    if _build_is_stale():
+        subprocess.run(["npx", "tsc", "-p", "runtime"], cwd=REPO_ROOT, check=True, capture_output=True, timeout=300)
+    state_dir = tmp_path_factory.mktemp("executor-state")
+    log_path = state_dir.parent / "executor.log"
+    port = _free_port()
+    api_key = "cc_test_" + secrets.token_hex(24)
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            ["node", str(EXECUTOR_BIN), "executor", "--port", str(port), "--state-dir", str(state_dir), "--api-key", api_key],
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "CI": "1"},
+        )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+        while not _answers_http(base_url, api_key):
+            if process.poll() is not None:
+                pytest.fail(f"the executor exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the executor did not answer within {READY_TIMEOUT_SECONDS} s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield Executor(base_url, api_key, state_dir, process)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)

@@ -1,0 +1,84 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { isAtOrAbove } from "../core/rules.js";
+import { DEFAULT_MAX_FILE_BYTES, scanTree } from "../core/scan.js";
+import { UsageError } from "../core/errors.js";
+import type { Category } from "../core/types.js";
+import { SCANNERS } from "../scanners/index.js";
+import { buildReport, type Report } from "../report/model.js";
+import { coverageLine } from "../report/summary.js";
+import { FORMATS, type FormatName } from "../report/formats/index.js";
+import { emit, formatElapsed, wantsProgress, type CommandIO } from "./io.js";
+import { TOOL_VERSION } from "../core/version.js";
+
+export interface ScanArgs {
+  paths: string[];
+  format?: string;
+  output?: string;
+  include?: string[];
+  exclude?: string[];
+  failOn?: Category;
+  maxFileSize?: number;
+}
+
+/** Works out the scan root: one folder given is the root; otherwise the working directory. */
+async function resolveTargets(paths: string[], cwd: string): Promise<{ root: string; label: string; paths?: string[] }> {
+  if (paths.length === 0) return { root: cwd, label: "." };
+  const absolute = paths.map((p) => path.resolve(cwd, p));
+  for (const [i, p] of absolute.entries()) {
+    const info = await stat(p).catch(() => undefined);
+    if (!info) throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
+  }
+  if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory()) return { root: absolute[0]!, label: paths[0]! };
+  const inside = absolute.every((p) => !path.relative(cwd, p).startsWith(".."));
+  if (!inside) {
+    const root = commonAncestor(absolute.map((p) => path.dirname(p)));
+    return { root, label: path.relative(cwd, root) || ".", paths: absolute };
+  }
+  return { root: cwd, label: ".", paths: absolute };
+}
+
+function commonAncestor(dirs: string[]): string {
+  let common = dirs[0]!;
+  for (const dir of dirs.slice(1)) {
+    while (common !== path.dirname(common) && path.relative(common, dir).startsWith("..")) common = path.dirname(common);
+  }
+  return common;
+}
+
+export function resolveFormat(format: string | undefined, io: CommandIO, allowed: readonly string[]): FormatName {
+  const chosen = format ?? (io.stdout.isTTY ? "table" : "json");
+  if (!allowed.includes(chosen) || !(chosen in FORMATS)) {
+    throw new UsageError(`unknown format "${chosen}"`, `use one of: ${allowed.join(", ")}`);
+  }
+  return chosen as FormatName;
+}
+
+export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ report: Report; exitCode: number }> {
+  const started = performance.now();
+  const format = resolveFormat(args.format, io, ["table", "json"]);
+  const target = await resolveTargets(args.paths, io.cwd);
+  const progress = wantsProgress(io);
+  const scan = await scanTree({
+    root: target.root,
+    ...(target.paths ? { paths: target.paths } : {}),
+    ...(args.include ? { include: args.include } : {}),
+    ...(args.exclude ? { exclude: args.exclude } : {}),
+    maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
+    scanners: SCANNERS,
+    ...(progress
+      ? { onProgress: (done: number, total: number) => done % 200 === 0 && io.stderr.write(`\rscanning ${done}/${total} files`) }
+      : {}),
+  });
+  if (progress) io.stderr.write("\r\x1b[K");
+  const report = buildReport(scan, { toolVersion: TOOL_VERSION, rootLabel: target.label });
+  await emit(io, FORMATS[format](report), args.output);
+  io.stderr.write(`${coverageLine(report)} (${formatElapsed(performance.now() - started)})\n`);
+  return { report, exitCode: exitCodeFor(report, args.failOn) };
+}
+
+export function exitCodeFor(report: Report, failOn: Category | undefined): number {
+  if (failOn && report.findings.some((f) => f.kind !== "parse-error" && isAtOrAbove(f.category, failOn))) return 1;
+  const unreadable = report.coverage.skipped.some((s) => s.reason === "not-utf8");
+  return report.coverage.parseErrors > 0 || unreadable ? 3 : 0;
+}

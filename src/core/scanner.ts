@@ -1,0 +1,64 @@
+import type { Finding, InventoryItem, Language } from "./types.js";
+
+/** A file handed to a scanner: its text is valid UTF-8. */
+export interface SourceFile {
+  /** POSIX path relative to the scan root. */
+  path: string;
+  /** Absolute path on disk. */
+  absPath: string;
+  text: string;
+}
+
+export interface EmbeddedCode {
+  language: Language;
+  text: string;
+  /** The file the code sits in. */
+  host: SourceFile;
+  /** 0-based line of the host where the embedded text's first line is. */
+  lineOffset: number;
+  /** 0-based column of the host where the embedded text's first line starts. */
+  columnOffset: number;
+}
+
+export interface ScanContext {
+  root: string;
+  /** Scans code embedded in another file (Python in a JS template string) with the scanner of its language. */
+  scanEmbedded(code: EmbeddedCode): Promise<Finding[]>;
+}
+
+export interface ScannerInput {
+  /** Files that passed this scanner's prefilter: where findings are expected. */
+  files: SourceFile[];
+  /** Files that did not pass the prefilter but passed `context`: read for cross-file facts only. */
+  context: SourceFile[];
+}
+
+export interface ScannerOutput {
+  findings: Finding[];
+  inventory?: InventoryItem[];
+}
+
+/** One scanner per input kind, registered in `src/scanners/index.ts`. */
+export interface Scanner {
+  /** Kebab-case id, equal to the file name. */
+  id: string;
+  /** One line for `migrate scan --list-scanners` and the docs. */
+  description: string;
+  /** Whether this scanner reads a path at all, from its name alone. */
+  accepts(path: string): boolean;
+  /**
+   * Cheap content test before parsing. It receives the file's bytes decoded as latin1, so patterns must be
+   * ASCII; only files that pass are decoded as UTF-8 and parsed.
+   */
+  prefilter(text: string, path: string): boolean;
+  /** Files worth reading for cross-file facts even though the prefilter rejects them. */
+  context?(text: string, path: string): boolean;
+  /** Scans every candidate file together, so that facts can flow between files. Never throws for bad input. */
+  scan(input: ScannerInput, ctx: ScanContext): Promise<ScannerOutput>;
+  /** Scans code embedded in a file of another language; lines are the embedded text's own (1-based). */
+  scanEmbedded?(file: SourceFile, ctx: ScanContext): Promise<Finding[]>;
+}
+
+export function defineScanner(scanner: Scanner): Scanner {
+  return scanner;
+}

@@ -1,0 +1,174 @@
+/** How much a finding blocks a migration. */
+export type Category = "mandatory" | "optional" | "potential";
+
+/** Effort points on the planning-poker scale the report totals. */
+export type EffortPoints = 0 | 1 | 3 | 5 | 7 | 13;
+
+export type Language =
+  | "python"
+  | "javascript"
+  | "typescript"
+  | "terraform"
+  | "cloudformation"
+  | "json"
+  | "yaml"
+  | "notebook";
+
+/**
+ * What a finding is, structurally. The names follow the corpus ground truth
+ * (`reference/corpus.md` §1) so that scans can be scored against it.
+ */
+export type FindingKind =
+  | "py-client"
+  | "py-client-indirect"
+  | "py-call"
+  | "py-call-dynamic"
+  | "py-paginator"
+  | "py-waiter-custom"
+  | "py-declarative-op"
+  | "js-v2-import"
+  | "js-v2-client"
+  | "js-v2-call"
+  | "js-v3-import"
+  | "js-v3-client"
+  | "js-v3-command"
+  | "jobdef-json"
+  | "tf-resource"
+  | "cfn-resource"
+  | "cfn-in-code"
+  | "cdk-construct"
+  | "cdk-import"
+  | "wrapper-call"
+  | "tf-module"
+  | "tf-in-code"
+  | "batch-json-other"
+  | "jobdef-json-list"
+  | "cdk-sfn-task"
+  | "sfn-task"
+  | "airflow-operator"
+  | "info"
+  | "parse-error";
+
+/** A JSON value read literally from source; `{ $expr }` stands for what could not be read. */
+export type LiteralValue =
+  | string
+  | number
+  | boolean
+  | null
+  | LiteralValue[]
+  | { [key: string]: LiteralValue };
+
+export interface Position {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+export interface Finding {
+  /** Stable rule id, e.g. `batch/submit-job`, `tf/aws-batch-job-definition`, `scan/parse-error`. */
+  ruleId: string;
+  /** Structural kind, aligned with the corpus truth kinds. */
+  kind: FindingKind;
+  /** How much this blocks a migration. */
+  category: Category;
+  /** POSIX path relative to the scan root. */
+  path: string;
+  /** 1-based start line. */
+  line: number;
+  /** 1-based start column. */
+  column: number;
+  /** 1-based end line. */
+  endLine: number;
+  /** 1-based end column (exclusive). */
+  endColumn: number;
+  /** Language of the code at this site (embedded code reports its own language). */
+  language: Language;
+  /** AWS Batch API operation in its API form (`SubmitJob`), when the finding is a call. */
+  operation?: string;
+  /** Resource type (`AWS::Batch::JobDefinition`, `aws_batch_job_queue`), when the finding defines one. */
+  resourceType?: string;
+  /** The resource's logical or declared name, when the finding defines one. */
+  name?: string;
+  /** Literal arguments that could be read (jobName, jobQueue, jobDefinition, arrayProperties, dependsOn, …). */
+  args?: Record<string, LiteralValue>;
+  /** Set when the operation, the service or an argument is only known at run time. */
+  dynamic?: boolean;
+  /** Effort points this site costs to migrate. */
+  effort: EffortPoints;
+  /** What was found. */
+  message: string;
+  /** Why it matters for the migration. */
+  detail: string;
+  /** What to do: a transform id, or `manual` with the reason. */
+  fix: string;
+  /** Transforms that can rewrite this site. */
+  transforms: string[];
+}
+
+export type ResourceKind =
+  | "job-definition"
+  | "job-queue"
+  | "compute-environment"
+  | "scheduling-policy"
+  | "consumable-resource";
+
+export interface ResourceSource {
+  path: string;
+  line: number;
+  /** How it was declared: terraform, cloudformation, cdk, job-definition-json, code… */
+  via: string;
+  /** IaC address (`aws_batch_job_queue.main`, a CFN logical id, a CDK variable). */
+  address?: string;
+}
+
+/** A Batch resource found in infrastructure files or code, with its normalised properties. */
+export interface InventoryItem {
+  /** Stable id: `<kind>:<path>#<address or name>`. */
+  id: string;
+  kind: ResourceKind;
+  /** The Batch name when it could be read (`jobDefinitionName`, `name`), else the IaC address. */
+  name: string;
+  source: ResourceSource;
+  /** Normalised properties (see the inventory types of each kind). */
+  properties: Record<string, LiteralValue>;
+  /** Names of properties whose value is only known at deploy or run time. */
+  unresolved: string[];
+}
+
+export interface Inventory {
+  jobDefinitions: InventoryItem[];
+  jobQueues: InventoryItem[];
+  computeEnvironments: InventoryItem[];
+  schedulingPolicies: InventoryItem[];
+}
+
+/** An edge of the link graph: call site → job definition/queue, queue → compute environment. */
+export interface Link {
+  from: string;
+  to: string;
+  relation: "uses-job-definition" | "uses-job-queue" | "uses-compute-environment" | "uses-scheduling-policy";
+  /** The reference as written (`my-def:3`, an ARN, `aws_batch_job_queue.q.arn`). */
+  via: string;
+  resolved: boolean;
+}
+
+export type SkipReason = "binary" | "too-large" | "not-utf8" | "unreadable";
+
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  hint: string;
+}
+
+export interface Coverage {
+  /** Files the walk saw after ignores. */
+  filesSeen: number;
+  /** Files whose content was read. */
+  filesRead: number;
+  /** Files handed to a parser. */
+  filesParsed: number;
+  skipped: SkippedFile[];
+  /** Files with a parse error (each also a `parse-error` finding). */
+  parseErrors: number;
+}

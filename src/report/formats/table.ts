@@ -1,0 +1,28 @@
+import type { Report } from "../model.js";
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+/** A terminal table: one row per finding, grouped by file. */
+export default function renderTable(report: Report): string {
+  const rows = report.findings.map((f) => [
+    `${f.path}:${f.line}:${f.column}`,
+    f.category,
+    f.ruleId,
+    [f.operation ?? f.resourceType ?? "", f.name ?? "", f.dynamic ? "(dynamic)" : ""].filter(Boolean).join(" "),
+  ]);
+  if (rows.length === 0) return "No AWS Batch use found.\n";
+  const header = ["location", "category", "rule", "what"];
+  const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join("  ").trimEnd();
+  const out = [line(header), line(widths.map((w) => "-".repeat(w)))];
+  for (const row of rows) out.push(line(row));
+  const skipped = report.coverage.skipped;
+  if (skipped.length > 0) {
+    out.push("", `Skipped ${skipped.length} file(s):`);
+    for (const s of skipped.slice(0, 20)) out.push(`  ${s.path}: ${s.reason} — ${s.hint}`);
+    if (skipped.length > 20) out.push(`  … and ${skipped.length - 20} more (see --format json)`);
+  }
+  return `${out.join("\n")}\n`;
+}

@@ -1,0 +1,49 @@
+import type { ScanResult } from "../core/scan.js";
+import type { Coverage, Finding, Inventory, Link } from "../core/types.js";
+
+export const REPORT_VERSION = 1;
+
+/** The one versioned report model every format renders. */
+export interface Report {
+  /** Schema version of this model. */
+  version: typeof REPORT_VERSION;
+  tool: { name: string; version: string };
+  /** ISO time of the scan (SOURCE_DATE_EPOCH when set, for reproducible output). */
+  scannedAt: string;
+  /** The scan root as given (absolute paths are not written, so reports can be shared). */
+  root: string;
+  findings: Finding[];
+  inventory: Inventory;
+  links: Link[];
+  coverage: Coverage;
+}
+
+export interface ReportMeta {
+  toolVersion: string;
+  rootLabel: string;
+  now?: Date;
+}
+
+function scanTime(now: Date | undefined): string {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
+  return (now ?? new Date()).toISOString();
+}
+
+export function buildReport(scan: ScanResult, meta: ReportMeta, links: Link[] = []): Report {
+  return {
+    version: REPORT_VERSION,
+    tool: { name: "batch-migrate", version: meta.toolVersion },
+    scannedAt: scanTime(meta.now),
+    root: meta.rootLabel,
+    findings: scan.findings,
+    inventory: scan.inventory,
+    links,
+    coverage: scan.coverage,
+  };
+}
+
+/** Call sites (code findings), for the coverage line. */
+export function isCallSite(finding: Finding): boolean {
+  return /^(py|js)-/.test(finding.kind) || finding.kind === "wrapper-call";
+}

@@ -1,0 +1,26 @@
+import type { Report } from "./model.js";
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** The line every run ends with: what was scanned and what was found. */
+export function coverageLine(report: Report): string {
+  const sites = report.findings.filter((f) => /^(py|js)-/.test(f.kind) && !f.kind.endsWith("-import"));
+  const shim = sites.filter((f) => f.transforms.some((t) => t.endsWith("-to-shim")) && f.transforms.length > 0).length;
+  const native = sites.filter((f) => f.transforms.some((t) => t.endsWith("-to-native"))).length;
+  const manual = sites.filter((f) => f.transforms.length === 0).length;
+  const infra = report.findings.filter((f) => /^(tf|cfn|cdk|jobdef)-/.test(f.kind)).length;
+  const inv = report.inventory;
+  const parts = [
+    plural(report.coverage.filesRead, "file"),
+    `${plural(sites.length, "call site")}: ${shim} shim-ready, ${native} SDK-ready, ${manual} manual`,
+    plural(infra, "infrastructure definition"),
+    plural(inv.jobDefinitions.length, "job definition"),
+    plural(inv.jobQueues.length, "job queue"),
+    plural(inv.computeEnvironments.length, "compute environment"),
+  ];
+  if (report.coverage.skipped.length) parts.push(`${report.coverage.skipped.length} skipped`);
+  if (report.coverage.parseErrors) parts.push(plural(report.coverage.parseErrors, "parse error"));
+  return parts.join("; ");
+}

@@ -1,0 +1,5 @@
+import type { Scanner } from "../core/scanner.js";
+import python from "./python/index.js";
+
+/** Every scanner, one line each, sorted by id. */
+export const SCANNERS: readonly Scanner[] = [python];

@@ -1,0 +1,277 @@
+import { getOperationBySnake } from "../../core/batch-operations.js";
+import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
+import type { Finding, FindingKind, LiteralValue } from "../../core/types.js";
+import { argumentFor, type Dataflow } from "./dataflow.js";
+import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
+import { expression, readLiteral, readString } from "./literals.js";
+import type { SyntaxNode } from "./parser.js";
+import type { Project } from "./project.js";
+
+const BATCH_RESOURCE_TYPES = new Set([
+  "ComputeEnvironment",
+  "JobQueue",
+  "JobDefinition",
+  "SchedulingPolicy",
+  "ConsumableResource",
+  "ServiceEnvironment",
+  "QuotaShare",
+]);
+
+const CDK_BATCH_MODULES = /^(aws_cdk\.aws_batch(_alpha)?|aws_cdk_lib\.aws_batch)$/;
+
+interface PendingWrapperCall {
+  module: ModuleIndex;
+  call: SyntaxNode;
+  token: SyntaxNode;
+  name: string;
+}
+
+/** Turns the dataflow facts of one project into findings for its candidate modules. */
+export class Reporter {
+  readonly findings: Finding[] = [];
+  private readonly wrappingScopes = new Set<string>();
+  private readonly pendingWrapperCalls: PendingWrapperCall[] = [];
+
+  constructor(
+    private readonly project: Project,
+    private readonly flow: Dataflow,
+  ) {}
+
+  report(modules: ModuleIndex[]): Finding[] {
+    for (const module of modules) this.reportModule(module);
+    this.reportWrapperCalls();
+    return this.findings;
+  }
+
+  private span(module: ModuleIndex, start: SyntaxNode, end: SyntaxNode = start): Span {
+    const mapLine = (row: number) => module.lineMap?.[row] ?? row + 1;
+    return {
+      line: mapLine(start.startPosition.row),
+      column: start.startPosition.column + 1,
+      endLine: mapLine(end.endPosition.row),
+      endColumn: end.endPosition.column + 1,
+    };
+  }
+
+  private add(module: ModuleIndex, kind: FindingKind, token: SyntaxNode, end: SyntaxNode, extra: Partial<FindingInput> = {}): void {
+    this.findings.push(
+      createFinding({ kind, path: module.file.path, span: this.span(module, token, end), language: module.language, ...extra }),
+    );
+    if (kind.startsWith("py-call") || kind === "py-client" || kind === "py-paginator") {
+      const fn = enclosingFunction(module, token);
+      if (fn) this.wrappingScopes.add(fn.owner ? fn.owner.key : fn.key);
+      const cls = enclosingClass(module, token);
+      if (cls) this.wrappingScopes.add(cls.key);
+    }
+  }
+
+  private nameResolver(module: ModuleIndex) {
+    return (name: string): LiteralValue | undefined => module.constants.get(name);
+  }
+
+  private callArguments(module: ModuleIndex, call: SyntaxNode): Record<string, LiteralValue> {
+    const args: Record<string, LiteralValue> = {};
+    for (const arg of call.childForFieldName("arguments")?.namedChildren ?? []) {
+      if (arg.type === "keyword_argument") {
+        const name = arg.childForFieldName("name")?.text;
+        const value = arg.childForFieldName("value");
+        if (name && value) args[name] = readLiteral(value, this.nameResolver(module));
+      } else if (arg.type === "dictionary_splat") {
+        args["**"] = expression(arg.namedChildren[0] ?? arg);
+      }
+    }
+    return args;
+  }
+
+  private reportModule(module: ModuleIndex): void {
+    for (const call of module.calls) this.reportCall(module, call);
+    for (const attribute of module.attributes) this.reportMethodReference(module, attribute);
+    this.reportDeclarativeOperations(module);
+    this.reportCloudFormationDictionaries(module);
+  }
+
+  private reportCall(module: ModuleIndex, call: SyntaxNode): void {
+    const scope = enclosingFunction(module, call);
+    const made = this.flow.creation(call, module);
+    if (made) {
+      this.add(module, made.viaHelper && !made.returnsClient ? "py-client-indirect" : "py-client", made.token, call, {
+        ...(made.dynamic ? { dynamic: true } : {}),
+        args: this.callArguments(module, call),
+      });
+      return;
+    }
+    const callee = call.childForFieldName("function");
+    if (!callee) return;
+    if (callee.type === "attribute") {
+      const receiver = callee.childForFieldName("object");
+      const method = callee.childForFieldName("attribute");
+      if (!receiver || !method) return;
+      const op = getOperationBySnake(method.text);
+      if (op) {
+        if (this.flow.isClient(receiver, module, scope)) {
+          this.add(module, "py-call", method, call, { operation: op.name, args: this.callArguments(module, call) });
+        } else {
+          this.pendingWrapperCalls.push({ module, call, token: method, name: method.text });
+        }
+        return;
+      }
+      if (method.text === "get_paginator" && this.flow.isClient(receiver, module, scope)) {
+        const name = argumentFor(call, ["operation_name"], 0);
+        const paginated = name ? getOperationBySnake(readString(name) ?? "") : undefined;
+        this.add(module, "py-paginator", method, call, paginated ? { operation: paginated.name } : { dynamic: true });
+        return;
+      }
+      this.reportConstructs(module, call, callee);
+      if (method.text === "create_waiter_with_client") this.reportWaiter(module, call, method, scope);
+      return;
+    }
+    if (callee.type === "identifier") {
+      if (callee.text === "getattr") {
+        const receiver = argumentFor(call, [], 0);
+        const name = argumentFor(call, [], 1);
+        if (receiver && name && this.flow.isClient(receiver, module, scope)) {
+          const op = getOperationBySnake(readString(name) ?? "");
+          this.add(module, op ? "py-call" : "py-call-dynamic", callee, call, op ? { operation: op.name } : { dynamic: true });
+        }
+        return;
+      }
+      if (callee.text === "create_waiter_with_client") this.reportWaiter(module, call, callee, scope);
+      else if (getOperationBySnake(callee.text)) this.pendingWrapperCalls.push({ module, call, token: callee, name: callee.text });
+      else this.reportConstructs(module, call, callee);
+    }
+  }
+
+  private reportWaiter(module: ModuleIndex, call: SyntaxNode, token: SyntaxNode, scope: ReturnType<typeof enclosingFunction>): void {
+    const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+    if (!args.some((arg) => this.flow.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope))) return;
+    const name = argumentFor(call, ["waiter_name"], 0);
+    const waiter = name ? readString(name) : undefined;
+    this.add(module, "py-waiter-custom", token, call, waiter ? { name: waiter } : {});
+  }
+
+  /** `batch.submit_job` handed on as a value (a callback, an executor argument). */
+  private reportMethodReference(module: ModuleIndex, attribute: SyntaxNode): void {
+    const parent = attribute.parent;
+    if (!parent || parent.type === "attribute" || parent.type === "call" && parent.childForFieldName("function")?.id === attribute.id) return;
+    if (parent.type === "assignment" && parent.childForFieldName("left")?.id === attribute.id) return;
+    if (!["argument_list", "keyword_argument", "assignment", "return_statement", "list", "tuple", "pair"].includes(parent.type)) return;
+    const method = attribute.childForFieldName("attribute");
+    const receiver = attribute.childForFieldName("object");
+    const op = method ? getOperationBySnake(method.text) : undefined;
+    if (!op || !receiver || !method) return;
+    if (this.flow.isClient(receiver, module, enclosingFunction(module, attribute))) {
+      this.add(module, "py-call", method, attribute, { operation: op.name });
+    }
+  }
+
+  /** Framework tables that name Batch operations: a class body with `service = "batch"` (cloud-custodian). */
+  private reportDeclarativeOperations(module: ModuleIndex): void {
+    for (const cls of module.classByNode.values()) {
+      const body = cls.node.childForFieldName("body");
+      if (!body) continue;
+      const isBatchTable = body.namedChildren.some((statement) => {
+        const assignment = statement.namedChildren[0];
+        return (
+          assignment?.type === "assignment" &&
+          assignment.childForFieldName("left")?.text === "service" &&
+          readString(assignment.childForFieldName("right")!) === "batch"
+        );
+      });
+      if (!isBatchTable) continue;
+      for (const statement of body.namedChildren) {
+        const assignment = statement.namedChildren[0];
+        if (assignment?.type !== "assignment") continue;
+        for (const string of assignment.childForFieldName("right")?.descendantsOfType("string") ?? []) {
+          const op = getOperationBySnake(readString(string) ?? "");
+          if (op) this.add(module, "py-declarative-op", string, string, { operation: op.name });
+        }
+      }
+    }
+  }
+
+  /** CloudFormation resources written as Python dicts: `{"Type": "AWS::Batch::…"}`. */
+  private reportCloudFormationDictionaries(module: ModuleIndex): void {
+    for (const dict of module.dictionaries) {
+      for (const pair of dict.namedChildren) {
+        if (pair.type !== "pair") continue;
+        const key = pair.childForFieldName("key");
+        const value = pair.childForFieldName("value");
+        if (!key || !value || readString(key) !== "Type") continue;
+        const type = readString(value);
+        if (!type?.startsWith("AWS::Batch::")) continue;
+        const holder = dict.parent?.type === "pair" ? dict.parent.childForFieldName("key") : undefined;
+        const logicalId = holder ? readString(holder) : undefined;
+        this.add(module, "cfn-in-code", holder ?? pair, dict, { resourceType: type, ...(logicalId ? { name: logicalId } : {}) });
+      }
+    }
+  }
+
+  /** troposphere `batch.JobQueue(...)`, CDK `batch.CfnJobQueue(...)` / `batch.JobQueue(...)`, Airflow `BatchOperator(...)`. */
+  private reportConstructs(module: ModuleIndex, call: SyntaxNode, callee: SyntaxNode): void {
+    let moduleName: string | undefined;
+    let className: string | undefined;
+    if (callee.type === "attribute") {
+      const object = callee.childForFieldName("object");
+      className = callee.childForFieldName("attribute")?.text;
+      if (object?.type === "identifier") {
+        const binding = module.imports.get(object.text);
+        if (binding) moduleName = binding.name ? `${binding.module}.${binding.name}` : binding.module;
+      } else if (object) moduleName = object.text;
+    } else {
+      const binding = module.imports.get(callee.text);
+      if (binding?.name) {
+        moduleName = binding.module;
+        className = binding.name;
+      }
+    }
+    if (!moduleName || !className) return;
+    const token = callee.type === "attribute" ? callee.childForFieldName("attribute")! : callee;
+    if (moduleName === "troposphere.batch" && BATCH_RESOURCE_TYPES.has(className)) {
+      this.add(module, "cfn-in-code", callee, call, { resourceType: `AWS::Batch::${className}`, args: this.callArguments(module, call) });
+    } else if (CDK_BATCH_MODULES.test(moduleName) && /^[A-Z]/.test(className)) {
+      this.add(module, "cdk-construct", callee, call, { resourceType: className, args: this.callArguments(module, call) });
+    } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
+      this.add(module, "airflow-operator", token, call, { resourceType: className, args: this.callArguments(module, call) });
+    }
+  }
+
+  /** Calls of project methods named like Batch operations, where the project's method wraps a Batch client. */
+  private reportWrapperCalls(): void {
+    const wrapperNames = new Set<string>();
+    for (const module of this.project.modules) {
+      for (const fn of module.functions) {
+        if (!getOperationBySnake(fn.name)) continue;
+        if (this.wrappingScopes.has(fn.key) || (fn.owner && this.wrappingScopes.has(fn.owner.key))) wrapperNames.add(fn.name);
+      }
+    }
+    for (const pending of this.pendingWrapperCalls) {
+      if (!wrapperNames.has(pending.name)) continue;
+      const op = getOperationBySnake(pending.name);
+      this.add(pending.module, "wrapper-call", pending.token, pending.call, op ? { operation: op.name } : {});
+    }
+  }
+}
+
+export function importFindings(module: ModuleIndex): Finding[] {
+  const findings: Finding[] = [];
+  for (const node of module.tree.rootNode.descendantsOfType(["import_statement", "import_from_statement"])) {
+    if (!/\baws_cdk\b/.test(node.text) || !/\baws_batch(_alpha)?\b/.test(node.text)) continue;
+    // The line that names aws_batch, which in a parenthesised import list is not the statement's first line.
+    const name = node.descendantsOfType("identifier").find((id) => /^aws_batch(_alpha)?$/.test(id.text)) ?? node;
+    findings.push(
+      createFinding({
+        kind: "cdk-import",
+        path: module.file.path,
+        span: {
+          line: module.lineMap?.[name.startPosition.row] ?? name.startPosition.row + 1,
+          column: name.startPosition.column + 1,
+          endLine: module.lineMap?.[name.endPosition.row] ?? name.endPosition.row + 1,
+          endColumn: name.endPosition.column + 1,
+        },
+        language: module.language,
+        resourceType: "aws_cdk.aws_batch",
+      }),
+    );
+  }
+  return findings;
+}

@@ -173,3 +173,11 @@ def test_summary_keeps_only_job_summary_members():
         "container": {"exitCode": 3},
         "arrayProperties": {"index": 2},
     }
+
+
+def test_dead_letter_reason_is_not_worded_twice_and_exit_codes_are_read():
+    job = {"state": "dead_letter", "max_attempts": 2, "error": {"code": "runner_error", "message": "Max attempts (2) exhausted: exit code 3"}}
+    assert model.common_compute_status(job)["statusReason"] == "Max attempts (2) exhausted: exit code 3"
+    assert model.exit_code_from_error(job["error"]) == 3
+    assert model.exit_code_from_error({"exit_code": 137, "message": "exit code 1"}) == 137
+    assert model.exit_code_from_error({"message": "lease expired"}) is None

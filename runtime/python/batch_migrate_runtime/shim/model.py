@@ -74,7 +74,8 @@ def common_compute_status(job: Mapping[str, Any]) -> Dict[str, Any]:
         max_attempts = job.get("max_attempts") or job.get("attempts") or 3
         last_error = error_message or error_code or "unknown error"
         view["status"] = "FAILED"
-        view["statusReason"] = f"Max attempts ({max_attempts}) exhausted: {last_error}"
+        already_worded = last_error.startswith("Max attempts (")
+        view["statusReason"] = last_error if already_worded else f"Max attempts ({max_attempts}) exhausted: {last_error}"
     elif state == "failed":
         view["status"] = "FAILED"
         cancelled = error_code == "cancelled" or (error_code is None and not error_message)
@@ -90,6 +91,20 @@ def common_compute_status(job: Mapping[str, Any]) -> Dict[str, Any]:
 
 
 # SaladCloud (targets.md E.4)
+
+
+EXIT_CODE_IN_MESSAGE = re.compile(r"\bexit code (-?\d+)\b")
+
+
+def exit_code_from_error(error: Mapping[str, Any]) -> Optional[int]:
+    """The assumed `error.exit_code` field, else an "exit code N" in the error message."""
+    value = error.get("exit_code")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return int(value)
+    match = EXIT_CODE_IN_MESSAGE.search(str(error.get("message") or ""))
+    return int(match.group(1)) if match else None
 
 
 def salad_status(job: Mapping[str, Any]) -> Dict[str, Any]:

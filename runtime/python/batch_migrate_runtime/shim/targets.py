@@ -65,7 +65,6 @@ class CommonComputeTarget:
         terminal = raw.get("state") in TERMINAL_JOB_STATES
         started_at = raw.get("started_at")
         attempt_starts: List[Optional[int]] = [None] * max(attempts - 1, 0) + ([started_at] if attempts else [])
-        exit_code = error.get("exit_code")  # assumed [ext] field; evaluateOnExit onExitCode matches it
         return TargetJob(
             target_id=str(raw["id"]),
             status=view["status"],
@@ -76,7 +75,7 @@ class CommonComputeTarget:
             started_at=started_at,
             stopped_at=raw.get("completed_at") if terminal else None,
             attempt_starts=attempt_starts,
-            exit_code=int(exit_code) if isinstance(exit_code, (int, str)) and str(exit_code).lstrip("-").isdigit() else None,
+            exit_code=model.exit_code_from_error(error) if raw.get("state") in ("failed", "dead_letter") else None,
             container_reason=error.get("code"),
             timed_out=error.get("code") == "timeout",
             metadata=dict(raw.get("metadata") or {}),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
@@ -21,12 +24,54 @@ EXECUTOR_BIN = RUNTIME_DIR / "bin" / "batch-migrate-runtime.js"
 READY_TIMEOUT_SECONDS = 20.0
 
 
+WORKLOAD_SCRIPT = (
+    "import json, sys, time\n"
+    "payload = json.load(sys.stdin)\n"
+    "parameters = payload.get('parameters') or {}\n"
+    "time.sleep(float(parameters.get('sleep', '0')))\n"
+    "print(json.dumps({'echo': payload}))\n"
+    "sys.exit(int(parameters.get('code', '0')))\n"
+)
+
+
+class QueueApp:
+    """The app a SaladCloud queue worker would call: echoes the input, fails (500) when parameters.code != "0",
+    and waits parameters.sleep seconds first."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"null")
+                parameters = (body or {}).get("parameters") or {} if isinstance(body, dict) else {}
+                time.sleep(float(parameters.get("sleep", "0")))
+                failing = str(parameters.get("code", "0")) != "0"
+                data = json.dumps({"echo": body, "job_id": self.headers.get("Salad-Job-Id")}).encode()
+                self.send_response(500 if failing else 200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
 @dataclass
 class Executor:
     base_url: str
     api_key: str
     state_dir: Path
     process: subprocess.Popen
+    salad_queue: str = "echo-queue"
+    workload: str = "echo-json"
 
 
 def _free_port() -> int:
@@ -62,14 +107,36 @@ def executor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executor]:
     if _build_is_stale():
         subprocess.run(["npx", "tsc", "-p", "runtime"], cwd=REPO_ROOT, check=True, capture_output=True, timeout=300)
     state_dir = tmp_path_factory.mktemp("executor-state")
-    log_path = state_dir.parent / "executor.log"
+    work_dir = tmp_path_factory.mktemp("executor-work")
+    log_path = work_dir / "executor.log"
+    app = QueueApp()
+    (work_dir / "migrate.config.json").write_text(
+        json.dumps(
+            {
+                "workloads": {"echo-json": {"command": ["python3", "-c", WORKLOAD_SCRIPT]}},
+                "saladQueues": {"echo-queue": {"port": app.port, "path": "/run", "replicas": 1}},
+            }
+        )
+    )
     port = _free_port()
     api_key = "cc_test_" + secrets.token_hex(24)
     base_url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            ["node", str(EXECUTOR_BIN), "executor", "--port", str(port), "--state-dir", str(state_dir), "--api-key", api_key],
-            cwd=REPO_ROOT,
+            [
+                "node",
+                str(EXECUTOR_BIN),
+                "executor",
+                "--port",
+                str(port),
+                "--state-dir",
+                str(state_dir),
+                "--api-key",
+                api_key,
+                "--config",
+                str(work_dir / "migrate.config.json"),
+            ],
+            cwd=work_dir,
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "CI": "1"},
@@ -90,3 +157,4 @@ def executor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executor]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=5)
+        app.close()

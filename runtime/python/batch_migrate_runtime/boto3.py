@@ -34,8 +34,11 @@ def _real_boto3() -> ModuleType:
     return module
 
 
-def _shim_client(region_name: Optional[str], settings_overrides: dict, kwargs: dict) -> BatchShimClient:
-    settings = ShimSettings.from_environment(**settings_overrides)
+def _batch_client_or_none(region_name: Optional[str], kwargs: dict) -> Optional[BatchShimClient]:
+    """The shim for the configured target, or None when the target is aws (real boto3 serves it then)."""
+    settings = ShimSettings.from_environment()
+    if settings.target == "aws":
+        return None
     if region_name:
         settings.region = region_name
     ignored = sorted(name for name in _IGNORED_CLIENT_ARGUMENTS if kwargs.get(name) is not None)
@@ -48,14 +51,12 @@ def _shim_client(region_name: Optional[str], settings_overrides: dict, kwargs: d
     return BatchShimClient(settings)
 
 
-def _target() -> str:
-    return ShimSettings.from_environment().target
-
-
 def client(service_name: str, region_name: Optional[str] = None, **kwargs: Any) -> Any:
     """Like `boto3.client`: the shim for "batch" (unless the target is aws), the real boto3 otherwise."""
-    if service_name == BATCH_SERVICE and _target() != "aws":
-        return _shim_client(region_name, {}, kwargs)
+    if service_name == BATCH_SERVICE:
+        shim = _batch_client_or_none(region_name, kwargs)
+        if shim is not None:
+            return shim
     return _real_boto3().client(service_name, region_name=region_name, **kwargs)
 
 
@@ -83,8 +84,10 @@ class Session:
         return self._real_session
 
     def client(self, service_name: str, region_name: Optional[str] = None, **kwargs: Any) -> Any:
-        if service_name == BATCH_SERVICE and _target() != "aws":
-            return _shim_client(region_name or self.region_name, {}, kwargs)
+        if service_name == BATCH_SERVICE:
+            shim = _batch_client_or_none(region_name or self.region_name, kwargs)
+            if shim is not None:
+                return shim
         return self._real().client(service_name, region_name=region_name, **kwargs)
 
     def resource(self, service_name: str, *args: Any, **kwargs: Any) -> Any:

@@ -321,8 +321,7 @@ class PageIterator:
             if self._max_items is not None and returned + len(items) >= self._max_items:
                 keep = self._max_items - returned
                 page[self._result_key] = items[:keep]
-                # The botocore resume token for a cut page carries the offset inside it; our tokens are
-                # offsets already, so resuming at the next page boundary loses nothing when keep == len(items).
+                # A token can only resume at a page boundary, so a page cut short by MaxItems has none.
                 self.resume_token = page.get("nextToken") if keep == len(items) else None
                 page.pop("nextToken", None)
                 yield page

@@ -2,24 +2,95 @@
 import { defineScanner, type SourceFile } from "../../core/scanner.js";
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
-import { Dataflow, forgetArguments } from "./dataflow.js";
-import { indexModule, type ModuleIndex } from "./module-index.js";
+import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
+import { enclosingFunction, indexModule, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
-import { firstErrorNode, parsePython } from "./parser.js";
+import { firstErrorNode, parsePython, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
-const CANDIDATE = /batch/i;
+import { BATCH_OPERATIONS, getOperationBySnake } from "../../core/batch-operations.js";
+
+const MENTIONS_BATCH = /batch/i;
+/** Operation names other AWS services share (tagging, list_jobs, cancel_job): they alone do not make a candidate. */
+const SHARED_OPERATION_NAMES = new Set(["tag_resource", "untag_resource", "list_tags_for_resource", "list_jobs", "cancel_job"]);
+/**
+ * A file is parsed only when it names the Batch service, Batch resources or a Batch-only operation. Files that
+ * merely say "batch" (DynamoDB batch writes, Kubernetes batch/v1, "batch systems") are left unparsed.
+ */
+const CANDIDATE = new RegExp(
+  [
+    `["']batch["']`,
+    "aws_batch|AWS::Batch|troposphere|BatchOperator",
+    ...BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake)).map((op) => op.snake),
+  ].join("|"),
+);
 /** Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. */
 const HELPER_DEFINITION = /def\s+\w*client\w*\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
-const DEFINITION = /^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm;
 
-function countDefinitions(files: SourceFile[]): Map<string, number> {
+function escape(name: string): string {
+  return name.replace(/[^\w]/g, "");
+}
+
+function definitionPattern(names: Set<string>): RegExp {
+  return new RegExp(`^[ \\t]*(?:async[ \\t]+)?def[ \\t]+(${[...names].map(escape).join("|")})\\b`, "gm");
+}
+
+function definesAny(text: string, names: Set<string>): boolean {
+  return [...names].some((name) => text.includes(`def ${name}`)) && definitionPattern(names).test(text);
+}
+
+/** How often each helper name is defined across every file read, so a name defined twice is never guessed. */
+function countDefinitions(files: SourceFile[], names: Set<string>): Map<string, number> {
   const counts = new Map<string, number>();
+  if (names.size === 0) return counts;
+  const pattern = definitionPattern(names);
   for (const file of files) {
-    for (const match of file.text.matchAll(DEFINITION)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
+    for (const match of file.text.matchAll(pattern)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
   }
   return counts;
+}
+
+/** Helpers that hand a service name on to boto3 are named for what they make (get_aws_client, boto_client_for). */
+const CLIENT_HELPER_NAME = /client|boto|session|aws/i;
+
+/** Names of the functions a candidate calls with "batch" (or a name that may hold it) as an argument. */
+function helpersCalledWithBatch(module: ModuleIndex): string[] {
+  const names: string[] = [];
+  for (const call of module.calls) {
+    const name = calleeName(call);
+    if (!name || name === "client" || !CLIENT_HELPER_NAME.test(name) || getOperationBySnake(name)) continue;
+    const passes = argumentsOf(call).some((arg) => {
+      const value = arg.type === "keyword_argument" ? arg.childForFieldName("value") : arg;
+      if (value?.type === "string") return /^.batch.$/.test(value.text);
+      return value?.type === "identifier" && (/^[A-Z_]*BATCH[A-Z_]*$/.test(value.text) || (/service/i.test(value.text) && !/client|role/i.test(value.text)));
+    });
+    if (passes) names.push(name);
+  }
+  return names;
+}
+
+/** Inside the wanted helpers of a module, the functions they hand one of their own parameters to. */
+function helpersForwardedTo(module: ModuleIndex, wanted: Set<string>): string[] {
+  const names: string[] = [];
+  for (const call of module.calls) {
+    const fn = enclosingFunction(module, call);
+    if (!fn || !wanted.has(fn.name)) continue;
+    const name = calleeName(call);
+    if (!name || name === "client" || !CLIENT_HELPER_NAME.test(name)) continue;
+    const params = new Set(fn.params.map((p) => p.name));
+    const forwards = argumentsOf(call).some((arg) => {
+      const value = arg.type === "keyword_argument" ? arg.childForFieldName("value") : arg;
+      return value?.type === "identifier" && params.has(value.text);
+    });
+    if (forwards) names.push(name);
+  }
+  return names;
+}
+
+function calleeName(call: SyntaxNode): string | undefined {
+  const callee = call.childForFieldName("function");
+  return callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
 }
 
 function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[] } {
@@ -69,45 +140,37 @@ function analyze(candidates: SourceFile[], context: SourceFile[]): Finding[] {
 
 function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Finding[] {
   const findings: Finding[] = [];
-  const project = new Project(countDefinitions([...candidates, ...context]));
   const reported: ModuleIndex[] = [];
+  const modules: ModuleIndex[] = [];
   for (const file of candidates) {
     const { module, findings: fileFindings } = indexFile(file);
     findings.push(...fileFindings);
     if (!module) continue;
-    project.add(module);
+    modules.push(module);
     reported.push(module);
     findings.push(...importFindings(module));
   }
-  // Helper modules are parsed only when a candidate calls a name they define.
+  // Helper modules are parsed only when a candidate hands "batch" to a function they define.
   const wanted = new Set<string>();
-  for (const module of reported) {
-    for (const call of module.calls) {
-      const callee = call.childForFieldName("function");
-      const name = callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
-      if (name && /client|session|waiter/i.test(name)) wanted.add(name);
-    }
-  }
+  for (const module of reported) for (const name of helpersCalledWithBatch(module)) wanted.add(name);
   const pending = [...context];
   for (let round = 0; round < 4 && wanted.size > 0; round++) {
     const next = new Set<string>();
     for (let i = pending.length - 1; i >= 0; i--) {
       const file = pending[i]!;
-      const defines = [...file.text.matchAll(DEFINITION)].some((m) => wanted.has(m[1]!));
-      if (!defines) continue;
+      if (!definesAny(file.text, wanted)) continue;
       pending.splice(i, 1);
       const { module } = indexFile(file);
       if (!module) continue;
-      project.add(module);
-      for (const call of module.calls) {
-        const callee = call.childForFieldName("function");
-        const name = callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
-        if (name && !wanted.has(name) && /client|session/i.test(name)) next.add(name);
-      }
+      modules.push(module);
+      for (const name of helpersForwardedTo(module, wanted)) if (!wanted.has(name)) next.add(name);
     }
     for (const name of next) wanted.add(name);
     if (next.size === 0) break;
   }
+  if (process.env.MIGRATE_DEBUG) console.error("python:", candidates.length, "candidates,", modules.length - reported.length, "helpers", [...wanted].join(","));
+  const project = new Project(countDefinitions([...candidates, ...context], wanted));
+  for (const module of modules) project.add(module);
   const flow = new Dataflow(project);
   flow.run();
   findings.push(...new Reporter(project, flow).report(reported));
@@ -118,7 +181,7 @@ export default defineScanner({
   id: "python",
   description: "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
-  prefilter: (text) => CANDIDATE.test(text),
+  prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),
   context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
   async scan({ files, context }) {
     return { findings: analyze(files, context) };

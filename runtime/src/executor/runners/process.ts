@@ -142,7 +142,7 @@ export function startProcess(request: ProcessRunRequest): RunningProcess {
 /** Kills a process group a crashed executor left running, if it still carries the given attempt's marker. */
 export function reapOrphan(pid: number, marker: string, readEnvironment: (pid: number) => string | undefined): boolean {
   const environment = readEnvironment(pid);
-  if (environment === undefined || !environment.includes(marker)) return false;
+  if (environment === undefined || !`\n${environment}\n`.includes(`\n${marker}\n`)) return false;
   signalGroup(pid, "SIGKILL");
   return true;
 }

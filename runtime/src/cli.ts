@@ -1,0 +1,97 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { startExecutor, type ExecutorConfig } from "./executor/index.js";
+import { parseExecutorConfig } from "./executor/config.js";
+
+const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--state-dir DIR] [--api-key KEY]
+                                      [--max-parallel N] [--kill-grace-ms MS] [--config migrate.config.json]
+
+Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batch APIs on one job model.
+The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
+Binding anything but 127.0.0.1 needs --host and an API key.`;
+
+/** Thrown for bad command lines; the bin prints the message and the usage and exits 2. */
+export class UsageError extends Error {}
+
+function positiveInteger(value: string | undefined, flag: string, allowZero = false): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) throw new UsageError(`${flag} must be a ${allowZero ? "non-negative" : "positive"} integer`);
+  return number;
+}
+
+function readConfig(file: string): ExecutorConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const source = (raw as { executor?: unknown }).executor ?? raw;
+  try {
+    const config = parseExecutorConfig(source);
+    // Commands in the config are written relative to the file, as the analyzer writes it at the repo root.
+    const directory = path.dirname(path.resolve(file));
+    for (const workload of Object.values(config.workloads ?? {})) workload.cwd = path.resolve(directory, workload.cwd ?? ".");
+    return config;
+  } catch (error) {
+    throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Runs one subcommand; resolves to the exit code once the executor has shut down. */
+export async function main(argv: string[], print: (line: string) => void = (line) => console.log(line)): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h") {
+    print(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  if (command !== "executor") throw new UsageError(`unknown command ${command}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "state-dir": { type: "string" },
+      "api-key": { type: "string" },
+      "max-parallel": { type: "string" },
+      "kill-grace-ms": { type: "string" },
+      config: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    print(USAGE);
+    return 0;
+  }
+  const apiKey = values["api-key"] ?? process.env.MIGRATE_EXECUTOR_KEY;
+  if (values.host && values.host !== "127.0.0.1" && !apiKey) {
+    throw new UsageError(`--host ${values.host} makes the executor reachable from other machines: give --api-key (or MIGRATE_EXECUTOR_KEY) too`);
+  }
+  const executor = await startExecutor({
+    port: positiveInteger(values.port, "--port", true) ?? 0,
+    host: values.host,
+    stateDir: values["state-dir"],
+    apiKey,
+    maxParallel: positiveInteger(values["max-parallel"], "--max-parallel"),
+    killGraceMs: positiveInteger(values["kill-grace-ms"], "--kill-grace-ms", true),
+    config: values.config ? readConfig(values.config) : undefined,
+  });
+  print(`executor listening on ${executor.url}`);
+  print(`api key: ${executor.apiKey}`);
+  print(`state: ${executor.stateDir}`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      resolve();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+  print("executor shutting down");
+  await executor.close();
+  return 0;
+}

@@ -112,8 +112,10 @@ def run_scenario(client: Any, queue: str, definition_prefix: str, *, long_sleep:
         "SubmitJob", "submit_job", jobName="waiting", jobQueue=queue, jobDefinition=ok_definition, dependsOn=[{"jobId": sleeper["jobId"]}]
     )
     observations.job_ids["cancelled"] = waiting["jobId"]
+    before_cancel = _poll(call, waiting["jobId"], until=lambda job: job["status"] == "PENDING" or terminal(job))
     call("CancelJob", "cancel_job", jobId=waiting["jobId"], reason="not needed any more")
-    observations.statuses["cancelled"] = _poll(call, waiting["jobId"], until=terminal)
+    after_cancel = _poll(call, waiting["jobId"], until=terminal)
+    observations.statuses["cancelled"] = before_cancel + [status for status in after_cancel if status != before_cancel[-1]]
     _poll(call, sleeper["jobId"], until=lambda job: job["status"] in ("RUNNING",) + TERMINAL)
     observations.listed_default = {job["jobId"] for job in call("ListJobs", "list_jobs", jobQueue=queue)["jobSummaryList"]}
     call("TerminateJob", "terminate_job", jobId=sleeper["jobId"], reason="taking too long")

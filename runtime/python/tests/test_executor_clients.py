@@ -33,7 +33,7 @@ def wait_for(read, done, timeout=20.0):
 
 def test_common_compute_job_lifecycle(cc, executor):
     job = cc.jobs.submit(workload=executor.workload, input={"parameters": {"code": "0"}}, name="lifecycle", priority="standard")
-    assert job["state"] == "queued" and job["job_id"] == job["id"] and job["priority"] == "standard"
+    assert job["state"] in ("queued", "leased") and job["job_id"] == job["id"] and job["priority"] == "standard"
     assert isinstance(job["created_at"], int)
     finished = wait_for(lambda: cc.jobs.get(job["id"]), lambda j: j["state"] in TERMINAL_JOB_STATES)
     assert finished["state"] == "completed" and finished["attempts"] == 1
@@ -62,7 +62,7 @@ def test_common_compute_idempotency_key_returns_the_same_job(cc, executor):
 def test_common_compute_cancel_list_and_errors(cc, executor):
     running = cc.jobs.submit(workload=executor.workload, input={"parameters": {"sleep": "20"}}, name="to-cancel")
     assert cc.jobs.cancel(running["id"], reason="changed my mind") == {"ok": True}
-    cancelled = cc.jobs.get(running["id"])
+    cancelled = wait_for(lambda: cc.jobs.get(running["id"]), lambda j: j["state"] in TERMINAL_JOB_STATES)
     assert cancelled["state"] == "failed" and cancelled["error"]["code"] == "cancelled"
     with pytest.raises(CommonComputeError) as raised:
         cc.jobs.cancel(running["id"])
@@ -84,7 +84,7 @@ def test_salad_queue_crud_and_jobs(salad, executor):
     updated = salad.update_queue(executor.salad_queue, description="echoes its input")
     assert updated["description"] == "echoes its input"
     job = salad.create_queue_job(executor.salad_queue, {"parameters": {"code": "0"}}, metadata={"source": "pytest"})
-    assert job["status"] == "pending" and job["metadata"] == {"source": "pytest"}
+    assert job["status"] in ("pending", "running") and job["metadata"] == {"source": "pytest"}
     done = wait_for(lambda: salad.get_queue_job(executor.salad_queue, job["id"]), lambda j: j["status"] in ("succeeded", "failed"))
     assert done["status"] == "succeeded"
     assert done["output"]["echo"] == {"parameters": {"code": "0"}} and done["output"]["job_id"] == job["id"]

@@ -112,5 +112,9 @@ def test_salad_target_runs_plain_and_array_jobs(project, monkeypatch, executor):
     children = batch.list_jobs(arrayJobId=array["jobId"], jobStatus="SUCCEEDED")
     assert_shape("ListJobs", children)
     assert sorted(job["jobId"] for job in children["jobSummaryList"]) == [f"{array['jobId']}:0", f"{array['jobId']}:1"]
-    forwarded = salad.get_queue_job(executor.salad_queue, plain["jobId"])["output"]["echo"]
-    assert forwarded["command"] == ["echo", "0"] and forwarded["environment"]["AWS_BATCH_JOB_ID"] == plain["jobId"]
+    plain_output = salad.get_queue_job(executor.salad_queue, plain["jobId"])["output"]
+    assert plain_output["job_id"] == plain["jobId"] and plain_output["echo"]["command"] == ["echo", "0"]
+    child_id = f"{array['jobId']}:1"
+    child_target = next(job for job in salad.iterate_queue_jobs(executor.salad_queue) if job["metadata"].get("aws_job_id") == child_id)
+    environment = child_target["output"]["echo"]["environment"]
+    assert (environment["AWS_BATCH_JOB_ID"], environment["AWS_BATCH_JOB_ARRAY_INDEX"], environment["AWS_BATCH_JOB_ARRAY_SIZE"]) == (child_id, "1", "2")

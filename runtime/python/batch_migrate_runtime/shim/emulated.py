@@ -164,24 +164,23 @@ class EmulatedBackend:
             else:
                 self._submit_to_target(child)
 
-    def _payload(self, record: JobRecord, attempt_group: int) -> Dict[str, Any]:
+    def _payload(self, record: JobRecord, attempt_group: int, *, job_id_known: bool) -> Dict[str, Any]:
+        """The job as one JSON document. A plain job's id is the target's own id (the `Salad-Job-Id` header,
+        Common Compute's job id), unknown before submission, so `jobId`/AWS_BATCH_JOB_ID are left out there."""
         environment = {item["name"]: item["value"] for item in record["container"]["environment"]}
-        environment.update(
-            {
-                "AWS_BATCH_JOB_ID": record["jobId"],
-                "AWS_BATCH_JOB_ATTEMPT": str(attempt_group),
-                "AWS_BATCH_JQ_NAME": record["jobQueue"],
-            }
-        )
-        payload: Dict[str, Any] = {
-            "jobId": record["jobId"],
+        environment.update({"AWS_BATCH_JOB_ATTEMPT": str(attempt_group), "AWS_BATCH_JQ_NAME": record["jobQueue"]})
+        payload: Dict[str, Any] = {}
+        if job_id_known:
+            environment["AWS_BATCH_JOB_ID"] = record["jobId"]
+            payload["jobId"] = record["jobId"]
+        payload.update({
             "jobName": record["jobName"],
             "jobQueue": record["jobQueue"],
             "jobDefinition": record["jobDefinition"],
             "parameters": record["parameters"],
             "command": record["container"]["command"],
             "environment": environment,
-        }
+        })
         if record["kind"] == "array-child":
             environment["AWS_BATCH_JOB_ARRAY_INDEX"] = str(record["arrayIndex"])
             environment["AWS_BATCH_JOB_ARRAY_SIZE"] = str(record["arraySize"])
@@ -205,7 +204,7 @@ class EmulatedBackend:
         submission = TargetSubmission(
             shim_job_id=record["jobId"],
             attempt_group=attempt_group,
-            payload=self._payload(record, attempt_group),
+            payload=self._payload(record, attempt_group, job_id_known=not job_id_is_target_id),
             metadata=metadata,
             name=record["jobName"],
             definition_name=record["definitionName"],

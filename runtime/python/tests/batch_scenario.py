@@ -116,10 +116,11 @@ def run_scenario(client: Any, queue: str, definition_prefix: str, *, long_sleep:
     call("CancelJob", "cancel_job", jobId=waiting["jobId"], reason="not needed any more")
     after_cancel = _poll(call, waiting["jobId"], until=terminal)
     observations.statuses["cancelled"] = before_cancel + [status for status in after_cancel if status != before_cancel[-1]]
-    _poll(call, sleeper["jobId"], until=lambda job: job["status"] in ("RUNNING",) + TERMINAL)
+    before_terminate = _poll(call, sleeper["jobId"], until=lambda job: job["status"] in ("RUNNING",) + TERMINAL)
     observations.listed_default = {job["jobId"] for job in call("ListJobs", "list_jobs", jobQueue=queue)["jobSummaryList"]}
     call("TerminateJob", "terminate_job", jobId=sleeper["jobId"], reason="taking too long")
-    observations.statuses["terminated"] = _poll(call, sleeper["jobId"], until=terminal)
+    after_terminate = _poll(call, sleeper["jobId"], until=terminal)
+    observations.statuses["terminated"] = before_terminate + [s for s in after_terminate if s != before_terminate[-1]]
 
     for key, job_id in observations.job_ids.items():
         observations.details[key] = call("DescribeJobs", "describe_jobs", jobs=[job_id])["jobs"][0]

@@ -13,8 +13,6 @@ export interface ScanOptions {
   exclude?: string[];
   /** Files larger than this are skipped with a note. */
   maxFileBytes?: number;
-  /** How many files are read at once. */
-  concurrency?: number;
   scanners: readonly Scanner[];
   /** Called as files are read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
@@ -55,14 +53,6 @@ function addToInventory(inventory: Inventory, item: InventoryItem): void {
   list?.push(item);
 }
 
-async function mapConcurrent<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  });
-  await Promise.all(runners);
-}
-
 /** Discovers, prefilters and scans a tree. Pure apart from reading files: never prints, never exits. */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(options.root);
@@ -82,31 +72,31 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const texts = new Map<string, string[]>();
   let done = 0;
 
-  await mapConcurrent(walk.files, options.concurrency ?? 64, async (relPath) => {
+  for (const relPath of walk.files) {
     const absPath = path.join(root, relPath);
-    const outcome = await readCandidate(absPath, relPath, maxBytes);
+    const outcome = readCandidate(absPath, relPath, maxBytes);
     options.onProgress?.(++done, walk.files.length);
     if (!outcome.ok) {
       skipped.push(outcome.skipped);
-      return;
+      continue;
     }
     const latin1 = outcome.bytes.toString("latin1");
     const wants = scanners.filter((scanner) => scanner.accepts(relPath));
     const scanning = wants.filter((scanner) => scanner.prefilter(latin1, relPath));
     const reading = wants.filter((scanner) => !scanning.includes(scanner) && scanner.context?.(latin1, relPath));
-    if (scanning.length === 0 && reading.length === 0) return;
+    if (scanning.length === 0 && reading.length === 0) continue;
     const text = decodeUtf8(outcome.bytes);
     if (text === undefined) {
       if (scanning.length > 0) {
         skipped.push({ path: relPath, reason: "not-utf8", hint: "not valid UTF-8; re-encode it as UTF-8 to have it scanned" });
       }
-      return;
+      continue;
     }
     const file: SourceFile = { path: relPath, absPath, text };
     for (const scanner of scanning) candidates.get(scanner)!.push(file);
     for (const scanner of reading) context.get(scanner)!.push(file);
     if (scanning.length > 0) texts.set(relPath, text.split("\n"));
-  });
+  }
 
   const byPath = (a: SourceFile, b: SourceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   const ctx: ScanContext = {

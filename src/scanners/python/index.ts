@@ -168,7 +168,6 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Findin
     for (const name of next) wanted.add(name);
     if (next.size === 0) break;
   }
-  if (process.env.MIGRATE_DEBUG) console.error("python:", candidates.length, "candidates,", modules.length - reported.length, "helpers", [...wanted].join(","));
   const project = new Project(countDefinitions([...candidates, ...context], wanted));
   for (const module of modules) project.add(module);
   const flow = new Dataflow(project);

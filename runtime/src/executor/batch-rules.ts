@@ -38,9 +38,15 @@ export function substituteParameters(command: readonly string[], parameters: Rec
   return command.map((item) => {
     const whole = /^Ref::(.+)$/.exec(item);
     if (whole?.[1] !== undefined && Object.hasOwn(parameters, whole[1])) return parameters[whole[1]] ?? item;
-    return item.replace(PARAMETER_REFERENCE, (reference, name: string) =>
-      Object.hasOwn(parameters, name) ? (parameters[name] ?? reference) : reference,
-    );
+    return item.replace(PARAMETER_REFERENCE, (reference, name: string) => {
+      // Names may contain "-", so "Ref::word-post" is the parameter "word" followed by "-post" unless
+      // "word-post" itself is a parameter: the longest defined name wins.
+      for (let length = name.length; length > 0; length--) {
+        const candidate = name.slice(0, length);
+        if (Object.hasOwn(parameters, candidate)) return (parameters[candidate] ?? "") + name.slice(length);
+      }
+      return reference;
+    });
   });
 }
 

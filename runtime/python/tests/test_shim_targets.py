@@ -118,3 +118,38 @@ def test_salad_target_runs_plain_and_array_jobs(project, monkeypatch, executor):
     child_target = next(job for job in salad.iterate_queue_jobs(executor.salad_queue) if job["metadata"].get("aws_job_id") == child_id)
     environment = child_target["output"]["echo"]["environment"]
     assert (environment["AWS_BATCH_JOB_ID"], environment["AWS_BATCH_JOB_ARRAY_INDEX"], environment["AWS_BATCH_JOB_ARRAY_SIZE"]) == (child_id, "1", "2")
+
+
+def test_local_target_runs_the_command_registered_in_migrate_config(executor, tmp_path, monkeypatch):
+    suffix = uuid.uuid4().hex[:8]
+    definition = f"say-{suffix}"
+    config = {
+        "computeEnvironments": {f"ce-{suffix}": {"type": "UNMANAGED"}},
+        "jobQueues": {f"queue-{suffix}": {"priority": 1, "computeEnvironments": [f"ce-{suffix}"]}},
+        "jobDefinitions": {
+            definition: {
+                "type": "container",
+                "parameters": {"code": "0"},
+                "containerProperties": {"image": "python:3", "command": ["python3", "-c", "import sys; sys.exit(int(sys.argv[1]))", "Ref::code"]},
+            }
+        },
+    }
+    (tmp_path / "migrate.config.json").write_text(json.dumps(config))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    monkeypatch.setenv("BATCH_MIGRATE_TARGET", "local")
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    batch = shim_boto3.client("batch")
+    definitions = batch.describe_job_definitions(jobDefinitionName=definition)
+    assert_shape("DescribeJobDefinitions", definitions)
+    assert [d["revision"] for d in definitions["jobDefinitions"]] == [1]
+    queues = batch.describe_job_queues(jobQueues=[f"queue-{suffix}"])
+    assert_shape("DescribeJobQueues", queues)
+    assert queues["jobQueues"][0]["jobQueueName"] == f"queue-{suffix}"
+    succeeded = batch.submit_job(jobName="ok", jobQueue=f"queue-{suffix}", jobDefinition=definition)
+    failed = batch.submit_job(jobName="fails", jobQueue=f"queue-{suffix}", jobDefinition=definition, parameters={"code": "7"})
+    assert wait_terminal(batch, succeeded["jobId"])["status"] == "SUCCEEDED"
+    failure = wait_terminal(batch, failed["jobId"])
+    assert failure["status"] == "FAILED" and failure["container"]["exitCode"] == 7
+    assert failure["container"]["command"][-1] == "7"

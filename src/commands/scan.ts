@@ -10,6 +10,7 @@ import { coverageLine } from "../report/summary.js";
 import { FORMATS, type FormatName } from "../report/formats/index.js";
 import { emit, formatElapsed, wantsProgress, type CommandIO } from "./io.js";
 import { TOOL_VERSION } from "../core/version.js";
+import { defineCommand } from "./command.js";
 
 export interface ScanArgs {
   paths: string[];
@@ -82,3 +83,33 @@ export function exitCodeFor(report: Report, failOn: Category | undefined): numbe
   const unreadable = report.coverage.skipped.some((s) => s.reason === "not-utf8");
   return report.coverage.parseErrors > 0 || unreadable ? 3 : 0;
 }
+
+const CATEGORIES = ["mandatory", "optional", "potential"] as const;
+
+export default defineCommand({
+  command: "scan [paths..]",
+  describe: "Find every AWS Batch use: SDK calls, job definitions, queues, compute environments",
+  builder: (y) =>
+    y
+      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folders or files (default: .)" })
+      .option("fail-on", { choices: CATEGORIES, describe: "Exit 1 when a finding is at or above this category" })
+      .option("max-file-size", { type: "number", describe: "Skip files larger than this many bytes", default: DEFAULT_MAX_FILE_BYTES })
+      .example("$0 scan", "scan the working directory, a table on a terminal")
+      .example("$0 scan services/ --format json -o scan.json", "write the JSON report")
+      .example("$0 scan --fail-on mandatory", "fail a CI job while Batch calls remain"),
+  run: async (args, io) => {
+    const { exitCode } = await runScanCommand(
+      {
+        paths: args.paths ?? [],
+        ...(args.format ? { format: args.format } : {}),
+        ...(args.output ? { output: args.output } : {}),
+        ...(args.include ? { include: args.include } : {}),
+        ...(args.exclude ? { exclude: args.exclude } : {}),
+        ...(args.failOn ? { failOn: args.failOn } : {}),
+        maxFileSize: args.maxFileSize,
+      },
+      io,
+    );
+    return exitCode;
+  },
+});

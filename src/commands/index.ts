@@ -1,0 +1,5 @@
+import type { Command } from "./command.js";
+import scan from "./scan.js";
+
+/** Every subcommand, one line each. */
+export const COMMANDS: readonly Command[] = [scan];

@@ -11,7 +11,7 @@ from ..common_compute import CommonCompute
 from ..salad import SaladCloud
 from . import model
 from .emulated import EmulatedBackend
-from .errors import BatchExceptions, ClientError, client_exception
+from .errors import BatchExceptions, client_exception
 from .journal import Journal
 from .local import LocalExecutorBackend
 from .registry import Registry

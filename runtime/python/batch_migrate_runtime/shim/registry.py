@@ -182,7 +182,6 @@ class Registry:
         }
         self.job_queues[name] = queue
         self.queues_declared = True
-        self.target_mappings.setdefault(f"queue:{name}", {})
         self.target_mappings[f"queue:{name}"] = {
             target: target_section(body, target) for target in TARGET_SECTION_KEYS
         }

@@ -53,17 +53,26 @@ interface AttemptResult {
   statusReason?: string;
 }
 
+/** Concurrency shared by the lanes of one workload or queue (a Common Compute workload has a lane per tier). */
+interface Limiter {
+  running: number;
+  limit: number;
+}
+
 class Lane {
   private ids: string[] = [];
   private head = 0;
-  running = 0;
 
   constructor(
     readonly key: string,
     public rank: number,
-    readonly limit: number,
+    readonly limiter: Limiter,
     readonly isReady: () => boolean,
   ) {}
+
+  get hasCapacity(): boolean {
+    return this.limiter.running < this.limiter.limit;
+  }
 
   push(id: string): void {
     this.ids.push(id);
@@ -117,10 +126,12 @@ export class Engine {
   private readonly dependents = new Map<string, Set<string>>();
   private readonly arrayProgress = new Map<string, { terminal: number; failed: number }>();
   private readonly lanes = new Map<string, Lane>();
+  private readonly limiters = new Map<string, Limiter>();
   private readonly active = new Map<string, ActiveAttempt>();
   private readonly pendingChecks: string[] = [];
   private checkingDependencies = false;
   private pumping = false;
+  private pumpScheduled = false;
   private runningCount = 0;
   private nextSeq = 1;
   private closing = false;
@@ -183,10 +194,10 @@ export class Engine {
   }
 
   /**
-   * Accepts a job (and, for an array job, creates its children), moves it as far as it can go without
-   * running anything, and resolves once all of it is on disk.
+   * Accepts a job (and, for an array job, creates its children) and moves it as far as it can go without
+   * running anything, synchronously; the promise resolves once all of it is on disk.
    */
-  async submit(job: Job): Promise<Job> {
+  submit(job: Job): Promise<Job> {
     if (this.closing) throw new Error("the executor is shutting down");
     this.jobs.set(job.id, job);
     this.persistJob(job);
@@ -198,8 +209,7 @@ export class Engine {
       }
     }
     this.advanceSubmitted(job);
-    await this.store.flush();
-    return job;
+    return this.store.flush().then(() => job);
   }
 
   private createChildren(parent: Job): Job[] {
@@ -293,7 +303,17 @@ export class Engine {
     this.setStatus(job, "RUNNABLE", reason);
     job.queuedSeq = this.newSeq();
     this.laneFor(job).push(job.id);
-    this.pump();
+    this.schedulePump();
+  }
+
+  /** Dispatch on the next turn, so a submit answers with the state the job was accepted in. */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private laneFor(job: Job): Lane {
@@ -302,17 +322,23 @@ export class Engine {
     const run = job.run;
     if (run.kind === "workload") {
       const workloads = this.options.config.workloads ?? {};
-      lane = new Lane(job.lane, job.rank, workloads[run.workload]?.maxParallel ?? Infinity, () =>
-        Object.hasOwn(workloads, run.workload),
-      );
+      const limiter = this.limiterFor(`workload:${run.workload}`, workloads[run.workload]?.maxParallel ?? Infinity);
+      lane = new Lane(job.lane, job.rank, limiter, () => Object.hasOwn(workloads, run.workload));
     } else if (run.kind === "forward") {
       const queues = this.options.config.saladQueues ?? {};
-      lane = new Lane(job.lane, job.rank, queues[run.queueName]?.replicas ?? 1, () => Object.hasOwn(queues, run.queueName));
+      const limiter = this.limiterFor(job.lane, queues[run.queueName]?.replicas ?? 1);
+      lane = new Lane(job.lane, job.rank, limiter, () => Object.hasOwn(queues, run.queueName));
     } else {
-      lane = new Lane(job.lane, job.rank, Infinity, () => true);
+      lane = new Lane(job.lane, job.rank, this.limiterFor(job.lane, Infinity), () => true);
     }
     this.lanes.set(job.lane, lane);
     return lane;
+  }
+
+  private limiterFor(key: string, limit: number): Limiter {
+    let limiter = this.limiters.get(key);
+    if (!limiter) this.limiters.set(key, (limiter = { running: 0, limit }));
+    return limiter;
   }
 
   setLaneRank(laneKey: string, rank: number): void {
@@ -419,7 +445,7 @@ export class Engine {
       while (this.runningCount < this.options.maxParallel) {
         let best: { lane: Lane; job: Job } | undefined;
         for (const lane of this.lanes.values()) {
-          if (lane.running >= lane.limit || !lane.isReady()) continue;
+          if (!lane.hasCapacity || !lane.isReady()) continue;
           const job = lane.peek(this.jobs);
           if (!job) continue;
           if (
@@ -448,7 +474,7 @@ export class Engine {
     const active: ActiveAttempt = { job, attempt, lane, stop: () => undefined, timers: [] };
     this.active.set(job.id, active);
     this.runningCount++;
-    lane.running++;
+    lane.limiter.running++;
     if (job.cc) job.cc.leaseExpiresAt = Date.now() + this.options.leaseMs;
     this.setStatus(job, "STARTING");
     void this.runAttempt(active).catch((error: unknown) => {
@@ -644,7 +670,7 @@ export class Engine {
   private releaseSlot(active: ActiveAttempt): void {
     this.active.delete(active.job.id);
     this.runningCount--;
-    active.lane.running--;
+    active.lane.limiter.running--;
     if (this.runningCount === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 

@@ -206,8 +206,10 @@ export class CommonComputeFace {
         uploadExpiresAt: awaitingUpload ? now + UPLOAD_TTL_MS : undefined,
       },
     };
-    await this.engine.submit(job);
-    return jsonReply(201, renderCommonComputeJob(job, this.publicUrl()));
+    const durable = this.engine.submit(job);
+    const reply = jsonReply(201, renderCommonComputeJob(job, this.publicUrl()));
+    await durable;
+    return reply;
   }
 
   private get(id: string): Reply {

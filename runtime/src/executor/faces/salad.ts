@@ -260,8 +260,10 @@ export class SaladFace {
         events: [{ action: "created", time: now }],
       },
     };
-    await this.engine.submit(job);
-    return jsonReply(201, renderQueueJob(job));
+    const durable = this.engine.submit(job);
+    const reply = jsonReply(201, renderQueueJob(job));
+    await durable;
+    return reply;
   }
 
   private listJobs(queue: SaladQueue, request: ParsedRequest): Reply {

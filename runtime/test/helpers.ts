@@ -128,14 +128,14 @@ export async function setUpBatch(
 /** A real HTTP app on loopback whose answers the test scripts, recording what it receives. */
 export async function startApp(
   answer: (request: { body: string; headers: http.IncomingHttpHeaders; count: number }) => { status: number; body: string; delayMs?: number },
-): Promise<{ port: number; requests: { body: string; headers: http.IncomingHttpHeaders }[]; close(): Promise<void> }> {
-  const requests: { body: string; headers: http.IncomingHttpHeaders }[] = [];
+): Promise<{ port: number; requests: { url: string; body: string; headers: http.IncomingHttpHeaders }[]; close(): Promise<void> }> {
+  const requests: { url: string; body: string; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      requests.push({ body, headers: request.headers });
+      requests.push({ url: request.url ?? "", body, headers: request.headers });
       const reply = answer({ body, headers: request.headers, count: requests.length });
       setTimeout(() => {
         response.writeHead(reply.status, { "content-type": "application/json" });

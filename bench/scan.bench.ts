@@ -1,0 +1,84 @@
+// Times a full `migrate scan` against `rg -l -i batch` and ast-grep running one pattern, on the same trees, in
+// one run. Usage: npm run bench -- [corpus-dir] [--runs N] [--tree name]…
+// Needs ripgrep (`apt-get install ripgrep`); ast-grep comes from the dev dependency @ast-grep/cli.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+interface Tree {
+  name: string;
+  astGrepPattern: string;
+  astGrepLanguage: string;
+}
+
+const TREES: Tree[] = [
+  { name: "moto", astGrepPattern: "boto3.client($$$)", astGrepLanguage: "python" },
+  { name: "cloud-custodian", astGrepPattern: "boto3.client($$$)", astGrepLanguage: "python" },
+  { name: "prefect", astGrepPattern: "boto3.client($$$)", astGrepLanguage: "python" },
+  { name: "metriport", astGrepPattern: "new $A.Batch($$$)", astGrepLanguage: "ts" },
+];
+
+const PROJECT = path.resolve(import.meta.dirname, "..");
+const AST_GREP = path.join(PROJECT, "node_modules/.bin/ast-grep");
+const MIGRATE = path.join(PROJECT, "bin/migrate.js");
+
+interface Timing {
+  seconds: number;
+  maxRssMb: number;
+}
+
+/** Runs a command under /usr/bin/time and returns wall seconds and peak RSS. */
+function timeCommand(command: string[], cwd: string): Timing {
+  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...command], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
+  const last = result.stderr.trim().split("\n").at(-1) ?? "";
+  const [seconds, kb] = last.split(" ").map(Number);
+  if (result.status !== 0 && result.status !== 1 && result.status !== 3) {
+    throw new Error(`${command.join(" ")} failed (${result.status}): ${result.stderr.slice(0, 500)}`);
+  }
+  return { seconds: seconds ?? NaN, maxRssMb: (kb ?? NaN) / 1024 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function measure(command: string[], cwd: string, runs: number): { first: Timing; median: number; maxRssMb: number } {
+  const timings = Array.from({ length: runs }, () => timeCommand(command, cwd));
+  return {
+    first: timings[0]!,
+    median: median(timings.map((t) => t.seconds)),
+    maxRssMb: Math.max(...timings.map((t) => t.maxRssMb)),
+  };
+}
+
+function main(): void {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { runs: { type: "string", default: "5" }, tree: { type: "string", multiple: true } },
+  });
+  const corpus = path.resolve(positionals[0] ?? path.join(PROJECT, "../corpus"));
+  const runs = Number(values.runs);
+  if (!existsSync("/usr/bin/time")) throw new Error("needs /usr/bin/time (apt-get install time)");
+  if (spawnSync("rg", ["--version"]).status !== 0) throw new Error("needs ripgrep (apt-get install ripgrep)");
+  if (!existsSync(path.join(PROJECT, "dist/src/cli.js"))) throw new Error("build first: npm run build");
+  const rows: string[] = [];
+  for (const tree of TREES) {
+    if (values.tree && !values.tree.includes(tree.name)) continue;
+    const dir = path.join(corpus, tree.name);
+    if (!existsSync(dir)) continue;
+    const rg = measure(["rg", "-l", "-i", "batch", "."], dir, runs);
+    const astGrep = measure([AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."], dir, runs);
+    const scan = measure(["node", MIGRATE, "scan", ".", "--format", "json", "-o", "/dev/null"], dir, runs);
+    rows.push(
+      `| ${tree.name} | ${(rg.median * 1000).toFixed(0)} ms | ${astGrep.median.toFixed(2)} s | ${scan.median.toFixed(2)} s (first ${scan.first.seconds.toFixed(2)} s) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB |`,
+    );
+  }
+  console.log(`Median of ${runs} runs each, this machine, warm cache.\n`);
+  console.log("| tree | rg -l -i batch | ast-grep (1 pattern) | migrate scan | scan / ast-grep | scan / rg | scan peak RSS |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const row of rows) console.log(row);
+}
+
+main();

@@ -5,7 +5,8 @@ import { DEFAULT_MAX_FILE_BYTES, scanTree } from "../core/scan.js";
 import { UsageError } from "../core/errors.js";
 import type { Category } from "../core/types.js";
 import { SCANNERS } from "../scanners/index.js";
-import { buildReport, type Report } from "../report/model.js";
+import { buildLinks } from "../link/index.js";
+import { buildReport, reportTime, type Report } from "../report/model.js";
 import { coverageLine } from "../report/summary.js";
 import { FORMATS, type FormatName } from "../report/formats/index.js";
 import { emit, formatElapsed, wantsProgress, type CommandIO } from "./io.js";
@@ -72,7 +73,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
       : {}),
   });
   if (progress) io.stderr.write("\r\x1b[K");
-  const report = buildReport(scan, { toolVersion: TOOL_VERSION, rootLabel: target.label });
+  const report = buildReport(scan, { toolVersion: TOOL_VERSION, rootLabel: target.label, scannedAt: reportTime(io.env) }, buildLinks(scan.findings, scan.inventory));
   await emit(io, FORMATS[format](report), args.output);
   io.stderr.write(`${coverageLine(report)} (${formatElapsed(performance.now() - started)})\n`);
   return { report, exitCode: exitCodeFor(report, args.failOn) };

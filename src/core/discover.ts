@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
-import picomatch from "picomatch";
+import { createRequire } from "node:module";
+import type picomatchType from "picomatch";
 import type { SkippedFile } from "./types.js";
 
 /** Folders no scan wants: VCS data, installed dependencies, virtualenvs, caches and build output of tools. */
@@ -58,6 +59,11 @@ export interface WalkResult {
   seen: number;
 }
 
+/** Glob matching is only needed with --include/--exclude, so it is loaded then. */
+function loadPicomatch(): typeof picomatchType {
+  return createRequire(import.meta.url)("picomatch") as typeof picomatchType;
+}
+
 function isIgnored(scopes: IgnoreScope[], relPath: string, isDir: boolean): boolean {
   for (const scope of scopes) {
     const local = scope.base ? relPath.slice(scope.base.length + 1) : relPath;
@@ -99,8 +105,8 @@ function listDir(absDir: string): Dirent[] {
 export async function discoverFiles(options: DiscoverOptions): Promise<WalkResult> {
   const root = path.resolve(options.root);
   const realRoot = realpathSync(root);
-  const included = options.include?.length ? picomatch(options.include, { dot: true }) : undefined;
-  const excluded = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : undefined;
+  const included = options.include?.length ? loadPicomatch()(options.include, { dot: true }) : undefined;
+  const excluded = options.exclude?.length ? loadPicomatch()(options.exclude, { dot: true }) : undefined;
   const files = new Set<string>();
   let seen = 0;
 

@@ -21,20 +21,22 @@ export interface Report {
 export interface ReportMeta {
   toolVersion: string;
   rootLabel: string;
-  now?: Date;
+  /** ISO time; see reportTime. */
+  scannedAt: string;
 }
 
-function scanTime(now: Date | undefined): string {
-  const epoch = process.env.SOURCE_DATE_EPOCH;
+/** The report's time: SOURCE_DATE_EPOCH when the environment sets it (reproducible builds), else now. */
+export function reportTime(env: NodeJS.ProcessEnv, now: Date = new Date()): string {
+  const epoch = env.SOURCE_DATE_EPOCH;
   if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000).toISOString();
-  return (now ?? new Date()).toISOString();
+  return now.toISOString();
 }
 
 export function buildReport(scan: ScanResult, meta: ReportMeta, links: Link[] = []): Report {
   return {
     version: REPORT_VERSION,
     tool: { name: "batch-migrate", version: meta.toolVersion },
-    scannedAt: scanTime(meta.now),
+    scannedAt: meta.scannedAt,
     root: meta.rootLabel,
     findings: scan.findings,
     inventory: scan.inventory,

@@ -1,0 +1,360 @@
+import type * as TS from "typescript";
+import { ts } from "./typescript.js";
+import { getOperationByCamel } from "../../core/batch-operations.js";
+import type { ScanContext } from "../../core/scanner.js";
+import type { Finding, InventoryItem, LiteralValue } from "../../core/types.js";
+import { cdkResourceShape, cloudFormationResourceShape, inventoryItem } from "./inventory.js";
+import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
+import type { JsFile } from "./project.js";
+import { findingAt, spanAt, spanOf } from "./site.js";
+import { looksLikeBatchPython, templateBody, templateResources } from "./templates.js";
+import { CDK_BATCH_MODULES, stringValue, V2_PER_SERVICE_MODULE, V3_MODULE, type Evaluator, type Value } from "./values.js";
+
+/** The resource type of CDK imports in every language, so that rule ids agree with the Python scanner's. */
+const CDK_IMPORT = "aws_cdk.aws_batch";
+
+const has = (values: Value[], kind: Value["kind"]) => values.some((value) => value.kind === kind);
+
+function isRequireOf(call: TS.CallExpression): string | undefined {
+  const isRequire = ts.isIdentifier(call.expression) && call.expression.text === "require";
+  const isDynamicImport = call.expression.kind === ts.SyntaxKind.ImportKeyword;
+  return isRequire || isDynamicImport ? stringValue(call.arguments[0]) : undefined;
+}
+
+function isTypeOnlyImport(node: TS.ImportDeclaration): boolean {
+  const clause = node.importClause;
+  if (!clause) return false;
+  if (clause.isTypeOnly) return true;
+  const bindings = clause.namedBindings;
+  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+}
+
+/** Turns the evaluator's facts about one project into findings and inventory for its candidate files. */
+export class Reporter {
+  readonly findings: Finding[] = [];
+  readonly inventory: InventoryItem[] = [];
+  private readonly embedded: Promise<Finding[]>[] = [];
+
+  constructor(
+    private readonly evaluator: Evaluator,
+    private readonly ctx: ScanContext,
+  ) {}
+
+  async report(files: JsFile[]): Promise<{ findings: Finding[]; inventory: InventoryItem[] }> {
+    for (const file of files) this.reportFile(file);
+    for (const found of await Promise.all(this.embedded)) this.findings.push(...found);
+    return { findings: this.findings, inventory: this.inventory };
+  }
+
+  private reportFile(file: JsFile): void {
+    const before = this.findings.length;
+    for (const created of file.news) this.reportNew(file, created);
+    for (const call of file.calls) this.reportCall(file, call);
+    for (const access of file.propertyAccesses) this.reportMethodReference(file, access);
+    const usesV2 = this.findings.slice(before).some((f) => f.kind === "js-v2-client" || f.kind === "js-v2-call");
+    this.reportImports(file, usesV2);
+    for (const check of file.instanceofs) this.reportExceptionCheck(file, check);
+    for (const reference of file.typeReferences) this.reportTypeReference(file, reference);
+    for (const object of file.objects) this.reportCloudFormationObject(file, object);
+    for (const template of file.templates) this.reportTemplate(file, template);
+  }
+
+  /** Reads literal values, following names bound to constants and CDK constructs passed as props. */
+  private readonly resolveLiteral: LiteralResolver = (node, depth) => {
+    if (ts.isIdentifier(node)) {
+      const declaration = this.evaluator.scopes.resolve(node);
+      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+        const value = readLiteral(declaration.initializer, this.resolveLiteral, depth);
+        // A name bound to something unreadable reads better as the name than as its initializer.
+        return typeof value === "object" && value !== null && "$expr" in value ? undefined : value;
+      }
+      return undefined;
+    }
+    if (ts.isNewExpression(node)) {
+      // A container definition is part of its job definition; other constructs are only referenced.
+      const isContainer = this.evaluator
+        .valueOf(node.expression)
+        .some((value) => value.kind === "cdk-class" && value.name.endsWith("ContainerDefinition"));
+      const props = node.arguments?.[2];
+      if (isContainer && props) return readLiteral(props, this.resolveLiteral, depth);
+    }
+    return undefined;
+  };
+
+  /** A call's input as `args`: an object's properties, or the whole expression under `**`. */
+  private input(node: TS.Expression | undefined): Record<string, LiteralValue> {
+    if (!node || ts.isSpreadElement(node)) return {};
+    const value = readLiteral(node, this.resolveLiteral);
+    if (value && typeof value === "object" && !Array.isArray(value) && !("$expr" in value)) return value;
+    return { "**": value };
+  }
+
+  private reportNew(file: JsFile, created: TS.NewExpression): void {
+    const values = this.evaluator.valueOf(created.expression);
+    const args = created.arguments ?? ts.factory.createNodeArray<TS.Expression>();
+    const span = spanOf(file, created);
+    for (const value of values) {
+      switch (value.kind) {
+        case "v2-class":
+          this.findings.push(findingAt(file, span, { kind: "js-v2-client", resourceType: "AWS.Batch", args: this.input(args[0]) }));
+          return;
+        case "v3-client-class":
+          this.findings.push(
+            findingAt(file, span, { kind: "js-v3-client", resourceType: value.aggregated ? "Batch" : "BatchClient", args: this.input(args[0]) }),
+          );
+          return;
+        case "v3-command-class":
+          this.findings.push(findingAt(file, span, { kind: "js-v3-command", operation: value.operation, args: this.input(args[0]) }));
+          return;
+        case "cdk-class":
+          this.reportConstruct(file, created, value.name, value.module);
+          return;
+        case "sfn-batch-task":
+          this.findings.push(
+            findingAt(file, span, { kind: "cdk-sfn-task", resourceType: value.name, ...this.constructParts(created) }),
+          );
+          return;
+      }
+    }
+  }
+
+  private constructParts(created: TS.NewExpression): { name?: string; args?: Record<string, LiteralValue> } {
+    const id = stringValue(created.arguments?.[1]);
+    const props = created.arguments?.[2];
+    return {
+      ...(id !== undefined ? { name: id } : {}),
+      ...(props ? { args: this.input(props) } : {}),
+    };
+  }
+
+  private reportConstruct(file: JsFile, created: TS.NewExpression, className: string, module: string): void {
+    const span = spanOf(file, created);
+    const parts = this.constructParts(created);
+    this.findings.push(findingAt(file, span, { kind: "cdk-construct", resourceType: className, ...parts }));
+    const shape = cdkResourceShape(className);
+    if (!shape) return;
+    const properties = parts.args && !("**" in parts.args && Object.keys(parts.args).length === 1) ? parts.args : {};
+    this.inventory.push(
+      inventoryItem({
+        shape,
+        path: file.source.path,
+        line: span.line,
+        via: `cdk:${module}`,
+        address: parts.name,
+        properties,
+      }),
+    );
+  }
+
+  private reportCall(file: JsFile, call: TS.CallExpression): void {
+    const required = isRequireOf(call);
+    if (required !== undefined) return;
+    const callee = call.expression;
+    if (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) {
+      const token = ts.isPropertyAccessExpression(callee) ? callee.name : callee.argumentExpression;
+      const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : stringValue(callee.argumentExpression);
+      const operation = method !== undefined ? getOperationByCamel(method) : undefined;
+      const isDynamic = method === undefined && ts.isElementAccessExpression(callee) && !ts.isNumericLiteral(callee.argumentExpression);
+      if (!operation && !isDynamic) {
+        this.reportPaginator(file, call);
+        return;
+      }
+      const kind = this.clientCallKind(this.evaluator.valueOf(callee.expression));
+      if (!kind) return;
+      const span = spanOf(file, token, call);
+      this.findings.push(
+        findingAt(file, span, {
+          kind,
+          ...(operation ? { operation: operation.name } : { dynamic: true }),
+          args: this.input(call.arguments[0]),
+        }),
+      );
+      return;
+    }
+    this.reportPaginator(file, call);
+  }
+
+  private clientCallKind(receiver: Value[]): "js-v2-call" | "js-v3-command" | undefined {
+    if (has(receiver, "v2-client")) return "js-v2-call";
+    if (receiver.some((value) => value.kind === "v3-client" && value.aggregated)) return "js-v3-command";
+    return undefined;
+  }
+
+  private reportPaginator(file: JsFile, call: TS.CallExpression): void {
+    const paginator = this.evaluator.valueOf(call.expression).find((value) => value.kind === "v3-paginator");
+    if (paginator?.kind !== "v3-paginator") return;
+    this.findings.push(
+      findingAt(file, spanOf(file, call.expression, call), {
+        kind: "js-v3-command",
+        operation: paginator.operation,
+        args: this.input(call.arguments[1]),
+        message: `${paginator.operation} call (paginator)`,
+      }),
+    );
+  }
+
+  /** `batch.submitJob` handed on as a value: `promisify(batch.submitJob)`, `.bind(batch)`. */
+  private reportMethodReference(file: JsFile, access: TS.PropertyAccessExpression): void {
+    const operation = getOperationByCamel(access.name.text);
+    if (!operation) return;
+    const parent = access.parent;
+    if (ts.isCallExpression(parent) && parent.expression === access) return;
+    if (ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
+    const kind = this.clientCallKind(this.evaluator.valueOf(access.expression));
+    if (!kind) return;
+    this.findings.push(findingAt(file, spanOf(file, access.name, access), { kind, operation: operation.name }));
+  }
+
+  private reportImports(file: JsFile, usesV2: boolean): void {
+    for (const node of file.imports) {
+      if (ts.isImportEqualsDeclaration(node)) {
+        const reference = node.moduleReference;
+        const specifier = ts.isExternalModuleReference(reference) ? stringValue(reference.expression) : undefined;
+        if (specifier) this.reportImport(file, node, specifier, node.isTypeOnly, usesV2);
+        continue;
+      }
+      const specifier = stringValue(node.moduleSpecifier);
+      if (!specifier) continue;
+      if (specifier === "aws-cdk-lib") {
+        this.reportCdkRootImport(file, node);
+        continue;
+      }
+      this.reportImport(file, node, specifier, isTypeOnlyImport(node), usesV2);
+    }
+    for (const call of file.calls) {
+      const specifier = isRequireOf(call);
+      if (specifier === undefined) continue;
+      const statement = ts.isVariableDeclaration(call.parent) ? call.parent.parent.parent : call;
+      this.reportImport(file, statement, specifier, false, usesV2);
+    }
+  }
+
+  private reportImport(file: JsFile, node: TS.Node, specifier: string, typeOnly: boolean, usesV2: boolean): void {
+    const span = spanOf(file, node);
+    if (specifier === V2_PER_SERVICE_MODULE || specifier === V3_MODULE) {
+      this.findings.push(
+        typeOnly
+          ? findingAt(file, span, {
+              kind: "info",
+              resourceType: "type-only-import",
+              name: specifier,
+              message: `Type-only import from ${specifier}`,
+              detail: "Types do not reach AWS at run time; they follow the import the shim replaces.",
+            })
+          : findingAt(file, span, { kind: specifier === V3_MODULE ? "js-v3-import" : "js-v2-import", resourceType: specifier }),
+      );
+    } else if (CDK_BATCH_MODULES.has(specifier)) {
+      this.findings.push(findingAt(file, span, { kind: "cdk-import", resourceType: CDK_IMPORT, name: specifier }));
+    } else if (specifier === "aws-sdk" && usesV2) {
+      this.findings.push(
+        findingAt(file, span, {
+          kind: "info",
+          resourceType: "aws-sdk-import",
+          name: specifier,
+          message: "aws-sdk v2 import used for an AWS Batch client",
+          detail: "The import serves other AWS services too; the Batch client created from it is reported where it is created.",
+        }),
+      );
+    }
+  }
+
+  /** `import { aws_batch as batch } from "aws-cdk-lib"`: the line naming aws_batch. */
+  private reportCdkRootImport(file: JsFile, node: TS.ImportDeclaration): void {
+    const bindings = node.importClause?.namedBindings;
+    if (!bindings || !ts.isNamedImports(bindings)) return;
+    for (const element of bindings.elements) {
+      if ((element.propertyName ?? element.name).text !== "aws_batch") continue;
+      this.findings.push(findingAt(file, spanOf(file, element), { kind: "cdk-import", resourceType: CDK_IMPORT, name: "aws-cdk-lib/aws_batch" }));
+    }
+  }
+
+  private reportExceptionCheck(file: JsFile, check: TS.BinaryExpression): void {
+    const exception = this.evaluator.valueOf(check.right).find((value) => value.kind === "v3-exception");
+    if (exception?.kind !== "v3-exception") return;
+    this.findings.push(
+      findingAt(file, spanOf(file, check), {
+        kind: "info",
+        resourceType: "exception-check",
+        name: exception.name,
+        message: `instanceof check on the AWS Batch exception ${exception.name}`,
+        detail: "The shim throws errors of the same names; the check keeps working once the import moves to the shim.",
+      }),
+    );
+  }
+
+  /** `AWS.Batch.SubmitJobRequest`, `Batch.Types.JobDetail`: types from the v2 Batch namespace, not calls. */
+  private reportTypeReference(file: JsFile, reference: TS.TypeReferenceNode): void {
+    let prefix: TS.EntityName = reference.typeName;
+    if (!ts.isQualifiedName(prefix)) return;
+    while (ts.isQualifiedName(prefix)) {
+      prefix = prefix.left;
+      if (has(this.evaluator.entityValues(prefix), "v2-class")) {
+        this.findings.push(
+          findingAt(file, spanOf(file, reference), {
+            kind: "info",
+            resourceType: "type-reference",
+            name: reference.typeName.getText(file.ast),
+            message: `Type-only reference to ${reference.typeName.getText(file.ast)}`,
+            detail: "A type from the aws-sdk v2 Batch namespace; it makes no call.",
+          }),
+        );
+        return;
+      }
+    }
+  }
+
+  /** `{ Type: "AWS::Batch::JobQueue", Properties: {…} }`: the logical id's line, or `Type`'s when the id is computed. */
+  private reportCloudFormationObject(file: JsFile, object: TS.ObjectLiteralExpression): void {
+    const typeProperty = object.properties.find(
+      (p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyKey(p.name) === "Type",
+    );
+    const type = typeProperty ? stringValue(typeProperty.initializer) : undefined;
+    if (!typeProperty || !type?.startsWith("AWS::Batch::")) return;
+    const holder = object.parent;
+    const logicalId =
+      ts.isPropertyAssignment(holder) && holder.initializer === object && !ts.isComputedPropertyName(holder.name)
+        ? propertyKey(holder.name)
+        : undefined;
+    const anchor = logicalId !== undefined && ts.isPropertyAssignment(holder) ? holder.name : typeProperty;
+    const span = spanOf(file, anchor, object);
+    this.findings.push(findingAt(file, span, { kind: "cfn-in-code", resourceType: type, ...(logicalId ? { name: logicalId } : {}) }));
+    const shape = cloudFormationResourceShape(type);
+    const propertiesNode = object.properties.find(
+      (p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyKey(p.name) === "Properties",
+    );
+    if (!shape) return;
+    const properties = propertiesNode ? readLiteral(propertiesNode.initializer, this.resolveLiteral) : {};
+    this.inventory.push(
+      inventoryItem({
+        shape,
+        path: file.source.path,
+        line: span.line,
+        via: "cloudformation-in-code",
+        address: logicalId,
+        properties: properties && typeof properties === "object" && !Array.isArray(properties) ? properties : {},
+      }),
+    );
+  }
+
+  private reportTemplate(file: JsFile, template: TS.TemplateExpression | TS.NoSubstitutionTemplateLiteral): void {
+    const body = templateBody(template, file.ast);
+    if (body.raw.includes("AWS::Batch::")) {
+      for (const resource of templateResources(body)) {
+        const start = body.start + resource.offset;
+        this.findings.push(
+          findingAt(file, spanAt(file, start, start + resource.length), {
+            kind: "cfn-in-code",
+            resourceType: resource.type,
+            ...(resource.logicalId ? { name: resource.logicalId } : {}),
+          }),
+        );
+      }
+    }
+    if (looksLikeBatchPython(body)) {
+      const at = file.ast.getLineAndCharacterOfPosition(body.start);
+      this.embedded.push(
+        this.ctx.scanEmbedded({ language: "python", text: body.filled, host: file.source, lineOffset: at.line, columnOffset: at.character }),
+      );
+    }
+  }
+}

@@ -1,0 +1,498 @@
+import type * as TS from "typescript";
+import { ts } from "./typescript.js";
+import { getOperationByCamel, getOperationByCommand } from "../../core/batch-operations.js";
+import { enclosingClassOfThis, type JsFile, type Project } from "./project.js";
+import { Scopes, type Declaration } from "./scope.js";
+
+/** What an expression can evaluate to, as far as Batch is concerned. Everything else is the empty set. */
+export type Value =
+  | { kind: "aws-sdk" }
+  | { kind: "v2-class" }
+  | { kind: "v2-client" }
+  | { kind: "v3-module" }
+  | { kind: "v3-client-class"; aggregated: boolean }
+  | { kind: "v3-client"; aggregated: boolean }
+  | { kind: "v3-command-class"; operation: string }
+  | { kind: "v3-paginator"; operation: string }
+  | { kind: "v3-exception"; name: string }
+  | { kind: "cdk-root" }
+  | { kind: "cdk-batch"; module: string }
+  | { kind: "cdk-class"; name: string; module: string }
+  | { kind: "sfn-tasks" }
+  | { kind: "sfn-batch-task"; name: string }
+  | { kind: "module"; file: JsFile }
+  | { kind: "object"; node: TS.ObjectLiteralExpression }
+  | { kind: "array"; node: TS.ArrayLiteralExpression }
+  | { kind: "function"; node: TS.SignatureDeclaration }
+  | { kind: "class"; node: TS.ClassLikeDeclaration }
+  | { kind: "instance"; node: TS.ClassLikeDeclaration };
+
+export const V2_PER_SERVICE_MODULE = "aws-sdk/clients/batch";
+export const V3_MODULE = "@aws-sdk/client-batch";
+export const CDK_BATCH_MODULES = new Set(["aws-cdk-lib/aws-batch", "@aws-cdk/aws-batch", "@aws-cdk/aws-batch-alpha"]);
+const SFN_TASKS_MODULES = new Set(["aws-cdk-lib/aws-stepfunctions-tasks", "@aws-cdk/aws-stepfunctions-tasks"]);
+
+const MAX_DEPTH = 60;
+
+function identity(value: Value): unknown {
+  switch (value.kind) {
+    case "module":
+      return value.file;
+    case "object":
+    case "array":
+    case "function":
+    case "class":
+    case "instance":
+      return value.node;
+    default:
+      return JSON.stringify(value);
+  }
+}
+
+function unique(values: Value[]): Value[] {
+  const seen = new Map<string, Set<unknown>>();
+  return values.filter((value) => {
+    let ids = seen.get(value.kind);
+    if (!ids) seen.set(value.kind, (ids = new Set()));
+    const id = identity(value);
+    if (ids.has(id)) return false;
+    ids.add(id);
+    return true;
+  });
+}
+
+function isStaticMember(node: TS.Node): boolean {
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+function v3Member(name: string): Value[] {
+  if (name === "BatchClient") return [{ kind: "v3-client-class", aggregated: false }];
+  if (name === "Batch") return [{ kind: "v3-client-class", aggregated: true }];
+  const command = getOperationByCommand(name);
+  if (command) return [{ kind: "v3-command-class", operation: command.name }];
+  const paginated = /^paginate(\w+)$/.exec(name);
+  const operation = paginated ? getOperationByCamel(paginated[1]!.charAt(0).toLowerCase() + paginated[1]!.slice(1)) : undefined;
+  if (operation) return [{ kind: "v3-paginator", operation: operation.name }];
+  if (name.endsWith("Exception")) return [{ kind: "v3-exception", name }];
+  return [];
+}
+
+function unwrap(node: TS.Expression): TS.Expression {
+  let current = node;
+  while (
+    ts.isParenthesizedExpression(current) ||
+    ts.isAsExpression(current) ||
+    ts.isTypeAssertionExpression(current) ||
+    ts.isNonNullExpression(current) ||
+    ts.isSatisfiesExpression(current) ||
+    ts.isAwaitExpression(current)
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+/** A string literal's value (plain quotes or a template without substitutions). */
+export function stringValue(node: TS.Node | undefined): string | undefined {
+  return node && (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) ? node.text : undefined;
+}
+
+/** `Promise<T>` → `T`: an async factory's declared result. */
+function promised(type: TS.TypeNode | undefined): TS.TypeNode | undefined {
+  if (type && ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === "Promise") {
+    return type.typeArguments?.[0];
+  }
+  return type;
+}
+
+function isRequireCall(node: TS.CallExpression): boolean {
+  return ts.isIdentifier(node.expression) && node.expression.text === "require" && node.arguments.length === 1;
+}
+
+/** Names a function is called by: its own, or the variable, property or export it is assigned to. */
+function callableName(fn: TS.SignatureDeclaration): string | undefined {
+  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) {
+    return fn.name.text;
+  }
+  const parent = fn.parent;
+  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
+  if (ts.isBinaryExpression(parent) && ts.isIdentifier(parent.left)) return parent.left.text;
+  return undefined;
+}
+
+/**
+ * A flow-insensitive evaluator over the files of a scan: follows imports and `require`, exports, destructuring,
+ * factories' return values, class members (`this.x = …`, getters, typed properties), and the arguments a
+ * parameter receives at its call sites. Results are cached per node.
+ */
+export class Evaluator {
+  readonly scopes = new Scopes();
+  private readonly cache = new Map<TS.Node, Value[]>();
+  private readonly active = new Set<TS.Node>();
+  private readonly returnCache = new Map<TS.Node, Value[]>();
+  private readonly exporting = new Set<string>();
+
+  constructor(private readonly project: Project) {}
+
+  valueOf(node: TS.Node): Value[] {
+    const cached = this.cache.get(node);
+    if (cached) return cached;
+    if (this.active.has(node) || this.active.size > MAX_DEPTH) return [];
+    this.active.add(node);
+    try {
+      const values = unique(this.compute(node));
+      this.cache.set(node, values);
+      return values;
+    } finally {
+      this.active.delete(node);
+    }
+  }
+
+  private compute(node: TS.Node): Value[] {
+    if (ts.isExpression(node) && unwrap(node) !== node) return this.valueOf(unwrap(node));
+    if (ts.isIdentifier(node)) return this.identifierValues(node);
+    if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      const at = enclosingClassOfThis(node);
+      return at ? [{ kind: at.isStatic ? "class" : "instance", node: at.cls }] : [];
+    }
+    if (ts.isPropertyAccessExpression(node)) {
+      if (ts.isIdentifier(node.expression) && node.expression.text === "module" && node.name.text === "exports") {
+        const file = this.project.fileOf(node);
+        return file ? [{ kind: "module", file }] : [];
+      }
+      return this.property(this.valueOf(node.expression), node.name.text);
+    }
+    if (ts.isElementAccessExpression(node)) {
+      const key = node.argumentExpression;
+      const name = stringValue(key);
+      if (name !== undefined) return this.property(this.valueOf(node.expression), name);
+      if (ts.isNumericLiteral(key)) return this.element(this.valueOf(node.expression), Number(key.text));
+      return [];
+    }
+    if (ts.isCallExpression(node)) return this.callValues(node);
+    if (ts.isNewExpression(node)) return this.newValues(node);
+    if (ts.isConditionalExpression(node)) return [...this.valueOf(node.whenTrue), ...this.valueOf(node.whenFalse)];
+    if (ts.isBinaryExpression(node)) {
+      switch (node.operatorToken.kind) {
+        case ts.SyntaxKind.BarBarToken:
+        case ts.SyntaxKind.QuestionQuestionToken:
+          return [...this.valueOf(node.left), ...this.valueOf(node.right)];
+        case ts.SyntaxKind.AmpersandAmpersandToken:
+        case ts.SyntaxKind.EqualsToken:
+        case ts.SyntaxKind.CommaToken:
+          return this.valueOf(node.right);
+        default:
+          return [];
+      }
+    }
+    if (ts.isObjectLiteralExpression(node)) return [{ kind: "object", node }];
+    if (ts.isArrayLiteralExpression(node)) return [{ kind: "array", node }];
+    if (ts.isFunctionExpression(node) || ts.isArrowFunction(node)) return [{ kind: "function", node }];
+    if (ts.isClassExpression(node)) return [{ kind: "class", node }];
+    return [];
+  }
+
+  private identifierValues(id: TS.Identifier): Value[] {
+    const declaration = this.scopes.resolve(id);
+    if (declaration) return this.declarationValues(declaration);
+    if (id.text === "exports") {
+      const file = this.project.fileOf(id);
+      return file ? [{ kind: "module", file }] : [];
+    }
+    return [];
+  }
+
+  declarationValues(declaration: Declaration): Value[] {
+    if (ts.isVariableDeclaration(declaration)) {
+      const values = [
+        ...(declaration.initializer ? this.valueOf(declaration.initializer) : []),
+        ...this.typeValues(declaration.type),
+      ];
+      if (ts.isIdentifier(declaration.name) && !(declaration.parent.flags & ts.NodeFlags.Const)) {
+        const file = this.project.fileOf(declaration);
+        for (const assigned of file?.assignments.get(declaration.name.text) ?? []) {
+          const target = assigned.parent;
+          if (ts.isBinaryExpression(target) && ts.isIdentifier(target.left) && this.scopes.resolve(target.left) === declaration) {
+            values.push(...this.valueOf(assigned));
+          }
+        }
+      }
+      return values;
+    }
+    if (ts.isBindingElement(declaration)) return this.bindingElementValues(declaration);
+    if (ts.isParameter(declaration)) return this.parameterValues(declaration);
+    if (ts.isFunctionDeclaration(declaration) || ts.isFunctionExpression(declaration)) return [{ kind: "function", node: declaration }];
+    if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration)) return [{ kind: "class", node: declaration }];
+    const file = this.project.fileOf(declaration);
+    if (!file) return [];
+    if (ts.isImportEqualsDeclaration(declaration)) {
+      const reference = declaration.moduleReference;
+      if (ts.isExternalModuleReference(reference)) {
+        const specifier = stringValue(reference.expression);
+        return specifier ? this.moduleValues(file, specifier, "whole") : [];
+      }
+      return this.entityValues(reference);
+    }
+    const importDeclaration = ts.isImportClause(declaration)
+      ? declaration.parent
+      : ts.isNamespaceImport(declaration)
+        ? declaration.parent.parent
+        : declaration.parent.parent.parent;
+    const specifier = stringValue(importDeclaration.moduleSpecifier);
+    if (!specifier) return [];
+    if (ts.isImportClause(declaration)) return this.moduleValues(file, specifier, "default");
+    if (ts.isNamespaceImport(declaration)) return this.moduleValues(file, specifier, "*");
+    return this.moduleValues(file, specifier, (declaration.propertyName ?? declaration.name).text);
+  }
+
+  private bindingElementValues(element: TS.BindingElement): Value[] {
+    const pattern = element.parent;
+    const holder = pattern.parent;
+    let whole: Value[];
+    if (ts.isVariableDeclaration(holder)) whole = holder.initializer ? this.valueOf(holder.initializer) : [];
+    else if (ts.isParameter(holder)) whole = this.parameterValues(holder);
+    else if (ts.isBindingElement(holder)) whole = this.bindingElementValues(holder);
+    else whole = [];
+    const defaults = element.initializer ? this.valueOf(element.initializer) : [];
+    if (ts.isArrayBindingPattern(pattern)) return [...this.element(whole, pattern.elements.indexOf(element)), ...defaults];
+    if (element.dotDotDotToken) return whole;
+    const key = element.propertyName ?? element.name;
+    const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
+    return name ? [...this.property(whole, name), ...defaults] : defaults;
+  }
+
+  private parameterValues(parameter: TS.ParameterDeclaration): Value[] {
+    const values = [...this.typeValues(parameter.type), ...(parameter.initializer ? this.valueOf(parameter.initializer) : [])];
+    if (parameter.dotDotDotToken) return values;
+    const fn = parameter.parent;
+    const index = fn.parameters.indexOf(parameter);
+    for (const argument of this.argumentsFor(fn, index)) values.push(...this.valueOf(argument));
+    return values;
+  }
+
+  /** The expressions passed at position `index` wherever `fn` is called in the parsed files. */
+  private argumentsFor(fn: TS.SignatureDeclaration, index: number): TS.Expression[] {
+    const isConstructor = ts.isConstructorDeclaration(fn);
+    const name = isConstructor ? fn.parent.name?.text : callableName(fn);
+    if (!name) return [];
+    const found: TS.Expression[] = [];
+    for (const file of this.project.files) {
+      for (const call of file.callsByName.get(name) ?? []) {
+        if (isConstructor !== ts.isNewExpression(call)) continue;
+        const argument = call.arguments?.[index];
+        if (!argument || ts.isSpreadElement(argument)) continue;
+        const callees = this.valueOf(call.expression);
+        const target = isConstructor ? fn.parent : fn;
+        const matches = callees.some((value) => "node" in value && value.node === target);
+        // A method called on a receiver the evaluator cannot see through is matched by name alone.
+        if (matches || (callees.length === 0 && ts.isPropertyAccessExpression(call.expression) && !isConstructor)) found.push(argument);
+      }
+    }
+    return found;
+  }
+
+  /** Values of a type annotation read as "an instance of": `AWS.Batch`, `BatchClient`, a project class. */
+  typeValues(type: TS.TypeNode | undefined): Value[] {
+    if (!type) return [];
+    if (ts.isUnionTypeNode(type)) return type.types.flatMap((member) => this.typeValues(member));
+    if (ts.isParenthesizedTypeNode(type)) return this.typeValues(type.type);
+    if (!ts.isTypeReferenceNode(type)) return [];
+    return this.entityValues(type.typeName).flatMap((value): Value[] => {
+      if (value.kind === "v2-class") return [{ kind: "v2-client" }];
+      if (value.kind === "v3-client-class") return [{ kind: "v3-client", aggregated: value.aggregated }];
+      if (value.kind === "class") return [{ kind: "instance", node: value.node }];
+      return [];
+    });
+  }
+
+  entityValues(name: TS.EntityName): Value[] {
+    if (ts.isIdentifier(name)) return this.valueOf(name);
+    return this.property(this.entityValues(name.left), name.right.text);
+  }
+
+  private callValues(call: TS.CallExpression): Value[] {
+    const file = this.project.fileOf(call);
+    if (file && (isRequireCall(call) || call.expression.kind === ts.SyntaxKind.ImportKeyword)) {
+      const specifier = stringValue(call.arguments[0]);
+      return specifier ? this.moduleValues(file, specifier, isRequireCall(call) ? "whole" : "*") : [];
+    }
+    return this.valueOf(call.expression).flatMap((value) => (value.kind === "function" ? this.returnValues(value.node) : []));
+  }
+
+  private newValues(created: TS.NewExpression): Value[] {
+    return this.valueOf(created.expression).flatMap((value): Value[] => {
+      if (value.kind === "v2-class") return [{ kind: "v2-client" }];
+      if (value.kind === "v3-client-class") return [{ kind: "v3-client", aggregated: value.aggregated }];
+      if (value.kind === "class") return [{ kind: "instance", node: value.node }];
+      return [];
+    });
+  }
+
+  returnValues(fn: TS.SignatureDeclaration): Value[] {
+    const cached = this.returnCache.get(fn);
+    if (cached) return cached;
+    this.returnCache.set(fn, []);
+    const values: Value[] = [];
+    if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) values.push(...this.valueOf(fn.body));
+    const body = "body" in fn ? fn.body : undefined;
+    if (body && ts.isBlock(body)) {
+      const visit = (node: TS.Node): void => {
+        if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
+        if (ts.isReturnStatement(node) && node.expression) values.push(...this.valueOf(node.expression));
+        ts.forEachChild(node, visit);
+      };
+      ts.forEachChild(body, visit);
+    }
+    values.push(...this.typeValues(promised(fn.type)));
+    const result = unique(values);
+    this.returnCache.set(fn, result);
+    return result;
+  }
+
+  private element(values: Value[], index: number): Value[] {
+    return values.flatMap((value) => {
+      if (value.kind !== "array") return [];
+      const item = value.node.elements[index];
+      return item && !ts.isSpreadElement(item) ? this.valueOf(item) : [];
+    });
+  }
+
+  property(values: Value[], name: string): Value[] {
+    return values.flatMap((value): Value[] => {
+      switch (value.kind) {
+        case "aws-sdk":
+          return name === "Batch" ? [{ kind: "v2-class" }] : [];
+        case "v3-module":
+          return v3Member(name);
+        case "cdk-root":
+          if (name === "aws_batch") return [{ kind: "cdk-batch", module: "aws-cdk-lib/aws-batch" }];
+          return name === "aws_stepfunctions_tasks" ? [{ kind: "sfn-tasks" }] : [];
+        case "cdk-batch":
+          return /^[A-Z]/.test(name) ? [{ kind: "cdk-class", name, module: value.module }] : [];
+        case "sfn-tasks":
+          return name === "BatchSubmitJob" ? [{ kind: "sfn-batch-task", name }] : [];
+        case "module":
+          return this.exportValues(value.file, name);
+        case "object":
+          return this.objectMember(value.node, name);
+        case "instance":
+          return this.classMember(value.node, name, false);
+        case "class":
+          return this.classMember(value.node, name, true);
+        default:
+          return [];
+      }
+    });
+  }
+
+  private objectMember(object: TS.ObjectLiteralExpression, name: string): Value[] {
+    const values: Value[] = [];
+    for (const member of object.properties) {
+      if (ts.isSpreadAssignment(member)) {
+        values.push(...this.property(this.valueOf(member.expression), name));
+        continue;
+      }
+      const key = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+      if (key !== name) continue;
+      if (ts.isPropertyAssignment(member)) values.push(...this.valueOf(member.initializer));
+      else if (ts.isShorthandPropertyAssignment(member)) values.push(...this.valueOf(member.name));
+      else if (ts.isMethodDeclaration(member)) values.push({ kind: "function", node: member });
+      else if (ts.isGetAccessorDeclaration(member)) values.push(...this.returnValues(member));
+    }
+    return values;
+  }
+
+  private classMember(cls: TS.ClassLikeDeclaration, name: string, isStatic: boolean): Value[] {
+    const values: Value[] = [];
+    for (const member of cls.members) {
+      const memberIsStatic = isStaticMember(member);
+      if (ts.isConstructorDeclaration(member) && !isStatic) {
+        for (const parameter of member.parameters) {
+          const isProperty = (ts.getModifiers(parameter) ?? []).length > 0;
+          if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name) values.push(...this.parameterValues(parameter));
+        }
+        continue;
+      }
+      if (memberIsStatic !== isStatic || !member.name || !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+      if (member.name.text !== name) continue;
+      if (ts.isPropertyDeclaration(member)) {
+        if (member.initializer) values.push(...this.valueOf(member.initializer));
+        values.push(...this.typeValues(member.type));
+      } else if (ts.isGetAccessorDeclaration(member)) {
+        values.push(...this.returnValues(member));
+      } else if (ts.isMethodDeclaration(member)) {
+        values.push({ kind: "function", node: member });
+      }
+    }
+    if (!isStatic) {
+      const file = this.project.fileOf(cls);
+      for (const assigned of file?.memberAssignments.get(cls)?.get(name) ?? []) values.push(...this.valueOf(assigned));
+    }
+    for (const clause of cls.heritageClauses ?? []) {
+      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+      for (const parent of clause.types) {
+        for (const base of this.valueOf(parent.expression)) {
+          if (base.kind === "class") values.push(...this.classMember(base.node, name, isStatic));
+        }
+      }
+    }
+    return values;
+  }
+
+  /** What `import … from specifier` (member "default", "*", a name) or `require(specifier)` ("whole") gives. */
+  moduleValues(from: JsFile, specifier: string, member: string): Value[] {
+    const root = this.packageRoot(specifier);
+    if (root) {
+      if (member === "*" || member === "default" || member === "whole") return [root];
+      return this.property([root], member);
+    }
+    const file = this.project.resolveModule(from, specifier);
+    if (!file) return [];
+    if (member === "*") return [{ kind: "module", file }];
+    if (member === "whole") return file.exports.whole.length ? file.exports.whole.flatMap((e) => this.valueOf(e)) : [{ kind: "module", file }];
+    const values = this.exportValues(file, member);
+    // `import x from "./cjs"` reads module.exports under interop.
+    if (member === "default" && values.length === 0) return file.exports.whole.flatMap((e) => this.valueOf(e));
+    return values;
+  }
+
+  private packageRoot(specifier: string): Value | undefined {
+    if (specifier === "aws-sdk" || specifier === "aws-sdk/global") return { kind: "aws-sdk" };
+    if (specifier === V2_PER_SERVICE_MODULE) return { kind: "v2-class" };
+    if (specifier === V3_MODULE) return { kind: "v3-module" };
+    if (specifier === "aws-cdk-lib") return { kind: "cdk-root" };
+    if (CDK_BATCH_MODULES.has(specifier)) return { kind: "cdk-batch", module: specifier };
+    if (SFN_TASKS_MODULES.has(specifier)) return { kind: "sfn-tasks" };
+    return undefined;
+  }
+
+  exportValues(file: JsFile, name: string): Value[] {
+    const key = `${file.source.path}#${name}`;
+    if (this.exporting.has(key)) return [];
+    this.exporting.add(key);
+    try {
+      return unique(this.collectExport(file, name));
+    } finally {
+      this.exporting.delete(key);
+    }
+  }
+
+  private collectExport(file: JsFile, name: string): Value[] {
+    const { esm, reexports, stars, commonjs, whole } = file.exports;
+    const values: Value[] = [];
+    for (const node of esm.get(name) ?? []) {
+      if (ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) values.push(...this.declarationValues(node));
+      else values.push(...this.valueOf(node));
+    }
+    for (const expression of commonjs.get(name) ?? []) values.push(...this.valueOf(expression));
+    for (const expression of whole) values.push(...this.property(this.valueOf(expression), name));
+    const reexport = reexports.get(name);
+    if (reexport) values.push(...this.moduleValues(file, reexport.specifier, reexport.imported));
+    if (values.length === 0 && name !== "default") {
+      for (const specifier of stars) values.push(...this.moduleValues(file, specifier, name));
+    }
+    return values;
+  }
+}

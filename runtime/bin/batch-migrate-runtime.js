@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { main, UsageError } from "../dist/cli.js";
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), (line) => console.log(line)).then(
   (code) => process.exit(code),
   (error) => {
     if (error instanceof UsageError) {

@@ -17,7 +17,8 @@ export class UsageError extends Error {}
 function positiveInteger(value: string | undefined, flag: string, allowZero = false): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1)) throw new UsageError(`${flag} must be a ${allowZero ? "non-negative" : "positive"} integer`);
+  if (!Number.isInteger(number) || number < (allowZero ? 0 : 1))
+    throw new UsageError(`${flag} must be a ${allowZero ? "non-negative" : "positive"} integer`);
   return number;
 }
 
@@ -33,7 +34,8 @@ function readConfig(file: string): ExecutorConfig {
     const config = parseExecutorConfig(source);
     // Commands in the config are written relative to the file, as the analyzer writes it at the repo root.
     const directory = path.dirname(path.resolve(file));
-    for (const workload of Object.values(config.workloads ?? {})) workload.cwd = path.resolve(directory, workload.cwd ?? ".");
+    for (const workload of Object.values(config.workloads ?? {}))
+      workload.cwd = path.resolve(directory, workload.cwd ?? ".");
     return config;
   } catch (error) {
     throw new UsageError(`${file}: ${error instanceof Error ? error.message : String(error)}`);
@@ -41,7 +43,7 @@ function readConfig(file: string): ExecutorConfig {
 }
 
 /** Runs one subcommand; resolves to the exit code once the executor has shut down. */
-export async function main(argv: string[], print: (line: string) => void = (line) => console.log(line)): Promise<number> {
+export async function main(argv: string[], print: (line: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h") {
     print(USAGE);
@@ -68,7 +70,9 @@ export async function main(argv: string[], print: (line: string) => void = (line
   }
   const apiKey = values["api-key"] ?? process.env.MIGRATE_EXECUTOR_KEY;
   if (values.host && values.host !== "127.0.0.1" && !apiKey) {
-    throw new UsageError(`--host ${values.host} makes the executor reachable from other machines: give --api-key (or MIGRATE_EXECUTOR_KEY) too`);
+    throw new UsageError(
+      `--host ${values.host} makes the executor reachable from other machines: give --api-key (or MIGRATE_EXECUTOR_KEY) too`,
+    );
   }
   const executor = await startExecutor({
     port: positiveInteger(values.port, "--port", true) ?? 0,

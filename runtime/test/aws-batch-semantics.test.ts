@@ -9,7 +9,6 @@ import {
   setUpBatch,
   startTestExecutor,
   temporaryDirectory,
-  waitFor,
   waitForJobStatus,
   type JobDetail,
 } from "./helpers.js";
@@ -43,9 +42,18 @@ describe("AWS Batch semantics on the local executor", () => {
     return jobDefinitionArn;
   }
 
-  async function submit(command: string[], request: Record<string, unknown> = {}, definitionExtra: Record<string, unknown> = {}): Promise<string> {
+  async function submit(
+    command: string[],
+    request: Record<string, unknown> = {},
+    definitionExtra: Record<string, unknown> = {},
+  ): Promise<string> {
     const jobDefinition = await definition(command, definitionExtra);
-    const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", { jobName: "job", jobQueue, jobDefinition, ...request });
+    const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+      jobName: "job",
+      jobQueue,
+      jobDefinition,
+      ...request,
+    });
     return jobId;
   }
 
@@ -102,7 +110,10 @@ describe("AWS Batch semantics on the local executor", () => {
     });
     expect(override.status).toBe(400);
     expect(override.errorType).toBe("ClientException");
-    expect(override.body).toMatchObject({ __type: "ClientException", message: expect.stringContaining("AWS_BATCH_JOB_ID") });
+    expect(override.body).toMatchObject({
+      __type: "ClientException",
+      message: expect.stringContaining("AWS_BATCH_JOB_ID"),
+    });
     const registered = await aws(executor, "RegisterJobDefinition", {
       jobDefinitionName: "reserved",
       type: "container",
@@ -122,12 +133,20 @@ describe("AWS Batch semantics on the local executor", () => {
     expect(parent.arrayProperties).toMatchObject({ size: 3, statusSummary: { SUCCEEDED: 3, FAILED: 0, RUNNING: 0 } });
     expect(new Set(await transitions(parentId))).toEqual(new Set(["SUBMITTED", "PENDING", "SUCCEEDED"]));
     for (const index of [0, 1, 2]) {
-      expect(JSON.parse(readFileSync(path.join(directory, String(index)), "utf8"))).toEqual([`${parentId}:${index}`, "3"]);
+      expect(JSON.parse(readFileSync(path.join(directory, String(index)), "utf8"))).toEqual([
+        `${parentId}:${index}`,
+        "3",
+      ]);
       const child = await describeJob(executor, `${parentId}:${index}`);
       expect(child.arrayProperties).toEqual({ index });
     }
-    const listed = await awsOk<{ jobSummaryList: { jobId: string }[] }>(executor, "ListJobs", { arrayJobId: parentId, jobStatus: "SUCCEEDED" });
-    expect(listed.jobSummaryList.map((summary) => summary.jobId).sort()).toEqual([0, 1, 2].map((index) => `${parentId}:${index}`));
+    const listed = await awsOk<{ jobSummaryList: { jobId: string }[] }>(executor, "ListJobs", {
+      arrayJobId: parentId,
+      jobStatus: "SUCCEEDED",
+    });
+    expect(listed.jobSummaryList.map((summary) => summary.jobId).sort()).toEqual(
+      [0, 1, 2].map((index) => `${parentId}:${index}`),
+    );
   });
 
   it("fails the array parent when any child fails, once all children are done", async () => {
@@ -161,10 +180,16 @@ describe("AWS Batch semantics on the local executor", () => {
 
   it("N_TO_N: child i waits only for the dependency's child i", async () => {
     // Child i of the first array takes longer the lower its index, so child 2 is done long before child 0.
-    const upstream = await submit(node("setTimeout(() => {}, (2 - Number(process.env.AWS_BATCH_JOB_ARRAY_INDEX)) * 400)"), {
+    const upstream = await submit(
+      node("setTimeout(() => {}, (2 - Number(process.env.AWS_BATCH_JOB_ARRAY_INDEX)) * 400)"),
+      {
+        arrayProperties: { size: 3 },
+      },
+    );
+    const downstream = await submit(node(""), {
       arrayProperties: { size: 3 },
+      dependsOn: [{ jobId: upstream, type: "N_TO_N" }],
     });
-    const downstream = await submit(node(""), { arrayProperties: { size: 3 }, dependsOn: [{ jobId: upstream, type: "N_TO_N" }] });
     await waitForJobStatus(executor, downstream, ["SUCCEEDED", "FAILED"]);
     const up = await Promise.all([0, 1, 2].map((index) => describeJob(executor, `${upstream}:${index}`)));
     const down = await Promise.all([0, 1, 2].map((index) => describeJob(executor, `${downstream}:${index}`)));
@@ -184,7 +209,10 @@ describe("AWS Batch semantics on the local executor", () => {
   });
 
   it("SEQUENTIAL: child i+1 starts only after child i has stopped", async () => {
-    const parentId = await submit(node("setTimeout(() => {}, 100)"), { arrayProperties: { size: 3 }, dependsOn: [{ type: "SEQUENTIAL" }] });
+    const parentId = await submit(node("setTimeout(() => {}, 100)"), {
+      arrayProperties: { size: 3 },
+      dependsOn: [{ type: "SEQUENTIAL" }],
+    });
     await waitForJobStatus(executor, parentId, ["SUCCEEDED", "FAILED"]);
     const children = await Promise.all([0, 1, 2].map((index) => describeJob(executor, `${parentId}:${index}`)));
     expect(children[1]?.startedAt).toBeGreaterThanOrEqual(children[0]?.stoppedAt ?? Infinity);
@@ -192,7 +220,9 @@ describe("AWS Batch semantics on the local executor", () => {
   });
 
   it("retries a failed attempt up to retryStrategy.attempts, with AWS_BATCH_JOB_ATTEMPT counting from 1", async () => {
-    const jobId = await submit(node("process.exit(process.env.AWS_BATCH_JOB_ATTEMPT === '3' ? 0 : 1)"), { retryStrategy: { attempts: 3 } });
+    const jobId = await submit(node("process.exit(process.env.AWS_BATCH_JOB_ATTEMPT === '3' ? 0 : 1)"), {
+      retryStrategy: { attempts: 3 },
+    });
     const job = await waitForJobStatus(executor, jobId, ["SUCCEEDED", "FAILED"]);
     expect(job.status).toBe("SUCCEEDED");
     expect(job.attempts.map((attempt) => attempt.container.exitCode)).toEqual([1, 1, 0]);
@@ -200,14 +230,30 @@ describe("AWS Batch semantics on the local executor", () => {
 
   it("evaluateOnExit: the first matching entry decides, a trailing * is a prefix, and no match means retry", async () => {
     const cases: { exitCode: number; evaluateOnExit: Record<string, string>[]; attempts: number }[] = [
-      { exitCode: 7, evaluateOnExit: [{ onExitCode: "7", action: "EXIT" }, { onExitCode: "*", action: "RETRY" }], attempts: 1 },
-      { exitCode: 42, evaluateOnExit: [{ onExitCode: "4*", action: "retry" }, { onReason: "*", action: "EXIT" }], attempts: 3 },
+      {
+        exitCode: 7,
+        evaluateOnExit: [
+          { onExitCode: "7", action: "EXIT" },
+          { onExitCode: "*", action: "RETRY" },
+        ],
+        attempts: 1,
+      },
+      {
+        exitCode: 42,
+        evaluateOnExit: [
+          { onExitCode: "4*", action: "retry" },
+          { onReason: "*", action: "EXIT" },
+        ],
+        attempts: 3,
+      },
       { exitCode: 5, evaluateOnExit: [{ onExitCode: "9", action: "EXIT" }], attempts: 3 },
       { exitCode: 5, evaluateOnExit: [{ onStatusReason: "Essential*", action: "EXIT" }], attempts: 1 },
     ];
     const jobIds = await Promise.all(
       cases.map((testCase) =>
-        submit(node(`process.exit(${testCase.exitCode})`), { retryStrategy: { attempts: 3, evaluateOnExit: testCase.evaluateOnExit } }),
+        submit(node(`process.exit(${testCase.exitCode})`), {
+          retryStrategy: { attempts: 3, evaluateOnExit: testCase.evaluateOnExit },
+        }),
       ),
     );
     const jobs = await Promise.all(jobIds.map((jobId) => waitForJobStatus(executor, jobId, ["FAILED", "SUCCEEDED"])));
@@ -221,14 +267,22 @@ describe("AWS Batch semantics on the local executor", () => {
       "process.on('SIGTERM', () => require('fs').appendFileSync(process.argv[1], 'TERM\\n')); setInterval(() => {}, 1000)",
       marker,
     );
-    const jobId = await submit(ignoresSigterm, { timeout: { attemptDurationSeconds: 1 }, retryStrategy: { attempts: 3 } });
+    const jobId = await submit(ignoresSigterm, {
+      timeout: { attemptDurationSeconds: 1 },
+      retryStrategy: { attempts: 3 },
+    });
     const job = await waitForJobStatus(executor, jobId, ["FAILED", "SUCCEEDED"]);
     expect(job.status).toBe("FAILED");
     expect(job.statusReason).toBe("Job attempt duration exceeded timeout");
     expect(job.attempts).toHaveLength(1);
     expect(job.attempts[0]?.container).toMatchObject({ exitCode: 137, reason: "Process terminated by SIGKILL" });
     expect(readFileSync(marker, "utf8")).toBe("TERM\n");
-    const short = await aws(executor, "SubmitJob", { jobName: "t", jobQueue, jobDefinition: await definition(node("")), timeout: { attemptDurationSeconds: 0 } });
+    const short = await aws(executor, "SubmitJob", {
+      jobName: "t",
+      jobQueue,
+      jobDefinition: await definition(node("")),
+      timeout: { attemptDurationSeconds: 0 },
+    });
     expect(short.errorType).toBe("ClientException");
   });
 
@@ -243,7 +297,13 @@ describe("AWS Batch semantics on the local executor", () => {
 
     await awsOk(executor, "CancelJob", { jobId: waiting, reason: "not needed" });
     const cancelled = await describeJob(executor, waiting);
-    expect(cancelled).toMatchObject({ status: "FAILED", statusReason: "not needed", isCancelled: true, isTerminated: false, attempts: [] });
+    expect(cancelled).toMatchObject({
+      status: "FAILED",
+      statusReason: "not needed",
+      isCancelled: true,
+      isTerminated: false,
+      attempts: [],
+    });
 
     await awsOk(executor, "TerminateJob", { jobId: running, reason: "stop it" });
     const terminated = await waitForJobStatus(executor, running, ["FAILED"]);
@@ -258,7 +318,11 @@ describe("AWS Batch semantics on the local executor", () => {
     const { jobQueue: listQueue, jobDefinition } = await setUpBatch(executor, node(""), {}, "listing-queue");
     const finished: string[] = [];
     for (let index = 0; index < 5; index++) {
-      const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", { jobName: `quick-${index}`, jobQueue: listQueue, jobDefinition });
+      const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+        jobName: `quick-${index}`,
+        jobQueue: listQueue,
+        jobDefinition,
+      });
       finished.push(jobId);
     }
     const longRunning = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
@@ -294,7 +358,9 @@ describe("AWS Batch semantics on the local executor", () => {
       filters: [{ name: "JOB_NAME", values: ["QUICK-*"] }],
     });
     expect(byName.jobSummaryList).toHaveLength(5);
-    expect((await aws(executor, "ListJobs", { jobQueue: listQueue, nextToken: "garbage" })).errorType).toBe("ClientException");
+    expect((await aws(executor, "ListJobs", { jobQueue: listQueue, nextToken: "garbage" })).errorType).toBe(
+      "ClientException",
+    );
     await awsOk(executor, "TerminateJob", { jobId: longRunning.jobId, reason: "done" });
   });
 
@@ -302,14 +368,18 @@ describe("AWS Batch semantics on the local executor", () => {
     const jobId = await submit(node(""));
     const { jobs } = await awsOk<{ jobs: JobDetail[] }>(executor, "DescribeJobs", { jobs: [jobId, "no-such-job"] });
     expect(jobs.map((job) => job.jobId)).toEqual([jobId]);
-    const tooMany = await aws(executor, "DescribeJobs", { jobs: Array.from({ length: 101 }, (_, index) => `id-${index}`) });
+    const tooMany = await aws(executor, "DescribeJobs", {
+      jobs: Array.from({ length: 101 }, (_, index) => `id-${index}`),
+    });
     expect(tooMany).toMatchObject({ status: 400, errorType: "ClientException", body: { __type: "ClientException" } });
   });
 
   it("keeps stdout and stderr of each attempt as a log served per job", async () => {
     const jobId = await submit(node("console.log('to stdout'); console.error('to stderr')"));
     await waitForJobStatus(executor, jobId, ["SUCCEEDED"]);
-    const response = await fetch(`${executor.url}/executor/v1/jobs/${jobId}/logs`, { headers: { authorization: `Bearer ${executor.apiKey}` } });
+    const response = await fetch(`${executor.url}/executor/v1/jobs/${jobId}/logs`, {
+      headers: { authorization: `Bearer ${executor.apiKey}` },
+    });
     const text = await response.text();
     expect(text).toContain("to stdout\n");
     expect(text).toContain("to stderr\n");

@@ -82,7 +82,10 @@ describe.skipIf(!hasBoto3)("plain boto3 against the AWS Batch face", () => {
       execFile(
         "python3",
         ["-c", SCRIPT, executor.url, executor.apiKey, NODE],
-        { env: { ...process.env, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" }, timeout: 30_000 },
+        {
+          env: { ...process.env, AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null" },
+          timeout: 30_000,
+        },
         (error, stdout, stderr) => resolve({ failed: error !== null, stdout, stderr }),
       );
     });

@@ -25,10 +25,10 @@ setTimeout(() => {
 
 const WORKLOADS = {
   echo: { command: [NODE, "-e", WORKLOAD_SCRIPT] },
-  "read-upload": { command: [NODE, "-e", "process.stdout.write(require('fs').readFileSync(process.env.CC_INPUT_PATH))"] },
+  "read-upload": {
+    command: [NODE, "-e", "process.stdout.write(require('fs').readFileSync(process.env.CC_INPUT_PATH))"],
+  },
 };
-
-const TERMINAL = ["completed", "failed", "dead_letter"];
 
 describe("Common Compute client against the executor's Common Compute face", () => {
   let executor: Executor;
@@ -36,17 +36,34 @@ describe("Common Compute client against the executor's Common Compute face", () 
 
   beforeAll(async () => {
     executor = await startTestExecutor({ config: { workloads: WORKLOADS }, leaseMs: 300 });
-    client = new CommonComputeClient({ baseUrl: `${executor.url}/v1`, apiKey: executor.apiKey, retry: { maxRetries: 0 } });
+    client = new CommonComputeClient({
+      baseUrl: `${executor.url}/v1`,
+      apiKey: executor.apiKey,
+      retry: { maxRetries: 0 },
+    });
   });
   afterAll(async () => {
     await executor.cleanup();
   });
 
-  const settled = (id: string): Promise<CommonComputeJob> => client.jobs.wait(id, { pollIntervalMs: 20, timeoutMs: 15_000 });
+  const settled = (id: string): Promise<CommonComputeJob> =>
+    client.jobs.wait(id, { pollIntervalMs: 20, timeoutMs: 15_000 });
 
   it("submits, leases, completes and returns the result, with epoch-ms times and the job_id alias", async () => {
-    const submitted = await client.jobs.submit({ workload: "echo", input: { hello: "world" }, name: "lifecycle", priority: "standard" });
-    expect(submitted).toMatchObject({ state: "queued", attempts: 0, max_attempts: 3, priority: "standard", name: "lifecycle", type: "echo" });
+    const submitted = await client.jobs.submit({
+      workload: "echo",
+      input: { hello: "world" },
+      name: "lifecycle",
+      priority: "standard",
+    });
+    expect(submitted).toMatchObject({
+      state: "queued",
+      attempts: 0,
+      max_attempts: 3,
+      priority: "standard",
+      name: "lifecycle",
+      type: "echo",
+    });
     expect(submitted.job_id).toBe(submitted.id);
     const done = await settled(submitted.id);
     expect(done).toMatchObject({ state: "completed", attempts: 1, error: null });
@@ -59,7 +76,9 @@ describe("Common Compute client against the executor's Common Compute face", () 
 
     const logs = await client.jobs.logs(submitted.id);
     expect(logs.data.some((entry) => entry.source === "router" && entry.message.startsWith("leased"))).toBe(true);
-    expect(logs.data.some((entry) => entry.source === "runner" && entry.message.includes('"hello":"world"'))).toBe(true);
+    expect(logs.data.some((entry) => entry.source === "runner" && entry.message.includes('"hello":"world"'))).toBe(
+      true,
+    );
   });
 
   it("serves a result the workload wrote to CC_RESULT_PATH instead of its stdout", async () => {
@@ -77,13 +96,19 @@ describe("Common Compute client against the executor's Common Compute face", () 
 
   it("returns the same job for a repeated Idempotency-Key", async () => {
     const first = await client.jobs.submit({ workload: "echo", input: {} }, { idempotencyKey: "same-key-1" });
-    const second = await client.jobs.submit({ workload: "echo", input: { different: true } }, { idempotencyKey: "same-key-1" });
+    const second = await client.jobs.submit(
+      { workload: "echo", input: { different: true } },
+      { idempotencyKey: "same-key-1" },
+    );
     expect(second.id).toBe(first.id);
   });
 
   it("holds a lease while the runner works and renews it by heartbeat", async () => {
     const job = await client.jobs.submit({ workload: "echo", input: { sleepMs: 1200 } });
-    const leased = await waitFor(() => client.jobs.get(job.id), (current) => current.state === "leased");
+    const leased = await waitFor(
+      () => client.jobs.get(job.id),
+      (current) => current.state === "leased",
+    );
     const firstExpiry = leased.lease_expires_at ?? 0;
     expect(firstExpiry).toBeGreaterThan(Date.now() - 100);
     await new Promise((resolve) => setTimeout(resolve, 450));
@@ -104,7 +129,12 @@ describe("Common Compute client against the executor's Common Compute face", () 
   });
 
   it("retries an attempt that overruns timeout_seconds (the fail path), then dead-letters it as a timeout", async () => {
-    const job = await client.jobs.submit({ workload: "echo", input: { sleepMs: 60_000 }, timeout_seconds: 1, max_attempts: 2 });
+    const job = await client.jobs.submit({
+      workload: "echo",
+      input: { sleepMs: 60_000 },
+      timeout_seconds: 1,
+      max_attempts: 2,
+    });
     const done = await settled(job.id);
     expect(done).toMatchObject({ state: "dead_letter", attempts: 2 });
     expect(done.error?.code).toBe("timeout");
@@ -112,11 +142,17 @@ describe("Common Compute client against the executor's Common Compute face", () 
 
   it("cancels queued and leased jobs into failed, and 404s once the job is terminal", async () => {
     const leased = await client.jobs.submit({ workload: "echo", input: { sleepMs: 60_000 } });
-    await waitFor(() => client.jobs.get(leased.id), (job) => job.state === "leased");
+    await waitFor(
+      () => client.jobs.get(leased.id),
+      (job) => job.state === "leased",
+    );
     const queued = await client.jobs.submit({ workload: "not-configured", input: {} });
     expect(await client.jobs.cancel(queued.id, "changed my mind")).toEqual({ ok: true });
     expect(await client.jobs.cancel(leased.id)).toEqual({ ok: true });
-    expect(await client.jobs.get(queued.id)).toMatchObject({ state: "failed", error: { code: "cancelled", message: "changed my mind" } });
+    expect(await client.jobs.get(queued.id)).toMatchObject({
+      state: "failed",
+      error: { code: "cancelled", message: "changed my mind" },
+    });
     expect(await settled(leased.id)).toMatchObject({ state: "failed", error: { code: "cancelled" } });
     const again = await client.jobs.cancel(queued.id).catch((error: unknown) => error);
     expect(again).toBeInstanceOf(HttpError);
@@ -152,13 +188,18 @@ describe("Common Compute client against the executor's Common Compute face", () 
     expect(firstPage.data.map((job) => job.id)).toEqual([ids[4], ids[3]]);
     expect(firstPage.next_cursor).toBeTruthy();
     const all: string[] = [];
-    for await (const job of client.jobs.iterate({ workload: "listing-only", state: "queued", limit: 2 })) all.push(job.id);
+    for await (const job of client.jobs.iterate({ workload: "listing-only", state: "queued", limit: 2 }))
+      all.push(job.id);
     expect(all).toEqual([...ids].reverse());
     expect((await client.jobs.list({ workload: "listing-only", priority: "batch" })).data).toEqual([]);
   });
 
   it("rejects a bad key with 401 and a bad request with 400, as HttpError with the server's message", async () => {
-    const stranger = new CommonComputeClient({ baseUrl: executor.url, apiKey: "cc_test_wrong", retry: { maxRetries: 0 } });
+    const stranger = new CommonComputeClient({
+      baseUrl: executor.url,
+      apiKey: "cc_test_wrong",
+      retry: { maxRetries: 0 },
+    });
     await expect(stranger.jobs.list()).rejects.toMatchObject({ status: 401, serverMessage: "Unauthorized" });
     await expect(client.jobs.submit({ workload: "echo", max_attempts: 11 })).rejects.toMatchObject({
       status: 400,
@@ -193,7 +234,10 @@ describe("Common Compute priority tiers", () => {
       const submit = (label: string, priority: "batch" | "standard" | "priority", sleepMs = 0) =>
         client.jobs.submit({ workload: "echo", priority, input: { orderFile, label, sleepMs } });
       const blocker = await submit("blocker", "batch", 500);
-      await waitFor(() => client.jobs.get(blocker.id), (job) => job.state === "leased");
+      await waitFor(
+        () => client.jobs.get(blocker.id),
+        (job) => job.state === "leased",
+      );
       const jobs = [
         await submit("batch-1", "batch"),
         await submit("standard-1", "standard"),

@@ -6,7 +6,16 @@ import { describe, expect, it } from "vitest";
 import { UsageError, main } from "../src/cli.js";
 import { startExecutor } from "../src/executor/index.js";
 import { JournalStore } from "../src/executor/store.js";
-import { NODE, awsOk, describeJob, setUpBatch, startTestExecutor, temporaryDirectory, waitFor, waitForJobStatus } from "./helpers.js";
+import {
+  NODE,
+  awsOk,
+  describeJob,
+  setUpBatch,
+  startTestExecutor,
+  temporaryDirectory,
+  waitFor,
+  waitForJobStatus,
+} from "./helpers.js";
 
 const CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures", "run-cli.ts");
 
@@ -23,19 +32,31 @@ describe("the executor's HTTP server", () => {
       for (const [method, pathname] of paths) {
         const anonymous = await fetch(executor.url + pathname, { method, body: method === "POST" ? "{}" : undefined });
         expect(anonymous.status, pathname).toBe(401);
-        const wrong = await fetch(executor.url + pathname, { method, headers: { authorization: "Bearer nope" }, body: method === "POST" ? "{}" : undefined });
+        const wrong = await fetch(executor.url + pathname, {
+          method,
+          headers: { authorization: "Bearer nope" },
+          body: method === "POST" ? "{}" : undefined,
+        });
         expect(wrong.status, pathname).toBe(401);
       }
       const headers = [
         { authorization: `Bearer ${executor.apiKey}` },
         { "salad-api-key": executor.apiKey },
-        { authorization: `AWS4-HMAC-SHA256 Credential=${executor.apiKey}/20260101/us-east-1/batch/aws4_request, SignedHeaders=host, Signature=abc` },
+        {
+          authorization: `AWS4-HMAC-SHA256 Credential=${executor.apiKey}/20260101/us-east-1/batch/aws4_request, SignedHeaders=host, Signature=abc`,
+        },
       ];
       for (const header of headers) {
         expect((await fetch(`${executor.url}/v1/jobs`, { headers: header })).status).toBe(200);
       }
-      expect(await (await fetch(`${executor.url}/organizations/acme/projects/dev/queues`)).json()).toMatchObject({ status: 401, title: "Unauthorized" });
-      expect(await (await fetch(`${executor.url}/v1/jobs`)).json()).toEqual({ error: "Unauthorized", code: "UnrecognizedClientException" });
+      expect(await (await fetch(`${executor.url}/organizations/acme/projects/dev/queues`)).json()).toMatchObject({
+        status: 401,
+        title: "Unauthorized",
+      });
+      expect(await (await fetch(`${executor.url}/v1/jobs`)).json()).toEqual({
+        error: "Unauthorized",
+        code: "UnrecognizedClientException",
+      });
     } finally {
       await executor.cleanup();
     }
@@ -62,11 +83,16 @@ describe("the executor's HTTP server", () => {
       const { jobQueue, jobDefinition } = await setUpBatch(executor, [NODE, "-e", "setTimeout(() => {}, 250)"]);
       const ids: string[] = [];
       for (let index = 0; index < 6; index++) {
-        ids.push((await awsOk<{ jobId: string }>(executor, "SubmitJob", { jobName: `p${index}`, jobQueue, jobDefinition })).jobId);
+        ids.push(
+          (await awsOk<{ jobId: string }>(executor, "SubmitJob", { jobName: `p${index}`, jobQueue, jobDefinition }))
+            .jobId,
+        );
       }
       const jobs = await Promise.all(ids.map((id) => waitForJobStatus(executor, id, ["SUCCEEDED"])));
       const intervals = jobs.map((job) => [job.attempts[0]?.startedAt ?? 0, job.attempts[0]?.stoppedAt ?? 0] as const);
-      const maxOverlap = Math.max(...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to).length));
+      const maxOverlap = Math.max(
+        ...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to).length),
+      );
       expect(maxOverlap).toBe(2);
     } finally {
       await executor.cleanup();
@@ -80,9 +106,14 @@ describe("the executor's HTTP server", () => {
     const script = `const fs = require('fs');
       process.on('SIGTERM', () => { fs.appendFileSync(${JSON.stringify(marker)}, 'TERM\\n'); process.exit(143); });
       if (process.env.AWS_BATCH_JOB_ATTEMPT === '1') { fs.appendFileSync(${JSON.stringify(marker)}, 'READY\\n'); setInterval(() => {}, 1000); }`;
-    const { jobQueue, jobDefinition } = await setUpBatch(first, [NODE, "-e", script], { retryStrategy: { attempts: 2 } });
+    const { jobQueue, jobDefinition } = await setUpBatch(first, [NODE, "-e", script], {
+      retryStrategy: { attempts: 2 },
+    });
     const { jobId } = await awsOk<{ jobId: string }>(first, "SubmitJob", { jobName: "long", jobQueue, jobDefinition });
-    await waitFor(async () => (existsSync(marker) ? readFileSync(marker, "utf8") : ""), (text) => text === "READY\n");
+    await waitFor(
+      async () => (existsSync(marker) ? readFileSync(marker, "utf8") : ""),
+      (text) => text === "READY\n",
+    );
     await first.close();
     expect(readFileSync(marker, "utf8")).toBe("READY\nTERM\n");
 
@@ -100,9 +131,13 @@ describe("the executor's HTTP server", () => {
   });
 
   it("prints its URL and key from the CLI and exits 0 on SIGTERM", async () => {
-    const child = spawn(NODE, ["--import", "tsx", CLI, "executor", "--port", "0", "--state-dir", temporaryDirectory(), "--api-key", "cli-key"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      NODE,
+      ["--import", "tsx", CLI, "executor", "--port", "0", "--state-dir", temporaryDirectory(), "--api-key", "cli-key"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const lines = await new Promise<string[]>((resolve, reject) => {
       let output = "";
       child.stdout?.on("data", (chunk: Buffer) => {
@@ -114,7 +149,9 @@ describe("the executor's HTTP server", () => {
     expect(lines[0]).toMatch(/^executor listening on http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[1]).toBe("api key: cli-key");
     const url = lines[0]?.replace("executor listening on ", "") ?? "";
-    expect((await fetch(`${url}/executor/v1/health`, { headers: { authorization: "Bearer cli-key" } })).status).toBe(200);
+    expect((await fetch(`${url}/executor/v1/health`, { headers: { authorization: "Bearer cli-key" } })).status).toBe(
+      200,
+    );
     const exitCode = await new Promise<number | null>((resolve) => {
       child.once("exit", (code) => resolve(code));
       child.kill("SIGTERM");
@@ -142,9 +179,15 @@ describe("the journal", () => {
     const executor = await startTestExecutor();
     try {
       const { jobQueue, jobDefinition } = await setUpBatch(executor, [NODE, "-e", ""]);
-      const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", { jobName: "history", jobQueue, jobDefinition });
+      const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+        jobName: "history",
+        jobQueue,
+        jobDefinition,
+      });
       await waitForJobStatus(executor, jobId, ["SUCCEEDED"]);
-      const response = await fetch(`${executor.url}/executor/v1/jobs/${jobId}`, { headers: { authorization: `Bearer ${executor.apiKey}` } });
+      const response = await fetch(`${executor.url}/executor/v1/jobs/${jobId}`, {
+        headers: { authorization: `Bearer ${executor.apiKey}` },
+      });
       const record = (await response.json()) as { transitions: { status: string; at: number }[] };
       expect(record.transitions.at(-1)?.status).toBe((await describeJob(executor, jobId)).status);
     } finally {

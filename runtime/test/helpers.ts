@@ -12,7 +12,9 @@ export function temporaryDirectory(prefix = "bm-runtime-"): string {
 }
 
 /** An executor on a random loopback port with a fresh state directory and test-sized timings. */
-export async function startTestExecutor(options: ExecutorOptions = {}): Promise<RunningExecutor & { cleanup(): Promise<void> }> {
+export async function startTestExecutor(
+  options: ExecutorOptions = {},
+): Promise<RunningExecutor & { cleanup(): Promise<void> }> {
   const stateDir = options.stateDir ?? temporaryDirectory();
   const executor = await startExecutor({
     stateDir,
@@ -51,11 +53,19 @@ export async function aws<T = Record<string, unknown>>(
     },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as T, errorType: response.headers.get("x-amzn-errortype") };
+  return {
+    status: response.status,
+    body: (await response.json()) as T,
+    errorType: response.headers.get("x-amzn-errortype"),
+  };
 }
 
 /** Like aws(), but throws on an error answer. */
-export async function awsOk<T = Record<string, unknown>>(executor: { url: string; apiKey: string }, operation: string, body: unknown = {}): Promise<T> {
+export async function awsOk<T = Record<string, unknown>>(
+  executor: { url: string; apiKey: string },
+  operation: string,
+  body: unknown = {},
+): Promise<T> {
   const response = await aws<T>(executor, operation, body);
   if (response.status !== 200) throw new Error(`${operation} → ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
@@ -66,7 +76,12 @@ export interface JobDetail {
   jobName: string;
   status: string;
   statusReason?: string;
-  attempts: { container: { exitCode?: number; reason?: string }; statusReason?: string; startedAt?: number; stoppedAt?: number }[];
+  attempts: {
+    container: { exitCode?: number; reason?: string };
+    statusReason?: string;
+    startedAt?: number;
+    stoppedAt?: number;
+  }[];
   isCancelled: boolean;
   isTerminated: boolean;
   createdAt: number;
@@ -88,13 +103,23 @@ export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boo
   for (;;) {
     const value = await read();
     if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-export function waitForJobStatus(executor: { url: string; apiKey: string }, jobId: string, statuses: string[], timeoutMs?: number): Promise<JobDetail> {
-  return waitFor(() => describeJob(executor, jobId), (job) => statuses.includes(job.status), timeoutMs);
+export function waitForJobStatus(
+  executor: { url: string; apiKey: string },
+  jobId: string,
+  statuses: string[],
+  timeoutMs?: number,
+): Promise<JobDetail> {
+  return waitFor(
+    () => describeJob(executor, jobId),
+    (job) => statuses.includes(job.status),
+    timeoutMs,
+  );
 }
 
 /** A queue, a compute environment and a job definition running `command`, ready for SubmitJob. */
@@ -104,7 +129,9 @@ export async function setUpBatch(
   extra: Record<string, unknown> = {},
   queueName = "local-queue",
 ): Promise<{ jobQueue: string; jobDefinition: string }> {
-  const environments = await awsOk<{ computeEnvironments: unknown[] }>(executor, "DescribeComputeEnvironments", { computeEnvironments: ["local-ce"] });
+  const environments = await awsOk<{ computeEnvironments: unknown[] }>(executor, "DescribeComputeEnvironments", {
+    computeEnvironments: ["local-ce"],
+  });
   if (environments.computeEnvironments.length === 0) {
     await awsOk(executor, "CreateComputeEnvironment", { computeEnvironmentName: "local-ce", type: "UNMANAGED" });
   }
@@ -127,8 +154,16 @@ export async function setUpBatch(
 
 /** A real HTTP app on loopback whose answers the test scripts, recording what it receives. */
 export async function startApp(
-  answer: (request: { body: string; headers: http.IncomingHttpHeaders; count: number }) => { status: number; body: string; delayMs?: number },
-): Promise<{ port: number; requests: { url: string; body: string; headers: http.IncomingHttpHeaders }[]; close(): Promise<void> }> {
+  answer: (request: { body: string; headers: http.IncomingHttpHeaders; count: number }) => {
+    status: number;
+    body: string;
+    delayMs?: number;
+  },
+): Promise<{
+  port: number;
+  requests: { url: string; body: string; headers: http.IncomingHttpHeaders }[];
+  close(): Promise<void>;
+}> {
   const requests: { url: string; body: string; headers: http.IncomingHttpHeaders }[] = [];
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];

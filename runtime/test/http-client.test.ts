@@ -17,21 +17,30 @@ async function closedPort(): Promise<number> {
 describe("the shared HTTP client", () => {
   it("retries 429 and 5xx with backoff and returns the first success", async () => {
     const app = await startApp(({ count }) =>
-      count === 1 ? { status: 429, body: "{}" } : count === 2 ? { status: 503, body: "{}" } : { status: 200, body: '{"ok":true}' },
+      count === 1
+        ? { status: 429, body: "{}" }
+        : count === 2
+          ? { status: 503, body: "{}" }
+          : { status: 200, body: '{"ok":true}' },
     );
     try {
       const client = new HttpClient(`http://127.0.0.1:${app.port}`, { "x-key": "k" }, { retry: FAST_RETRY });
       const response = await client.request({ method: "POST", path: "/thing", json: { a: 1 } });
       expect(response.json()).toEqual({ ok: true });
       expect(app.requests).toHaveLength(3);
-      expect(app.requests.every((request) => request.body === '{"a":1}' && request.headers["x-key"] === "k")).toBe(true);
+      expect(app.requests.every((request) => request.body === '{"a":1}' && request.headers["x-key"] === "k")).toBe(
+        true,
+      );
     } finally {
       await app.close();
     }
   });
 
   it("gives up after maxRetries and throws HttpError with the status and the server's message", async () => {
-    const app = await startApp(() => ({ status: 500, body: JSON.stringify({ error: "database on fire", code: "internal" }) }));
+    const app = await startApp(() => ({
+      status: 500,
+      body: JSON.stringify({ error: "database on fire", code: "internal" }),
+    }));
     try {
       const client = new HttpClient(`http://127.0.0.1:${app.port}`, {}, { retry: FAST_RETRY });
       const error = await client.request({ method: "GET", path: "/x" }).catch((caught: unknown) => caught);
@@ -44,10 +53,16 @@ describe("the shared HTTP client", () => {
   });
 
   it("does not retry other 4xx answers", async () => {
-    const app = await startApp(() => ({ status: 400, body: JSON.stringify({ detail: "bad input", type: "about:blank" }) }));
+    const app = await startApp(() => ({
+      status: 400,
+      body: JSON.stringify({ detail: "bad input", type: "about:blank" }),
+    }));
     try {
       const client = new HttpClient(`http://127.0.0.1:${app.port}`, {}, { retry: FAST_RETRY });
-      await expect(client.request({ method: "GET", path: "/x" })).rejects.toMatchObject({ status: 400, serverMessage: "bad input" });
+      await expect(client.request({ method: "GET", path: "/x" })).rejects.toMatchObject({
+        status: 400,
+        serverMessage: "bad input",
+      });
       expect(app.requests).toHaveLength(1);
     } finally {
       await app.close();
@@ -62,9 +77,15 @@ describe("the shared HTTP client", () => {
   it("times a request out, retrying it only when repeating is safe", async () => {
     const app = await startApp(() => ({ status: 200, body: "{}", delayMs: 400 }));
     try {
-      const client = new HttpClient(`http://127.0.0.1:${app.port}`, {}, { timeoutMs: 100, retry: { ...FAST_RETRY, maxRetries: 1 } });
+      const client = new HttpClient(
+        `http://127.0.0.1:${app.port}`,
+        {},
+        { timeoutMs: 100, retry: { ...FAST_RETRY, maxRetries: 1 } },
+      );
       await expect(client.request({ method: "GET", path: "/idempotent" })).rejects.toBeInstanceOf(ConnectionError);
-      await expect(client.request({ method: "POST", path: "/not-idempotent", json: {} })).rejects.toBeInstanceOf(ConnectionError);
+      await expect(client.request({ method: "POST", path: "/not-idempotent", json: {} })).rejects.toBeInstanceOf(
+        ConnectionError,
+      );
       await expect(
         client.request({ method: "POST", path: "/keyed", json: {}, headers: { "Idempotency-Key": "k" } }),
       ).rejects.toBeInstanceOf(ConnectionError);
@@ -81,7 +102,11 @@ describe("the shared HTTP client", () => {
       count < 3 ? { status: 502, body: "{}" } : { status: 201, body: JSON.stringify({ id: "job-1", state: "queued" }) },
     );
     try {
-      const client = new CommonComputeClient({ baseUrl: `http://127.0.0.1:${app.port}`, apiKey: "cc_test_x", retry: FAST_RETRY });
+      const client = new CommonComputeClient({
+        baseUrl: `http://127.0.0.1:${app.port}`,
+        apiKey: "cc_test_x",
+        retry: FAST_RETRY,
+      });
       const job = await client.jobs.submit({ workload: "echo", input: {} });
       expect(job.job_id).toBe("job-1");
       const keys = new Set(app.requests.map((request) => request.headers["idempotency-key"]));

@@ -58,7 +58,8 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
     await app.close();
   });
 
-  const create = (input: unknown, queue = "work-queue"): Promise<QueueJob> => salad.createQueueJob(ORG, PROJECT, queue, { input });
+  const create = (input: unknown, queue = "work-queue"): Promise<QueueJob> =>
+    salad.createQueueJob(ORG, PROJECT, queue, { input });
   const settled = (id: string, queue = "work-queue"): Promise<QueueJob> =>
     waitFor(
       () => salad.getQueueJob(ORG, PROJECT, queue, id),
@@ -68,19 +69,33 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
   const actions = (job: QueueJob) => job.events.map((event) => event.action);
 
   it("creates, reads, lists, updates and deletes queues (snake_case on the wire)", async () => {
-    const queue = await salad.createQueue(ORG, PROJECT, { name: "crud-queue", display_name: "Crud Queue", description: "first" });
-    expect(queue).toMatchObject({ name: "crud-queue", display_name: "Crud Queue", description: "first", current_queue_length: 0 });
+    const queue = await salad.createQueue(ORG, PROJECT, {
+      name: "crud-queue",
+      display_name: "Crud Queue",
+      description: "first",
+    });
+    expect(queue).toMatchObject({
+      name: "crud-queue",
+      display_name: "Crud Queue",
+      description: "first",
+      current_queue_length: 0,
+    });
     expect(Date.parse(queue.create_time)).not.toBeNaN();
     await expect(salad.createQueue(ORG, PROJECT, { name: "crud-queue" })).rejects.toMatchObject({ status: 409 });
     expect((await salad.listQueues(ORG, PROJECT)).items.map((item) => item.name)).toContain("crud-queue");
-    expect(await salad.updateQueue(ORG, PROJECT, "crud-queue", { description: "second" })).toMatchObject({ description: "second" });
+    expect(await salad.updateQueue(ORG, PROJECT, "crud-queue", { description: "second" })).toMatchObject({
+      description: "second",
+    });
     await salad.deleteQueue(ORG, PROJECT, "crud-queue");
     await expect(salad.getQueue(ORG, PROJECT, "crud-queue")).rejects.toMatchObject({ status: 404 });
     await expect(salad.getQueue(ORG, PROJECT, "Bad_Name")).rejects.toThrow(TypeError);
   });
 
   it("POSTs only the input to the app with Salad-Job-Id, and stores the response body as the output", async () => {
-    const job = await salad.createQueueJob(ORG, PROJECT, "work-queue", { input: { prompt: "hi" }, metadata: { who: "test" } });
+    const job = await salad.createQueueJob(ORG, PROJECT, "work-queue", {
+      input: { prompt: "hi" },
+      metadata: { who: "test" },
+    });
     expect(job).toMatchObject({ status: "pending", input: { prompt: "hi" }, metadata: { who: "test" } });
     const done = await settled(job.id);
     expect(done).toMatchObject({ status: "succeeded", output: { echo: { prompt: "hi" }, attempt: 1 } });
@@ -115,7 +130,11 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
     const text = await create({ script: { body: "text" } });
     const huge = await create({ script: { body: "huge" } });
     const unreachable = await create({}, "dead-app-queue");
-    const [textDone, hugeDone, unreachableDone] = await Promise.all([settled(text.id), settled(huge.id), settled(unreachable.id, "dead-app-queue")]);
+    const [textDone, hugeDone, unreachableDone] = await Promise.all([
+      settled(text.id),
+      settled(huge.id),
+      settled(unreachable.id, "dead-app-queue"),
+    ]);
     expect([textDone.status, hugeDone.status, unreachableDone.status]).toEqual(["failed", "failed", "failed"]);
     expect(requestsFor(text.id)).toHaveLength(4);
     expect(requestsFor(huge.id)).toHaveLength(4);
@@ -125,13 +144,18 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
   it("cancels with DELETE only while the job is pending", async () => {
     const running = await create({ script: { delayMs: 600 } }, "serial-queue");
     const pending = await create({}, "serial-queue");
-    await waitFor(() => salad.getQueueJob(ORG, PROJECT, "serial-queue", running.id), (job) => job.status === "running");
+    await waitFor(
+      () => salad.getQueueJob(ORG, PROJECT, "serial-queue", running.id),
+      (job) => job.status === "running",
+    );
     expect((await salad.getQueueJob(ORG, PROJECT, "serial-queue", pending.id)).status).toBe("pending");
     await salad.deleteQueueJob(ORG, PROJECT, "serial-queue", pending.id);
     const cancelled = await salad.getQueueJob(ORG, PROJECT, "serial-queue", pending.id);
     expect(cancelled.status).toBe("cancelled");
     expect(actions(cancelled)).toEqual(["created", "cancelled"]);
-    const refused = await salad.deleteQueueJob(ORG, PROJECT, "serial-queue", running.id).catch((error: unknown) => error);
+    const refused = await salad
+      .deleteQueueJob(ORG, PROJECT, "serial-queue", running.id)
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(HttpError);
     expect(refused).toMatchObject({ status: 409 });
     expect((await settled(running.id, "serial-queue")).status).toBe("succeeded");
@@ -141,7 +165,10 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
   it("runs one job at a time per worker replica", async () => {
     const first = await create({ script: { delayMs: 200 } }, "serial-queue");
     const second = await create({ script: { delayMs: 200 } }, "serial-queue");
-    const [firstDone, secondDone] = await Promise.all([settled(first.id, "serial-queue"), settled(second.id, "serial-queue")]);
+    const [firstDone, secondDone] = await Promise.all([
+      settled(first.id, "serial-queue"),
+      settled(second.id, "serial-queue"),
+    ]);
     const finishedFirst = Date.parse(firstDone.events.at(-1)?.time ?? "");
     const startedSecond = Date.parse(secondDone.events.find((event) => event.action === "started")?.time ?? "");
     expect(startedSecond).toBeGreaterThanOrEqual(finishedFirst);
@@ -163,11 +190,16 @@ describe("SaladCloud client against the executor's Job Queue face", () => {
     for await (const job of salad.iterateQueueJobs(ORG, PROJECT, "unconnected-queue", 2)) all.push(job.id);
     expect(all).toEqual(expect.arrayContaining(ids));
     expect(new Set(all).size).toBe(all.length);
-    await expect(salad.listQueueJobs(ORG, PROJECT, "unconnected-queue", { pageSize: 101 })).rejects.toMatchObject({ status: 400 });
+    await expect(salad.listQueueJobs(ORG, PROJECT, "unconnected-queue", { pageSize: 101 })).rejects.toMatchObject({
+      status: 400,
+    });
   });
 
   it("answers 401 as a ProblemDetails without a valid Salad-Api-Key", async () => {
     const stranger = new SaladClient({ baseUrl: executor.url, apiKey: "wrong", retry: { maxRetries: 0 } });
-    await expect(stranger.listQueues(ORG, PROJECT)).rejects.toMatchObject({ status: 401, serverMessage: "Unauthorized" });
+    await expect(stranger.listQueues(ORG, PROJECT)).rejects.toMatchObject({
+      status: 401,
+      serverMessage: "Unauthorized",
+    });
   });
 });

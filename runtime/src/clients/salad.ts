@@ -110,7 +110,12 @@ export class SaladClient {
     return (await this.http.request({ method: "GET", path })).json<Queue>();
   }
 
-  async updateQueue(organizationName: string, projectName: string, queueName: string, patch: QueuePatch): Promise<Queue> {
+  async updateQueue(
+    organizationName: string,
+    projectName: string,
+    queueName: string,
+    patch: QueuePatch,
+  ): Promise<Queue> {
     const path = this.queuePath(organizationName, projectName, queueName);
     return (await this.http.request({ method: "PATCH", path, json: patch })).json<Queue>();
   }
@@ -130,7 +135,12 @@ export class SaladClient {
     return (await this.http.request({ method: "POST", path, json: job })).json<QueueJob>();
   }
 
-  async getQueueJob(organizationName: string, projectName: string, queueName: string, queueJobId: string): Promise<QueueJob> {
+  async getQueueJob(
+    organizationName: string,
+    projectName: string,
+    queueName: string,
+    queueJobId: string,
+  ): Promise<QueueJob> {
     const path = `${this.queuePath(organizationName, projectName, queueName)}/jobs/${encodeURIComponent(queueJobId)}`;
     return (await this.http.request({ method: "GET", path })).json<QueueJob>();
   }
@@ -161,7 +171,12 @@ export class SaladClient {
   }
 
   /** Cancels a job; SaladCloud only cancels jobs that are still pending. */
-  async deleteQueueJob(organizationName: string, projectName: string, queueName: string, queueJobId: string): Promise<void> {
+  async deleteQueueJob(
+    organizationName: string,
+    projectName: string,
+    queueName: string,
+    queueJobId: string,
+  ): Promise<void> {
     const path = `${this.queuePath(organizationName, projectName, queueName)}/jobs/${encodeURIComponent(queueJobId)}`;
     await this.http.request({ method: "DELETE", path });
   }

@@ -59,8 +59,10 @@ export function parseExecutorConfig(raw: unknown): ExecutorConfig {
       if (!workload || !isStringArray(workload.command) || workload.command.length === 0) {
         fail(`workloads.${name}.command must be a non-empty array of strings`);
       }
-      if (workload.env !== undefined && !isStringRecord(workload.env)) fail(`workloads.${name}.env must map names to strings`);
-      if (workload.cwd !== undefined && typeof workload.cwd !== "string") fail(`workloads.${name}.cwd must be a string`);
+      if (workload.env !== undefined && !isStringRecord(workload.env))
+        fail(`workloads.${name}.env must map names to strings`);
+      if (workload.cwd !== undefined && typeof workload.cwd !== "string")
+        fail(`workloads.${name}.cwd must be a string`);
       if (workload.maxParallel !== undefined && !(Number.isInteger(workload.maxParallel) && workload.maxParallel > 0)) {
         fail(`workloads.${name}.maxParallel must be a positive integer`);
       }
@@ -72,10 +74,16 @@ export function parseExecutorConfig(raw: unknown): ExecutorConfig {
     config.saladQueues = {};
     for (const [name, entry] of Object.entries(source.saladQueues)) {
       const connection = entry as Partial<SaladQueueConnection> | null;
-      if (!connection || !Number.isInteger(connection.port) || (connection.port ?? 0) < 1 || (connection.port ?? 0) > 65535) {
+      if (
+        !connection ||
+        !Number.isInteger(connection.port) ||
+        (connection.port ?? 0) < 1 ||
+        (connection.port ?? 0) > 65535
+      ) {
         fail(`saladQueues.${name}.port must be an integer from 1 to 65535`);
       }
-      if (typeof connection.path !== "string" || connection.path.length === 0) fail(`saladQueues.${name}.path must be a non-empty string`);
+      if (typeof connection.path !== "string" || connection.path.length === 0)
+        fail(`saladQueues.${name}.path must be a non-empty string`);
       if (connection.replicas !== undefined && !(Number.isInteger(connection.replicas) && connection.replicas > 0)) {
         fail(`saladQueues.${name}.replicas must be a positive integer`);
       }

@@ -744,7 +744,8 @@ export class Engine {
       this.makeRunnable(job);
       return;
     }
-    if (attempt.pid !== undefined) reapOrphan(attempt.pid, `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${attempt.number}`, readProcessEnvironment);
+    if (attempt.pid !== undefined)
+      reapOrphan(attempt.pid, `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${attempt.number}`, readProcessEnvironment);
     attempt.stoppedAt = Date.now();
     attempt.outcome = "lost";
     attempt.statusReason = LOST_HOST_STATUS_REASON;

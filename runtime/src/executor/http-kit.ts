@@ -95,7 +95,8 @@ export function optionalString(body: Record<string, unknown>, field: string, max
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw new RequestError(400, `${field} must be a string`, "invalid_request");
-  if (value.length > maxLength) throw new RequestError(400, `${field} is longer than ${maxLength} characters`, "invalid_request");
+  if (value.length > maxLength)
+    throw new RequestError(400, `${field} is longer than ${maxLength} characters`, "invalid_request");
   return value;
 }
 
@@ -116,7 +117,8 @@ export function optionalInteger(
 export function optionalObject(body: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) throw new RequestError(400, `${field} must be an object`, "invalid_request");
+  if (typeof value !== "object" || Array.isArray(value))
+    throw new RequestError(400, `${field} must be an object`, "invalid_request");
   return value as Record<string, unknown>;
 }
 

@@ -158,7 +158,10 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
       try {
         const body = await readBody(incoming, maxBodyBytes);
         if (body === undefined) {
-          reply = errorFor(url.pathname, new RequestError(413, `the request body is larger than ${maxBodyBytes} bytes`, "payload_too_large"));
+          reply = errorFor(
+            url.pathname,
+            new RequestError(413, `the request body is larger than ${maxBodyBytes} bytes`, "payload_too_large"),
+          );
           outgoing.setHeader("connection", "close");
         } else {
           reply = await route({ method: incoming.method ?? "GET", url, headers: incoming.headers, body });

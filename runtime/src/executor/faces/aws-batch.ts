@@ -5,7 +5,15 @@ import { randomUUID } from "node:crypto";
 import { findReservedEnvironmentName, substituteParameters } from "../batch-rules.js";
 import type { Engine } from "../engine.js";
 import { JobNotFoundError } from "../engine.js";
-import { RequestError, decodeToken, encodeToken, jsonReply, readJsonObject, type ParsedRequest, type Reply } from "../http-kit.js";
+import {
+  RequestError,
+  decodeToken,
+  encodeToken,
+  jsonReply,
+  readJsonObject,
+  type ParsedRequest,
+  type Reply,
+} from "../http-kit.js";
 import {
   JOB_STATUSES,
   type ComputeEnvironment,
@@ -44,12 +52,17 @@ export function awsError(error: RequestError): Reply {
         : error.code && /^[A-Z]/.test(error.code)
           ? error.code
           : "ClientException";
-  return jsonReply(error.status, { __type: code, message: error.message }, { "x-amzn-errortype": code, "x-amzn-requestid": randomUUID() });
+  return jsonReply(
+    error.status,
+    { __type: code, message: error.message },
+    { "x-amzn-errortype": code, "x-amzn-requestid": randomUUID() },
+  );
 }
 
 function requireString(body: Body, field: string): string {
   const value = body[field];
-  if (typeof value !== "string" || value === "") throw clientError(`${field} is required and must be a non-empty string`);
+  if (typeof value !== "string" || value === "")
+    throw clientError(`${field} is required and must be a non-empty string`);
   return value;
 }
 
@@ -104,7 +117,8 @@ function environmentList(value: unknown, field: string): Record<string, string> 
     environment[pair.name] = pair.value ?? "";
   }
   const reserved = findReservedEnvironmentName(Object.keys(environment));
-  if (reserved) throw clientError(`${field}: environment variable names starting with AWS_BATCH are reserved (${reserved})`);
+  if (reserved)
+    throw clientError(`${field}: environment variable names starting with AWS_BATCH are reserved (${reserved})`);
   return environment;
 }
 
@@ -114,8 +128,10 @@ function parseRetryStrategy(value: unknown): RetryStrategy | undefined {
   if (typeof value !== "object") throw clientError("retryStrategy must be an object");
   const evaluateOnExit = optionalArray(body, "evaluateOnExit");
   const attempts = optionalInteger(body, "attempts", 1, 10);
-  if (evaluateOnExit && attempts === undefined) throw clientError("retryStrategy.attempts is required with evaluateOnExit");
-  if (evaluateOnExit && evaluateOnExit.length > 5) throw clientError("retryStrategy.evaluateOnExit takes at most 5 entries");
+  if (evaluateOnExit && attempts === undefined)
+    throw clientError("retryStrategy.attempts is required with evaluateOnExit");
+  if (evaluateOnExit && evaluateOnExit.length > 5)
+    throw clientError("retryStrategy.evaluateOnExit takes at most 5 entries");
   const conditions: EvaluateOnExit[] = (evaluateOnExit ?? []).map((entry, index) => {
     const condition = entry as Body;
     const action = requireString(condition, "action");
@@ -125,8 +141,10 @@ function parseRetryStrategy(value: unknown): RetryStrategy | undefined {
       const pattern = optionalString(condition, field);
       if (pattern === undefined) continue;
       if (pattern.length > 512) throw clientError(`evaluateOnExit[${index}].${field} is longer than 512 characters`);
-      if (pattern.slice(0, -1).includes("*")) throw clientError(`evaluateOnExit[${index}].${field} may only end with *`);
-      if (field === "onExitCode" && !/^\d*\*?$/.test(pattern)) throw clientError(`evaluateOnExit[${index}].onExitCode takes digits only`);
+      if (pattern.slice(0, -1).includes("*"))
+        throw clientError(`evaluateOnExit[${index}].${field} may only end with *`);
+      if (field === "onExitCode" && !/^\d*\*?$/.test(pattern))
+        throw clientError(`evaluateOnExit[${index}].onExitCode takes digits only`);
       parsed[field] = pattern;
     }
     return parsed;
@@ -149,7 +167,9 @@ function paginate<T>(items: T[], body: Body, maxCap: number): { page: T[]; nextT
   const start = token ? decodeToken(token, isOffset)?.offset : 0;
   if (start === undefined) throw clientError("nextToken is not valid");
   const page = items.slice(start, start + maxResults);
-  return start + maxResults < items.length ? { page, nextToken: encodeToken({ offset: start + maxResults }) } : { page };
+  return start + maxResults < items.length
+    ? { page, nextToken: encodeToken({ offset: start + maxResults }) }
+    : { page };
 }
 
 function nameFromArn(value: string): string {
@@ -173,7 +193,8 @@ export class AwsBatchFace {
 
   async handle(request: ParsedRequest): Promise<Reply> {
     try {
-      if (request.method !== "POST") throw clientError(`${request.method} ${request.url.pathname} is not an AWS Batch operation`);
+      if (request.method !== "POST")
+        throw clientError(`${request.method} ${request.url.pathname} is not an AWS Batch operation`);
       const operation = request.url.pathname.slice("/v1/".length);
       const body = readJsonObject(request);
       const result = await this.dispatch(operation, body);
@@ -229,7 +250,12 @@ export class AwsBatchFace {
   private validateTimeout(value: unknown, field: string): { attemptDurationSeconds?: number } | undefined {
     const timeout = value as Body | undefined;
     if (timeout === undefined || timeout === null) return undefined;
-    const seconds = optionalInteger(timeout, "attemptDurationSeconds", this.options.minAttemptDurationSeconds, Number.MAX_SAFE_INTEGER);
+    const seconds = optionalInteger(
+      timeout,
+      "attemptDurationSeconds",
+      this.options.minAttemptDurationSeconds,
+      Number.MAX_SAFE_INTEGER,
+    );
     if (seconds === undefined && "attemptDurationSeconds" in timeout) {
       throw clientError(`${field}.attemptDurationSeconds must be at least ${this.options.minAttemptDurationSeconds}`);
     }
@@ -238,7 +264,8 @@ export class AwsBatchFace {
 
   private async registerJobDefinition(body: Body): Promise<unknown> {
     const name = requireString(body, "jobDefinitionName");
-    if (!RESOURCE_NAME_PATTERN.test(name)) throw clientError("jobDefinitionName may contain up to 128 letters, numbers, hyphens and underscores");
+    if (!RESOURCE_NAME_PATTERN.test(name))
+      throw clientError("jobDefinitionName may contain up to 128 letters, numbers, hyphens and underscores");
     const type = requireString(body, "type");
     if (type !== "container" && type !== "multinode") throw clientError("type must be container or multinode");
     const containerProperties = optionalObject(body, "containerProperties");
@@ -333,7 +360,8 @@ export class AwsBatchFace {
 
   private async createComputeEnvironment(body: Body): Promise<unknown> {
     const name = requireString(body, "computeEnvironmentName");
-    if (!RESOURCE_NAME_PATTERN.test(name)) throw clientError("computeEnvironmentName may contain up to 128 letters, numbers, hyphens and underscores");
+    if (!RESOURCE_NAME_PATTERN.test(name))
+      throw clientError("computeEnvironmentName may contain up to 128 letters, numbers, hyphens and underscores");
     const type = requireString(body, "type");
     if (type !== "MANAGED" && type !== "UNMANAGED") throw clientError("type must be MANAGED or UNMANAGED");
     if (this.engine.computeEnvironments.has(name)) throw clientError(`compute environment ${name} already exists`);
@@ -359,21 +387,30 @@ export class AwsBatchFace {
     const environment = this.findComputeEnvironment(reference);
     if (!environment) throw clientError(`compute environment ${reference} not found`);
     const state = optionalString(body, "state");
-    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED") throw clientError("state must be ENABLED or DISABLED");
+    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED")
+      throw clientError("state must be ENABLED or DISABLED");
     const { computeEnvironment: _reference, ...changes } = body;
     Object.assign(environment, changes);
     await this.engine.store.put("computeEnvironment", environment.computeEnvironmentName, environment);
-    return { computeEnvironmentName: environment.computeEnvironmentName, computeEnvironmentArn: environment.computeEnvironmentArn };
+    return {
+      computeEnvironmentName: environment.computeEnvironmentName,
+      computeEnvironmentArn: environment.computeEnvironmentArn,
+    };
   }
 
   private async deleteComputeEnvironment(body: Body): Promise<unknown> {
     const reference = requireString(body, "computeEnvironment");
     const environment = this.findComputeEnvironment(reference);
     if (!environment) throw clientError(`compute environment ${reference} not found`);
-    if (environment.state !== "DISABLED") throw clientError("a compute environment must be DISABLED before it is deleted");
+    if (environment.state !== "DISABLED")
+      throw clientError("a compute environment must be DISABLED before it is deleted");
     for (const queue of this.engine.jobQueues.values()) {
-      if (queue.computeEnvironmentOrder.some((entry) => entry.computeEnvironment === environment.computeEnvironmentArn)) {
-        throw clientError(`compute environment ${environment.computeEnvironmentName} is used by job queue ${queue.jobQueueName}`);
+      if (
+        queue.computeEnvironmentOrder.some((entry) => entry.computeEnvironment === environment.computeEnvironmentArn)
+      ) {
+        throw clientError(
+          `compute environment ${environment.computeEnvironmentName} is used by job queue ${queue.jobQueueName}`,
+        );
       }
     }
     this.engine.computeEnvironments.delete(environment.computeEnvironmentName);
@@ -412,7 +449,8 @@ export class AwsBatchFace {
 
   private async createJobQueue(body: Body): Promise<unknown> {
     const name = requireString(body, "jobQueueName");
-    if (!RESOURCE_NAME_PATTERN.test(name)) throw clientError("jobQueueName may contain up to 128 letters, numbers, hyphens and underscores");
+    if (!RESOURCE_NAME_PATTERN.test(name))
+      throw clientError("jobQueueName may contain up to 128 letters, numbers, hyphens and underscores");
     if (this.engine.jobQueues.has(name)) throw clientError(`job queue ${name} already exists`);
     const priority = optionalInteger(body, "priority", 0, 1000);
     if (priority === undefined) throw clientError("priority is required");
@@ -438,11 +476,13 @@ export class AwsBatchFace {
     const queue = this.findJobQueue(reference);
     if (!queue) throw clientError(`job queue ${reference} not found`);
     const state = optionalString(body, "state");
-    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED") throw clientError("state must be ENABLED or DISABLED");
+    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED")
+      throw clientError("state must be ENABLED or DISABLED");
     const priority = optionalInteger(body, "priority", 0, 1000);
     const { jobQueue: _reference, computeEnvironmentOrder, ...changes } = body;
     Object.assign(queue, changes);
-    if (computeEnvironmentOrder !== undefined) queue.computeEnvironmentOrder = this.parseComputeEnvironmentOrder(computeEnvironmentOrder);
+    if (computeEnvironmentOrder !== undefined)
+      queue.computeEnvironmentOrder = this.parseComputeEnvironmentOrder(computeEnvironmentOrder);
     if (priority !== undefined) this.engine.setLaneRank(`aws:${queue.jobQueueName}`, priority);
     await this.engine.store.put("jobQueue", queue.jobQueueName, queue);
     return { jobQueueName: queue.jobQueueName, jobQueueArn: queue.jobQueueArn };
@@ -454,7 +494,8 @@ export class AwsBatchFace {
     if (!queue) throw clientError(`job queue ${reference} not found`);
     if (queue.state !== "DISABLED") throw clientError("a job queue must be DISABLED before it is deleted");
     for (const job of this.engine.jobs.values()) {
-      if (job.aws?.jobQueue === queue.jobQueueName && !job.parentId) this.engine.terminate(job.id, "The job queue was deleted");
+      if (job.aws?.jobQueue === queue.jobQueueName && !job.parentId)
+        this.engine.terminate(job.id, "The job queue was deleted");
     }
     this.engine.jobQueues.delete(queue.jobQueueName);
     await this.engine.store.delete("jobQueue", queue.jobQueueName);
@@ -482,7 +523,8 @@ export class AwsBatchFace {
       const dependency = entry as Body;
       const jobId = optionalString(dependency, "jobId");
       const type = optionalString(dependency, "type");
-      if (type !== undefined && type !== "N_TO_N" && type !== "SEQUENTIAL") throw clientError("dependsOn type must be N_TO_N or SEQUENTIAL");
+      if (type !== undefined && type !== "N_TO_N" && type !== "SEQUENTIAL")
+        throw clientError("dependsOn type must be N_TO_N or SEQUENTIAL");
       if (type && arraySize === undefined) throw clientError(`a ${type} dependency needs an array job`);
       if (type === "SEQUENTIAL") {
         if (jobId) throw clientError("a SEQUENTIAL dependency takes no jobId");
@@ -492,7 +534,9 @@ export class AwsBatchFace {
       const target = this.engine.getJob(jobId);
       if (!target) throw clientError(`dependent job ${jobId} does not exist`);
       if (type === "N_TO_N" && target.arraySize !== arraySize) {
-        throw clientError(`an N_TO_N dependency needs an array job of the same size (${jobId} has size ${target.arraySize ?? "none"})`);
+        throw clientError(
+          `an N_TO_N dependency needs an array job of the same size (${jobId} has size ${target.arraySize ?? "none"})`,
+        );
       }
       return type ? { jobId, type } : { jobId };
     });
@@ -501,7 +545,9 @@ export class AwsBatchFace {
   private async submitJob(body: Body): Promise<unknown> {
     const jobName = requireString(body, "jobName");
     if (!JOB_NAME_PATTERN.test(jobName)) {
-      throw clientError("jobName must start with a letter or number and contain up to 128 letters, numbers, hyphens and underscores");
+      throw clientError(
+        "jobName must start with a letter or number and contain up to 128 letters, numbers, hyphens and underscores",
+      );
     }
     const queueReference = requireString(body, "jobQueue");
     const queue = this.findJobQueue(queueReference);
@@ -509,7 +555,8 @@ export class AwsBatchFace {
     if (queue.state !== "ENABLED") throw clientError(`job queue ${queue.jobQueueName} is DISABLED`);
     const definitionReference = requireString(body, "jobDefinition");
     const definition = this.resolveJobDefinition(definitionReference);
-    if (!definition || definition.status !== "ACTIVE") throw clientError(`job definition ${definitionReference} not found or not ACTIVE`);
+    if (!definition || definition.status !== "ACTIVE")
+      throw clientError(`job definition ${definitionReference} not found or not ACTIVE`);
     for (const unsupported of ["nodeOverrides", "eksPropertiesOverride", "ecsPropertiesOverride"]) {
       if (body[unsupported] !== undefined) throw clientError(`the local executor does not run ${unsupported}`);
     }
@@ -524,8 +571,14 @@ export class AwsBatchFace {
     const container = definition.containerProperties;
     const parameters = { ...definition.parameters, ...stringMap(body, "parameters") };
     const baseCommand = (overrides.command ?? container.command) as unknown;
-    if (!Array.isArray(baseCommand) || baseCommand.length === 0 || !baseCommand.every((item) => typeof item === "string")) {
-      throw clientError("the job needs a command (containerProperties.command or containerOverrides.command) to run locally");
+    if (
+      !Array.isArray(baseCommand) ||
+      baseCommand.length === 0 ||
+      !baseCommand.every((item) => typeof item === "string")
+    ) {
+      throw clientError(
+        "the job needs a command (containerProperties.command or containerOverrides.command) to run locally",
+      );
     }
     const environment = {
       ...environmentList(container.environment, "containerProperties.environment"),
@@ -537,7 +590,10 @@ export class AwsBatchFace {
     const firstEnvironment = computeEnvironments[0]?.computeEnvironment;
     const id = randomUUID();
     const now = Date.now();
-    const tags = { ...(definition.propagateTags || body.propagateTags ? definition.tags : {}), ...stringMap(body, "tags") };
+    const tags = {
+      ...(definition.propagateTags || body.propagateTags ? definition.tags : {}),
+      ...stringMap(body, "tags"),
+    };
     const job: Job = {
       id,
       seq: this.engine.newSeq(),
@@ -565,11 +621,14 @@ export class AwsBatchFace {
         tags: Object.keys(tags).length > 0 ? tags : undefined,
         propagateTags: (body.propagateTags as boolean | undefined) ?? definition.propagateTags,
         shareIdentifier: optionalString(body, "shareIdentifier"),
-        schedulingPriority: optionalInteger(body, "schedulingPriorityOverride", 0, 9999) ?? definition.schedulingPriority,
+        schedulingPriority:
+          optionalInteger(body, "schedulingPriorityOverride", 0, 9999) ?? definition.schedulingPriority,
         image: typeof container.image === "string" ? container.image : undefined,
         vcpus: (overrides.vcpus ?? container.vcpus) as number | undefined,
         memory: (overrides.memory ?? container.memory) as number | undefined,
-        resourceRequirements: (overrides.resourceRequirements ?? container.resourceRequirements) as AwsResource[] | undefined,
+        resourceRequirements: (overrides.resourceRequirements ?? container.resourceRequirements) as
+          | AwsResource[]
+          | undefined,
         platformCapabilities: definition.platformCapabilities,
       },
     };
@@ -632,7 +691,11 @@ export class AwsBatchFace {
       };
     }
     if (job.arraySize) {
-      detail.arrayProperties = { statusSummary: this.engine.statusSummary(job), size: job.arraySize, statusSummaryLastUpdatedAt: Date.now() };
+      detail.arrayProperties = {
+        statusSummary: this.engine.statusSummary(job),
+        size: job.arraySize,
+        statusSummaryLastUpdatedAt: Date.now(),
+      };
     } else if (job.arrayIndex !== undefined) {
       detail.arrayProperties = { index: job.arrayIndex };
     }
@@ -680,12 +743,14 @@ export class AwsBatchFace {
     const scopes = [queueReference, arrayJobId, multiNodeJobId].filter((value) => value !== undefined);
     if (scopes.length !== 1) throw clientError("give exactly one of jobQueue, arrayJobId or multiNodeJobId");
     const jobStatus = optionalString(body, "jobStatus") as JobStatus | undefined;
-    if (jobStatus !== undefined && !JOB_STATUSES.includes(jobStatus)) throw clientError(`jobStatus must be one of ${JOB_STATUSES.join(", ")}`);
+    if (jobStatus !== undefined && !JOB_STATUSES.includes(jobStatus))
+      throw clientError(`jobStatus must be one of ${JOB_STATUSES.join(", ")}`);
     const filters = (optionalArray(body, "filters") ?? []) as { name?: string; values?: string[] }[];
     if (filters.length > 1) throw clientError("ListJobs takes one filter at a time");
     const filter = filters[0];
     // AWS: with neither a status nor a filter, only RUNNING jobs are listed.
-    const statusWanted = filter && filter.name !== "SHARE_IDENTIFIER" ? undefined : (jobStatus ?? (filter ? undefined : "RUNNING"));
+    const statusWanted =
+      filter && filter.name !== "SHARE_IDENTIFIER" ? undefined : (jobStatus ?? (filter ? undefined : "RUNNING"));
     let candidates: Job[];
     if (arrayJobId !== undefined) {
       const parent = this.engine.getJob(arrayJobId);
@@ -724,7 +789,9 @@ export class AwsBatchFace {
       case "JOB_NAME": {
         const wanted = value.toLowerCase();
         return (job) =>
-          wanted.endsWith("*") ? job.name.toLowerCase().startsWith(wanted.slice(0, -1)) : job.name.toLowerCase() === wanted;
+          wanted.endsWith("*")
+            ? job.name.toLowerCase().startsWith(wanted.slice(0, -1))
+            : job.name.toLowerCase() === wanted;
       }
       case "JOB_DEFINITION":
         return (job) => {
@@ -741,7 +808,9 @@ export class AwsBatchFace {
       case "SHARE_IDENTIFIER":
         return (job) => job.aws?.shareIdentifier === value;
       default:
-        throw clientError("filter name must be JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT or SHARE_IDENTIFIER");
+        throw clientError(
+          "filter name must be JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT, AFTER_CREATED_AT or SHARE_IDENTIFIER",
+        );
     }
   }
 

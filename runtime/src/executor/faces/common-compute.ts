@@ -59,7 +59,9 @@ function errorOf(job: Job): { code: string; message: string } | null {
 export function renderCommonComputeJob(job: Job, publicUrl: string): Record<string, unknown> {
   const cc = job.cc;
   const state = stateOf(job);
-  const uploadUrl = cc?.uploadToken ? `${publicUrl}/v1/uploads/${encodeURIComponent(job.id)}?token=${cc.uploadToken}` : null;
+  const uploadUrl = cc?.uploadToken
+    ? `${publicUrl}/v1/uploads/${encodeURIComponent(job.id)}?token=${cc.uploadToken}`
+    : null;
   return {
     id: job.id,
     job_id: job.id,
@@ -77,7 +79,8 @@ export function renderCommonComputeJob(job: Job, publicUrl: string): Record<stri
     progress: null,
     created_at: job.createdAt,
     started_at: job.attempts[0]?.startedAt ?? null,
-    completed_at: state === "completed" || state === "failed" || state === "dead_letter" ? (job.stoppedAt ?? null) : null,
+    completed_at:
+      state === "completed" || state === "failed" || state === "dead_letter" ? (job.stoppedAt ?? null) : null,
     error: errorOf(job),
     metadata: cc?.metadata ?? {},
     lease_expires_at: state === "leased" ? (cc?.leaseExpiresAt ?? null) : null,
@@ -108,7 +111,12 @@ export class CommonComputeFace {
   }
 
   matches(pathname: string): boolean {
-    return pathname === "/v1/jobs" || pathname.startsWith("/v1/jobs/") || pathname.startsWith("/v1/me/") || pathname.startsWith("/v1/uploads/");
+    return (
+      pathname === "/v1/jobs" ||
+      pathname.startsWith("/v1/jobs/") ||
+      pathname.startsWith("/v1/me/") ||
+      pathname.startsWith("/v1/uploads/")
+    );
   }
 
   async handle(request: ParsedRequest): Promise<Reply> {
@@ -131,7 +139,8 @@ export class CommonComputeFace {
     if (parts[1] === "jobs" && parts.length === 4 && parts[3] === "cancel" && method === "POST") {
       return this.cancel(parts[2] ?? "", request);
     }
-    if (parts[1] === "jobs" && parts.length === 4 && parts[3] === "result" && method === "GET") return this.result(parts[2] ?? "");
+    if (parts[1] === "jobs" && parts.length === 4 && parts[3] === "result" && method === "GET")
+      return this.result(parts[2] ?? "");
     if (parts[1] === "me" && parts[2] === "logs" && parts.length === 3 && method === "GET") return this.logs(request);
     if (parts[1] === "uploads" && parts.length === 3 && method === "PUT") return this.upload(parts[2] ?? "", request);
     throw new RequestError(404, "Not found", "not_found");
@@ -241,7 +250,10 @@ export class CommonComputeFace {
     const page = matching.slice(0, limit);
     const last = page.at(-1);
     const nextCursor = matching.length > limit && last ? encodeToken({ seq: last.seq }) : null;
-    return jsonReply(200, { data: page.map((job) => renderCommonComputeJob(job, this.publicUrl())), next_cursor: nextCursor });
+    return jsonReply(200, {
+      data: page.map((job) => renderCommonComputeJob(job, this.publicUrl())),
+      next_cursor: nextCursor,
+    });
   }
 
   private async cancel(id: string, request: ParsedRequest): Promise<Reply> {
@@ -273,8 +285,10 @@ export class CommonComputeFace {
     const job = this.engine.getJob(id);
     const token = request.url.searchParams.get("token") ?? undefined;
     const expected = job?.cc?.uploadToken;
-    if (!job?.cc || !expected || !keysMatch(token, expected)) throw new RequestError(403, "Forbidden", "invalid_upload_token");
-    if ((job.cc.uploadExpiresAt ?? 0) < Date.now()) throw new RequestError(403, "The upload URL has expired", "upload_expired");
+    if (!job?.cc || !expected || !keysMatch(token, expected))
+      throw new RequestError(403, "Forbidden", "invalid_upload_token");
+    if ((job.cc.uploadExpiresAt ?? 0) < Date.now())
+      throw new RequestError(403, "The upload URL has expired", "upload_expired");
     const file = this.engine.inputFile(job.id);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, request.body, { flush: true });
@@ -305,8 +319,17 @@ export class CommonComputeFace {
       for (const transition of job.transitions) {
         if (transition.status === "STARTING") attemptNumber++;
         const message =
-          transition.status === "STARTING" ? `leased (attempt ${attemptNumber})` : `state ${stateOfStatus(transition.status, job)}`;
-        entries.push({ ts: transition.at, job_id: job.id, attempt: attemptNumber, level: "info", source: "router", message });
+          transition.status === "STARTING"
+            ? `leased (attempt ${attemptNumber})`
+            : `state ${stateOfStatus(transition.status, job)}`;
+        entries.push({
+          ts: transition.at,
+          job_id: job.id,
+          attempt: attemptNumber,
+          level: "info",
+          source: "router",
+          message,
+        });
       }
       for (const attempt of job.attempts) {
         const file = this.engine.logFile(job.id, attempt.number);
@@ -334,7 +357,10 @@ export class CommonComputeFace {
     filtered.sort((a, b) => (a.ts as number) - (b.ts as number));
     const page = filtered.slice(cursor.offset, cursor.offset + limit);
     const nextOffset = cursor.offset + limit;
-    return jsonReply(200, { data: page, next_cursor: nextOffset < filtered.length ? encodeToken({ offset: nextOffset }) : null });
+    return jsonReply(200, {
+      data: page,
+      next_cursor: nextOffset < filtered.length ? encodeToken({ offset: nextOffset }) : null,
+    });
   }
 }
 

@@ -22,7 +22,13 @@ export const SALAD_ATTEMPTS = 4;
 type QueueJobStatus = "pending" | "running" | "succeeded" | "cancelled" | "failed";
 
 export function saladProblem(error: RequestError): Reply {
-  const titles: Record<number, string> = { 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 409: "Conflict", 413: "Payload Too Large" };
+  const titles: Record<number, string> = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    409: "Conflict",
+    413: "Payload Too Large",
+  };
   return jsonReply(
     error.status,
     { type: "about:blank", title: titles[error.status] ?? "Error", status: error.status, detail: error.message },
@@ -134,7 +140,10 @@ export class SaladFace {
 
   private findJob(queue: SaladQueue, id: string): Job {
     const job = this.engine.getJob(id);
-    if (!job?.salad || this.queueKey(job.salad.organizationName, job.salad.projectName, job.salad.queueName) !== this.queueKeyOf(queue)) {
+    if (
+      !job?.salad ||
+      this.queueKey(job.salad.organizationName, job.salad.projectName, job.salad.queueName) !== this.queueKeyOf(queue)
+    ) {
       throw new RequestError(404, `job ${id} not found`);
     }
     return job;
@@ -148,7 +157,8 @@ export class SaladFace {
     const key = this.queueKeyOf(queue);
     const jobs: Job[] = [];
     for (const job of this.engine.jobs.values()) {
-      if (job.salad && this.queueKey(job.salad.organizationName, job.salad.projectName, job.salad.queueName) === key) jobs.push(job);
+      if (job.salad && this.queueKey(job.salad.organizationName, job.salad.projectName, job.salad.queueName) === key)
+        jobs.push(job);
     }
     return jobs;
   }
@@ -229,7 +239,8 @@ export class SaladFace {
     const body = readJsonObject(request);
     if (!("input" in body)) throw new RequestError(400, "input is required");
     const metadata = optionalObject(body, "metadata");
-    if (metadata && Object.keys(metadata).length > 20) throw new RequestError(400, "metadata may have at most 20 properties");
+    if (metadata && Object.keys(metadata).length > 20)
+      throw new RequestError(400, "metadata may have at most 20 properties");
     const webhook = optionalString(body, "webhook", 2048);
     const id = randomUUID();
     const now = Date.now();
@@ -277,7 +288,8 @@ export class SaladFace {
   /** Salad cancels only jobs that are still pending; for any other job this answers 409 (assumed status). */
   private async deleteJob(job: Job): Promise<Reply> {
     const status = saladStatusOf(job);
-    if (status !== "pending") throw new RequestError(409, `job ${job.id} is ${status}; only pending jobs can be cancelled`);
+    if (status !== "pending")
+      throw new RequestError(409, `job ${job.id} is ${status}; only pending jobs can be cancelled`);
     this.engine.cancel(job.id, "Cancelled by DELETE");
     await this.engine.store.flush();
     return { status: 202, body: "" };

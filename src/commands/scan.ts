@@ -82,7 +82,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
 export function exitCodeFor(report: Report, failOn: Category | undefined): number {
   if (failOn && report.findings.some((f) => f.kind !== "parse-error" && isAtOrAbove(f.category, failOn))) return 1;
   const unreadable = report.coverage.skipped.some((s) => s.reason === "not-utf8");
-  return report.coverage.parseErrors > 0 || unreadable ? 3 : 0;
+  return report.coverage.parseErrors > 0 || unreadable || report.coverage.scannerErrors.length > 0 ? 3 : 0;
 }
 
 const CATEGORIES = ["mandatory", "optional", "potential"] as const;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { compareFindings } from "./rules.js";
 import { decodeUtf8, discoverFiles, readCandidate } from "./discover.js";
 import type { EmbeddedCode, ScanContext, Scanner, SourceFile } from "./scanner.js";
-import type { Coverage, Finding, Inventory, InventoryItem, SkippedFile } from "./types.js";
+import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
 export interface ScanOptions {
   /** Absolute scan root. */
@@ -106,13 +106,19 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const findings: Finding[] = [];
   const inventory = emptyInventory();
   let parsed = 0;
+  const scannerErrors: ScannerError[] = [];
   for (const scanner of scanners) {
     const files = candidates.get(scanner)!.sort(byPath);
     parsed += files.length;
     if (files.length === 0) continue;
-    const output = await scanner.scan({ files, context: context.get(scanner)!.sort(byPath) }, ctx);
-    findings.push(...output.findings);
-    for (const item of output.inventory ?? []) addToInventory(inventory, item);
+    try {
+      const output = await scanner.scan({ files, context: context.get(scanner)!.sort(byPath) }, ctx);
+      findings.push(...output.findings);
+      for (const item of output.inventory ?? []) addToInventory(inventory, item);
+    } catch (error) {
+      // Scanners handle bad files themselves; this is the net under a scanner bug, so the others still report.
+      scannerErrors.push({ scanner: scanner.id, message: error instanceof Error ? error.message : String(error) });
+    }
   }
 
   const kept = findings.filter((finding) => !isSuppressed(finding, texts)).sort(compareFindings);
@@ -127,6 +133,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
       filesParsed: parsed,
       skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : 1)),
       parseErrors: kept.filter((f) => f.kind === "parse-error").length,
+      scannerErrors,
     },
   };
 }

@@ -171,4 +171,11 @@ export interface Coverage {
   skipped: SkippedFile[];
   /** Files with a parse error (each also a `parse-error` finding). */
   parseErrors: number;
+  /** Scanners that failed as a whole (a bug in batch-migrate: their findings are missing). */
+  scannerErrors: ScannerError[];
+}
+
+export interface ScannerError {
+  scanner: string;
+  message: string;
 }

@@ -22,5 +22,6 @@ export function coverageLine(report: Report): string {
   ];
   if (report.coverage.skipped.length) parts.push(`${report.coverage.skipped.length} skipped`);
   if (report.coverage.parseErrors) parts.push(plural(report.coverage.parseErrors, "parse error"));
+  for (const error of report.coverage.scannerErrors ?? []) parts.push(`the ${error.scanner} scanner failed: ${error.message}`);
   return parts.join("; ");
 }

@@ -281,7 +281,9 @@ export class Dataflow {
 
   // ── evaluation ─────────────────────────────────────────────────────────────
 
-  evaluate(node: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined): Value {
+  evaluate(node: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined, depth = 0): Value {
+    // Real client expressions are shallow; a depth bound keeps pathological input from exhausting the stack.
+    if (depth > 32) return undefined;
     const expr = unwrap(node);
     switch (expr.type) {
       case "call": {
@@ -312,12 +314,12 @@ export class Dataflow {
       }
       case "boolean_operator":
       case "conditional_expression":
-        for (const child of expr.namedChildren) if (this.evaluate(child, module, scope)?.kind === "client") return CLIENT;
+        for (const child of expr.namedChildren) if (this.evaluate(child, module, scope, depth + 1)?.kind === "client") return CLIENT;
         return undefined;
       case "subscript": {
         const value = expr.childForFieldName("value");
         const index = expr.childForFieldName("subscript");
-        const tuple = value ? this.evaluate(value, module, scope) : undefined;
+        const tuple = value ? this.evaluate(value, module, scope, depth + 1) : undefined;
         if (tuple?.kind === "tuple" && index?.type === "integer" && Number(index.text) === tuple.index) return CLIENT;
         return undefined;
       }

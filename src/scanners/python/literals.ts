@@ -33,8 +33,13 @@ export function expression(node: SyntaxNode): LiteralValue {
   return { $expr: node.text.length > 120 ? `${node.text.slice(0, 117)}...` : node.text };
 }
 
+/** Deeper literals than this are kept as expressions: real arguments are shallow, and recursion must end. */
+const MAX_LITERAL_DEPTH = 64;
+
 /** Reads a Python expression as JSON where it is literal; non-literal parts become `{ $expr }`. */
-export function readLiteral(node: SyntaxNode, resolveName?: NameResolver): LiteralValue {
+export function readLiteral(node: SyntaxNode, resolveName?: NameResolver, depth = 0): LiteralValue {
+  if (depth > MAX_LITERAL_DEPTH) return expression(node);
+  const read = (child: SyntaxNode) => readLiteral(child, resolveName, depth + 1);
   switch (node.type) {
     case "string":
     case "concatenated_string":
@@ -52,15 +57,15 @@ export function readLiteral(node: SyntaxNode, resolveName?: NameResolver): Liter
       return null;
     case "unary_operator": {
       const operand = node.namedChildren[0];
-      const value = operand ? readLiteral(operand, resolveName) : undefined;
+      const value = operand ? read(operand) : undefined;
       return typeof value === "number" && node.text.startsWith("-") ? -value : expression(node);
     }
     case "parenthesized_expression":
-      return node.namedChildren[0] ? readLiteral(node.namedChildren[0], resolveName) : expression(node);
+      return node.namedChildren[0] ? read(node.namedChildren[0]) : expression(node);
     case "list":
     case "tuple":
     case "set":
-      return node.namedChildren.filter((child) => child.type !== "comment").map((child) => readLiteral(child, resolveName));
+      return node.namedChildren.filter((child) => child.type !== "comment").map(read);
     case "dictionary": {
       const result: Record<string, LiteralValue> = {};
       for (const pair of node.namedChildren) {
@@ -71,9 +76,9 @@ export function readLiteral(node: SyntaxNode, resolveName?: NameResolver): Liter
         if (pair.type !== "pair") continue;
         const keyNode = pair.childForFieldName("key");
         const valueNode = pair.childForFieldName("value");
-        const key = keyNode ? readLiteral(keyNode, resolveName) : undefined;
+        const key = keyNode ? read(keyNode) : undefined;
         if (typeof key !== "string" || !valueNode) continue;
-        result[key] = readLiteral(valueNode, resolveName);
+        result[key] = read(valueNode);
       }
       return result;
     }
@@ -86,7 +91,7 @@ export function readLiteral(node: SyntaxNode, resolveName?: NameResolver): Liter
           if (arg.type !== "keyword_argument") return expression(node);
           const name = arg.childForFieldName("name")?.text;
           const value = arg.childForFieldName("value");
-          if (name && value) result[name] = readLiteral(value, resolveName);
+          if (name && value) result[name] = read(value);
         }
         return result;
       }

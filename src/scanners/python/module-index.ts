@@ -92,10 +92,10 @@ function resolveRelative(moduleName: string, isPackage: boolean, prefixDots: num
   return [...base, ...(rest ? [rest] : [])].filter(Boolean).join(".");
 }
 
-function collectTargets(node: SyntaxNode, names: Set<string>): void {
+function collectTargets(node: SyntaxNode, names: Set<string>, depth = 0): void {
   if (node.type === "identifier") names.add(node.text);
-  else if (["pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern", "parenthesized_expression"].includes(node.type)) {
-    for (const child of node.namedChildren) collectTargets(child, names);
+  else if (depth < 32 && ["pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern", "parenthesized_expression"].includes(node.type)) {
+    for (const child of node.namedChildren) collectTargets(child, names, depth + 1);
   }
 }
 

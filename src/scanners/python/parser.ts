@@ -115,6 +115,15 @@ function getParser(): TreeSitter {
   return parser;
 }
 
+/** tree-sitter's own node, for code that edits by byte ranges (codemods) rather than analysing. */
+export type NativeSyntaxNode = TreeSitter.SyntaxNode;
+export type NativeTree = TreeSitter.Tree;
+
+/** tree-sitter's own tree: cheap to make, costly to question; the analysis uses parsePython instead. */
+export function parseNativePython(text: string): NativeTree {
+  return getParser().parse(text);
+}
+
 export function parsePython(text: string): Tree {
   const native = getParser().parse(text);
   const source = new SourceText(text);
@@ -167,12 +176,13 @@ function markErrors(node: SyntaxNode, source: SourceText): void {
   for (let p: SyntaxNode | null = node; p; p = p.parent) source.errorAncestors.add(p.id);
 }
 
-export function firstErrorNode(node: SyntaxNode): SyntaxNode | undefined {
-  if (node.type === "ERROR" || node.isMissing) return node;
+export function firstErrorNode(root: SyntaxNode): SyntaxNode | undefined {
+  let node = root;
   if (!node.hasError) return undefined;
-  for (const child of node.children) {
-    const found = firstErrorNode(child);
-    if (found) return found;
+  while (node.type !== "ERROR" && !node.isMissing) {
+    const child = node.children.find((c) => c.hasError);
+    if (!child) return node;
+    node = child;
   }
   return node;
 }

@@ -80,7 +80,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
 }
 
 export function exitCodeFor(report: Report, failOn: Category | undefined): number {
-  if (failOn && report.findings.some((f) => f.kind !== "parse-error" && isAtOrAbove(f.category, failOn))) return 1;
+  if (failOn && report.findings.some((f) => f.kind !== "parse-error" && f.kind !== "info" && isAtOrAbove(f.category, failOn))) return 1;
   const unreadable = report.coverage.skipped.some((s) => s.reason === "not-utf8");
   return report.coverage.parseErrors > 0 || unreadable || report.coverage.scannerErrors.length > 0 ? 3 : 0;
 }

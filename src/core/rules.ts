@@ -198,16 +198,30 @@ function verdictFor(input: FindingInput): Verdict {
   }
 }
 
+const INFRASTRUCTURE_DETAIL = "Batch infrastructure: its settings decide what each target can run and what it costs.";
+const INIT_FIX = "manual: generate the target's deployment files with `migrate init`";
+
+/** Weight of findings that are not SDK calls, by kind: what they cost to move and how much they block. */
+const KIND_WEIGHTS: Partial<Record<FindingKind, Pick<Verdict, "category" | "effort" | "detail" | "fix">>> = {
+  "cdk-import": { category: "mandatory", effort: 0, detail: "The CDK app builds Batch resources; its constructs are reported one by one.", fix: INIT_FIX },
+  "tf-module": { category: "optional", effort: 1, detail: "A module that creates Batch resources; they are reported where the module declares them.", fix: INIT_FIX },
+  "batch-json-other": { category: "potential", effort: 1, detail: "A Batch API input kept as JSON (a SubmitJob, compute environment or queue request for the CLI).", fix: "manual: replace the CLI call that reads it" },
+  "jobdef-json-list": { category: "potential", effort: 0, detail: "A saved Batch API response; nothing runs from it.", fix: "none: delete it once migrated" },
+  "sfn-task": { category: "mandatory", effort: 5, detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.", fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client" },
+  "cdk-sfn-task": { category: "mandatory", effort: 5, detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.", fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client" },
+  "airflow-operator": { category: "mandatory", effort: 3, detail: "An Airflow task submits this Batch job through the Amazon provider.", fix: "manual: replace the operator with a task that calls the target's client" },
+  "tf-in-code": { category: "potential", effort: 1, detail: "Terraform for Batch generated from code.", fix: INIT_FIX },
+  info: { category: "potential", effort: 0, detail: "Related to Batch, but nothing to migrate here (a type, an exception class, a generic SDK import).", fix: "none" },
+};
+
 function resourceVerdict(input: FindingInput): Verdict {
   const type = input.resourceType ?? input.kind;
+  const weight = KIND_WEIGHTS[input.kind] ?? { category: "mandatory", effort: 3, detail: INFRASTRUCTURE_DETAIL, fix: INIT_FIX };
   return {
-    ruleId: `${input.kind.split("-")[0]}/${kebab(type)}`,
-    category: "mandatory",
-    effort: 3,
+    ruleId: `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
     message: `${type}${input.name ? ` ${input.name}` : ""}`,
-    detail: "Batch infrastructure: its settings decide what each target can run and what it costs.",
-    fix: "manual: generate the target's deployment files with `migrate init`",
     transforms: [],
+    ...weight,
   };
 }
 

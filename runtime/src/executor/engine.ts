@@ -485,8 +485,11 @@ export class Engine {
   private async runAttempt(active: ActiveAttempt): Promise<void> {
     // The attempt number must be on disk before anything runs, so a restart never reuses it.
     await this.store.flush();
-    if (this.closing) return;
     const { job, attempt } = active;
+    if (this.closing) {
+      this.finishAttempt(active, { succeeded: false });
+      return;
+    }
     if (active.stopReason) {
       this.finishAttempt(active, { succeeded: false, reason: "Job terminated before it started" });
       return;
@@ -714,13 +717,13 @@ export class Engine {
         this.arrayProgress.set(job.id, progress);
       }
     }
-    const runnable: Job[] = [];
-    for (const job of jobs) {
-      if (job.status === "STARTING" || job.status === "RUNNING") this.recoverLostAttempt(job);
-      if (job.status === "RUNNABLE") runnable.push(job);
-    }
+    // Jobs that were RUNNABLE on disk keep their place; lost attempts re-queued below go behind them.
+    const runnable = jobs.filter((job) => job.status === "RUNNABLE");
     runnable.sort((a, b) => (a.queuedSeq ?? a.seq) - (b.queuedSeq ?? b.seq));
     for (const job of runnable) this.laneFor(job).push(job.id);
+    for (const job of jobs) {
+      if (job.status === "STARTING" || job.status === "RUNNING") this.recoverLostAttempt(job);
+    }
     for (const job of jobs) {
       if (job.status === "SUBMITTED") {
         if (job.arraySize && this.childrenOf(job).length === 0) {

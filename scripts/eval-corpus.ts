@@ -46,6 +46,9 @@ interface Score {
   reported: number;
   truePositives: number;
   trapHits: number;
+  /** Findings of primary kinds, and how many of them the truth has. */
+  primaryReported: number;
+  primaryTruePositives: number;
   byGroup: Record<Group, { primary: number; found: number }>;
   misses: TruthRow[];
   falsePositives: Finding[];
@@ -79,15 +82,21 @@ async function scoreRepo(repo: string, dir: string, truth: TruthRow[]): Promise<
   const falsePositives: Finding[] = [];
   const traps: Finding[] = [];
   let truePositives = 0;
+  let primaryReported = 0;
+  let primaryTruePositives = 0;
   for (const f of findings) {
     const key = `${f.path}:${f.line}`;
+    if (PRIMARY.has(f.kind)) {
+      primaryReported++;
+      if (known.has(key)) primaryTruePositives++;
+    }
     if (known.has(key)) truePositives++;
     else if (trapLines.has(key) || trapFiles.has(f.path)) traps.push(f);
     else falsePositives.push(f);
   }
   return {
     repo, primary: primaryRows.length, found, reported: findings.length, truePositives,
-    trapHits: traps.length, byGroup, misses, falsePositives, traps, ms,
+    trapHits: traps.length, primaryReported, primaryTruePositives, byGroup, misses, falsePositives, traps, ms,
   };
 }
 
@@ -123,15 +132,15 @@ async function main(): Promise<void> {
     return;
   }
   const sum = (pick: (s: Score) => number) => scores.reduce((n, s) => n + pick(s), 0);
-  console.log("| repo | primary | found | recall | reported | TP | FP | trap hits | precision | ms |");
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("| repo | primary | found | recall | reported | TP | FP | trap hits | precision | primary-kind precision | ms |");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const s of scores) {
     const fp = s.reported - s.truePositives - s.trapHits;
-    console.log(`| ${s.repo} | ${s.primary} | ${s.found} | ${pct(s.found, s.primary)} | ${s.reported} | ${s.truePositives} | ${fp} | ${s.trapHits} | ${pct(s.truePositives, s.reported)} | ${s.ms.toFixed(0)} |`);
+    console.log(`| ${s.repo} | ${s.primary} | ${s.found} | ${pct(s.found, s.primary)} | ${s.reported} | ${s.truePositives} | ${fp} | ${s.trapHits} | ${pct(s.truePositives, s.reported)} | ${pct(s.primaryTruePositives, s.primaryReported)} | ${s.ms.toFixed(0)} |`);
   }
   const reported = sum((s) => s.reported);
   const tp = sum((s) => s.truePositives);
-  console.log(`| **all** | ${sum((s) => s.primary)} | ${sum((s) => s.found)} | ${pct(sum((s) => s.found), sum((s) => s.primary))} | ${reported} | ${tp} | ${reported - tp - sum((s) => s.trapHits)} | ${sum((s) => s.trapHits)} | ${pct(tp, reported)} | ${sum((s) => s.ms).toFixed(0)} |`);
+  console.log(`| **all** | ${sum((s) => s.primary)} | ${sum((s) => s.found)} | ${pct(sum((s) => s.found), sum((s) => s.primary))} | ${reported} | ${tp} | ${reported - tp - sum((s) => s.trapHits)} | ${sum((s) => s.trapHits)} | ${pct(tp, reported)} | ${pct(sum((s) => s.primaryTruePositives), sum((s) => s.primaryReported))} | ${sum((s) => s.ms).toFixed(0)} |`);
   console.log("");
   for (const group of ["python", "js-ts", "infra"] as const) {
     const primary = sum((s) => s.byGroup[group].primary);

@@ -386,3 +386,43 @@ describe("AWS Batch semantics on the local executor", () => {
     expect(existsSync(path.join(executor.stateDir, "logs", jobId, "1.log"))).toBe(true);
   });
 });
+
+describe("AWS job queue priority", () => {
+  it("dispatches from the higher-priority queue first, and follows UpdateJobQueue", async () => {
+    const executor = await startTestExecutor({ maxParallel: 1 });
+    try {
+      const order = path.join(temporaryDirectory("bm-queue-priority-"), "order.txt");
+      const append = node(
+        "require('fs').appendFileSync(process.argv[1], process.argv[2] + '\\n')",
+        order,
+        "Ref::label",
+      );
+      const { jobDefinition } = await setUpBatch(executor, append, {}, "low-queue");
+      await setUpBatch(executor, append, {}, "high-queue");
+      await awsOk(executor, "UpdateJobQueue", { jobQueue: "high-queue", priority: 100 });
+      const blocker = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+        jobName: "blocker",
+        jobQueue: "low-queue",
+        jobDefinition,
+        containerOverrides: { command: node("setTimeout(() => {}, 400)") },
+      });
+      await waitForJobStatus(executor, blocker.jobId, ["RUNNING"]);
+      const submit = (label: string, jobQueue: string) =>
+        awsOk<{ jobId: string }>(executor, "SubmitJob", {
+          jobName: label,
+          jobQueue,
+          jobDefinition,
+          parameters: { label },
+        });
+      const jobs = [
+        await submit("low-1", "low-queue"),
+        await submit("high-1", "high-queue"),
+        await submit("low-2", "low-queue"),
+      ];
+      await Promise.all(jobs.map((job) => waitForJobStatus(executor, job.jobId, ["SUCCEEDED"])));
+      expect(readFileSync(order, "utf8")).toBe("high-1\nlow-1\nlow-2\n");
+    } finally {
+      await executor.cleanup();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 // Feeds every scanner malformed input, seeded and repeatable, and reports crashes, hangs and the slowest file.
-// Usage: npm run fuzz -- [--inputs 10000] [--seed 1] [--budget-ms 5000] [--big]
+// Usage: npm run fuzz -- [--inputs 10000] [--seed 1] [--budget-ms 10000] [--scanner python]… [--big]
 // Each input is scanned alone in a worker thread with a time budget, so a hang is caught and counted.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -110,9 +110,9 @@ interface Outcome {
   skipped: number;
 }
 
-function scanInWorker(dir: string, budgetMs: number): Promise<Outcome | "hang"> {
+function scanInWorker(dir: string, budgetMs: number, scanners: string[] | undefined): Promise<Outcome | "hang"> {
   return new Promise((resolve) => {
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { dir } });
+    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { dir, scanners } });
     const timer = setTimeout(() => {
       void worker.terminate();
       resolve("hang");
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
       "budget-ms": { type: "string", default: "10000" },
       "per-batch": { type: "string", default: "250" },
       big: { type: "boolean", default: false },
+      scanner: { type: "string", multiple: true },
     },
   });
   const total = Number(values.inputs);
@@ -172,7 +173,7 @@ async function main(): Promise<void> {
       symlinkSync(path.join(dir, "loop"), path.join(dir, "loop", "self"));
       if (values.big) writeFileSync(path.join(dir, "huge.json"), Buffer.alloc(50 * 1024 * 1024, "[1,"));
     }
-    const outcome = await scanInWorker(dir, budgetMs);
+    const outcome = await scanInWorker(dir, budgetMs, values.scanner);
     if (outcome === "hang") {
       hangs++;
       console.log(`HANG batch ${batch} (${dir}) over ${budgetMs} ms`);

@@ -2,9 +2,9 @@ import { parentPort, workerData } from "node:worker_threads";
 import { scanTree } from "../src/core/scan.js";
 import { SCANNERS } from "../src/scanners/index.js";
 
-const { dir } = workerData as { dir: string };
+const { dir, scanners } = workerData as { dir: string; scanners?: string[] };
 const started = performance.now();
-const scan = await scanTree({ root: dir, scanners: SCANNERS });
+const scan = await scanTree({ root: dir, scanners: scanners ? SCANNERS.filter((s) => scanners.includes(s.id)) : SCANNERS });
 for (const finding of scan.findings) {
   if (!(finding.line >= 1 && finding.column >= 1 && finding.endLine >= finding.line)) {
     throw new Error(`bad position in ${finding.path}: ${JSON.stringify(finding)}`);

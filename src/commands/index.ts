@@ -1,5 +1,6 @@
 import type { Command } from "./command.js";
+import executor from "./executor.js";
 import scan from "./scan.js";
 
 /** Every subcommand, one line each. */
-export const COMMANDS: readonly Command[] = [scan];
+export const COMMANDS: readonly Command[] = [executor, scan];

@@ -2,8 +2,8 @@
 // grows while 10,000 jobs sit queued. Run: node --import tsx bench/executor.bench.ts
 // The executor runs in its own process (as users run it), with a durable journal (fdatasync per batch).
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -85,8 +85,26 @@ async function runConcurrently(
   );
 }
 
+/** The disk's append+fdatasync latency: the floor under every submit, since its answer waits for one. */
+function probeFdatasync(directory: string): number {
+  const descriptor = openSync(path.join(directory, "probe"), "a");
+  const samples: number[] = [];
+  for (let index = 0; index < 200; index++) {
+    const started = performance.now();
+    writeSync(descriptor, `${JSON.stringify({ index, padding: "x".repeat(600) })}\n`);
+    fdatasyncSync(descriptor);
+    samples.push(performance.now() - started);
+  }
+  closeSync(descriptor);
+  return percentile(samples, 0.5);
+}
+
 async function main(): Promise<void> {
   const stateDir = mkdtempSync(path.join(tmpdir(), "bm-executor-bench-"));
+  const [load] = loadavg();
+  console.log(
+    `machine: ${availableParallelism()} CPUs, load average ${fixed(load ?? 0)}, append+fdatasync p50 ${fixed(probeFdatasync(stateDir), 3)} ms`,
+  );
   const executor = await startExecutor(stateDir);
   try {
     for (let index = 0; index < 200; index++) await submitAndGet(executor.url, -index - 1);

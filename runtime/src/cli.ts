@@ -42,6 +42,27 @@ function readConfig(file: string): ExecutorConfig {
   }
 }
 
+function parseOptions(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        "state-dir": { type: "string" },
+        "api-key": { type: "string" },
+        "max-parallel": { type: "string" },
+        "kill-grace-ms": { type: "string" },
+        config: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
 /** Runs one subcommand; resolves to the exit code once the executor has shut down. */
 export async function main(argv: string[], print: (line: string) => void): Promise<number> {
   const [command, ...rest] = argv;
@@ -50,20 +71,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     return command === undefined ? 2 : 0;
   }
   if (command !== "executor") throw new UsageError(`unknown command ${command}`);
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      "state-dir": { type: "string" },
-      "api-key": { type: "string" },
-      "max-parallel": { type: "string" },
-      "kill-grace-ms": { type: "string" },
-      config: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-    strict: true,
-  });
+  const { values } = parseOptions(rest);
   if (values.help) {
     print(USAGE);
     return 0;

@@ -130,6 +130,35 @@ describe("the executor's HTTP server", () => {
     }
   });
 
+  it("does not retry after a restart a job whose termination was under way when the executor stopped", async () => {
+    const stateDir = temporaryDirectory();
+    const first = await startTestExecutor({ stateDir });
+    const { jobQueue, jobDefinition } = await setUpBatch(
+      first,
+      [NODE, "-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"],
+      {
+        retryStrategy: { attempts: 3 },
+      },
+    );
+    const { jobId } = await awsOk<{ jobId: string }>(first, "SubmitJob", {
+      jobName: "stubborn",
+      jobQueue,
+      jobDefinition,
+    });
+    await waitForJobStatus(first, jobId, ["RUNNING"]);
+    await awsOk(first, "TerminateJob", { jobId, reason: "operator stop" });
+    await first.close();
+
+    const second = await startTestExecutor({ stateDir });
+    try {
+      const job = await describeJob(second, jobId);
+      expect(job).toMatchObject({ status: "FAILED", statusReason: "operator stop", isTerminated: true });
+      expect(job.attempts).toHaveLength(1);
+    } finally {
+      await second.cleanup();
+    }
+  });
+
   it("prints its URL and key from the CLI and exits 0 on SIGTERM", async () => {
     const child = spawn(
       NODE,

@@ -432,6 +432,9 @@ export class Engine {
       active.stopReason = "terminate";
       active.terminateReason = reason;
       job.isTerminated = true;
+      // On disk too: if the executor dies before the process is gone, the restart must not retry it.
+      job.statusReason = reason;
+      this.persistJob(job);
       active.stop();
       return;
     }
@@ -750,8 +753,13 @@ export class Engine {
     if (attempt.pid !== undefined)
       reapOrphan(attempt.pid, `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${attempt.number}`, readProcessEnvironment);
     attempt.stoppedAt = Date.now();
-    attempt.outcome = "lost";
-    attempt.statusReason = LOST_HOST_STATUS_REASON;
+    if (job.isTerminated) {
+      attempt.outcome = "terminated";
+      attempt.statusReason = job.statusReason ?? "Terminated";
+    } else {
+      attempt.outcome = "lost";
+      attempt.statusReason = LOST_HOST_STATUS_REASON;
+    }
     if (job.cc) job.cc.leaseExpiresAt = undefined;
     this.settleAttempt(job, attempt);
   }

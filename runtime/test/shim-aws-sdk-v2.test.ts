@@ -118,6 +118,20 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
     expect(pages.slice(0, -1).every((page) => (page?.jobSummaryList.length ?? 0) <= 2)).toBe(true);
     expect(listed).toEqual(expect.arrayContaining(ids));
     expect(new Set(listed).size).toBe(listed.length);
+
+    // With a done() parameter, the next page is fetched only once done() is called.
+    const pagesWithDone = await new Promise<number>((resolve, reject) => {
+      let count = 0;
+      batch.listJobs({ jobQueue: queue, jobStatus: "SUCCEEDED", maxResults: 2 }).eachPage((error, data, done) => {
+        if (error) reject(error);
+        if (data === null) resolve(count);
+        else {
+          count++;
+          setTimeout(() => done?.(), 10);
+        }
+      });
+    });
+    expect(pagesWithDone).toBe(pages.length - 1);
   });
 
   it("reports errors as AWSError: the service's code and statusCode, v2's own validation codes", async () => {

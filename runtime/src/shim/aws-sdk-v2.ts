@@ -204,7 +204,20 @@ export class Batch {
               callback(error as AWSError, null);
               return;
             }
-            if (callback(null, data) === false) return;
+            // v2: a callback that declares a third parameter continues only when it calls done().
+            if (callback.length >= 3) {
+              let continued = false;
+              await new Promise<void>((resolve) => {
+                const verdict = callback(null, data, () => {
+                  continued = true;
+                  resolve();
+                });
+                if (verdict === false) resolve();
+              });
+              if (!continued) return;
+            } else if (callback(null, data) === false) {
+              return;
+            }
             const nextToken = (data as { nextToken?: string }).nextToken;
             if (!nextToken) {
               callback(null, null);

@@ -267,8 +267,9 @@ describe("AWS Batch semantics on the local executor", () => {
       "process.on('SIGTERM', () => require('fs').appendFileSync(process.argv[1], 'TERM\\n')); setInterval(() => {}, 1000)",
       marker,
     );
+    // Two seconds leave a loaded machine time to start node and install the handler before the SIGTERM.
     const jobId = await submit(ignoresSigterm, {
-      timeout: { attemptDurationSeconds: 1 },
+      timeout: { attemptDurationSeconds: 2 },
       retryStrategy: { attempts: 3 },
     });
     const job = await waitForJobStatus(executor, jobId, ["FAILED", "SUCCEEDED"]);

@@ -3,6 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { startExecutor, type ExecutorConfig } from "./executor/index.js";
 import { parseExecutorConfig } from "./executor/config.js";
+import { runWrapCommand } from "./wrap/index.js";
 
 const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--state-dir DIR] [--api-key KEY]
                                       [--max-parallel N] [--kill-grace-ms MS] [--config migrate.config.json]
@@ -70,6 +71,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     print(USAGE);
     return command === undefined ? 2 : 0;
   }
+  if (command === "wrap") return runWrapCommand(rest, print, (message) => new UsageError(message));
   if (command !== "executor") throw new UsageError(`unknown command ${command}`);
   const { values } = parseOptions(rest);
   if (values.help) {

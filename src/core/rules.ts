@@ -2,12 +2,7 @@ import { getOperation, type OperationInfo } from "./batch-operations.js";
 import type { Category, EffortPoints, Finding, FindingKind, Language, LiteralValue } from "./types.js";
 
 /** Where in a file a finding sits (1-based lines and columns, end exclusive). */
-export interface Span {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
+export type Span = Pick<Finding, "line" | "column" | "endLine" | "endColumn">;
 
 export interface FindingInput {
   kind: FindingKind;

@@ -58,13 +58,6 @@ export type LiteralValue =
   | LiteralValue[]
   | { [key: string]: LiteralValue };
 
-export interface Position {
-  /** 1-based line. */
-  line: number;
-  /** 1-based column. */
-  column: number;
-}
-
 export interface Finding {
   /** Stable rule id, e.g. `batch/submit-job`, `tf/aws-batch-job-definition`, `scan/parse-error`. */
   ruleId: string;

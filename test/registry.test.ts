@@ -1,32 +1,28 @@
-// Every extension unit is registered in one line, its id equals its folder name, and it has fixtures and docs.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { SCANNERS } from "../src/scanners/index.js";
+import { TRANSFORMS } from "../transforms/index.js";
 
-const ROOT = path.join(import.meta.dirname, "..");
-const scannerFolders = readdirSync(path.join(ROOT, "src/scanners")).filter((name) =>
-  statSync(path.join(ROOT, "src/scanners", name)).isDirectory(),
-);
+const ROOT = path.resolve(import.meta.dirname, "..");
+const TRANSFORM_FILES = readdirSync(path.join(ROOT, "transforms"))
+  .filter((file) => file.endsWith(".ts") && file !== "index.ts")
+  .map((file) => file.replace(/\.ts$/, ""))
+  .sort();
 
-describe("scanner registry", () => {
-  it("registers every scanner folder exactly once", () => {
-    expect(SCANNERS.map((s) => s.id).sort()).toEqual([...scannerFolders].sort());
-  });
-
-  it("keeps the registry sorted by id", () => {
-    const ids = SCANNERS.map((s) => s.id);
+describe("transform registry", () => {
+  it("registers every file in transforms/, sorted by id", () => {
+    const ids = TRANSFORMS.map((t) => t.id);
+    expect(ids).toEqual(TRANSFORM_FILES);
     expect(ids).toEqual([...ids].sort());
   });
 
-  it.each(scannerFolders)("%s has fixture cases", (id) => {
-    const dir = path.join(ROOT, "fixtures/scanners", id);
-    expect(existsSync(dir)).toBe(true);
-    expect(readdirSync(dir).some((name) => name.endsWith(".findings.json"))).toBe(true);
-  });
-
-  it.each(scannerFolders)("%s is documented in docs/scanners.md", (id) => {
-    const docs = readFileSync(path.join(ROOT, "docs/scanners.md"), "utf8");
-    expect(docs).toMatch(new RegExp(`^#+ .*\\b${id}\\b`, "im"));
+  it.each(TRANSFORMS.map((t) => [t.id, t] as const))("%s has fixtures and a TRANSFORMS.md row that match it", (id, transform) => {
+    const fixtures = path.join(ROOT, "fixtures/transforms", id);
+    expect(existsSync(fixtures)).toBe(true);
+    expect(readdirSync(fixtures).some((file) => file.includes(".input."))).toBe(true);
+    const row = readFileSync(path.join(ROOT, "TRANSFORMS.md"), "utf8")
+      .split("\n")
+      .find((line) => line.startsWith(`| \`${id}\` |`));
+    expect(row?.split("|").map((cell) => cell.trim()).slice(2, 5)).toEqual([transform.language, transform.to, transform.safety]);
   });
 });

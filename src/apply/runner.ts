@@ -1,0 +1,235 @@
+import path from "node:path";
+import { decodeUtf8, discoverFiles, readCandidate } from "../core/discover.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
+import type { ScanContext, SourceFile } from "../core/scanner.js";
+import type { Finding } from "../core/types.js";
+import python from "../scanners/python/index.js";
+import { loadMigrateConfig, type MigrateConfig } from "./config.js";
+import { unifiedDiff } from "./diff.js";
+import { ImportRequests, runImportPass } from "./imports.js";
+import { findMarkers } from "./markers.js";
+import { toStoredText, toWorkingText } from "./text-style.js";
+import { languageOfPath, type MigrationTarget, type Transform, type TransformLanguage, type TransformWarning } from "./transform.js";
+import { syntaxProblem } from "./verify.js";
+import { uncommittedFiles, writeAtomically } from "./write.js";
+
+export type FileStatus = "changed" | "unchanged" | "skipped" | "failed";
+
+/** A site left for a person: a marker in the output, or a transform's warning. */
+export interface ManualSite {
+  line: number;
+  why: string;
+}
+
+export interface FileResult {
+  /** POSIX path relative to the root. */
+  path: string;
+  status: FileStatus;
+  /** Why the file was skipped or failed. */
+  reason?: string;
+  /** Transforms that changed the file. */
+  changedBy: string[];
+  manual: ManualSite[];
+  diff?: string;
+  /** Set after a successful write. */
+  written?: boolean;
+}
+
+export interface ApplyOptions {
+  root: string;
+  /** Absolute files or folders under the root; the whole root when empty. */
+  paths?: string[];
+  include?: string[];
+  exclude?: string[];
+  transforms: readonly Transform[];
+  target: MigrationTarget;
+  write: boolean;
+  allowDirty: boolean;
+  /** Defaults to `migrate.config.json` at the root. */
+  config?: MigrateConfig;
+  maxFileBytes?: number;
+}
+
+export interface ApplyResult {
+  files: FileResult[];
+  /** Set when `write` was asked and refused before anything was written. */
+  refused?: { reason: string; files: string[] };
+}
+
+export type FindingsOf = (path: string, text: string) => Promise<readonly Finding[]>;
+
+export interface TextResult {
+  status: FileStatus;
+  reason?: string;
+  output: string;
+  changedBy: string[];
+  manual: ManualSite[];
+}
+
+interface PassResult {
+  code: string;
+  changedBy: string[];
+  skipped: string[];
+  failure?: string;
+  warnings: TransformWarning[];
+}
+
+function runTransforms(language: TransformLanguage, relPath: string, code: string, transforms: readonly Transform[], findings: readonly Finding[], target: MigrationTarget, config: MigrateConfig | undefined): PassResult {
+  const imports = new ImportRequests();
+  const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
+  for (const transform of transforms) {
+    if (transform.language !== language || !transform.prefilter(result.code)) continue;
+    try {
+      const outcome = transform.apply({ path: relPath, text: result.code }, { findings: result.changedBy.length === 0 ? findings : [], target, config, imports });
+      if (outcome.kind === "changed" && outcome.code !== result.code) {
+        result.code = outcome.code;
+        result.changedBy.push(transform.id);
+        result.warnings.push(...outcome.warnings);
+      } else if (outcome.kind === "skipped") {
+        result.skipped.push(`${transform.id}: ${outcome.reason}`);
+      }
+    } catch (error) {
+      return { ...result, failure: `${transform.id} threw: ${(error as Error).message}` };
+    }
+  }
+  try {
+    result.code = runImportPass(language, result.code, imports, relPath);
+  } catch (error) {
+    return { ...result, failure: `import pass threw: ${(error as Error).message}` };
+  }
+  return result;
+}
+
+/**
+ * Runs the transforms over one file's text, then verifies: the output must parse, and a second run must change
+ * nothing. Line endings and a BOM are restored as they were.
+ */
+export async function transformText(relPath: string, stored: string, options: { transforms: readonly Transform[]; target: MigrationTarget; config: MigrateConfig | undefined; findingsOf: FindingsOf }): Promise<TextResult> {
+  const language = languageOfPath(relPath);
+  const unchanged = (status: FileStatus, reason?: string): TextResult => ({ status, output: stored, changedBy: [], manual: [], ...(reason ? { reason } : {}) });
+  if (!language) return unchanged("skipped", "no transform reads this kind of file");
+  const { text, form } = toWorkingText(stored);
+  const inputProblem = syntaxProblem(language, text, relPath);
+  if (inputProblem) return unchanged("skipped", `input ${inputProblem}`);
+  const first = runTransforms(language, relPath, text, options.transforms, await options.findingsOf(relPath, text), options.target, options.config);
+  if (first.failure) return unchanged("failed", first.failure);
+  const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
+  if (first.code === text) {
+    return first.skipped.length > 0 ? { ...unchanged("skipped", first.skipped.join("; ")), manual } : { ...unchanged("unchanged"), manual };
+  }
+  const outputProblem = syntaxProblem(language, first.code, relPath);
+  if (outputProblem) return unchanged("failed", `output ${outputProblem}; nothing written`);
+  const second = runTransforms(language, relPath, first.code, options.transforms, await options.findingsOf(relPath, first.code), options.target, options.config);
+  if (second.failure || second.code !== first.code) {
+    return unchanged("failed", `not idempotent: a second run ${second.failure ? `failed (${second.failure})` : `changed it again (${second.changedBy.join(", ")})`}; nothing written`);
+  }
+  return { status: "changed", output: toStoredText(first.code, form), changedBy: first.changedBy, manual };
+}
+
+const SUPPRESSED = /(#|\/\/|\/\*).*migrate-ignore/;
+
+/** `migrate-ignore` on a finding's line or the line above silences it, as in `migrate scan`. */
+function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
+  const lines = text.split("\n");
+  return findings.filter((f) => !SUPPRESSED.test(lines[f.line - 1] ?? "") && !/^\s*(#|\/\/|\/\*).*migrate-ignore/.test(lines[f.line - 2] ?? ""));
+}
+
+/** Scans Python files together (so clients passed between functions are followed) and returns their findings by path. */
+export async function scanPython(root: string, files: SourceFile[]): Promise<Map<string, Finding[]>> {
+  const byPath = new Map<string, Finding[]>();
+  if (files.length === 0) return byPath;
+  const ctx: ScanContext = { root, scanEmbedded: async () => [] };
+  const output = await python.scan({ files, context: [] }, ctx);
+  const texts = new Map(files.map((file) => [file.path, file.text]));
+  for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
+  for (const [relPath, findings] of byPath) byPath.set(relPath, unsuppressed(findings, texts.get(relPath) ?? ""));
+  return byPath;
+}
+
+/** A findings source for one file's text alone: the second (idempotence) run and the fixture tests use it. */
+export function singleFileFindings(root: string): FindingsOf {
+  return async (relPath, text) =>
+    languageOfPath(relPath) === "python" ? ((await scanPython(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? []) : [];
+}
+
+interface Candidate {
+  relPath: string;
+  bytes: Buffer;
+  text: string;
+}
+
+/** Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. */
+export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
+  const root = path.resolve(options.root);
+  const config = options.config ?? loadMigrateConfig(root);
+  const languages = new Set(options.transforms.map((t) => t.language));
+  const walk = await discoverFiles({
+    root,
+    ...(options.paths ? { paths: options.paths } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    accepts: (relPath) => {
+      const language = languageOfPath(relPath);
+      return language !== undefined && languages.has(language);
+    },
+  });
+  const files: FileResult[] = [];
+  const candidates: Candidate[] = [];
+  for (const relPath of walk.files) {
+    const read = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    if (!read.ok) {
+      files.push({ path: relPath, status: "skipped", reason: read.skipped.hint, changedBy: [], manual: [] });
+      continue;
+    }
+    const latin1 = read.bytes.toString("latin1");
+    const language = languageOfPath(relPath)!;
+    if (!options.transforms.some((t) => t.language === language && t.prefilter(latin1))) continue;
+    const text = decodeUtf8(read.bytes);
+    if (text === undefined) {
+      files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
+      continue;
+    }
+    candidates.push({ relPath, bytes: read.bytes, text });
+  }
+  const pythonFindings = await scanPython(
+    root,
+    candidates.filter((c) => languageOfPath(c.relPath) === "python").map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+  );
+  const alone = singleFileFindings(root);
+  let firstRun = true;
+  const outputs = new Map<string, string>();
+  for (const candidate of candidates) {
+    firstRun = true;
+    const result = await transformText(candidate.relPath, candidate.text, {
+      transforms: options.transforms,
+      target: options.target,
+      config,
+      findingsOf: async (relPath, text) => {
+        if (!firstRun) return alone(relPath, text);
+        firstRun = false;
+        return pythonFindings.get(relPath) ?? [];
+      },
+    });
+    const file: FileResult = { path: candidate.relPath, status: result.status, changedBy: result.changedBy, manual: result.manual, ...(result.reason ? { reason: result.reason } : {}) };
+    if (result.status === "changed") {
+      file.diff = unifiedDiff(candidate.relPath, candidate.text, result.output);
+      outputs.set(candidate.relPath, result.output);
+    }
+    files.push(file);
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  if (!options.write || outputs.size === 0) return { files };
+  if (!options.allowDirty) {
+    const dirty = uncommittedFiles(root, [...outputs.keys()]);
+    if (dirty.length > 0) return { files, refused: { reason: "uncommitted changes", files: dirty } };
+  }
+  const bytesOf = new Map(candidates.map((c) => [c.relPath, c.bytes]));
+  for (const file of files) {
+    const output = outputs.get(file.path);
+    if (output === undefined) continue;
+    const written = writeAtomically(root, file.path, bytesOf.get(file.path)!, output);
+    if (written.ok) file.written = true;
+    else Object.assign(file, { status: "failed", reason: written.error });
+  }
+  return { files };
+}

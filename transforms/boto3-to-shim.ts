@@ -1,0 +1,26 @@
+// Python: point boto3's Batch clients at the runtime's shim by changing the import line (runtime/python/README.md)
+import { applyEdits, type TextEdit } from "../src/apply/edits.js";
+import { markerEdits } from "../src/apply/markers.js";
+import { planShimImports } from "../src/apply/python/boto3-imports.js";
+import { parsePython } from "../src/apply/python/syntax.js";
+import { defineTransform } from "../src/apply/transform.js";
+
+const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
+
+export default defineTransform({
+  id: "boto3-to-shim",
+  language: "python",
+  to: "shim",
+  description: "`import boto3` → `from batch_migrate_runtime import boto3` in files that create a Batch client; nothing else moves",
+  safety: "safe",
+  prefilter: (text) => text.includes("boto3"),
+  apply(file, ctx) {
+    if (!ctx.findings.some((finding) => CLIENT_KINDS.has(finding.kind))) return { kind: "unchanged" };
+    const code = file.text;
+    const plan = planShimImports(parsePython(code), code);
+    // A file with an import the shim cannot take keeps real boto3 everywhere: markers only, never half-moved.
+    const edits: TextEdit[] = plan.unsupported.length > 0 ? markerEdits(code, plan.unsupported.map((site) => ({ index: site.node.startIndex, why: site.why }))) : plan.edits;
+    if (edits.length === 0) return { kind: "unchanged" };
+    return { kind: "changed", code: applyEdits(code, edits), warnings: [] };
+  },
+});

@@ -1,6 +1,7 @@
 import apply from "./apply.js";
 import type { Command } from "./command.js";
+import executor from "./executor.js";
 import scan from "./scan.js";
 
 /** Every subcommand, one line each. */
-export const COMMANDS: readonly Command[] = [apply, scan];
+export const COMMANDS: readonly Command[] = [apply, executor, scan];

@@ -1,6 +1,7 @@
 import { ts } from "./typescript.js";
 import type { ScanContext, ScannerOutput, SourceFile } from "../../core/scanner.js";
 import type { Finding } from "../../core/types.js";
+import { createFinding } from "../../core/rules.js";
 import { syntaxErrors } from "./parser.js";
 import { Project, type JsFile } from "./project.js";
 import { Reporter } from "./report.js";
@@ -30,5 +31,17 @@ export async function analyze(files: SourceFile[], context: SourceFile[], ctx: S
   }
   const reporter = new Reporter(new Evaluator(project), ctx);
   const output = await reporter.report(candidates);
+  for (const { source, reason } of [...project.unparseable, ...reporter.unanalysable]) {
+    findings.push(
+      createFinding({
+        kind: "parse-error",
+        path: source.path,
+        span: { line: 1, column: 1, endLine: 1, endColumn: 1 },
+        language: /\.[cm]?tsx?$/.test(source.path) ? "typescript" : "javascript",
+        message: `File could not be parsed: ${reason}`,
+        detail: "Nesting this deep is beyond the parser; nothing in this file was scanned.",
+      }),
+    );
+  }
   return { findings: [...findings, ...output.findings], inventory: output.inventory };
 }

@@ -212,6 +212,8 @@ export class Project {
   private readonly parsed = new Map<string, JsFile>();
   private readonly byAst = new Map<TS.SourceFile, JsFile>();
   private packageIndex: Map<string, string[]> | undefined;
+  /** Files the parser could not take at all (nesting deeper than its recursion allows), with why. */
+  readonly unparseable: { source: SourceFile; reason: string }[] = [];
 
   constructor(candidates: SourceFile[], context: SourceFile[]) {
     for (const file of [...candidates, ...context]) this.sources.set(file.path, file);
@@ -228,7 +230,14 @@ export class Project {
     if (existing) return existing;
     const source = this.sources.get(relPath);
     if (!source) return undefined;
-    const file = indexFile(source);
+    let file: JsFile;
+    try {
+      file = indexFile(source);
+    } catch (error) {
+      this.sources.delete(relPath);
+      this.unparseable.push({ source, reason: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    }
     this.parsed.set(relPath, file);
     this.byAst.set(file.ast, file);
     return file;

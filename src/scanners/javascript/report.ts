@@ -40,8 +40,22 @@ export class Reporter {
     private readonly ctx: ScanContext,
   ) {}
 
+  /** Files whose analysis ran out of stack (pathological nesting); their partial findings are dropped. */
+  readonly unanalysable: { source: JsFile["source"]; reason: string }[] = [];
+
   async report(files: JsFile[]): Promise<{ findings: Finding[]; inventory: InventoryItem[] }> {
-    for (const file of files) this.reportFile(file);
+    for (const file of files) {
+      const findings = this.findings.length;
+      const inventory = this.inventory.length;
+      try {
+        this.reportFile(file);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        this.findings.length = findings;
+        this.inventory.length = inventory;
+        this.unanalysable.push({ source: file.source, reason: error.message });
+      }
+    }
     for (const found of await Promise.all(this.embedded)) this.findings.push(...found);
     return { findings: this.findings, inventory: this.inventory };
   }

@@ -46,10 +46,54 @@ function lineOf(text: string, offset: number): number {
   return line;
 }
 
+/** hcl2json's Go runtime dies for good on a stack overflow, so input nested deeper than this never reaches it. */
+const MAX_HCL_NESTING = 200;
+/** A parse that has not answered by then is taken as a dead runtime (it never settles its promise). */
+const PARSE_TIMEOUT_MS = 10_000;
+let parserDead: string | undefined;
+
+/** Deepest bracket nesting outside strings and comments; cheap, and all the guard above needs. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === "\\") i++;
+      else if (c === '"' || c === "\n") quote = false;
+    } else if (c === '"') quote = true;
+    else if (c === "#") i = Math.max(i, text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i));
+    else if (c === "{" || c === "[" || c === "(") deepest = Math.max(deepest, ++depth);
+    else if (c === "}" || c === "]" || c === ")") depth = Math.max(0, depth - 1);
+  }
+  return deepest;
+}
+
+async function parseWithTimeout(file: SourceFile): Promise<ParsedConfig> {
+  if (parserDead) throw new Error(`the HCL parser stopped earlier in this run (${parserDead}); the file was not parsed`);
+  const depth = nestingDepth(file.text);
+  if (depth > MAX_HCL_NESTING) throw new Error(`nested ${depth} levels deep, more than the HCL parser takes (${MAX_HCL_NESTING})`);
+  const { parse } = await loadParser();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer from the HCL parser within ${PARSE_TIMEOUT_MS} ms`)), PARSE_TIMEOUT_MS);
+    timer.unref();
+  });
+  try {
+    return (await Promise.race([parse(file.path, file.text), timeout])) as ParsedConfig;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/no answer from the HCL parser|Go program has already exited|Maximum call stack/.test(message)) parserDead = message;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function parseHcl(file: SourceFile): Promise<{ config?: ParsedConfig; error?: Finding }> {
   try {
-    const { parse } = await loadParser();
-    return { config: (await parse(file.path, file.text)) as ParsedConfig };
+    return { config: await parseWithTimeout(file) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const at = /:(\d+),(\d+)(?:-[\d,]+)?: ([^;\]]*)/.exec(message);

@@ -19,7 +19,9 @@ const PROJECT = "dev-env";
 
 /** The words of a start.sh line as the shell would split them (our generator quotes with single quotes only). */
 function shellWords(line: string): string[] {
-  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((match) => (match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]!));
+  return [...line.matchAll(/'((?:[^']|'\\'')*)'|(\S+)/g)].map((match) =>
+    match[1] !== undefined ? match[1].replace(/'\\''/g, "'") : match[2]!,
+  );
 }
 
 function freePort(): Promise<number> {
@@ -56,12 +58,20 @@ describe("the sample's generated Salad files run its real job commands", () => {
 
   beforeAll(async () => {
     const scan = await scanTree({ root: SAMPLE, scanners: SCANNERS });
-    plan = generateSalad({ inventory: scan.inventory, findings: scan.findings, links: buildLinks(scan.findings, scan.inventory) });
+    plan = generateSalad({
+      inventory: scan.inventory,
+      findings: scan.findings,
+      links: buildLinks(scan.findings, scan.inventory),
+    });
     workTree = mkdtempSync(path.join(tmpdir(), "deploy-wrap-"));
     cpSync(SAMPLE, workTree, { recursive: true });
-    const config = JSON.parse(file("migrate.config.json")) as { executor: { saladQueues: Record<string, { port: number; path: string }> } };
+    const config = JSON.parse(file("migrate.config.json")) as {
+      executor: { saladQueues: Record<string, { port: number; path: string }> };
+    };
     for (const queue of ["video-transcode", "video-merge"]) {
-      const wrapperLine = file(`${queue}/start.sh`).split("\n").find((line) => line.includes("batch_migrate_runtime.wrap"))!;
+      const wrapperLine = file(`${queue}/start.sh`)
+        .split("\n")
+        .find((line) => line.includes("batch_migrate_runtime.wrap"))!;
       const words = shellWords(wrapperLine.replace(/ &$/, ""));
       const port = await freePort();
       const portAt = words.indexOf("--port");
@@ -74,11 +84,19 @@ describe("the sample's generated Salad files run its real job commands", () => {
       });
       wrappers.push(child);
       config.executor.saladQueues[queue]!.port = port;
-      await waitFor(() => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status), (status) => status === 200);
+      await waitFor(
+        () => fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status),
+        (status) => status === 200,
+      );
     }
-    executor = await startExecutor({ stateDir: path.join(workTree, ".executor"), apiKey: "test-key", config: config.executor });
+    executor = await startExecutor({
+      stateDir: path.join(workTree, ".executor"),
+      apiKey: "test-key",
+      config: config.executor,
+    });
     salad = new SaladClient({ baseUrl: executor.url, apiKey: "test-key", retry: { maxRetries: 0 } });
-    for (const queue of ["video-transcode", "video-merge"]) await salad.createQueue(ORG, PROJECT, JSON.parse(file(`${queue}/queue.json`)));
+    for (const queue of ["video-transcode", "video-merge"])
+      await salad.createQueue(ORG, PROJECT, JSON.parse(file(`${queue}/queue.json`)));
   });
 
   afterAll(async () => {
@@ -95,7 +113,11 @@ describe("the sample's generated Salad files run its real job commands", () => {
 
   it("transcodes each array child and merges them, with Ref:: parameters and AWS_BATCH_* set by the wrapper", async () => {
     const children = await Promise.all(
-      [0, 1].map((index) => salad.createQueueJob(ORG, PROJECT, "video-transcode", { input: { parameters: { video: "cat" }, arrayProperties: { index, size: 2 } } })),
+      [0, 1].map((index) =>
+        salad.createQueueJob(ORG, PROJECT, "video-transcode", {
+          input: { parameters: { video: "cat" }, arrayProperties: { index, size: 2 } },
+        }),
+      ),
     );
     const done = await Promise.all(children.map((job) => settled("video-transcode", job.id)));
     expect(done.map((job) => job.status)).toEqual(["succeeded", "succeeded"]);
@@ -103,11 +125,20 @@ describe("the sample's generated Salad files run its real job commands", () => {
       ["python3", "jobs/transcode.py", "cat"],
       ["python3", "jobs/transcode.py", "cat"],
     ]);
-    expect(JSON.parse(readFileSync(path.join(workTree, "cat.segment-1.json"), "utf8"))).toEqual({ video: "cat", segment: 1, attempt: "1" });
+    expect(JSON.parse(readFileSync(path.join(workTree, "cat.segment-1.json"), "utf8"))).toEqual({
+      video: "cat",
+      segment: 1,
+      attempt: "1",
+    });
 
-    const merge = await salad.createQueueJob(ORG, PROJECT, "video-merge", { input: { environment: [{ name: "VIDEO_ID", value: "cat" }] } });
+    const merge = await salad.createQueueJob(ORG, PROJECT, "video-merge", {
+      input: { environment: [{ name: "VIDEO_ID", value: "cat" }] },
+    });
     expect((await settled("video-merge", merge.id)).status).toBe("succeeded");
-    expect(JSON.parse(readFileSync(path.join(workTree, "cat.merged.json"), "utf8"))).toEqual({ video: "cat", segments: 2 });
+    expect(JSON.parse(readFileSync(path.join(workTree, "cat.merged.json"), "utf8"))).toEqual({
+      video: "cat",
+      segments: 2,
+    });
   });
 
   it("a merge without its VIDEO_ID fails all four attempts, as the job's own KeyError exits non-zero", async () => {

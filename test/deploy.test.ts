@@ -22,7 +22,11 @@ const GOLDEN = path.join(REPO, "fixtures/deploy/golden");
 
 async function scan(root: string): Promise<DeployInput> {
   const result = await scanTree({ root, scanners: SCANNERS });
-  return { inventory: result.inventory, findings: result.findings, links: buildLinks(result.findings, result.inventory) };
+  return {
+    inventory: result.inventory,
+    findings: result.findings,
+    links: buildLinks(result.findings, result.inventory),
+  };
 }
 
 function filesUnder(folder: string): string[] {
@@ -61,7 +65,11 @@ describe("every generated SaladCloud body honours the API's constraints", () => 
   it("queues, container groups and Kelpie jobs", () => {
     const checked = bodies().map(({ key, file }) => {
       const body: unknown = JSON.parse(file.content);
-      const check = file.path.endsWith("/queue.json") ? checkQueuePrototype : file.path.endsWith("/container-group.json") ? checkContainerGroupPrototype : checkKelpieJob;
+      const check = file.path.endsWith("/queue.json")
+        ? checkQueuePrototype
+        : file.path.endsWith("/container-group.json")
+          ? checkContainerGroupPrototype
+          : checkKelpieJob;
       return { where: `${key}/${file.path}`, violations: check(body) };
     });
     expect(checked.length).toBeGreaterThanOrEqual(9);
@@ -70,14 +78,20 @@ describe("every generated SaladCloud body honours the API's constraints", () => 
 
   it("every queue-connected group names its own queue, with port and path", () => {
     for (const { file } of bodies().filter(({ file }) => file.path.endsWith("/container-group.json"))) {
-      const group = JSON.parse(file.content) as { name: string; queue_connection?: { queue_name: string; port: number; path: string } };
+      const group = JSON.parse(file.content) as {
+        name: string;
+        queue_connection?: { queue_name: string; port: number; path: string };
+      };
       if (!group.queue_connection) continue;
       expect(group.queue_connection).toEqual({ queue_name: group.name, port: 8080, path: "/process" });
     }
   });
 
   it("the checker itself refuses what the API refuses", () => {
-    const valid = JSON.parse(plans.get("video-pipeline/salad")!.files.find((file) => file.path === "video-transcode/container-group.json")!.content);
+    const valid = JSON.parse(
+      plans.get("video-pipeline/salad")!.files.find((file) => file.path === "video-transcode/container-group.json")!
+        .content,
+    );
     expect(checkContainerGroupPrototype(valid)).toEqual([]);
     const broken = structuredClone(valid);
     broken.name = "Video_Transcode";
@@ -95,16 +109,21 @@ describe("every generated SaladCloud body honours the API's constraints", () => 
       expect.stringContaining("startup_probe.failure_threshold must be an integer from 1 to 20"),
     ]);
     expect(checkQueuePrototype({ name: "-bad" })).toHaveLength(1);
-    expect(checkKelpieJob({ command: "x", arguments: [], environment: {}, sync: { before: [{}], during: [], after: [] } })).toEqual([
-      "sync.before entries need bucket, prefix and local_path",
-    ]);
+    expect(
+      checkKelpieJob({ command: "x", arguments: [], environment: {}, sync: { before: [{}], during: [], after: [] } }),
+    ).toEqual(["sync.before entries need bucket, prefix and local_path"]);
   });
 });
 
 describe("what the generators decide", () => {
   it("picks GPU classes by memory need, cheapest first at the tier", () => {
     const classes = gpuClassesFor(24, "batch").map((gpu) => `${gpu.name} ${gpu.usdPerHour.batch}`);
-    expect(classes).toEqual(["RTX 3090 (24 GB) 0.09", "RTX 5090 Laptop (24 GB) 0.1", "RTX 4090 (24 GB) 0.16", "RTX 5090 (32 GB) 0.25"]);
+    expect(classes).toEqual([
+      "RTX 3090 (24 GB) 0.09",
+      "RTX 5090 Laptop (24 GB) 0.1",
+      "RTX 4090 (24 GB) 0.16",
+      "RTX 5090 (32 GB) 0.25",
+    ]);
     expect(gpuClassesFor(40, "batch")).toEqual([]);
   });
 
@@ -120,8 +139,12 @@ describe("what the generators decide", () => {
 
   it("places jobs whose queue reference cannot be read, and says so", () => {
     const readme = plans.get("video-pipeline/salad")!.files.find((file) => file.path === "README.md")!.content;
-    expect(readme).toContain("inferred: pipeline/submit.py:17 passes JOB_QUEUE, which the scan could not read; it needs a GPU and video-gpu-queue is the only queue backed by GPU instances");
-    expect(readme).toContain("pipeline/submit.py:25 passes JOB_QUEUE, the same unreadable queue reference as video-transcode");
+    expect(readme).toContain(
+      "inferred: pipeline/submit.py:17 passes JOB_QUEUE, which the scan could not read; it needs a GPU and video-gpu-queue is the only queue backed by GPU instances",
+    );
+    expect(readme).toContain(
+      "pipeline/submit.py:25 passes JOB_QUEUE, the same unreadable queue reference as video-transcode",
+    );
   });
 
   it("sends long jobs to Kelpie and reports what cannot be honoured instead of changing it silently", () => {
@@ -131,23 +154,51 @@ describe("what the generators decide", () => {
       "genome-align/container-group.json",
       "genome-align/kelpie-job.json",
     ]);
-    const gapsOf = (subject: string) => plan.gaps.filter((gap) => gap.subject === subject).map((gap) => `${gap.property} → ${gap.generated}`);
-    expect(gapsOf("genome-align")).toEqual(expect.arrayContaining(["vcpus → 16 vCPU", "gpus → 1 GPU", "gpus → no GPU class", "privileged → not generated", "volumes.references → not generated"]));
-    expect(gapsOf("Tiny_ETL.v2")).toEqual(expect.arrayContaining(["vcpus → 1 vCPU", "memory → 1024 MB", "computeResources.maxvCpus → max_replicas 500", "computeResources.minvCpus → min_replicas 100"]));
+    const gapsOf = (subject: string) =>
+      plan.gaps.filter((gap) => gap.subject === subject).map((gap) => `${gap.property} → ${gap.generated}`);
+    expect(gapsOf("genome-align")).toEqual(
+      expect.arrayContaining([
+        "vcpus → 16 vCPU",
+        "gpus → 1 GPU",
+        "gpus → no GPU class",
+        "privileged → not generated",
+        "volumes.references → not generated",
+      ]),
+    );
+    expect(gapsOf("Tiny_ETL.v2")).toEqual(
+      expect.arrayContaining([
+        "vcpus → 1 vCPU",
+        "memory → 1024 MB",
+        "computeResources.maxvCpus → max_replicas 500",
+        "computeResources.minvCpus → min_replicas 100",
+      ]),
+    );
     const secrets = plan.decisions.filter((decision) => decision.question.includes("LICENSE_KEY"));
     expect(secrets).toHaveLength(1);
-    expect(plan.files.some((file) => file.content.includes("aligner-license") && file.path.endsWith(".json"))).toBe(false);
+    expect(plan.files.some((file) => file.content.includes("aligner-license") && file.path.endsWith(".json"))).toBe(
+      false,
+    );
   });
 
   it("gives Common Compute's `standard` tier only to the higher of queues sharing a compute environment", () => {
-    const config = JSON.parse(plans.get("edge-cases/common-compute")!.files.find((file) => file.path === "migrate.config.json")!.content);
-    const tiers = Object.fromEntries(Object.entries(config.jobQueues as Record<string, { commonCompute: { priority: string } }>).map(([name, queue]) => [name, queue.commonCompute.priority]));
+    const config = JSON.parse(
+      plans.get("edge-cases/common-compute")!.files.find((file) => file.path === "migrate.config.json")!.content,
+    );
+    const tiers = Object.fromEntries(
+      Object.entries(config.jobQueues as Record<string, { commonCompute: { priority: string } }>).map(
+        ([name, queue]) => [name, queue.commonCompute.priority],
+      ),
+    );
     expect(tiers).toEqual({ etl: "batch", genomics: "batch", "render-bulk": "batch", "render-urgent": "standard" });
   });
 });
 
 describe("migrate.config.json is accepted by the executor and both shims", () => {
-  const configs = () => [...plans.entries()].map(([key, plan]) => ({ key, text: plan.files.find((file) => file.path === "migrate.config.json")!.content }));
+  const configs = () =>
+    [...plans.entries()].map(([key, plan]) => ({
+      key,
+      text: plan.files.find((file) => file.path === "migrate.config.json")!.content,
+    }));
 
   it("the executor's config parser and the TypeScript shim's registry", () => {
     for (const { key, text } of configs()) {
@@ -157,7 +208,11 @@ describe("migrate.config.json is accepted by the executor and both shims", () =>
       const registry = Registry.fromConfig(document, "us-east-1", "123456789012");
       for (const name of Object.keys(document.jobDefinitions)) expect(registry.findJobDefinition(name)).toBeDefined();
     }
-    const salad = Registry.fromConfig(JSON.parse(configs().find(({ key }) => key === "video-pipeline/salad")!.text), "us-east-1", "123456789012");
+    const salad = Registry.fromConfig(
+      JSON.parse(configs().find(({ key }) => key === "video-pipeline/salad")!.text),
+      "us-east-1",
+      "123456789012",
+    );
     expect(salad.mappingFor("video-transcode", "salad")).toMatchObject({ queue: "video-transcode" });
     expect(salad.queueMappingFor("video-gpu-queue", "salad").queue).toBeUndefined();
   });
@@ -182,7 +237,10 @@ describe("migrate.config.json is accepted by the executor and both shims", () =>
         cwd: path.join(REPO, "runtime/python"),
         encoding: "utf8",
       });
-      const found = output.trim().split("\n").map((line) => JSON.parse(line) as Record<string, boolean>);
+      const found = output
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as Record<string, boolean>);
       expect(found).toHaveLength(files.length);
       for (const entry of found) expect(Object.values(entry).every(Boolean)).toBe(true);
     } finally {

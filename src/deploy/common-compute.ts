@@ -1,7 +1,17 @@
 // https://commoncompute.ai/docs/migrate-from-aws-batch — facts in reference/targets.md A.2–A.4
 import type { InventoryItem } from "../core/types.js";
 import { placeJobDefinitions, queuesSharingComputeEnvironments, sourceOf, type JobPlacement } from "./placement.js";
-import { computeEnvironmentShape, jobQueueShape, jsonText, registerJobDefinitionShape, renderReadme, sortGaps, substituteDefaults, uniqueSaladNames, unresolvedGaps } from "./render.js";
+import {
+  computeEnvironmentShape,
+  jobQueueShape,
+  jsonText,
+  registerJobDefinitionShape,
+  renderReadme,
+  sortGaps,
+  substituteDefaults,
+  uniqueSaladNames,
+  unresolvedGaps,
+} from "./render.js";
 import type { DeployDecision, DeployGap, DeployInput, DeployPlan, DeployTarget, GeneratedFile } from "./types.js";
 
 export type CommonComputeTier = "priority" | "standard" | "batch";
@@ -10,15 +20,37 @@ const MAX_ATTEMPTS = { min: 1, max: 10 } as const;
 
 /** Common Compute's task types and the words in a job's name, image or command that suggest each (A.2). */
 const WORKLOAD_HINTS: { workload: string; words: RegExp; input: string }[] = [
-  { workload: "vt_transcode", words: /transcod|ffmpeg|hevc|h264|h265|x264|x265|prores/i, input: "a video file (`input_uri` or an upload) with `codec` (h264, hevc, prores), `bitrate_kbps`, `preset`" },
-  { workload: "coreml_embed", words: /embed|bge|sentence[-_]?transformer|e5-|gte-/i, input: '`{"input": [texts…]}`, the model as `model_id` (default bge-small)' },
-  { workload: "whisper_ane", words: /whisper|transcri(?!pt)|speech|asr\b|audio/i, input: "an audio file (`input_uri` or an upload)" },
+  {
+    workload: "vt_transcode",
+    words: /transcod|ffmpeg|hevc|h264|h265|x264|x265|prores/i,
+    input: "a video file (`input_uri` or an upload) with `codec` (h264, hevc, prores), `bitrate_kbps`, `preset`",
+  },
+  {
+    workload: "coreml_embed",
+    words: /embed|bge|sentence[-_]?transformer|e5-|gte-/i,
+    input: '`{"input": [texts…]}`, the model as `model_id` (default bge-small)',
+  },
+  {
+    workload: "whisper_ane",
+    words: /whisper|transcri(?!pt)|speech|asr\b|audio/i,
+    input: "an audio file (`input_uri` or an upload)",
+  },
   { workload: "coreml_vision", words: /\bocr\b|vision|classif|detect/i, input: "images; the shape is not published" },
-  { workload: "mlx_llm", words: /\bllm\b|llama|mistral|chat|completion|qwen|generat(e|ion)-?text/i, input: "chat messages; the shape is not published" },
-  { workload: "mlx_image", words: /diffusion|sdxl|flux|text-?to-?image/i, input: "a prompt; the shape is not published" },
+  {
+    workload: "mlx_llm",
+    words: /\bllm\b|llama|mistral|chat|completion|qwen|generat(e|ion)-?text/i,
+    input: "chat messages; the shape is not published",
+  },
+  {
+    workload: "mlx_image",
+    words: /diffusion|sdxl|flux|text-?to-?image/i,
+    input: "a prompt; the shape is not published",
+  },
 ];
 
-export function guessWorkload(placement: JobPlacement): { workload: string; matched: string; input: string } | undefined {
+export function guessWorkload(
+  placement: JobPlacement,
+): { workload: string; matched: string; input: string } | undefined {
   const { properties, definition } = placement;
   // Not the image: one image often serves several job definitions that do different things.
   const text = [definition.name, ...(properties.command ?? [])].join(" ");
@@ -38,7 +70,9 @@ export function guessWorkload(placement: JobPlacement): { workload: string; matc
 export function tierForQueue(queue: InventoryItem, rivals: InventoryItem[]): CommonComputeTier {
   const mine = (queue.properties as { priority?: number }).priority;
   if (rivals.length === 0 || mine === undefined) return "batch";
-  return rivals.every((rival) => ((rival.properties as { priority?: number }).priority ?? -Infinity) < mine) ? "standard" : "batch";
+  return rivals.every((rival) => ((rival.properties as { priority?: number }).priority ?? -Infinity) < mine)
+    ? "standard"
+    : "batch";
 }
 
 function generateJob(placement: JobPlacement, folder: string, tier: CommonComputeTier) {
@@ -46,35 +80,83 @@ function generateJob(placement: JobPlacement, folder: string, tier: CommonComput
   const subject = placement.definition.name;
   const gaps: DeployGap[] = [...unresolvedGaps(placement.definition, source)];
   const decisions: DeployDecision[] = [];
-  const gap = (property: string, generated: string, why: string) => gaps.push({ subject, property, generated, why, source });
+  const gap = (property: string, generated: string, why: string) =>
+    gaps.push({ subject, property, generated, why, source });
   const decide = (question: string, meanwhile: string) => decisions.push({ subject, question, meanwhile });
   const { properties } = placement;
 
   const guess = guessWorkload(placement);
   if (guess) {
-    decide(`Confirm workload \`${guess.workload}\` and choose its \`model_id\`.`, `\`${guess.workload}\`, because the job's name or command mentions "${guess.matched}"; no model is set.`);
-    decide(`Rewrite what the job sends as \`${guess.workload}\` input: ${guess.input}.`, "the request carries the Batch parameters, as the shim's envelope does.");
+    decide(
+      `Confirm workload \`${guess.workload}\` and choose its \`model_id\`.`,
+      `\`${guess.workload}\`, because the job's name or command mentions "${guess.matched}"; no model is set.`,
+    );
+    decide(
+      `Rewrite what the job sends as \`${guess.workload}\` input: ${guess.input}.`,
+      "the request carries the Batch parameters, as the shim's envelope does.",
+    );
   } else {
-    gap("containerProperties", "no workload", "Common Compute runs its own task types (transcode, embeddings, transcription, vision, LLM, image), not arbitrary containers, and none matches this job");
-    decide("Keep this job on AWS Batch, move it to SaladCloud, or express it as one of Common Compute's workloads.", "no `commonCompute` mapping is written; the shim would send the definition's name as the workload.");
+    gap(
+      "containerProperties",
+      "no workload",
+      "Common Compute runs its own task types (transcode, embeddings, transcription, vision, LLM, image), not arbitrary containers, and none matches this job",
+    );
+    decide(
+      "Keep this job on AWS Batch, move it to SaladCloud, or express it as one of Common Compute's workloads.",
+      "no `commonCompute` mapping is written; the shim would send the definition's name as the workload.",
+    );
   }
-  if (placement.evidence.kind === "inferred") decide(`Confirm it runs on queue ${placement.queue!.name}.`, `inferred: ${placement.evidence.reason}.`);
-  if (placement.evidence.kind === "unknown") decide("Which Batch queue does it run on?", `unknown (${placement.evidence.reason}); priority \`batch\`.`);
+  if (placement.evidence.kind === "inferred")
+    decide(`Confirm it runs on queue ${placement.queue!.name}.`, `inferred: ${placement.evidence.reason}.`);
+  if (placement.evidence.kind === "unknown")
+    decide("Which Batch queue does it run on?", `unknown (${placement.evidence.reason}); priority \`batch\`.`);
 
-  gap("image, command", "not sent", "Common Compute runs the workload on its own devices (Apple Silicon); the container is not used");
+  gap(
+    "image, command",
+    "not sent",
+    "Common Compute runs the workload on its own devices (Apple Silicon); the container is not used",
+  );
   if (properties.vcpus !== undefined || properties.memoryMiB !== undefined || properties.gpus !== undefined) {
-    gap("resourceRequirements", "not sent", "Common Compute chooses the device; there is no vCPU, memory or GPU request");
+    gap(
+      "resourceRequirements",
+      "not sent",
+      "Common Compute chooses the device; there is no vCPU, memory or GPU request",
+    );
   }
-  if (properties.environment) gap("environment", "inside the input envelope only", "a workload has no environment variables; the shim puts them in the job input");
-  for (const secret of properties.secrets ?? []) decide(`Secret \`${secret.name}\` (\`${secret.valueFrom}\`) is not sent to Common Compute; does the workload need it?`, "not sent.");
-  if (properties.type === "multinode" || properties.numNodes !== undefined) gap("nodeProperties", "not generated", "Common Compute has no multi-node jobs");
-  for (const volume of properties.volumes ?? []) gap(`volumes.${volume.name}`, "not generated", "Common Compute reads inputs from an upload or an `input_uri`, not volumes");
+  if (properties.environment)
+    gap(
+      "environment",
+      "inside the input envelope only",
+      "a workload has no environment variables; the shim puts them in the job input",
+    );
+  for (const secret of properties.secrets ?? [])
+    decide(
+      `Secret \`${secret.name}\` (\`${secret.valueFrom}\`) is not sent to Common Compute; does the workload need it?`,
+      "not sent.",
+    );
+  if (properties.type === "multinode" || properties.numNodes !== undefined)
+    gap("nodeProperties", "not generated", "Common Compute has no multi-node jobs");
+  for (const volume of properties.volumes ?? [])
+    gap(
+      `volumes.${volume.name}`,
+      "not generated",
+      "Common Compute reads inputs from an upload or an `input_uri`, not volumes",
+    );
 
   const attempts = properties.retryAttempts ?? 1;
   const maxAttempts = Math.min(MAX_ATTEMPTS.max, Math.max(MAX_ATTEMPTS.min, attempts));
-  if (maxAttempts !== attempts) gap("retryStrategy.attempts", `max_attempts ${maxAttempts}`, `Common Compute allows ${MAX_ATTEMPTS.min}–${MAX_ATTEMPTS.max} attempts`);
+  if (maxAttempts !== attempts)
+    gap(
+      "retryStrategy.attempts",
+      `max_attempts ${maxAttempts}`,
+      `Common Compute allows ${MAX_ATTEMPTS.min}–${MAX_ATTEMPTS.max} attempts`,
+    );
   if (properties.retryEvaluateOnExit) {
-    gap("retryStrategy.evaluateOnExit", "emulated by the shim (one target job per attempt)", "Common Compute retries every failure; the shim applies the rules between attempts");
+    gap(
+      "retryStrategy.evaluateOnExit",
+      "emulated by the shim (one target job per attempt)",
+      "Common Compute retries every failure; the shim applies the rules between attempts",
+    );
   }
 
   const parameters = properties.parameters ?? {};
@@ -98,7 +180,8 @@ function generateJob(placement: JobPlacement, folder: string, tier: CommonComput
   const file: GeneratedFile = {
     path: `${folder}/submit-request.json`,
     content: jsonText(request),
-    description: "the `POST /v1/jobs` body the native client sends for one job of this definition (assumed API shape, targets.md A.4)",
+    description:
+      "the `POST /v1/jobs` body the native client sends for one job of this definition (assumed API shape, targets.md A.4)",
     from,
   };
   const mapping = guess ? { workload: guess.workload } : undefined;
@@ -123,7 +206,9 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
   const placements = placeJobDefinitions(input);
   const folders = uniqueSaladNames(placements);
   const rivals = queuesSharingComputeEnvironments(input);
-  const tiers = new Map(input.inventory.jobQueues.map((queue) => [queue.id, tierForQueue(queue, rivals.get(queue.id) ?? [])]));
+  const tiers = new Map(
+    input.inventory.jobQueues.map((queue) => [queue.id, tierForQueue(queue, rivals.get(queue.id) ?? [])]),
+  );
   const files: GeneratedFile[] = [];
   const gaps: DeployGap[] = [];
   const decisions: DeployDecision[] = [];
@@ -146,20 +231,35 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
       .filter((environment): environment is InventoryItem => environment !== undefined);
   const config = {
     shim: { target: "common-compute" },
-    computeEnvironments: Object.fromEntries(input.inventory.computeEnvironments.map((environment) => [environment.name, computeEnvironmentShape(environment)])),
+    computeEnvironments: Object.fromEntries(
+      input.inventory.computeEnvironments.map((environment) => [
+        environment.name,
+        computeEnvironmentShape(environment),
+      ]),
+    ),
     jobQueues: Object.fromEntries(
-      input.inventory.jobQueues.map((queue) => [queue.name, { ...jobQueueShape(queue, environmentsOf(queue)), commonCompute: { priority: tiers.get(queue.id) ?? "batch" } }]),
+      input.inventory.jobQueues.map((queue) => [
+        queue.name,
+        { ...jobQueueShape(queue, environmentsOf(queue)), commonCompute: { priority: tiers.get(queue.id) ?? "batch" } },
+      ]),
     ),
     jobDefinitions,
   };
-  const allSources = [...new Set([...placements.map((p) => sourceOf(p.definition)), ...input.inventory.jobQueues.map(sourceOf)])].sort();
+  const allSources = [
+    ...new Set([...placements.map((p) => sourceOf(p.definition)), ...input.inventory.jobQueues.map(sourceOf)]),
+  ].sort();
   files.push({
     path: "migrate.config.json",
     content: jsonText(config),
     description: "job definition → workload, queue → priority tier; read by the shims",
     from: allSources,
   });
-  files.push({ path: "workloads.json", content: jsonText(workloads), description: "the workload mapping per job definition, with the evidence for it", from: allSources });
+  files.push({
+    path: "workloads.json",
+    content: jsonText(workloads),
+    description: "the workload mapping per job definition, with the evidence for it",
+    from: allSources,
+  });
   const plan: DeployPlan = { target: "common-compute", files, gaps: sortGaps(gaps), decisions };
   const queueLines = input.inventory.jobQueues.map(
     (queue) =>
@@ -187,5 +287,9 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
   return plan;
 }
 
-const commonCompute: DeployTarget = { id: "common-compute", title: "Common Compute (workload mapping and native requests)", generate: generateCommonCompute };
+const commonCompute: DeployTarget = {
+  id: "common-compute",
+  title: "Common Compute (workload mapping and native requests)",
+  generate: generateCommonCompute,
+};
 export default commonCompute;

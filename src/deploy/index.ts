@@ -32,10 +32,16 @@ export interface WriteOutcome {
  * Writes a plan under `migration/<target>/`. An existing file is never overwritten without `force`; when any
  * would be, nothing is written and every such file is returned in `kept`, so a run never half-updates the folder.
  */
-export async function writeDeployPlan(root: string, plan: DeployPlan, options: { force?: boolean } = {}): Promise<WriteOutcome> {
+export async function writeDeployPlan(
+  root: string,
+  plan: DeployPlan,
+  options: { force?: boolean } = {},
+): Promise<WriteOutcome> {
   const folder = deploymentFolder(root, plan.target);
   const targets = plan.files.map((file) => ({ file, absolute: path.join(folder, ...file.path.split("/")) }));
-  const existing = targets.filter((entry) => existsSync(entry.absolute)).map((entry) => path.relative(root, entry.absolute).split(path.sep).join("/"));
+  const existing = targets
+    .filter((entry) => existsSync(entry.absolute))
+    .map((entry) => path.relative(root, entry.absolute).split(path.sep).join("/"));
   if (existing.length > 0 && !options.force) return { written: [], kept: existing };
   const written: string[] = [];
   for (const { file, absolute } of targets) {

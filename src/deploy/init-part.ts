@@ -19,7 +19,10 @@ export async function writeDeploymentPart(
   const outcome = await writeDeployPlan(folder, plan, { force: options.force });
   const shown = (file: string) => path.relative(options.cwd, path.join(folder, file)) || file;
   if (outcome.kept.length > 0) {
-    throw new UsageError(`${outcome.kept.map(shown).join(", ")} already exist${outcome.kept.length === 1 ? "s" : ""}; nothing was written to migration/${target}/`, "review them, or pass --force to overwrite them");
+    throw new UsageError(
+      `${outcome.kept.map(shown).join(", ")} already exist${outcome.kept.length === 1 ? "s" : ""}; nothing was written to migration/${target}/`,
+      "review them, or pass --force to overwrite them",
+    );
   }
   options.log(
     `wrote ${shown(`migration/${target}`)}/: ${outcome.written.length} files, ${plan.gaps.length} gaps, ${plan.decisions.length} decisions to make (see its README.md)`,

@@ -1,5 +1,10 @@
 import type { InventoryItem, Link } from "../core/types.js";
-import type { ComputeEnvironmentOrderEntry, ComputeEnvironmentProperties, JobDefinitionProperties, JobQueueProperties } from "../inventory/index.js";
+import type {
+  ComputeEnvironmentOrderEntry,
+  ComputeEnvironmentProperties,
+  JobDefinitionProperties,
+  JobQueueProperties,
+} from "../inventory/index.js";
 import awsGpuMemory from "./aws-gpu-memory.json" with { type: "json" };
 import type { DeployInput } from "./types.js";
 
@@ -51,11 +56,17 @@ function hasGpuInstances(environment: InventoryItem | undefined): boolean {
 }
 
 /** The first compute environment of a queue's order that the link graph resolved. */
-function firstComputeEnvironment(queue: InventoryItem, links: Link[], byId: Map<string, InventoryItem>): InventoryItem | undefined {
+function firstComputeEnvironment(
+  queue: InventoryItem,
+  links: Link[],
+  byId: Map<string, InventoryItem>,
+): InventoryItem | undefined {
   const order = [...((queue.properties as JobQueueProperties).computeEnvironmentOrder ?? [])].sort(
     (a: ComputeEnvironmentOrderEntry, b: ComputeEnvironmentOrderEntry) => (a.order ?? 0) - (b.order ?? 0),
   );
-  const resolved = links.filter((link) => link.from === queue.id && link.relation === "uses-compute-environment" && link.resolved);
+  const resolved = links.filter(
+    (link) => link.from === queue.id && link.relation === "uses-compute-environment" && link.resolved,
+  );
   for (const entry of order) {
     const link = resolved.find((candidate) => candidate.via === entry.computeEnvironment.value);
     if (link) return byId.get(link.to);
@@ -71,25 +82,43 @@ function firstComputeEnvironment(queue: InventoryItem, links: Link[], byId: Map<
 export function placeJobDefinitions(input: DeployInput): JobPlacement[] {
   const { inventory, links } = input;
   const byId = new Map<string, InventoryItem>(
-    [...inventory.jobDefinitions, ...inventory.jobQueues, ...inventory.computeEnvironments].map((item) => [item.id, item]),
+    [...inventory.jobDefinitions, ...inventory.jobQueues, ...inventory.computeEnvironments].map((item) => [
+      item.id,
+      item,
+    ]),
   );
-  const environmentOf = new Map(inventory.jobQueues.map((queue) => [queue.id, firstComputeEnvironment(queue, links, byId)]));
+  const environmentOf = new Map(
+    inventory.jobQueues.map((queue) => [queue.id, firstComputeEnvironment(queue, links, byId)]),
+  );
   const gpuQueues = inventory.jobQueues.filter((queue) => hasGpuInstances(environmentOf.get(queue.id)));
 
   const placements = inventory.jobDefinitions.map((definition) => {
     const properties = definition.properties as JobDefinitionProperties;
-    const calls = links.filter((link) => link.relation === "uses-job-definition" && link.to === definition.id).map((link) => link.from);
+    const calls = links
+      .filter((link) => link.relation === "uses-job-definition" && link.to === definition.id)
+      .map((link) => link.from);
     const queueLinks = links.filter((link) => link.relation === "uses-job-queue" && calls.includes(link.from));
     const queueIds = [...new Set(queueLinks.filter((link) => link.resolved).map((link) => link.to))].sort();
-    const unreadable = queueLinks.filter((link) => !link.resolved).map((link) => ({ path: pathOfCallSite(link.from), via: link.via, site: callSiteLabel(link.from) }));
+    const unreadable = queueLinks
+      .filter((link) => !link.resolved)
+      .map((link) => ({ path: pathOfCallSite(link.from), via: link.via, site: callSiteLabel(link.from) }));
     let queue = queueIds[0] ? byId.get(queueIds[0]) : undefined;
     let evidence: QueueEvidence;
     if (queue) {
-      evidence = { kind: "linked", callSites: queueLinks.filter((link) => link.to === queue!.id).map((link) => callSiteLabel(link.from)) };
+      evidence = {
+        kind: "linked",
+        callSites: queueLinks.filter((link) => link.to === queue!.id).map((link) => callSiteLabel(link.from)),
+      };
     } else if ((properties.gpus ?? 0) > 0 && gpuQueues.length === 1) {
       queue = gpuQueues[0]!;
-      const why = unreadable.length > 0 ? `${unreadable.map((u) => `${u.site} passes ${u.via}`).join(", ")}, which the scan could not read; ` : "no call site names its queue; ";
-      evidence = { kind: "inferred", reason: `${why}it needs a GPU and ${queue.name} is the only queue backed by GPU instances` };
+      const why =
+        unreadable.length > 0
+          ? `${unreadable.map((u) => `${u.site} passes ${u.via}`).join(", ")}, which the scan could not read; `
+          : "no call site names its queue; ";
+      evidence = {
+        kind: "inferred",
+        reason: `${why}it needs a GPU and ${queue.name} is the only queue backed by GPU instances`,
+      };
     } else {
       evidence = {
         kind: "unknown",
@@ -118,10 +147,14 @@ export function placeJobDefinitions(input: DeployInput): JobPlacement[] {
     const sibling = placements.find(
       (other) =>
         other.evidence.kind === "inferred" &&
-        other.unreadable.some((mine) => placement.unreadable.some((theirs) => theirs.path === mine.path && theirs.via === mine.via)),
+        other.unreadable.some((mine) =>
+          placement.unreadable.some((theirs) => theirs.path === mine.path && theirs.via === mine.via),
+        ),
     );
     if (!sibling?.queue) continue;
-    const shared = placement.unreadable.find((mine) => sibling.unreadable.some((theirs) => theirs.path === mine.path && theirs.via === mine.via))!;
+    const shared = placement.unreadable.find((mine) =>
+      sibling.unreadable.some((theirs) => theirs.path === mine.path && theirs.via === mine.via),
+    )!;
     placement.queue = sibling.queue;
     placement.evidence = {
       kind: "inferred",
@@ -134,7 +167,12 @@ export function placeJobDefinitions(input: DeployInput): JobPlacement[] {
     return {
       ...placement,
       ...(placement.queue ? { queueProperties: placement.queue.properties as JobQueueProperties } : {}),
-      ...(environment ? { computeEnvironment: environment, computeEnvironmentProperties: environment.properties as ComputeEnvironmentProperties } : {}),
+      ...(environment
+        ? {
+            computeEnvironment: environment,
+            computeEnvironmentProperties: environment.properties as ComputeEnvironmentProperties,
+          }
+        : {}),
     };
   });
 }
@@ -153,7 +191,9 @@ export function queuesSharingComputeEnvironments(input: DeployInput): Map<string
     const mine = environmentsOf.get(queue.id) ?? new Set<string>();
     rivals.set(
       queue.id,
-      input.inventory.jobQueues.filter((other) => other.id !== queue.id && [...(environmentsOf.get(other.id) ?? [])].some((id) => mine.has(id))),
+      input.inventory.jobQueues.filter(
+        (other) => other.id !== queue.id && [...(environmentsOf.get(other.id) ?? [])].some((id) => mine.has(id)),
+      ),
     );
   }
   return rivals;

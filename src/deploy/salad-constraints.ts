@@ -33,10 +33,17 @@ export const KELPIE_THRESHOLD_SECONDS = 30 * 60;
 
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json => typeof value === "object" && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
 const isInteger = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value);
 
-function checkRange(violations: string[], where: string, value: unknown, range: { min: number; max: number }, required = true): void {
+function checkRange(
+  violations: string[],
+  where: string,
+  value: unknown,
+  range: { min: number; max: number },
+  required = true,
+): void {
   if (value === undefined && !required) return;
   if (!isInteger(value) || value < range.min || value > range.max) {
     violations.push(`${where} must be an integer from ${range.min} to ${range.max}, not ${JSON.stringify(value)}`);
@@ -44,7 +51,8 @@ function checkRange(violations: string[], where: string, value: unknown, range: 
 }
 
 function checkName(violations: string[], where: string, value: unknown): void {
-  if (typeof value !== "string" || !SALAD_NAME_PATTERN.test(value)) violations.push(`${where} must match ${SALAD_NAME_PATTERN.source}, not ${JSON.stringify(value)}`);
+  if (typeof value !== "string" || !SALAD_NAME_PATTERN.test(value))
+    violations.push(`${where} must match ${SALAD_NAME_PATTERN.source}, not ${JSON.stringify(value)}`);
 }
 
 /** Violations of the QueuePrototype constraints; empty when the body is valid. */
@@ -52,7 +60,10 @@ export function checkQueuePrototype(body: unknown): string[] {
   const violations: string[] = [];
   if (!isObject(body)) return ["the queue must be an object"];
   checkName(violations, "name", body.name);
-  if (body.display_name !== undefined && (typeof body.display_name !== "string" || !SALAD_DISPLAY_NAME_PATTERN.test(body.display_name))) {
+  if (
+    body.display_name !== undefined &&
+    (typeof body.display_name !== "string" || !SALAD_DISPLAY_NAME_PATTERN.test(body.display_name))
+  ) {
     violations.push(`display_name must match ${SALAD_DISPLAY_NAME_PATTERN.source}`);
   }
   if (body.description !== undefined && (typeof body.description !== "string" || body.description.length > 500)) {
@@ -67,16 +78,20 @@ function checkProbe(violations: string[], where: string, probe: unknown): void {
     violations.push(`${where} must be an object`);
     return;
   }
-  for (const [field, range] of Object.entries(SALAD_PROBE)) checkRange(violations, `${where}.${field}`, probe[field], range);
+  for (const [field, range] of Object.entries(SALAD_PROBE))
+    checkRange(violations, `${where}.${field}`, probe[field], range);
   const http = probe.http;
   if (!isObject(http)) {
     violations.push(`${where}.http must be set (the generated probes are HTTP probes)`);
     return;
   }
-  if (typeof http.path !== "string" || http.path.length < 1 || http.path.length > 2048) violations.push(`${where}.http.path must be 1–2048 characters`);
+  if (typeof http.path !== "string" || http.path.length < 1 || http.path.length > 2048)
+    violations.push(`${where}.http.path must be 1–2048 characters`);
   checkRange(violations, `${where}.http.port`, http.port, { min: 1, max: 65535 });
-  if (!Array.isArray(http.headers) || http.headers.length < 1 || http.headers.length > 50) violations.push(`${where}.http.headers must hold 1–50 headers`);
-  if (http.scheme !== undefined && http.scheme !== "http" && http.scheme !== "https") violations.push(`${where}.http.scheme must be http or https`);
+  if (!Array.isArray(http.headers) || http.headers.length < 1 || http.headers.length > 50)
+    violations.push(`${where}.http.headers must hold 1–50 headers`);
+  if (http.scheme !== undefined && http.scheme !== "http" && http.scheme !== "https")
+    violations.push(`${where}.http.scheme must be http or https`);
 }
 
 /** Violations of the ContainerGroupPrototype constraints we generate against; empty when the body is valid. */
@@ -84,11 +99,15 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
   const violations: string[] = [];
   if (!isObject(body)) return ["the container group must be an object"];
   checkName(violations, "name", body.name);
-  if (body.display_name !== undefined && (typeof body.display_name !== "string" || !SALAD_DISPLAY_NAME_PATTERN.test(body.display_name))) {
+  if (
+    body.display_name !== undefined &&
+    (typeof body.display_name !== "string" || !SALAD_DISPLAY_NAME_PATTERN.test(body.display_name))
+  ) {
     violations.push(`display_name must match ${SALAD_DISPLAY_NAME_PATTERN.source}`);
   }
   if (typeof body.autostart_policy !== "boolean") violations.push("autostart_policy is required (a boolean)");
-  if (!(SALAD_RESTART_POLICIES as readonly unknown[]).includes(body.restart_policy)) violations.push(`restart_policy must be one of ${SALAD_RESTART_POLICIES.join(", ")}`);
+  if (!(SALAD_RESTART_POLICIES as readonly unknown[]).includes(body.restart_policy))
+    violations.push(`restart_policy must be one of ${SALAD_RESTART_POLICIES.join(", ")}`);
   checkRange(violations, "replicas", body.replicas, SALAD_REPLICAS);
   const container = body.container;
   if (!isObject(container)) {
@@ -101,22 +120,37 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
     } else {
       checkRange(violations, "container.resources.cpu", resources.cpu, SALAD_CPU);
       if (!isInteger(resources.memory) || resources.memory < SALAD_MIN_MEMORY_MB) {
-        violations.push(`container.resources.memory must be an integer of at least ${SALAD_MIN_MEMORY_MB} MB, not ${JSON.stringify(resources.memory)}`);
+        violations.push(
+          `container.resources.memory must be an integer of at least ${SALAD_MIN_MEMORY_MB} MB, not ${JSON.stringify(resources.memory)}`,
+        );
       }
       const classes = resources.gpu_classes;
       const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-      if (classes !== undefined && (!Array.isArray(classes) || !classes.every((id) => typeof id === "string" && uuid.test(id)))) {
+      if (
+        classes !== undefined &&
+        (!Array.isArray(classes) || !classes.every((id) => typeof id === "string" && uuid.test(id)))
+      ) {
         violations.push("container.resources.gpu_classes must be a list of GPU class UUIDs");
       }
     }
-    if (container.priority !== undefined && container.priority !== null && !(SALAD_PRIORITIES as readonly unknown[]).includes(container.priority)) {
+    if (
+      container.priority !== undefined &&
+      container.priority !== null &&
+      !(SALAD_PRIORITIES as readonly unknown[]).includes(container.priority)
+    ) {
       violations.push(`container.priority must be one of ${SALAD_PRIORITIES.join(", ")}`);
     }
     const environment = container.environment_variables;
-    if (environment !== undefined && (!isObject(environment) || !Object.values(environment).every((value) => typeof value === "string"))) {
+    if (
+      environment !== undefined &&
+      (!isObject(environment) || !Object.values(environment).every((value) => typeof value === "string"))
+    ) {
       violations.push("container.environment_variables must map names to strings");
     }
-    if (container.command !== undefined && (!Array.isArray(container.command) || !container.command.every((part) => typeof part === "string"))) {
+    if (
+      container.command !== undefined &&
+      (!Array.isArray(container.command) || !container.command.every((part) => typeof part === "string"))
+    ) {
       violations.push("container.command must be a list of strings");
     }
   }
@@ -128,7 +162,11 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
       checkName(violations, "queue_connection.queue_name", connection.queue_name);
       checkRange(violations, "queue_connection.port", connection.port, { min: 1, max: 65535 });
       const path = connection.path;
-      if (typeof path !== "string" || path.length < SALAD_QUEUE_PATH_LENGTH.min || path.length > SALAD_QUEUE_PATH_LENGTH.max) {
+      if (
+        typeof path !== "string" ||
+        path.length < SALAD_QUEUE_PATH_LENGTH.min ||
+        path.length > SALAD_QUEUE_PATH_LENGTH.max
+      ) {
         violations.push("queue_connection.path is required (1–1024 characters)");
       }
     }
@@ -142,7 +180,11 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
         const required = field === "min_replicas" || field === "max_replicas" || field === "desired_queue_length";
         checkRange(violations, `queue_autoscaler.${field}`, autoscaler[field], range, required);
       }
-      if (isInteger(autoscaler.min_replicas) && isInteger(autoscaler.max_replicas) && autoscaler.min_replicas > autoscaler.max_replicas) {
+      if (
+        isInteger(autoscaler.min_replicas) &&
+        isInteger(autoscaler.max_replicas) &&
+        autoscaler.min_replicas > autoscaler.max_replicas
+      ) {
         violations.push("queue_autoscaler.min_replicas must not exceed max_replicas");
       }
     }
@@ -158,7 +200,8 @@ export function checkKelpieJob(body: unknown): string[] {
   const violations: string[] = [];
   if (!isObject(body)) return ["the Kelpie job must be an object"];
   if (typeof body.command !== "string" || body.command === "") violations.push("command is required (a string)");
-  if (!Array.isArray(body.arguments) || !body.arguments.every((item) => typeof item === "string")) violations.push("arguments must be a list of strings");
+  if (!Array.isArray(body.arguments) || !body.arguments.every((item) => typeof item === "string"))
+    violations.push("arguments must be a list of strings");
   if (!isObject(body.environment) || !Object.values(body.environment).every((value) => typeof value === "string")) {
     violations.push("environment must map names to strings");
   }
@@ -169,7 +212,15 @@ export function checkKelpieJob(body: unknown): string[] {
     for (const phase of ["before", "during", "after"]) {
       const list = sync[phase];
       if (!Array.isArray(list)) violations.push(`sync.${phase} must be a list`);
-      else if (!list.every((entry) => isObject(entry) && typeof entry.bucket === "string" && typeof entry.prefix === "string" && typeof entry.local_path === "string")) {
+      else if (
+        !list.every(
+          (entry) =>
+            isObject(entry) &&
+            typeof entry.bucket === "string" &&
+            typeof entry.prefix === "string" &&
+            typeof entry.local_path === "string",
+        )
+      ) {
         violations.push(`sync.${phase} entries need bucket, prefix and local_path`);
       }
     }

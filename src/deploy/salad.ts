@@ -69,7 +69,10 @@ function decide(job: JobContext, question: string, meanwhile: string): void {
 }
 
 function displayName(name: string): string {
-  const cleaned = name.replace(/[^ ,\-.0-9A-Za-z]+/g, " ").trim().slice(0, 63);
+  const cleaned = name
+    .replace(/[^ ,\-.0-9A-Za-z]+/g, " ")
+    .trim()
+    .slice(0, 63);
   return SALAD_DISPLAY_NAME_PATTERN.test(cleaned) ? cleaned : `Batch job ${cleaned}`.slice(0, 63).trim();
 }
 
@@ -87,13 +90,20 @@ function choosePriority(job: JobContext, needsGpu: boolean): SaladPriority {
   if (!needsGpu) return "batch";
   const spot = isSpot(job.placement);
   if (spot === undefined) {
-    decide(job, "Which priority tier should the container group run at (`high`, `medium`, `low` or `batch`)?", "`batch`, the cheapest; the compute environment is not known.");
+    decide(
+      job,
+      "Which priority tier should the container group run at (`high`, `medium`, `low` or `batch`)?",
+      "`batch`, the cheapest; the compute environment is not known.",
+    );
     return "batch";
   }
   return spot ? "batch" : "high";
 }
 
-function resourcesFor(job: JobContext, priority: SaladPriority): { resources: Record<string, unknown>; needsGpu: boolean } {
+function resourcesFor(
+  job: JobContext,
+  priority: SaladPriority,
+): { resources: Record<string, unknown>; needsGpu: boolean } {
   const { properties } = job.placement;
   const resources: Record<string, unknown> = {};
   const vcpus = properties.vcpus;
@@ -103,16 +113,28 @@ function resourcesFor(job: JobContext, priority: SaladPriority): { resources: Re
   const wantedCpu = Math.ceil(vcpus ?? SALAD_CPU.min);
   const cpu = Math.min(SALAD_CPU.max, Math.max(SALAD_CPU.min, wantedCpu));
   if (vcpus !== undefined && cpu !== vcpus) {
-    gap(job, "vcpus", `${cpu} vCPU`, vcpus > SALAD_CPU.max ? `Salad allows at most ${SALAD_CPU.max} vCPUs per container` : "Salad allocates whole vCPUs, at least 1");
+    gap(
+      job,
+      "vcpus",
+      `${cpu} vCPU`,
+      vcpus > SALAD_CPU.max
+        ? `Salad allows at most ${SALAD_CPU.max} vCPUs per container`
+        : "Salad allocates whole vCPUs, at least 1",
+    );
   }
   resources.cpu = cpu;
   const memory = properties.memoryMiB;
   if (memory === undefined) gap(job, "memory", `${SALAD_MIN_MEMORY_MB} MB`, "the job definition gives no memory size");
   const wantedMemory = Math.ceil(memory ?? SALAD_MIN_MEMORY_MB);
   resources.memory = Math.max(SALAD_MIN_MEMORY_MB, wantedMemory);
-  if (memory !== undefined && wantedMemory < SALAD_MIN_MEMORY_MB) gap(job, "memory", `${SALAD_MIN_MEMORY_MB} MB`, `Salad's minimum is ${SALAD_MIN_MEMORY_MB} MB`);
+  if (memory !== undefined && wantedMemory < SALAD_MIN_MEMORY_MB)
+    gap(job, "memory", `${SALAD_MIN_MEMORY_MB} MB`, `Salad's minimum is ${SALAD_MIN_MEMORY_MB} MB`);
   if (wantedMemory > LARGE_MEMORY_MB) {
-    decide(job, `Is a ${wantedMemory} MB container available on Salad's nodes?`, "the size is kept; no source states Salad's per-container memory limit.");
+    decide(
+      job,
+      `Is a ${wantedMemory} MB container available on Salad's nodes?`,
+      "the size is kept; no source states Salad's per-container memory limit.",
+    );
   }
   const gpus = properties.gpus ?? 0;
   if (gpus > 0) {
@@ -122,14 +144,24 @@ function resourcesFor(job: JobContext, priority: SaladPriority): { resources: Re
       const classes = gpuClassesFor(need.vramGiB, priority);
       resources.gpu_classes = classes.map((gpu) => gpu.id);
       if (classes.length === 0) {
-        gap(job, "gpus", "no GPU class", `no Salad community GPU class has ${need.vramGiB} GB of VRAM (${need.evidence}); only SaladCloud Secure's 8-GPU nodes do`);
+        gap(
+          job,
+          "gpus",
+          "no GPU class",
+          `no Salad community GPU class has ${need.vramGiB} GB of VRAM (${need.evidence}); only SaladCloud Secure's 8-GPU nodes do`,
+        );
       }
     } else {
       resources.gpu_classes = [];
-      decide(job, "How much GPU memory does the job need?", "`gpu_classes` is empty, so the group would run without a GPU; add the class ids of `src/deploy/salad-gpu-classes.json` that fit.");
+      decide(
+        job,
+        "How much GPU memory does the job need?",
+        "`gpu_classes` is empty, so the group would run without a GPU; add the class ids of `src/deploy/salad-gpu-classes.json` that fit.",
+      );
     }
   }
-  if (properties.ephemeralStorageGiB !== undefined) resources.storage_amount = properties.ephemeralStorageGiB * 1024 ** 3;
+  if (properties.ephemeralStorageGiB !== undefined)
+    resources.storage_amount = properties.ephemeralStorageGiB * 1024 ** 3;
   if (properties.sharedMemoryMiB !== undefined) resources.shm_size = properties.sharedMemoryMiB;
   return { resources, needsGpu: gpus > 0 };
 }
@@ -137,12 +169,21 @@ function resourcesFor(job: JobContext, priority: SaladPriority): { resources: Re
 /** The job's GPU memory need: the smallest GPU of the instance types it may land on, since it ran on any of them. */
 function gpuNeed(job: JobContext): { vramGiB: number; evidence: string } | undefined {
   const { properties, computeEnvironmentProperties, computeEnvironment } = job.placement;
-  const candidates = properties.instanceType ? [properties.instanceType] : (computeEnvironmentProperties?.instanceTypes ?? []);
-  const known = candidates.map((type) => ({ type, gpu: gpuMemoryOfInstanceType(type) })).filter((entry) => entry.gpu !== undefined);
+  const candidates = properties.instanceType
+    ? [properties.instanceType]
+    : (computeEnvironmentProperties?.instanceTypes ?? []);
+  const known = candidates
+    .map((type) => ({ type, gpu: gpuMemoryOfInstanceType(type) }))
+    .filter((entry) => entry.gpu !== undefined);
   if (known.length === 0) return undefined;
   const smallest = known.reduce((a, b) => (b.gpu!.vramGiB < a.gpu!.vramGiB ? b : a));
-  const where = properties.instanceType ? "the job definition's instance type" : `compute environment ${computeEnvironment?.name ?? "?"}`;
-  return { vramGiB: smallest.gpu!.vramGiB, evidence: `${smallest.type} in ${where} has an ${smallest.gpu!.model} with ${smallest.gpu!.vramGiB} GB` };
+  const where = properties.instanceType
+    ? "the job definition's instance type"
+    : `compute environment ${computeEnvironment?.name ?? "?"}`;
+  return {
+    vramGiB: smallest.gpu!.vramGiB,
+    evidence: `${smallest.type} in ${where} has an ${smallest.gpu!.model} with ${smallest.gpu!.vramGiB} GB`,
+  };
 }
 
 interface Replicas {
@@ -167,8 +208,20 @@ function replicasFor(job: JobContext, cpu: number): Replicas {
   const limits = SALAD_AUTOSCALER;
   const max = Math.min(limits.max_replicas.max, wantedMax);
   const min = Math.min(limits.min_replicas.max, wantedMin, max);
-  if (max !== wantedMax) gap(job, "computeResources.maxvCpus", `max_replicas ${max}`, `${environment.maxVcpus} vCPUs / ${perJob} per job = ${wantedMax} replicas; Salad's autoscaler allows at most ${limits.max_replicas.max}`);
-  if (min !== wantedMin) gap(job, "computeResources.minvCpus", `min_replicas ${min}`, `${environment.minVcpus} vCPUs / ${perJob} per job = ${wantedMin} replicas; Salad's autoscaler allows at most ${limits.min_replicas.max} and no more than max_replicas`);
+  if (max !== wantedMax)
+    gap(
+      job,
+      "computeResources.maxvCpus",
+      `max_replicas ${max}`,
+      `${environment.maxVcpus} vCPUs / ${perJob} per job = ${wantedMax} replicas; Salad's autoscaler allows at most ${limits.max_replicas.max}`,
+    );
+  if (min !== wantedMin)
+    gap(
+      job,
+      "computeResources.minvCpus",
+      `min_replicas ${min}`,
+      `${environment.minVcpus} vCPUs / ${perJob} per job = ${wantedMin} replicas; Salad's autoscaler allows at most ${limits.min_replicas.max} and no more than max_replicas`,
+    );
   return { min_replicas: min, max_replicas: max };
 }
 
@@ -193,36 +246,77 @@ function httpProbe(startup: boolean): Record<string, unknown> {
 function featureGaps(job: JobContext, kelpie: boolean): void {
   const { properties } = job.placement;
   if (properties.retryAttempts !== undefined && properties.retryAttempts !== SALAD_QUEUE_ATTEMPTS && !kelpie) {
-    gap(job, "retryStrategy.attempts", `${SALAD_QUEUE_ATTEMPTS} attempts`, `a Salad queue always gives a job ${SALAD_QUEUE_ATTEMPTS} attempts (3 retries); Batch had ${properties.retryAttempts}`);
+    gap(
+      job,
+      "retryStrategy.attempts",
+      `${SALAD_QUEUE_ATTEMPTS} attempts`,
+      `a Salad queue always gives a job ${SALAD_QUEUE_ATTEMPTS} attempts (3 retries); Batch had ${properties.retryAttempts}`,
+    );
   }
   if (kelpie && properties.retryAttempts !== undefined && properties.retryAttempts !== 3) {
-    gap(job, "retryStrategy.attempts", "3 failures", `Kelpie fails a job after 3 failures (interruptions do not count); Batch had ${properties.retryAttempts} attempts`);
+    gap(
+      job,
+      "retryStrategy.attempts",
+      "3 failures",
+      `Kelpie fails a job after 3 failures (interruptions do not count); Batch had ${properties.retryAttempts} attempts`,
+    );
   }
   if (properties.retryEvaluateOnExit) {
-    gap(job, "retryStrategy.evaluateOnExit", kelpie ? "every failure retried" : "every non-zero exit answered with HTTP 500, so retried", "the queue sees no exit code or status reason, so per-exit rules cannot be applied");
+    gap(
+      job,
+      "retryStrategy.evaluateOnExit",
+      kelpie ? "every failure retried" : "every non-zero exit answered with HTTP 500, so retried",
+      "the queue sees no exit code or status reason, so per-exit rules cannot be applied",
+    );
   }
   if (properties.privileged) gap(job, "privileged", "not generated", "Salad containers cannot run privileged");
   for (const volume of properties.volumes ?? []) {
-    gap(job, `volumes.${volume.name}`, "not generated", volume.efsFileSystemId ? "Salad has no EFS mounts; read and write the data through object storage" : "Salad has no host or shared volumes");
+    gap(
+      job,
+      `volumes.${volume.name}`,
+      "not generated",
+      volume.efsFileSystemId
+        ? "Salad has no EFS mounts; read and write the data through object storage"
+        : "Salad has no host or shared volumes",
+    );
   }
-  if (properties.type === "multinode" || properties.numNodes !== undefined) gap(job, "nodeProperties", "one container", "Salad has no multi-node parallel jobs");
-  if (properties.orchestration === "EKS") gap(job, "eksProperties", "the first container only", "Salad runs one container per group, not a pod");
-  if (properties.instanceType) gap(job, "instanceType", "resources and GPU classes instead", "Salad schedules by resources, not instance types");
+  if (properties.type === "multinode" || properties.numNodes !== undefined)
+    gap(job, "nodeProperties", "one container", "Salad has no multi-node parallel jobs");
+  if (properties.orchestration === "EKS")
+    gap(job, "eksProperties", "the first container only", "Salad runs one container per group, not a pod");
+  if (properties.instanceType)
+    gap(job, "instanceType", "resources and GPU classes instead", "Salad schedules by resources, not instance types");
   for (const secret of properties.secrets ?? []) {
-    decide(job, `Supply secret \`${secret.name}\` (was \`${secret.valueFrom}\`) as an environment variable of the container group.`, "it is not in the generated files; values are never copied.");
+    decide(
+      job,
+      `Supply secret \`${secret.name}\` (was \`${secret.valueFrom}\`) as an environment variable of the container group.`,
+      "it is not in the generated files; values are never copied.",
+    );
   }
   if (properties.jobRoleArn) {
-    decide(job, `The job used IAM role \`${properties.jobRoleArn}\` for AWS calls; give the container credentials for what it still reads (S3…).`, "no credentials are generated.");
+    decide(
+      job,
+      `The job used IAM role \`${properties.jobRoleArn}\` for AWS calls; give the container credentials for what it still reads (S3…).`,
+      "no credentials are generated.",
+    );
   }
   if (properties.image && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/.test(properties.image)) {
-    decide(job, "The image is in a private ECR registry: add `registry_authentication` (aws_ecr) to the container group, or push the built image elsewhere.", "no registry authentication is generated.");
+    decide(
+      job,
+      "The image is in a private ECR registry: add `registry_authentication` (aws_ecr) to the container group, or push the built image elsewhere.",
+      "no registry authentication is generated.",
+    );
   }
 }
 
 function commandOf(job: JobContext): string[] | undefined {
   const command = job.placement.properties.command;
   if (!command || command.length === 0) {
-    decide(job, "The job definition has no command (the image's own CMD ran): write the command the wrapper should run.", "the wrapper runs `true` in the start script.");
+    decide(
+      job,
+      "The job definition has no command (the image's own CMD ran): write the command the wrapper should run.",
+      "the wrapper runs `true` in the start script.",
+    );
     return undefined;
   }
   return command;
@@ -297,7 +391,10 @@ function builtImage(job: JobContext): string {
   return colon > slash ? `${image}-salad` : `${image}:salad`;
 }
 
-function containerGroup(job: JobContext, kelpie: boolean): { body: Record<string, unknown>; replicas: Replicas; priority: SaladPriority } {
+function containerGroup(
+  job: JobContext,
+  kelpie: boolean,
+): { body: Record<string, unknown>; replicas: Replicas; priority: SaladPriority } {
   const gpus = (job.placement.properties.gpus ?? 0) > 0;
   const priority = choosePriority(job, gpus);
   const { resources } = resourcesFor(job, priority);
@@ -326,7 +423,11 @@ function kelpieJob(job: JobContext, command: string[] | undefined): Record<strin
   const { properties } = job.placement;
   const argv = substituteDefaults(command ?? ["true"], properties.parameters);
   for (const name of unresolvedPlaceholders(argv)) {
-    decide(job, `Kelpie does no \`Ref::\` substitution: the code that submits the job must put the value of \`${name}\` in \`arguments\`.`, `\`Ref::${name}\` is left literal.`);
+    decide(
+      job,
+      `Kelpie does no \`Ref::\` substitution: the code that submits the job must put the value of \`${name}\` in \`arguments\`.`,
+      `\`Ref::${name}\` is left literal.`,
+    );
   }
   decide(
     job,
@@ -343,14 +444,26 @@ function kelpieJob(job: JobContext, command: string[] | undefined): Record<strin
 
 function checked(kind: string, name: string, violations: string[]): void {
   // The generator clamps every value it writes; a violation here is a bug in this file, not in the user's input.
-  if (violations.length > 0) throw new Error(`generated ${kind} for ${name} breaks the SaladCloud API constraints: ${violations.join("; ")}`);
+  if (violations.length > 0)
+    throw new Error(`generated ${kind} for ${name} breaks the SaladCloud API constraints: ${violations.join("; ")}`);
 }
 
 function placementNote(job: JobContext): void {
   const { evidence, queue, otherQueues } = job.placement;
-  if (evidence.kind === "inferred") decide(job, `Confirm it runs on queue ${queue!.name}.`, `inferred: ${evidence.reason}.`);
-  if (evidence.kind === "unknown") decide(job, "Which Batch queue (and so compute environment) does it run on?", `unknown: ${evidence.reason}; sizes come from the job definition alone.`);
-  if (otherQueues.length > 0) decide(job, `It is also submitted to ${otherQueues.join(", ")}; one container group serves all of them.`, `sized for ${queue!.name}.`);
+  if (evidence.kind === "inferred")
+    decide(job, `Confirm it runs on queue ${queue!.name}.`, `inferred: ${evidence.reason}.`);
+  if (evidence.kind === "unknown")
+    decide(
+      job,
+      "Which Batch queue (and so compute environment) does it run on?",
+      `unknown: ${evidence.reason}; sizes come from the job definition alone.`,
+    );
+  if (otherQueues.length > 0)
+    decide(
+      job,
+      `It is also submitted to ${otherQueues.join(", ")}; one container group serves all of them.`,
+      `sized for ${queue!.name}.`,
+    );
 }
 
 interface GeneratedJob {
@@ -365,7 +478,11 @@ interface GeneratedJob {
 
 function generateJob(placement: JobPlacement, name: string): GeneratedJob {
   const job: JobContext = { placement, name, source: sourceOf(placement.definition), gaps: [], decisions: [] };
-  const from = [job.source, ...(placement.queue ? [sourceOf(placement.queue)] : []), ...(placement.computeEnvironment ? [sourceOf(placement.computeEnvironment)] : [])];
+  const from = [
+    job.source,
+    ...(placement.queue ? [sourceOf(placement.queue)] : []),
+    ...(placement.computeEnvironment ? [sourceOf(placement.computeEnvironment)] : []),
+  ];
   job.gaps.push(...unresolvedGaps(placement.definition, job.source));
   placementNote(job);
   const timeout = placement.properties.timeoutSeconds;
@@ -376,7 +493,14 @@ function generateJob(placement: JobPlacement, name: string): GeneratedJob {
   checked("container group", name, checkContainerGroupPrototype(group));
   const files: GeneratedFile[] = [];
   const folder = name;
-  files.push({ path: `${folder}/container-group.json`, content: jsonText(group), description: kelpie ? "ContainerGroupPrototype for Kelpie's worker (no queue connection)" : "ContainerGroupPrototype connected to the queue", from });
+  files.push({
+    path: `${folder}/container-group.json`,
+    content: jsonText(group),
+    description: kelpie
+      ? "ContainerGroupPrototype for Kelpie's worker (no queue connection)"
+      : "ContainerGroupPrototype connected to the queue",
+    from,
+  });
   if (kelpie) {
     const body = kelpieJob(job, command);
     checked("Kelpie job", name, checkKelpieJob(body));
@@ -386,30 +510,70 @@ function generateJob(placement: JobPlacement, name: string): GeneratedJob {
       description: `Kelpie job definition, instead of a queue: the Batch timeout is ${timeout} s, over Salad's 30-minute guidance for queue jobs; Kelpie checkpoints and hands interrupted jobs to another node`,
       from: [job.source],
     });
-    files.push({ path: `${folder}/Dockerfile`, content: kelpieDockerfile(job), description: "the job's image with Kelpie's worker as CMD", from: [job.source] });
+    files.push({
+      path: `${folder}/Dockerfile`,
+      content: kelpieDockerfile(job),
+      description: "the job's image with Kelpie's worker as CMD",
+      from: [job.source],
+    });
     decide(
       job,
       `Create a Kelpie scaling rule for the container group (min_replicas ${replicas.min_replicas}, max_replicas ${replicas.max_replicas}, from the compute environment), and add the Kelpie user to the organization.`,
       "the container group is created with the replica count only.",
     );
-    gap(job, "AWS_BATCH_* variables", "not set", "Kelpie runs the command directly, without the wrapper that sets them");
+    gap(
+      job,
+      "AWS_BATCH_* variables",
+      "not set",
+      "Kelpie runs the command directly, without the wrapper that sets them",
+    );
   } else {
-    const queueBody = { name, display_name: displayName(placement.definition.name), description: `Jobs of AWS Batch job definition ${placement.definition.name} (${job.source}).`.slice(0, 500) };
+    const queueBody = {
+      name,
+      display_name: displayName(placement.definition.name),
+      description: `Jobs of AWS Batch job definition ${placement.definition.name} (${job.source}).`.slice(0, 500),
+    };
     checked("queue", name, checkQueuePrototype(queueBody));
-    files.push({ path: `${folder}/queue.json`, content: jsonText(queueBody), description: "QueuePrototype: one queue per job definition, since a container group serves one queue and runs one command", from: [job.source] });
+    files.push({
+      path: `${folder}/queue.json`,
+      content: jsonText(queueBody),
+      description:
+        "QueuePrototype: one queue per job definition, since a container group serves one queue and runs one command",
+      from: [job.source],
+    });
     const { script, python } = startScript(job, command);
-    files.push({ path: `${folder}/start.sh`, content: script, description: `starts the ${python ? "Python" : "Node"} job wrapper and the queue worker together`, from: [job.source] });
-    files.push({ path: `${folder}/Dockerfile`, content: queueDockerfile(job, python), description: "the job's image plus the queue worker and the wrapper", from: [job.source] });
+    files.push({
+      path: `${folder}/start.sh`,
+      content: script,
+      description: `starts the ${python ? "Python" : "Node"} job wrapper and the queue worker together`,
+      from: [job.source],
+    });
+    files.push({
+      path: `${folder}/Dockerfile`,
+      content: queueDockerfile(job, python),
+      description: "the job's image plus the queue worker and the wrapper",
+      from: [job.source],
+    });
     if (timeout !== undefined) {
-      gap(job, "timeout.attemptDurationSeconds", "the wrapper stops the command and answers 500", "a Salad queue job has no timeout; a timed-out attempt is retried, where Batch would not retry it");
+      gap(
+        job,
+        "timeout.attemptDurationSeconds",
+        "the wrapper stops the command and answers 500",
+        "a Salad queue job has no timeout; a timed-out attempt is retried, where Batch would not retry it",
+      );
     }
   }
-  const config: Record<string, unknown> = { ...registerJobDefinitionShape(placement.properties), salad: kelpie ? { kelpieContainerGroup: name } : { queue: name } };
+  const config: Record<string, unknown> = {
+    ...registerJobDefinitionShape(placement.properties),
+    salad: kelpie ? { kelpieContainerGroup: name } : { queue: name },
+  };
   return { files, gaps: job.gaps, decisions: job.decisions, config, priority, kelpie };
 }
 
 function queueTier(queue: InventoryItem, placements: JobPlacement[], groups: Map<string, string>): string {
-  const tiers = new Set(placements.filter((p) => p.queue?.id === queue.id).map((p) => groups.get(p.definition.id) ?? "batch"));
+  const tiers = new Set(
+    placements.filter((p) => p.queue?.id === queue.id).map((p) => groups.get(p.definition.id) ?? "batch"),
+  );
   return [...tiers].sort().join(",") || "batch";
 }
 
@@ -436,7 +600,9 @@ export function generateSalad(input: DeployInput): DeployPlan {
   }
   for (const queue of input.inventory.jobQueues) gaps.push(...unresolvedGaps(queue, sourceOf(queue)));
   for (const environment of input.inventory.computeEnvironments) {
-    const sharing = placements.filter((placement) => placement.computeEnvironment?.id === environment.id && !kelpieJobs.has(placement.definition.id));
+    const sharing = placements.filter(
+      (placement) => placement.computeEnvironment?.id === environment.id && !kelpieJobs.has(placement.definition.id),
+    );
     if (sharing.length < 2) continue;
     decisions.push({
       subject: environment.name,
@@ -451,9 +617,17 @@ export function generateSalad(input: DeployInput): DeployPlan {
       .filter((environment): environment is InventoryItem => environment !== undefined);
   const config = {
     shim: { target: "salad" },
-    computeEnvironments: Object.fromEntries(input.inventory.computeEnvironments.map((environment) => [environment.name, computeEnvironmentShape(environment)])),
+    computeEnvironments: Object.fromEntries(
+      input.inventory.computeEnvironments.map((environment) => [
+        environment.name,
+        computeEnvironmentShape(environment),
+      ]),
+    ),
     jobQueues: Object.fromEntries(
-      input.inventory.jobQueues.map((queue) => [queue.name, { ...jobQueueShape(queue, environmentsOf(queue)), salad: { priority: queueTier(queue, placements, tiers) } }]),
+      input.inventory.jobQueues.map((queue) => [
+        queue.name,
+        { ...jobQueueShape(queue, environmentsOf(queue)), salad: { priority: queueTier(queue, placements, tiers) } },
+      ]),
     ),
     jobDefinitions,
     executor: { saladQueues },
@@ -461,12 +635,20 @@ export function generateSalad(input: DeployInput): DeployPlan {
   files.push({
     path: "migrate.config.json",
     content: jsonText(config),
-    description: "job definition → Salad queue, queue → priority tier; read by the shims and by `batch-migrate-runtime executor --config`",
-    from: [...new Set([...placements.map((p) => sourceOf(p.definition)), ...input.inventory.jobQueues.map(sourceOf)])].sort(),
+    description:
+      "job definition → Salad queue, queue → priority tier; read by the shims and by `batch-migrate-runtime executor --config`",
+    from: [
+      ...new Set([...placements.map((p) => sourceOf(p.definition)), ...input.inventory.jobQueues.map(sourceOf)]),
+    ].sort(),
   });
   const sortedGaps = sortGaps(gaps);
   const plan: DeployPlan = { target: "salad", files, gaps: sortedGaps, decisions };
-  files.push({ path: "README.md", content: renderReadme(plan, readmeIntro(placements, names)), description: "this file", from: [] });
+  files.push({
+    path: "README.md",
+    content: renderReadme(plan, readmeIntro(placements, names)),
+    description: "this file",
+    from: [],
+  });
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return plan;
 }
@@ -495,5 +677,9 @@ function readmeIntro(placements: JobPlacement[], names: Map<string, string>): st
   return lines;
 }
 
-const salad: DeployTarget = { id: "salad", title: "SaladCloud (queues, container groups, Kelpie)", generate: generateSalad };
+const salad: DeployTarget = {
+  id: "salad",
+  title: "SaladCloud (queues, container groups, Kelpie)",
+  generate: generateSalad,
+};
 export default salad;

@@ -1,0 +1,157 @@
+import type { CostLine, CostPlatform, CostScenario, CostSection, CostTotal } from "./model.js";
+import { staleTableWarnings, type PriceBook } from "./prices.js";
+import { ESTIMATORS } from "./resources/index.js";
+import type { ComputeEnvironmentFacts, RunPlan, WorkloadFacts } from "./resources/estimator.js";
+import { DEFAULT_REGION, type JobUsage, type UsageFile } from "./usage.js";
+import type { PricingSource } from "./types.js";
+import { earliestDay } from "./dates.js";
+
+export type TargetPlatform = Exclude<CostPlatform, "aws">;
+
+export interface EstimateOptions {
+  workloads: readonly WorkloadFacts[];
+  computeEnvironments: readonly ComputeEnvironmentFacts[];
+  targets: readonly TargetPlatform[];
+  prices: PriceBook;
+  usage?: UsageFile;
+  /** The day price ages are measured on. */
+  now: Date;
+  /** Aliases a usage entry may be keyed by, per workload id (IaC address, inventory id). */
+  aliases?: Record<string, string[]>;
+}
+
+const MODEL_ASSUMPTIONS = [
+  "Prices are us-east-1 list prices unless the usage file sets `region`; currency USD; 730 hours a month.",
+  "EC2 and Spot: each job is packed onto the cheapest allowed instance type of its compute environment that fits it (vCPU, 0.96 × memory, GPUs), billed for its packing share and divided by a utilization of 0.85 (ESTIMATE) for idle and fragmentation (reference/pricing.md §10).",
+  "Spot: the family's default discount from data/pricing/spot_discount_defaults.csv, capped by the compute environment's bid percentage, plus 5% rerun overhead for interrupted jobs (ESTIMATE).",
+  "Fargate: the job's vCPU and memory rounded up to a valid Fargate size; per-second billing with a one-minute minimum.",
+  "SaladCloud: a GPU job gets the cheapest GPU class with at least the VRAM of the GPU it has on AWS today, at the usage file's priority (default batch); GPU rates include vCPU and RAM. CPU-only jobs pay per vCPU-hour and GB-hour at batch priority. Reallocation overhead is not modelled.",
+  "Common Compute bills per task: it is priced only where the usage file gives work units; otherwise it shows n/a, never $0.",
+  "Without a usage file there is no monthly figure: each job definition shows the cost of one run (at its usage runtime, else its timeout, else 1 hour) and each compute environment its \"fully busy\" ceiling.",
+];
+
+function usageFor(workload: WorkloadFacts, usage: UsageFile | undefined, aliases: string[]): { entry?: JobUsage; key?: string } {
+  if (!usage) return {};
+  for (const key of [workload.name, ...aliases]) {
+    const entry = usage.jobDefinitions[key];
+    if (entry) return { entry, key };
+  }
+  return {};
+}
+
+function runPlans(workload: WorkloadFacts, entry: JobUsage | undefined): RunPlan[] {
+  const arraySize = typeof entry?.array_size === "number" ? entry.array_size : 1;
+  const runtime = typeof entry?.avg_runtime_minutes === "number" ? entry.avg_runtime_minutes : undefined;
+  const perMonth = typeof entry?.jobs_per_month === "number" ? entry.jobs_per_month : undefined;
+  const arrayText = arraySize > 1 ? ` × ${arraySize} array children` : "";
+  const plans: RunPlan[] = [];
+  if (perMonth !== undefined && runtime !== undefined) {
+    plans.push({
+      scenario: "monthly",
+      runs: perMonth * arraySize,
+      runtimeMinutes: runtime,
+      basis: `${perMonth} jobs/month${arrayText} × ${runtime} min (usage file)`,
+      fromUsage: true,
+    });
+  }
+  const perRunMinutes = runtime ?? (workload.timeoutSeconds !== undefined ? workload.timeoutSeconds / 60 : 60);
+  const why = runtime !== undefined ? "usage file runtime" : workload.timeoutSeconds !== undefined ? "its timeout" : "1 hour: no timeout and no usage";
+  plans.push({
+    scenario: "per-run",
+    runs: arraySize,
+    runtimeMinutes: perRunMinutes,
+    basis: `one run${arrayText} × ${Math.round(perRunMinutes * 100) / 100} min (${why})`,
+    fromUsage: runtime !== undefined,
+  });
+  return plans;
+}
+
+function totalsOf(lines: readonly CostLine[]): CostTotal[] {
+  const totals = new Map<string, CostTotal>();
+  const add = (platform: CostPlatform, scenario: CostScenario, workload: string | undefined, line: CostLine) => {
+    const key = `${platform}|${scenario}|${workload ?? ""}`;
+    const total = totals.get(key) ?? { platform, scenario, ...(workload !== undefined ? { workload } : {}), cost: 0, unpricedLines: 0 };
+    if (line.cost === null) total.unpricedLines++;
+    else total.cost += line.cost;
+    totals.set(key, total);
+  };
+  for (const line of lines) {
+    if (line.scenario !== "ceiling") add(line.platform, line.scenario, line.workload, line);
+    add(line.platform, line.scenario, undefined, line);
+  }
+  return [...totals.values()].sort(
+    (a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0) || (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0) || ((a.workload ?? "") < (b.workload ?? "") ? -1 : (a.workload ?? "") > (b.workload ?? "") ? 1 : 0),
+  );
+}
+
+const PLATFORM_ORDER: Record<CostPlatform, number> = { aws: 0, "common-compute": 1, salad: 2 };
+const SCENARIO_ORDER: Record<CostScenario, number> = { monthly: 0, "per-run": 1, ceiling: 2 };
+
+/** The cost section of the report: AWS today and each target, per workload, with every assumption shown. */
+export function estimateCosts(options: EstimateOptions): CostSection {
+  const region = options.usage?.region ?? DEFAULT_REGION;
+  const lines: CostLine[] = [];
+  const warnings: string[] = [];
+  const matchedKeys = new Set<string>();
+  const estimators = Object.values(ESTIMATORS);
+  for (const workload of options.workloads) {
+    const { entry, key } = usageFor(workload, options.usage, options.aliases?.[workload.id] ?? []);
+    if (key) matchedKeys.add(key);
+    if (entry && (entry.jobs_per_month === undefined) !== (entry.avg_runtime_minutes === undefined)) {
+      warnings.push(`usage for ${workload.name} needs both jobs_per_month and avg_runtime_minutes for a monthly figure`);
+    }
+    for (const plan of runPlans(workload, entry)) {
+      const input = { workload, usage: entry ?? {}, region, prices: options.prices, plan };
+      const aws = estimators.find((estimator) => estimator.platform === "aws" && estimator.appliesTo(workload));
+      if (aws) lines.push(...aws.estimate(input));
+      else {
+        lines.push({
+          workload: workload.name,
+          subject: workload.id,
+          platform: "aws",
+          estimator: "none",
+          scenario: plan.scenario,
+          description: "AWS Batch today",
+          quantity: (plan.runs * plan.runtimeMinutes) / 60,
+          unit: "job-hour",
+          unitPrice: null,
+          cost: null,
+          assumption: plan.basis,
+          fromUsage: plan.fromUsage,
+          prices: [],
+          noPrice: `compute environment unknown: ${workload.computeEnvironmentBasis}`,
+        });
+      }
+      for (const target of options.targets) {
+        for (const estimator of estimators.filter((e) => e.platform === target && e.appliesTo(workload))) lines.push(...estimator.estimate(input));
+      }
+    }
+  }
+  for (const environment of options.computeEnvironments) {
+    const probe: WorkloadFacts = { id: environment.id, name: environment.name, gpus: 0, platform: "EC2", computeEnvironment: environment, computeEnvironmentBasis: "" };
+    const aws = estimators.find((estimator) => estimator.platform === "aws" && estimator.appliesTo(probe));
+    if (aws?.ceiling) lines.push(...aws.ceiling(environment, options.prices, region));
+  }
+  for (const key of Object.keys(options.usage?.jobDefinitions ?? {})) {
+    if (!matchedKeys.has(key)) warnings.push(`${options.usage!.path}: job_definitions.${key} matches no job definition found (names and IaC addresses are accepted)`);
+  }
+  lines.sort(
+    (a, b) =>
+      (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0) ||
+      SCENARIO_ORDER[a.scenario] - SCENARIO_ORDER[b.scenario] ||
+      PLATFORM_ORDER[a.platform] - PLATFORM_ORDER[b.platform] ||
+      (a.description < b.description ? -1 : a.description > b.description ? 1 : 0),
+  );
+  const tables = (Object.values(options.prices) as PricingSource<unknown>[])
+    .map((source) => ({ source, dates: lines.flatMap((line) => line.prices.filter((price) => price.sourceId === source.id).map((price) => price.date)) }))
+    .filter((entry) => entry.dates.length > 0);
+  warnings.push(...staleTableWarnings(tables, options.now));
+  return {
+    assumptions: [...MODEL_ASSUMPTIONS],
+    lines,
+    totals: totalsOf(lines),
+    priceTables: tables.map(({ source, dates }) => ({ id: source.id, title: source.title, origin: source.origin, asOf: dates.map(earliestDay).filter((d): d is string => d !== undefined).sort()[0] ?? null })),
+    warnings,
+    usageFile: options.usage?.path ?? null,
+  };
+}

@@ -1,0 +1,155 @@
+// https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html — EC2 and SPOT compute environments
+import { cheapestFittingInstance, resolveInstanceTypes } from "../instance-types.js";
+import type { CostLine } from "../model.js";
+import type { PriceBook } from "../prices.js";
+import type { PriceQuote } from "../types.js";
+import { billedHours, defineEstimator, formatNumber, pricedLine, unpricedLine, usageNumber, type ComputeEnvironmentFacts, type EstimateInput, type UsageKey } from "./estimator.js";
+
+const UTILIZATION: UsageKey = {
+  key: "ec2_utilization",
+  type: "number",
+  minimum: 0.05,
+  maximum: 1,
+  default: 0.85,
+  description: "Share of paid instance time that runs jobs (scale-up/down idle, fragmentation); 0.85 is an ESTIMATE",
+};
+
+const SPOT_RERUN_OVERHEAD: UsageKey = {
+  key: "spot_rerun_overhead",
+  type: "number",
+  minimum: 0,
+  maximum: 1,
+  default: 0.05,
+  description: "Extra run time from Spot interruptions of jobs that do not checkpoint; 0.05 is an ESTIMATE",
+};
+
+const EC2_MINIMUM_BILLING_MINUTES = 1;
+
+interface SpotRate {
+  /** Multiplier on the on-demand price. */
+  factor: number;
+  quote: PriceQuote;
+  text: string;
+  bidBelowTypical: boolean;
+}
+
+function spotRate(prices: PriceBook, family: string, gpu: boolean, bidPercentage: number | undefined): SpotRate | undefined {
+  const quote = prices["aws-ec2-spot"].price({ family, gpu });
+  if (!quote) return undefined;
+  const spotFactor = 1 - quote.value;
+  const bidFactor = bidPercentage !== undefined ? bidPercentage / 100 : 1;
+  const factor = Math.min(spotFactor, bidFactor);
+  const text =
+    `Spot ${formatNumber(quote.value * 100, 1)}% off (${quote.note ?? family})` +
+    (bidPercentage !== undefined ? `, bid cap ${bidPercentage}% of on-demand` : "");
+  return { factor, quote, text, bidBelowTypical: bidFactor < spotFactor };
+}
+
+function isEc2(environment: ComputeEnvironmentFacts | undefined): boolean {
+  return environment?.resourceType === "EC2" || environment?.resourceType === "SPOT";
+}
+
+export default defineEstimator({
+  id: "aws-batch-ec2",
+  platform: "aws",
+  usage: [UTILIZATION, SPOT_RERUN_OVERHEAD],
+  appliesTo: (workload) => isEc2(workload.computeEnvironment),
+  estimate({ workload, usage, region, prices, plan }) {
+    const environment = workload.computeEnvironment!;
+    const spot = environment.resourceType === "SPOT";
+    const { hours, text } = billedHours(plan, EC2_MINIMUM_BILLING_MINUTES);
+    const base = {
+      workload: workload.name,
+      subject: workload.id,
+      platform: "aws" as const,
+      estimator: "aws-batch-ec2",
+      scenario: plan.scenario,
+      quantity: hours,
+      unit: "job-hour",
+      fromUsage: plan.fromUsage,
+    };
+    const label = `${environment.name} (${environment.resourceType})`;
+    if (workload.vcpus === undefined || workload.memoryMiB === undefined) {
+      return [unpricedLine({ ...base, description: label, assumption: text }, "the job definition's vCPU or memory could not be read")];
+    }
+    const resolved = resolveInstanceTypes(environment.instanceTypes ?? [], prices["aws-ec2"], region);
+    if (resolved.types.length === 0) {
+      const written = environment.instanceTypes?.join(", ") || "none written";
+      return [unpricedLine({ ...base, description: label, assumption: text }, `no priced instance type in ${region} for ${written}`)];
+    }
+    const job = { vcpus: workload.vcpus, memoryGiB: workload.memoryMiB / 1024, gpus: workload.gpus };
+    const choice = cheapestFittingInstance(job, resolved.types, prices["aws-ec2"], region);
+    if (!choice) {
+      return [unpricedLine({ ...base, description: label, assumption: text }, `no allowed instance type fits ${job.vcpus} vCPU / ${formatNumber(job.memoryGiB, 2)} GiB / ${job.gpus} GPU`)];
+    }
+    const utilization = usageNumber(usage, UTILIZATION)!;
+    const derivation = [
+      `${choice.type.name} at $${choice.quote.value}/h on-demand, cheapest allowed type that fits` +
+        (choice.rejected.length ? ` (${choice.rejected.join("; ")})` : ""),
+      ...resolved.notes,
+      `packing share ${formatNumber(choice.share, 3)} of the instance`,
+      `÷ ${utilization} utilization`,
+    ];
+    let rate = (choice.quote.value * choice.share) / utilization;
+    const priceRefs = [choice.quote];
+    if (spot) {
+      const family = choice.type.family;
+      const discount = spotRate(prices, family, choice.type.gpus > 0, environment.bidPercentage);
+      if (!discount) return [unpricedLine({ ...base, description: `${choice.type.name} Spot`, assumption: text }, `no Spot discount for ${family}`)];
+      const overhead = usageNumber(usage, SPOT_RERUN_OVERHEAD)!;
+      rate = rate * discount.factor * (1 + overhead);
+      derivation.push(discount.text, `× (1 + ${overhead}) Spot rerun overhead`);
+      priceRefs.push(discount.quote);
+    }
+    const line: CostLine = pricedLine(
+      {
+        ...base,
+        description: `${choice.type.name} ${spot ? "Spot" : "on-demand"} via ${environment.name}`,
+        assumption: `${text}; ${derivation.join("; ")}; compute environment ${workload.computeEnvironmentBasis}`,
+        prices: priceRefs.map(({ sourceId, source, date }) => ({ sourceId, source, date })),
+      },
+      rate,
+    );
+    return [line];
+  },
+  ceiling(environment, prices, region) {
+    const resolved = resolveInstanceTypes(environment.instanceTypes ?? [], prices["aws-ec2"], region);
+    const spot = environment.resourceType === "SPOT";
+    const quantity = (environment.maxVcpus ?? 0) * 730;
+    const base = {
+      workload: environment.name,
+      subject: environment.id,
+      platform: "aws" as const,
+      estimator: "aws-batch-ec2",
+      scenario: "ceiling" as const,
+      description: `${environment.name} fully busy (${environment.resourceType})`,
+      quantity,
+      unit: "vCPU-hour",
+      fromUsage: false,
+    };
+    const assumption = `max ${environment.maxVcpus ?? "?"} vCPU × 730 h/month, an "if fully busy" bound, not a forecast`;
+    if (environment.maxVcpus === undefined) return [unpricedLine({ ...base, assumption }, "max vCPUs unknown")];
+    const perVcpu = resolved.types
+      .flatMap((type) => {
+        const quote = prices["aws-ec2"].price({ region, instanceType: type.name });
+        return quote ? [{ type, quote, rate: quote.value / type.vcpus }] : [];
+      })
+      .sort((a, b) => a.rate - b.rate)[0];
+    if (!perVcpu) return [unpricedLine({ ...base, assumption }, `no priced instance type in ${region}`)];
+    let rate = perVcpu.rate;
+    const refs = [perVcpu.quote];
+    let detail = `cheapest $/vCPU-h among allowed types: ${perVcpu.type.name} $${perVcpu.quote.value}/h ÷ ${perVcpu.type.vcpus} vCPU`;
+    if (spot) {
+      const discount = spotRate(prices, perVcpu.type.family, perVcpu.type.gpus > 0, environment.bidPercentage);
+      if (!discount) return [unpricedLine({ ...base, assumption }, `no Spot discount for ${perVcpu.type.family}`)];
+      rate *= discount.factor;
+      detail += `; ${discount.text}`;
+      refs.push(discount.quote);
+    }
+    return [pricedLine({ ...base, assumption: `${assumption}; ${detail}`, prices: refs.map(({ sourceId, source, date }) => ({ sourceId, source, date })) }, rate)];
+  },
+});
+
+export function bidBelowTypicalSpot(environment: ComputeEnvironmentFacts, prices: PriceBook, family: string, gpu: boolean): boolean {
+  return spotRate(prices, family, gpu, environment.bidPercentage)?.bidBelowTypical ?? false;
+}

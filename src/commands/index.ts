@@ -1,7 +1,9 @@
 import apply from "./apply.js";
 import type { Command } from "./command.js";
 import executor from "./executor.js";
+import init from "./init.js";
+import report from "./report.js";
 import scan from "./scan.js";
 
 /** Every subcommand, one line each. */
-export const COMMANDS: readonly Command[] = [apply, executor, scan];
+export const COMMANDS: readonly Command[] = [apply, executor, init, report, scan];

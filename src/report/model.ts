@@ -1,5 +1,7 @@
 import type { ScanResult } from "../core/scan.js";
 import type { Coverage, Finding, Inventory, Link } from "../core/types.js";
+import type { CostScenario, CostSection } from "../cost/model.js";
+import type { Gap, Readiness, ReadinessStatus, TargetId } from "../platforms/types.js";
 
 export const REPORT_VERSION = 1;
 
@@ -16,6 +18,63 @@ export interface Report {
   inventory: Inventory;
   links: Link[];
   coverage: Coverage;
+  /** Readiness and gaps per target; absent in `scan` output. */
+  targets?: TargetsSection;
+  /** Cost today versus each target; absent in `scan` output. */
+  cost?: CostSection;
+  /** One entry per job definition: its links, readiness, effort and cost per target. */
+  workloads?: Workload[];
+  /** Workloads ordered by savings per effort point, per target. */
+  plan?: PlanItem[];
+}
+
+export interface TargetsSection {
+  /** The targets analysed (`--target`). */
+  selected: TargetId[];
+  readiness: Readiness[];
+  gaps: Gap[];
+}
+
+/** The cost figure the plan compares: monthly when usage was given, else one run. */
+export interface WorkloadCost {
+  scenario: Exclude<CostScenario, "ceiling">;
+  /** AWS today in USD; null when it has no price. */
+  aws: number | null;
+  /** Each target in USD; null when it has no price. */
+  targets: Partial<Record<TargetId, number | null>>;
+}
+
+export interface Workload {
+  /** Inventory id of the job definition. */
+  id: string;
+  name: string;
+  path: string;
+  line: number;
+  /** Call sites (`path:line:column`) that submit it. */
+  callSites: string[];
+  queue: string | null;
+  computeEnvironment: string | null;
+  /** How the compute environment was found. */
+  computeEnvironmentBasis: string;
+  /** Worst readiness of the definition and its call sites, per target. */
+  status: Partial<Record<TargetId, ReadinessStatus>>;
+  /** Effort points of the definition, its call sites and their gaps, per target. */
+  effort: Partial<Record<TargetId, number>>;
+  cost: WorkloadCost;
+}
+
+export interface PlanItem {
+  target: TargetId;
+  workload: string;
+  status: ReadinessStatus;
+  effort: number;
+  scenario: Exclude<CostScenario, "ceiling">;
+  /** AWS today minus the target, in USD; null when either has no price. */
+  savings: number | null;
+  /** savings ÷ effort points; null without savings. */
+  savingsPerPoint: number | null;
+  /** What to do, from the gaps. */
+  steps: string[];
 }
 
 export interface ReportMeta {

@@ -25,3 +25,25 @@ export function coverageLine(report: Report): string {
   for (const error of report.coverage.scannerErrors ?? []) parts.push(`the ${error.scanner} scanner failed: ${error.message}`);
   return parts.join("; ");
 }
+
+export function formatUsd(value: number): string {
+  return value >= 100 ? `$${value.toFixed(0)}` : value >= 1 ? `$${value.toFixed(2)}` : `$${value.toPrecision(2)}`;
+}
+
+/** The cost line of `migrate report`: AWS today against each target, in the scenario the usage allows. */
+export function costLine(report: Report): string {
+  const cost = report.cost;
+  if (!cost) return "no cost estimate";
+  const scenario = cost.totals.some((t) => t.scenario === "monthly" && t.workload === undefined) ? "monthly" : "per-run";
+  const parts = cost.totals
+    .filter((t) => t.workload === undefined && t.scenario === scenario)
+    .map((t) => `${t.platform} ${formatTotal(t)}`);
+  const label = scenario === "monthly" ? "per month" : "one run of each job definition";
+  return `cost ${label}: ${parts.join(", ")}${report.cost?.warnings.length ? `; ${report.cost.warnings.length} warning(s)` : ""}`;
+}
+
+/** A total as shown: "no price" when nothing in it is priced, never $0. */
+export function formatTotal(total: { cost: number; unpricedLines: number }, pricedLines = Number.POSITIVE_INFINITY): string {
+  if (total.unpricedLines > 0 && (total.cost === 0 || pricedLines === 0)) return "no price";
+  return `${formatUsd(total.cost)}${total.unpricedLines ? ` + ${total.unpricedLines} unpriced` : ""}`;
+}

@@ -1,3 +1,4 @@
+import { STATUSES, headlineScenario, readinessCounts, scenarioLabel, selectedTargets, targetName, totalEffort, totalText } from "../view.js";
 import type { Report } from "../model.js";
 
 function pad(text: string, width: number): string {
@@ -24,5 +25,19 @@ export default function renderTable(report: Report): string {
     for (const s of skipped.slice(0, 20)) out.push(`  ${s.path}: ${s.reason} — ${s.hint}`);
     if (skipped.length > 20) out.push(`  … and ${skipped.length - 20} more (see --format json)`);
   }
+  out.push(...readinessAndCost(report));
   return `${out.join("\n")}\n`;
+}
+
+/** The report command's extra block: readiness, effort and cost per target. */
+function readinessAndCost(report: Report): string[] {
+  if (!report.targets) return [];
+  const scenario = headlineScenario(report);
+  const out = ["", `Target readiness and cost ${scenarioLabel(scenario)} (AWS Batch today: ${totalText(report, "aws", scenario)})`];
+  for (const target of selectedTargets(report)) {
+    const counts = readinessCounts(report, target, "job-definition");
+    out.push(`  ${pad(targetName(target), 16)}${STATUSES.map((s) => `${counts[s]} ${s}`).join(", ")}; ${totalEffort(report, target)} effort points; ${totalText(report, target, scenario)}`);
+  }
+  for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${warning}`);
+  return out;
 }

@@ -1,0 +1,136 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { InputError, UsageError } from "../core/errors.js";
+import { REPORT_VERSION, type Report } from "../report/model.js";
+import { analyzeReport } from "../report/analysis.js";
+import { FORMATS } from "../report/formats/index.js";
+import { findS3Uses, jobCodeCandidates } from "../report/job-code.js";
+import { coverageLine, costLine } from "../report/summary.js";
+import { loadPriceBook } from "../cost/prices.js";
+import { loadUsageFile } from "../cost/usage.js";
+import type { TargetId } from "../platforms/types.js";
+import { PLATFORMS } from "../platforms/index.js";
+import { defineCommand } from "./command.js";
+import { emit, formatElapsed, type CommandIO } from "./io.js";
+import { resolveFormat, runScanCommand } from "./scan.js";
+
+const REPORT_FORMATS = ["markdown", "html", "json", "sarif", "table"] as const;
+const TARGET_CHOICES = ["common-compute", "salad", "all"] as const;
+export const USAGE_FILE_NAME = "migrate-usage.yml";
+
+export interface ReportArgs {
+  paths: string[];
+  from?: string;
+  target: (typeof TARGET_CHOICES)[number];
+  usageFile?: string;
+  pricesFile?: string;
+  format?: string;
+  output?: string;
+  include?: string[];
+  exclude?: string[];
+}
+
+async function readScanReport(file: string): Promise<Report> {
+  let report: Report;
+  try {
+    report = JSON.parse(await readFile(file, "utf8")) as Report;
+  } catch (error) {
+    throw new InputError(`cannot read ${file}: ${(error as Error).message}`, "give a report written by `migrate report --format json` or `migrate scan --format json`");
+  }
+  if (report.version !== REPORT_VERSION || !Array.isArray(report.findings) || !report.inventory) {
+    throw new InputError(`${file} is not a version ${REPORT_VERSION} report`, "re-create it with `migrate report --format json`");
+  }
+  return report;
+}
+
+/** S3 uses in the code each job definition's command runs, for the egress gap. */
+async function s3UsesOf(report: Report, root: string): Promise<Record<string, { path: string; line: number; text: string }[]>> {
+  const uses: Record<string, { path: string; line: number; text: string }[]> = {};
+  for (const definition of report.inventory.jobDefinitions) {
+    const command = Array.isArray(definition.properties.command) ? definition.properties.command.filter((c): c is string => typeof c === "string") : [];
+    for (const candidate of jobCodeCandidates(command)) {
+      const file = path.join(root, candidate);
+      if (!existsSync(file)) continue;
+      const found = findS3Uses(candidate, await readFile(file, "utf8"));
+      if (found.length) uses[definition.id] = [...(uses[definition.id] ?? []), ...found];
+    }
+  }
+  return uses;
+}
+
+function reportDate(report: Report): Date {
+  const parsed = Date.parse(report.scannedAt);
+  return Number.isNaN(parsed) ? new Date() : new Date(parsed);
+}
+
+export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise<{ report: Report; exitCode: number }> {
+  const started = performance.now();
+  const format = resolveFormat(args.format, io, REPORT_FORMATS);
+  if (args.from && args.paths.length > 0) throw new UsageError("give either paths to scan or --from, not both");
+  let scan: Report;
+  let exitCode = 0;
+  let root: string | undefined;
+  if (args.from) scan = await readScanReport(path.resolve(io.cwd, args.from));
+  else {
+    const silent: CommandIO = { ...io, stdout: { write: () => true } as unknown as CommandIO["stdout"], stderr: { write: () => true } as unknown as CommandIO["stderr"] };
+    const scanned = await runScanCommand({ paths: args.paths, format: "json", ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}) }, silent);
+    scan = scanned.report;
+    exitCode = scanned.exitCode;
+    root = path.resolve(io.cwd, args.paths.length === 1 ? args.paths[0]! : ".");
+  }
+  const usagePath = args.usageFile ?? (root && existsSync(path.join(root, USAGE_FILE_NAME)) ? path.join(root, USAGE_FILE_NAME) : undefined);
+  const usage = usagePath ? loadUsageFile(path.resolve(io.cwd, usagePath)) : undefined;
+  if (usage) usage.path = path.relative(io.cwd, usage.path) || usage.path;
+  const targets = (args.target === "all" ? Object.keys(PLATFORMS) : [args.target]) as TargetId[];
+  const analysed = scan.targets && scan.cost && scan.targets.selected.join() === targets.join();
+  if (args.from && analysed && !usage && !args.pricesFile) {
+    await emit(io, FORMATS[format](scan), args.output);
+    return { report: scan, exitCode: 0 };
+  }
+  const prices = loadPriceBook(args.pricesFile ? path.resolve(io.cwd, args.pricesFile) : undefined);
+  const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
+  const report = analyzeReport(bare, {
+    targets,
+    prices,
+    ...(usage ? { usage } : {}),
+    s3Uses: root ? await s3UsesOf(scan, root) : {},
+    now: reportDate(scan),
+  });
+  await emit(io, FORMATS[format](report), args.output);
+  for (const warning of report.cost?.warnings ?? []) io.stderr.write(`warning: ${warning}\n`);
+  io.stderr.write(`${coverageLine(report)}\n${costLine(report)} (${formatElapsed(performance.now() - started)})\n`);
+  return { report, exitCode: exitCode === 3 ? 3 : 0 };
+}
+
+export default defineCommand({
+  command: "report [paths..]",
+  describe: "Readiness, effort and cost of moving to Common Compute and SaladCloud",
+  builder: (y) =>
+    y
+      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folders or files to scan (default: .)" })
+      .option("from", { type: "string", describe: "Re-render a JSON report instead of scanning" })
+      .option("target", { choices: TARGET_CHOICES, default: "all" as const, describe: "Target platform(s) to analyse" })
+      .option("usage-file", { type: "string", describe: `Usage assumptions (default: ${USAGE_FILE_NAME} in the scanned folder)` })
+      .option("prices-file", { type: "string", describe: "JSON price tables replacing the bundled ones, by source id" })
+      .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
+      .example("$0 report --format html -o report.html", "one self-contained HTML file")
+      .example("$0 report --from report.json --format markdown", "re-render a saved JSON report"),
+  run: async (args, io) => {
+    const { exitCode } = await runReportCommand(
+      {
+        paths: args.paths ?? [],
+        target: args.target,
+        ...(args.from ? { from: args.from } : {}),
+        ...(args.usageFile ? { usageFile: args.usageFile } : {}),
+        ...(args.pricesFile ? { pricesFile: args.pricesFile } : {}),
+        ...(args.format ? { format: args.format } : {}),
+        ...(args.output ? { output: args.output } : {}),
+        ...(args.include ? { include: args.include } : {}),
+        ...(args.exclude ? { exclude: args.exclude } : {}),
+      },
+      io,
+    );
+    return exitCode;
+  },
+});

@@ -1,0 +1,203 @@
+import type { Finding, InventoryItem, LiteralValue } from "../core/types.js";
+import { estimateCosts, type TargetPlatform } from "../cost/estimate.js";
+import type { CostSection } from "../cost/model.js";
+import type { PriceBook } from "../cost/prices.js";
+import type { ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
+import { gpuMemoryToday } from "../cost/resources/salad-container-group.js";
+import { DEFAULT_REGION, type UsageFile } from "../cost/usage.js";
+import { analyzeCallSite, analyzeJobDefinition, callSiteId, worseStatus } from "../platforms/analyze.js";
+import { PLATFORMS } from "../platforms/index.js";
+import type { Gap, JobDefinitionFacts, Readiness, TargetId } from "../platforms/types.js";
+import { linkJobDefinition, type WorkloadLinks } from "./links.js";
+import { isCallSite, type PlanItem, type Report, type Workload } from "./model.js";
+
+export interface AnalysisOptions {
+  targets: readonly TargetId[];
+  prices: PriceBook;
+  usage?: UsageFile;
+  /** S3 uses in each job definition's own code, by inventory id (read by the command). */
+  s3Uses?: Record<string, JobDefinitionFacts["s3Uses"]>;
+  now: Date;
+}
+
+const num = (value: LiteralValue | undefined) => (typeof value === "number" ? value : undefined);
+const str = (value: LiteralValue | undefined) => (typeof value === "string" ? value : undefined);
+const list = (value: LiteralValue | undefined) => (Array.isArray(value) ? value : []);
+const field = (value: LiteralValue, key: string) => (value && typeof value === "object" && !Array.isArray(value) ? value[key] : undefined);
+
+function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
+  const p = item.properties;
+  const facts: ComputeEnvironmentFacts = { id: item.id, name: item.name };
+  const resourceType = str(p.resourceType);
+  if (resourceType) facts.resourceType = resourceType;
+  const types = list(p.instanceTypes).flatMap((t) => str(t) ?? []);
+  if (types.length) facts.instanceTypes = types;
+  const max = num(p.maxVcpus);
+  if (max !== undefined) facts.maxVcpus = max;
+  const bid = num(p.bidPercentage);
+  if (bid !== undefined) facts.bidPercentage = bid;
+  return facts;
+}
+
+function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts {
+  const p = item.properties;
+  const facts: WorkloadFacts = { id: item.id, name: item.name, gpus: num(p.gpus) ?? 0, platform: str(p.platform) ?? "EC2", computeEnvironmentBasis: links.basis };
+  const vcpus = num(p.vcpus);
+  if (vcpus !== undefined) facts.vcpus = vcpus;
+  const memory = num(p.memoryMiB);
+  if (memory !== undefined) facts.memoryMiB = memory;
+  const timeout = num(p.timeoutSeconds);
+  if (timeout !== undefined) facts.timeoutSeconds = timeout;
+  if (links.computeEnvironments[0]) facts.computeEnvironment = environmentFacts(links.computeEnvironments[0]);
+  return facts;
+}
+
+function usageEntry(item: InventoryItem, usage: UsageFile | undefined) {
+  if (!usage) return undefined;
+  return usage.jobDefinitions[item.name] ?? (item.source.address ? usage.jobDefinitions[item.source.address] : undefined);
+}
+
+function definitionFacts(item: InventoryItem, links: WorkloadLinks, report: Report, options: AnalysisOptions, workload: WorkloadFacts): JobDefinitionFacts {
+  const p = item.properties;
+  const entry = usageEntry(item, options.usage);
+  const volumes = list(p.volumes);
+  const vram = typeof entry?.gpu_vram_gb === "number" ? entry.gpu_vram_gb : gpuMemoryToday(workload, options.prices, options.usage?.region ?? DEFAULT_REGION)?.gb;
+  const policy = links.queue ? field(links.queue.properties.schedulingPolicy ?? null, "value") : undefined;
+  const facts: JobDefinitionFacts = {
+    name: item.name,
+    gpus: workload.gpus,
+    hasEvaluateOnExit: list(p.retryEvaluateOnExit).length > 0,
+    multinode: str(p.type) === "multinode" || num(p.numNodes) !== undefined,
+    eks: str(p.orchestration) === "EKS",
+    efsVolumes: volumes.flatMap((v) => str(field(v, "efsFileSystemId")) ?? []),
+    hostVolumes: volumes.flatMap((v) => str(field(v, "hostPath")) ?? []),
+    privileged: p.privileged === true,
+    fargate: str(p.platform) === "FARGATE",
+    secrets: list(p.secrets).flatMap((s) => str(field(s, "name")) ?? []),
+    roles: [str(p.jobRoleArn) ? "jobRoleArn" : "", str(p.executionRoleArn) ? "executionRoleArn" : ""].filter(Boolean),
+    s3Uses: options.s3Uses?.[item.id] ?? [],
+  };
+  if (workload.vcpus !== undefined) facts.vcpus = workload.vcpus;
+  if (workload.memoryMiB !== undefined) facts.memoryMiB = workload.memoryMiB;
+  if (vram !== undefined) facts.gpuMemoryGb = vram;
+  if (workload.timeoutSeconds !== undefined) facts.timeoutSeconds = workload.timeoutSeconds;
+  if (typeof entry?.avg_runtime_minutes === "number") facts.avgRuntimeMinutes = entry.avg_runtime_minutes;
+  const attempts = num(p.retryAttempts);
+  if (attempts !== undefined) facts.retryAttempts = attempts;
+  const priority = num(p.schedulingPriority);
+  if (priority !== undefined) facts.schedulingPriority = priority;
+  if (policy !== undefined && links.queue) facts.fairShareQueue = links.queue.name;
+  const image = str(p.image);
+  if (image) facts.image = image;
+  const command = list(p.command).flatMap((c) => str(c) ?? []);
+  if (command.length) facts.command = command;
+
+  return facts;
+}
+
+function infraEffort(item: InventoryItem, report: Report): number {
+  return report.findings.find((f) => f.path === item.source.path && f.line === item.source.line)?.effort ?? 0;
+}
+
+function costFor(cost: CostSection, workload: string, targets: readonly TargetId[]): Workload["cost"] {
+  const scenario = cost.totals.some((t) => t.workload === workload && t.scenario === "monthly") ? "monthly" : "per-run";
+  const figure = (platform: string) => {
+    const total = cost.totals.find((t) => t.workload === workload && t.scenario === scenario && t.platform === platform);
+    return total && total.unpricedLines === 0 ? total.cost : null;
+  };
+  return { scenario, aws: figure("aws"), targets: Object.fromEntries(targets.map((target) => [target, figure(target)])) };
+}
+
+function byText<T>(key: (item: T) => string) {
+  return (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+}
+
+/** Adds readiness, gaps, cost, workloads and the plan to a scan report. Pure: the command reads files and prices. */
+export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
+  const readiness: Readiness[] = [];
+  const gaps: Gap[] = [];
+  const workloads: Workload[] = [];
+  const workloadFactsList: WorkloadFacts[] = [];
+  const aliases: Record<string, string[]> = {};
+  const linked = scan.inventory.jobDefinitions.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
+  for (const { item, links } of linked) {
+    const facts = workloadFacts(item, links);
+    workloadFactsList.push(facts);
+    aliases[item.id] = [item.source.address ?? "", item.id].filter(Boolean);
+  }
+  const cost = estimateCosts({
+    workloads: workloadFactsList,
+    computeEnvironments: scan.inventory.computeEnvironments.map(environmentFacts),
+    targets: options.targets as TargetPlatform[],
+    prices: options.prices,
+    ...(options.usage ? { usage: options.usage } : {}),
+    now: options.now,
+    aliases,
+  });
+  const siteReadiness = new Map<string, Readiness[]>();
+  for (const finding of scan.findings.filter(isCallSite)) {
+    for (const target of options.targets) {
+      const result = analyzeCallSite(PLATFORMS[target], finding);
+      readiness.push(result.readiness);
+      gaps.push(...result.gaps);
+      siteReadiness.set(`${target}|${callSiteId(finding)}`, [...(siteReadiness.get(`${target}|${callSiteId(finding)}`) ?? []), result.readiness]);
+    }
+  }
+  for (const [index, { item, links }] of linked.entries()) {
+    const workloadFacts = workloadFactsList[index]!;
+    const facts = definitionFacts(item, links, scan, options, workloadFacts);
+    const workload: Workload = {
+      id: item.id,
+      name: item.name,
+      path: item.source.path,
+      line: item.source.line,
+      callSites: links.callSites.map(callSiteId),
+      queue: links.queue?.name ?? null,
+      computeEnvironment: links.computeEnvironments[0]?.name ?? null,
+      computeEnvironmentBasis: links.basis,
+      status: {},
+      effort: {},
+      cost: costFor(cost, item.name, options.targets),
+    };
+    for (const target of options.targets) {
+      const result = analyzeJobDefinition(PLATFORMS[target], { id: item.id, name: item.name, path: item.source.path, line: item.source.line }, facts, infraEffort(item, scan));
+      readiness.push(result.readiness);
+      gaps.push(...result.gaps);
+      const sites = links.callSites.flatMap((site: Finding) => siteReadiness.get(`${target}|${callSiteId(site)}`) ?? []);
+      workload.status[target] = sites.reduce((worst, site) => worseStatus(worst, site.status), result.readiness.status);
+      workload.effort[target] = result.readiness.effort + sites.reduce((sum, site) => sum + site.effort, 0);
+    }
+    workloads.push(workload);
+  }
+  readiness.sort(byText((r) => `${r.target}|${r.path}|${String(r.line).padStart(6, "0")}|${r.subject}`));
+  gaps.sort(byText((g) => `${g.target}|${g.path}|${String(g.line).padStart(6, "0")}|${g.subject}|${g.feature}|${g.what}`));
+  workloads.sort(byText((w) => w.name));
+  return { ...scan, targets: { selected: [...options.targets], readiness, gaps }, cost, workloads, plan: buildPlan(workloads, gaps, options.targets) };
+}
+
+/** Per target, workloads ordered by savings per effort point (unpriced ones last), each with its steps. */
+export function buildPlan(workloads: readonly Workload[], gaps: readonly Gap[], targets: readonly TargetId[]): PlanItem[] {
+  const items: PlanItem[] = [];
+  for (const target of targets) {
+    const forTarget = workloads.map((workload): PlanItem => {
+      const targetCost = workload.cost.targets[target];
+      const savings = workload.cost.aws !== null && targetCost !== null && targetCost !== undefined ? workload.cost.aws - targetCost : null;
+      const effort = workload.effort[target] ?? 0;
+      const related = new Set([workload.id, ...workload.callSites]);
+      const steps = [...new Set(gaps.filter((gap) => gap.target === target && related.has(gap.subject) && gap.effort > 0).map((gap) => `${gap.feature}: ${gap.fix}`))];
+      return {
+        target,
+        workload: workload.name,
+        status: workload.status[target] ?? "manual",
+        effort,
+        scenario: workload.cost.scenario,
+        savings,
+        savingsPerPoint: savings === null ? null : savings / Math.max(1, effort),
+        steps,
+      };
+    });
+    forTarget.sort((a, b) => (b.savingsPerPoint ?? -Infinity) - (a.savingsPerPoint ?? -Infinity) || a.effort - b.effort || (a.workload < b.workload ? -1 : 1));
+    items.push(...forTarget);
+  }
+  return items;
+}

@@ -3,6 +3,7 @@ import { decodeUtf8, discoverFiles, readCandidate } from "../core/discover.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { ScanContext, SourceFile } from "../core/scanner.js";
 import type { Finding } from "../core/types.js";
+import javascript from "../scanners/javascript/index.js";
 import python from "../scanners/python/index.js";
 import { loadMigrateConfig, type MigrateConfig } from "./config.js";
 import { unifiedDiff } from "./diff.js";
@@ -184,6 +185,8 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     const latin1 = read.bytes.toString("latin1");
     const language = languageOfPath(relPath)!;
     if (!options.transforms.some((t) => t.language === language && t.prefilter(latin1))) continue;
+    // A file the scanner of its language would not even parse has no Batch site to rewrite.
+    if (!(language === "python" ? python : javascript).prefilter(latin1, relPath)) continue;
     const text = decodeUtf8(read.bytes);
     if (text === undefined) {
       files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });

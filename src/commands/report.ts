@@ -98,7 +98,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
     now: reportDate(scan),
   });
   await emit(io, FORMATS[format](report), args.output);
-  for (const warning of report.cost?.warnings ?? []) io.stderr.write(`warning: ${warning}\n`);
+  if (format !== "table") for (const warning of report.cost?.warnings ?? []) io.stderr.write(`warning: ${warning}\n`);
   io.stderr.write(`${coverageLine(report)}\n${costLine(report)} (${formatElapsed(performance.now() - started)})\n`);
   return { report, exitCode: exitCode === 3 ? 3 : 0 };
 }

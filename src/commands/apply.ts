@@ -1,9 +1,8 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../core/errors.js";
-import { runApply, type ApplyResult } from "../apply/runner.js";
+import type { ApplyResult } from "../apply/runner.js";
 import type { MigrationTarget, Transform } from "../apply/transform.js";
-import { TRANSFORMS } from "../../transforms/index.js";
 import { defineCommand } from "./command.js";
 import { formatElapsed, type CommandIO } from "./io.js";
 
@@ -20,7 +19,12 @@ export interface ApplyArgs {
   exclude?: string[];
 }
 
-export function selectTransforms(args: Pick<ApplyArgs, "to" | "transform" | "onlySafe">): Transform[] {
+/** Transforms load parsers (jscodeshift, tree-sitter), so they are loaded only when apply runs. */
+async function loadTransforms(): Promise<readonly Transform[]> {
+  return (await import("../../transforms/index.js")).TRANSFORMS;
+}
+
+export function selectTransforms(TRANSFORMS: readonly Transform[], args: Pick<ApplyArgs, "to" | "transform" | "onlySafe">): Transform[] {
   const unknown = (args.transform ?? []).filter((id) => !TRANSFORMS.some((t) => t.id === id));
   if (unknown.length > 0) throw new UsageError(`unknown transform ${unknown.join(", ")}`, "`migrate apply --list` shows every transform");
   const chosen = TRANSFORMS.filter(
@@ -30,7 +34,7 @@ export function selectTransforms(args: Pick<ApplyArgs, "to" | "transform" | "onl
   return chosen;
 }
 
-function listing(): string {
+function listing(TRANSFORMS: readonly Transform[]): string {
   const width = Math.max(...TRANSFORMS.map((t) => t.id.length));
   return TRANSFORMS.map((t) => `${t.id.padEnd(width)}  ${t.language.padEnd(10)}  ${t.safety.padEnd(6)}  ${t.description}\n`).join("");
 }
@@ -61,13 +65,15 @@ async function resolveRoot(paths: string[], cwd: string): Promise<{ root: string
 
 /** Runs `migrate apply`; returns the exit code (3 when a file failed, 2 when a write was refused). */
 export async function runApplyCommand(args: ApplyArgs, io: CommandIO): Promise<number> {
+  const available = await loadTransforms();
   if (args.list) {
-    io.stdout.write(listing());
+    io.stdout.write(listing(available));
     return 0;
   }
   const started = performance.now();
-  const transforms = selectTransforms(args);
+  const transforms = selectTransforms(available, args);
   const { root, paths } = await resolveRoot(args.paths, io.cwd);
+  const { runApply } = await import("../apply/runner.js");
   const result = await runApply({
     root,
     ...(paths ? { paths } : {}),

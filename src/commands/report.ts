@@ -3,12 +3,9 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError, UsageError } from "../core/errors.js";
 import { REPORT_VERSION, type Report } from "../report/model.js";
-import { analyzeReport } from "../report/analysis.js";
 import { FORMATS } from "../report/formats/index.js";
 import { findS3Uses, jobCodeCandidates } from "../report/job-code.js";
 import { coverageLine, costLine } from "../report/summary.js";
-import { loadPriceBook } from "../cost/prices.js";
-import { loadUsageFile } from "../cost/usage.js";
 import type { TargetId } from "../platforms/types.js";
 import { PLATFORMS } from "../platforms/index.js";
 import { defineCommand } from "./command.js";
@@ -80,6 +77,8 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
     root = path.resolve(io.cwd, args.paths.length === 1 ? args.paths[0]! : ".");
   }
   const usagePath = args.usageFile ?? (root && existsSync(path.join(root, USAGE_FILE_NAME)) ? path.join(root, USAGE_FILE_NAME) : undefined);
+  // Cost, prices and the YAML and schema libraries they use are loaded only when a report is analysed.
+  const { loadUsageFile } = await import("../cost/usage.js");
   const usage = usagePath ? loadUsageFile(path.resolve(io.cwd, usagePath)) : undefined;
   if (usage) usage.path = path.relative(io.cwd, usage.path) || usage.path;
   const targets = (args.target === "all" ? Object.keys(PLATFORMS) : [args.target]) as TargetId[];
@@ -88,6 +87,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
     await emit(io, FORMATS[format](scan), args.output);
     return { report: scan, exitCode: 0 };
   }
+  const [{ loadPriceBook }, { analyzeReport }] = await Promise.all([import("../cost/prices.js"), import("../report/analysis.js")]);
   const prices = loadPriceBook(args.pricesFile ? path.resolve(io.cwd, args.pricesFile) : undefined);
   const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
   const report = analyzeReport(bare, {

@@ -1,113 +1,8 @@
-// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_Batch.html — YAML/JSON via `yaml` (CST positions)
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
-import { createFinding } from "../../core/rules.js";
-import { defineScanner, type SourceFile } from "../../core/scanner.js";
-import type { Finding, InventoryItem, Language, LiteralValue } from "../../core/types.js";
-import { CLOUDFORMATION_BATCH_TYPES, createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
-import { stepFunctionTasks } from "./step-functions.js";
-import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/AWS_Batch.html — templates via the yaml package
+// The parsing lives in ./template.js, loaded on first use so that trees without templates never load the YAML parser.
+import { defineScanner } from "../../core/scanner.js";
 
 const CANDIDATE = /AWS::Batch::|states:::batch:submitJob/;
-
-function languageOf(file: SourceFile): Language {
-  return /\.json$/i.test(file.path) ? "json" : "cloudformation";
-}
-
-/** The `Resources` maps of a template, a SAM template or a Serverless Framework file (`resources.Resources`). */
-function resourceMaps(document: Document.Parsed): unknown[] {
-  const root = document.contents;
-  const maps: unknown[] = [];
-  const direct = mapGet(root, "Resources");
-  if (isMap(direct)) maps.push(direct);
-  const serverless = mapGet(root, "resources");
-  for (const section of isSeq(serverless) ? serverless.items : [serverless]) {
-    const nested = mapGet(section, "Resources");
-    if (isMap(nested)) maps.push(nested);
-  }
-  return maps;
-}
-
-function parseErrorFinding(file: SourceFile, document: Document.Parsed): Finding {
-  const error = document.errors[0]!;
-  const line = error.linePos?.[0]?.line ?? 1;
-  const column = error.linePos?.[0]?.col ?? 1;
-  const json = languageOf(file) === "json";
-  const summary = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
-  return createFinding({
-    kind: "parse-error",
-    path: file.path,
-    span: { line, column, endLine: line, endColumn: column + 1 },
-    language: languageOf(file),
-    message: `${json ? "JSON" : "YAML"} template could not be parsed at line ${line}: ${summary}`,
-    detail: json
-      ? "The file ends early or has a syntax error (a truncated download or a bad merge?); its Batch resources were not read."
-      : "The template has a syntax error; its Batch resources were not read.",
-  });
-}
-
-function scanResources(file: SourceFile, document: Document.Parsed, lines: LineCounter, findings: Finding[], inventory: InventoryItem[]): void {
-  const via = /(^|\/)serverless\.ya?ml$/.test(file.path) ? "serverless" : "cloudformation";
-  for (const resources of resourceMaps(document)) {
-    if (!isMap(resources)) continue;
-    for (const pair of resources.items) {
-      if (!isPair(pair)) continue;
-      const logicalId = pairKey(pair);
-      const typeNode = mapGet(pair.value, "Type");
-      const type = isScalar(typeNode) ? String(typeNode.value) : undefined;
-      if (!logicalId || !type || !(type in CLOUDFORMATION_BATCH_TYPES)) continue;
-      const properties = toLiteral(mapGet(pair.value, "Properties"));
-      const condition = toLiteral(mapGet(pair.value, "Condition"));
-      const normalized = normalizeCloudFormationResource(type, properties ?? undefined);
-      const batchName = normalized?.normalized.name;
-      const range = rangeOf(lines, pair.key, pair.value);
-      findings.push(
-        createFinding({
-          kind: "cfn-resource",
-          path: file.path,
-          span: range,
-          language: languageOf(file),
-          resourceType: type,
-          name: logicalId,
-          args: { ...(batchName ? { name: batchName } : {}), ...(typeof condition === "string" ? { condition } : {}) },
-        }),
-      );
-      if (normalized) {
-        const source = { path: file.path, line: range.line, via, address: logicalId };
-        inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized));
-      }
-    }
-  }
-}
-
-function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[]): void {
-  const lines = new LineCounter();
-  const documents = parseAllDocuments(file.text, { lineCounter: lines, strict: false, uniqueKeys: false, prettyErrors: true });
-  const list = Array.isArray(documents) ? documents : [];
-  for (const document of list) {
-    if (document.errors.length > 0) {
-      findings.push(parseErrorFinding(file, document));
-      return;
-    }
-  }
-  for (const document of list) {
-    scanResources(file, document, lines, findings, inventory);
-    for (const task of stepFunctionTasks(file.text, document, lines)) {
-      findings.push(
-        createFinding({
-          kind: "sfn-task",
-          path: file.path,
-          span: task.span,
-          language: languageOf(file),
-          resourceType: task.resource,
-          args: task.args as Record<string, LiteralValue>,
-          ...(task.dynamic ? { dynamic: true } : {}),
-          message: `Step Functions task submits an AWS Batch job (${task.resource})`,
-          detail: "The state machine calls Batch directly; the targets have no Step Functions integration, so the task must call the target's API (a Lambda or an HTTP task) instead.",
-        }),
-      );
-    }
-  }
-}
 
 export default defineScanner({
   id: "cloudformation",
@@ -115,9 +10,7 @@ export default defineScanner({
   accepts: (file) => /\.(ya?ml|json|template)$/i.test(file),
   prefilter: (text) => CANDIDATE.test(text),
   async scan({ files }) {
-    const findings: Finding[] = [];
-    const inventory: InventoryItem[] = [];
-    for (const file of files) scanFile(file, findings, inventory);
-    return { findings, inventory };
+    const { scanTemplates } = await import("./template.js");
+    return scanTemplates(files);
   },
 });

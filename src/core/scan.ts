@@ -53,6 +53,16 @@ function addToInventory(inventory: Inventory, item: InventoryItem): void {
   list?.push(item);
 }
 
+const needleBuffers = new WeakMap<readonly string[], Buffer[]>();
+
+/** Whether the bytes contain one of the needles (true when there are none to check). */
+function containsAny(bytes: Buffer, needles: readonly string[] | undefined): boolean {
+  if (!needles) return true;
+  let buffers = needleBuffers.get(needles);
+  if (!buffers) needleBuffers.set(needles, (buffers = needles.map((needle) => Buffer.from(needle, "latin1"))));
+  return buffers.some((needle) => bytes.includes(needle));
+}
+
 /** Discovers, prefilters and scans a tree. Pure apart from reading files: never prints, never exits. */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(options.root);
@@ -80,10 +90,14 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
       skipped.push(outcome.skipped);
       continue;
     }
-    const latin1 = outcome.bytes.toString("latin1");
+    const bytes = outcome.bytes;
+    let latin1: string | undefined;
+    const asLatin1 = () => (latin1 ??= bytes.toString("latin1"));
     const wants = scanners.filter((scanner) => scanner.accepts(relPath));
-    const scanning = wants.filter((scanner) => scanner.prefilter(latin1, relPath));
-    const reading = wants.filter((scanner) => !scanning.includes(scanner) && scanner.context?.(latin1, relPath));
+    const scanning = wants.filter((scanner) => containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath));
+    const reading = wants.filter(
+      (scanner) => !scanning.includes(scanner) && !!scanner.context && containsAny(bytes, scanner.contextNeedles) && scanner.context(asLatin1(), relPath),
+    );
     if (scanning.length === 0 && reading.length === 0) continue;
     const text = decodeUtf8(outcome.bytes);
     if (text === undefined) {

@@ -51,8 +51,15 @@ export interface Scanner {
    * ASCII; only files that pass are decoded as UTF-8 and parsed.
    */
   prefilter(text: string, path: string): boolean;
+  /**
+   * Byte strings of which a file must contain at least one to pass `prefilter`: a necessary condition checked on
+   * the raw bytes, so most files are rejected without being turned into a string at all.
+   */
+  needles?: readonly string[];
   /** Files worth reading for cross-file facts even though the prefilter rejects them. */
   context?(text: string, path: string): boolean;
+  /** Like `needles`, for `context`. */
+  contextNeedles?: readonly string[];
   /** Scans every candidate file together, so that facts can flow between files. Never throws for bad input. */
   scan(input: ScannerInput, ctx: ScanContext): Promise<ScannerOutput>;
   /** Scans code embedded in a file of another language; lines are the embedded text's own (1-based). */

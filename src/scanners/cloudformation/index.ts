@@ -2,12 +2,14 @@
 // The parsing lives in ./template.js, loaded on first use so that trees without templates never load the YAML parser.
 import { defineScanner } from "../../core/scanner.js";
 
-const CANDIDATE = /AWS::Batch::|states:::batch:submitJob/;
+/** A resource's `Type: AWS::Batch::…` (YAML or JSON, quoted or not), not the type merely named in a list. */
+const CANDIDATE = /\bType["']?\s*:\s*["']?AWS::Batch::|states:::batch:submitJob/;
 
 export default defineScanner({
   id: "cloudformation",
   description: "AWS::Batch::* resources in CloudFormation, SAM and Serverless templates (YAML or JSON); Step Functions batch:submitJob tasks",
   accepts: (file) => /\.(ya?ml|json|template)$/i.test(file),
+  needles: ["AWS::Batch::", "states:::batch:submitJob"],
   prefilter: (text) => CANDIDATE.test(text),
   async scan({ files }) {
     const { scanTemplates } = await import("./template.js");

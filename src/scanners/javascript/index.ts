@@ -19,6 +19,7 @@ export default defineScanner({
   description: "aws-sdk v2 and v3 Batch clients, calls and commands; CDK Batch constructs and CloudFormation built in JS/TS; Python in template strings",
   accepts: (path) => SOURCE.test(path) && !SKIPPED.test(path),
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text),
+  contextNeedles: ["export"],
   context: (text) => REEXPORT.test(text),
   async scan({ files, context }, ctx) {
     const { analyze } = await import("./analyze.js");

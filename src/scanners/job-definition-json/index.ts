@@ -12,7 +12,8 @@ import {
   type Normalized,
 } from "../../inventory/index.js";
 
-const CANDIDATE = /"(?:containerProperties|nodeProperties|eksProperties|ecsProperties|computeEnvironmentName|jobQueueName|jobQueue|jobDefinitions)"\s*:/;
+const CANDIDATE_KEYS = ["containerProperties", "nodeProperties", "eksProperties", "ecsProperties", "computeEnvironmentName", "jobQueueName", "jobQueue", "jobDefinitions"];
+const CANDIDATE = new RegExp(`"(?:${CANDIDATE_KEYS.join("|")})"\\s*:`);
 const JOB_PROPERTIES = ["containerProperties", "nodeProperties", "eksProperties", "ecsProperties"];
 
 type Shape =

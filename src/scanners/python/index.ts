@@ -11,7 +11,9 @@ import { importFindings, Reporter } from "./report.js";
 
 import { BATCH_OPERATIONS, getOperationBySnake } from "../../core/batch-operations.js";
 
-const MENTIONS_BATCH = /batch/i;
+/** Spelled out rather than /batch/i so that the needles below are exactly what it needs. */
+const MENTIONS_BATCH = /batch|Batch|BATCH/;
+const BATCH_NEEDLES = ["batch", "Batch", "BATCH"];
 /** Operation names other AWS services share (tagging, list_jobs, cancel_job): they alone do not make a candidate. */
 const SHARED_OPERATION_NAMES = new Set(["tag_resource", "untag_resource", "list_tags_for_resource", "list_jobs", "cancel_job"]);
 /**
@@ -180,8 +182,10 @@ export default defineScanner({
   id: "python",
   description: "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
+  needles: BATCH_NEEDLES,
   prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),
   context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
+  contextNeedles: ["client", "service"],
   async scan({ files, context }) {
     return { findings: analyze(files, context) };
   },

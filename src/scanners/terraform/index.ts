@@ -317,7 +317,9 @@ export default defineScanner({
   id: "terraform",
   description: "aws_batch_* resources and data sources, job-definition JSON inside them, and module calls that create Batch resources",
   accepts: (file) => file.endsWith(".tf") || file.endsWith(".tf.json"),
+  needles: ["aws_batch_", "terraform-aws-modules/"],
   prefilter: (text) => CANDIDATE.test(text),
+  contextNeedles: ["module"],
   context: (text, file) => file.endsWith(".tf") && MODULE_CALL.test(text),
   async scan({ files, context }) {
     const findings: Finding[] = [];

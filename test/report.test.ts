@@ -40,7 +40,7 @@ function schemaValidator(file: string, draft04 = false) {
 describe.each(PROJECTS)("migrate report on %s", (project) => {
   it.each(Object.keys(FORMATS) as FormatName[])("renders %s like its golden file", async (format) => {
     const report = await reportFor(project);
-    await expect(FORMATS[format](report)).toMatchFileSnapshot(`../fixtures/projects/${project}/.golden/report.${EXTENSIONS[format]}`);
+    await expect(FORMATS[format](report)).toMatchFileSnapshot(`../fixtures/reports/${project}/report.${EXTENSIONS[format]}`);
   });
 
   it("writes JSON valid against schema/report.schema.json", async () => {

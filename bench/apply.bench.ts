@@ -26,16 +26,27 @@ try {
   }
   writeFileSync(
     path.join(root, "migrate.config.json"),
-    JSON.stringify({ jobQueues: { "gpu-queue": { commonCompute: { priority: "standard" } } }, jobDefinitions: { render: { commonCompute: { workload: "vt_transcode" } } } }),
+    JSON.stringify({
+      jobQueues: { "gpu-queue": { commonCompute: { priority: "standard" } } },
+      jobDefinitions: { render: { commonCompute: { workload: "vt_transcode" } } },
+    }),
   );
   const sites = FILES_PER_LANGUAGE * CALLS_PER_FILE * 2;
   for (const to of ["shim", "native"] as const) {
     const started = performance.now();
-    const result = await runApply({ root, transforms: TRANSFORMS.filter((t) => t.to === to), target: "common-compute", write: false, allowDirty: true });
+    const result = await runApply({
+      root,
+      transforms: TRANSFORMS.filter((t) => t.to === to),
+      target: "common-compute",
+      write: false,
+      allowDirty: true,
+    });
     const elapsed = performance.now() - started;
     const changed = result.files.filter((f) => f.status === "changed").length;
     const failed = result.files.filter((f) => f.status === "failed").length;
-    console.log(`apply --to ${to}: ${sites} call sites in ${FILES_PER_LANGUAGE * 2} files, ${changed} changed, ${failed} failed: ${(elapsed / 1000).toFixed(2)} s (target ≤ 5 s)`);
+    console.log(
+      `apply --to ${to}: ${sites} call sites in ${FILES_PER_LANGUAGE * 2} files, ${changed} changed, ${failed} failed: ${(elapsed / 1000).toFixed(2)} s (target ≤ 5 s)`,
+    );
   }
 } finally {
   rmSync(root, { recursive: true, force: true });

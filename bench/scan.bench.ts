@@ -76,7 +76,9 @@ function main(): void {
     );
   }
   console.log(`Median of ${runs} runs each, this machine, warm cache.\n`);
-  console.log("| tree | rg -l -i batch | ast-grep (1 pattern) | migrate scan | scan / ast-grep | scan / rg | scan peak RSS |");
+  console.log(
+    "| tree | rg -l -i batch | ast-grep (1 pattern) | migrate scan | scan / ast-grep | scan / rg | scan peak RSS |",
+  );
   console.log("|---|---|---|---|---|---|---|");
   for (const row of rows) console.log(row);
 }

@@ -8,9 +8,25 @@ import type { Finding } from "../src/core/types.js";
 import { SCANNERS } from "../src/scanners/index.js";
 
 const PRIMARY = new Set([
-  "py-client", "py-call", "py-paginator", "py-waiter-custom", "py-client-indirect", "py-call-dynamic",
-  "py-declarative-op", "js-v2-import", "js-v2-client", "js-v2-call", "js-v3-import", "js-v3-client",
-  "js-v3-command", "jobdef-json", "tf-resource", "cfn-resource", "cfn-in-code", "cdk-construct", "cdk-import",
+  "py-client",
+  "py-call",
+  "py-paginator",
+  "py-waiter-custom",
+  "py-client-indirect",
+  "py-call-dynamic",
+  "py-declarative-op",
+  "js-v2-import",
+  "js-v2-client",
+  "js-v2-call",
+  "js-v3-import",
+  "js-v3-client",
+  "js-v3-command",
+  "jobdef-json",
+  "tf-resource",
+  "cfn-resource",
+  "cfn-in-code",
+  "cdk-construct",
+  "cdk-import",
 ]);
 
 interface TruthRow {
@@ -67,7 +83,11 @@ async function scoreRepo(repo: string, dir: string, truth: TruthRow[]): Promise<
   const known = new Set(lineRows.filter((r) => !r.kind.startsWith("trap")).map((r) => `${r.path}:${r.line}`));
   const trapLines = new Set(lineRows.filter((r) => r.kind.startsWith("trap")).map((r) => `${r.path}:${r.line}`));
   const trapFiles = new Set(truth.filter((r) => r.kind.startsWith("trap") && r.line === 0).map((r) => r.path));
-  const byGroup: Score["byGroup"] = { python: { primary: 0, found: 0 }, "js-ts": { primary: 0, found: 0 }, infra: { primary: 0, found: 0 } };
+  const byGroup: Score["byGroup"] = {
+    python: { primary: 0, found: 0 },
+    "js-ts": { primary: 0, found: 0 },
+    infra: { primary: 0, found: 0 },
+  };
   const misses: TruthRow[] = [];
   let found = 0;
   const primaryRows = lineRows.filter((row) => PRIMARY.has(row.kind));
@@ -95,8 +115,19 @@ async function scoreRepo(repo: string, dir: string, truth: TruthRow[]): Promise<
     else falsePositives.push(f);
   }
   return {
-    repo, primary: primaryRows.length, found, reported: findings.length, truePositives,
-    trapHits: traps.length, primaryReported, primaryTruePositives, byGroup, misses, falsePositives, traps, ms,
+    repo,
+    primary: primaryRows.length,
+    found,
+    reported: findings.length,
+    truePositives,
+    trapHits: traps.length,
+    primaryReported,
+    primaryTruePositives,
+    byGroup,
+    misses,
+    falsePositives,
+    traps,
+    ms,
   };
 }
 
@@ -115,12 +146,16 @@ async function main(): Promise<void> {
   const corpus = path.resolve(positionals[0] ?? "../corpus");
   const truthDir = path.resolve(values.truth ?? path.join(import.meta.dirname, "../../shared/reference/truth"));
   if (!existsSync(corpus) || !existsSync(truthDir)) {
-    console.error(`corpus (${corpus}) or truth (${truthDir}) folder not found; fetch the corpus first (see CONTRIBUTING.md)`);
+    console.error(
+      `corpus (${corpus}) or truth (${truthDir}) folder not found; fetch the corpus first (see CONTRIBUTING.md)`,
+    );
     process.exitCode = 2;
     return;
   }
   const scores: Score[] = [];
-  for (const file of readdirSync(truthDir).filter((f) => f.endsWith(".tsv")).sort()) {
+  for (const file of readdirSync(truthDir)
+    .filter((f) => f.endsWith(".tsv"))
+    .sort()) {
     const repo = file.replace(/\.tsv$/, "");
     if (values.repo && !values.repo.includes(repo)) continue;
     const dir = path.join(corpus, repo);
@@ -132,15 +167,27 @@ async function main(): Promise<void> {
     return;
   }
   const sum = (pick: (s: Score) => number) => scores.reduce((n, s) => n + pick(s), 0);
-  console.log("| repo | primary | found | recall | reported | TP | FP | trap hits | precision | primary-kind precision | ms |");
+  console.log(
+    "| repo | primary | found | recall | reported | TP | FP | trap hits | precision | primary-kind precision | ms |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const s of scores) {
     const fp = s.reported - s.truePositives - s.trapHits;
-    console.log(`| ${s.repo} | ${s.primary} | ${s.found} | ${pct(s.found, s.primary)} | ${s.reported} | ${s.truePositives} | ${fp} | ${s.trapHits} | ${pct(s.truePositives, s.reported)} | ${pct(s.primaryTruePositives, s.primaryReported)} | ${s.ms.toFixed(0)} |`);
+    console.log(
+      `| ${s.repo} | ${s.primary} | ${s.found} | ${pct(s.found, s.primary)} | ${s.reported} | ${s.truePositives} | ${fp} | ${s.trapHits} | ${pct(s.truePositives, s.reported)} | ${pct(s.primaryTruePositives, s.primaryReported)} | ${s.ms.toFixed(0)} |`,
+    );
   }
   const reported = sum((s) => s.reported);
   const tp = sum((s) => s.truePositives);
-  console.log(`| **all** | ${sum((s) => s.primary)} | ${sum((s) => s.found)} | ${pct(sum((s) => s.found), sum((s) => s.primary))} | ${reported} | ${tp} | ${reported - tp - sum((s) => s.trapHits)} | ${sum((s) => s.trapHits)} | ${pct(tp, reported)} | ${pct(sum((s) => s.primaryTruePositives), sum((s) => s.primaryReported))} | ${sum((s) => s.ms).toFixed(0)} |`);
+  console.log(
+    `| **all** | ${sum((s) => s.primary)} | ${sum((s) => s.found)} | ${pct(
+      sum((s) => s.found),
+      sum((s) => s.primary),
+    )} | ${reported} | ${tp} | ${reported - tp - sum((s) => s.trapHits)} | ${sum((s) => s.trapHits)} | ${pct(tp, reported)} | ${pct(
+      sum((s) => s.primaryTruePositives),
+      sum((s) => s.primaryReported),
+    )} | ${sum((s) => s.ms).toFixed(0)} |`,
+  );
   console.log("");
   for (const group of ["python", "js-ts", "infra"] as const) {
     const primary = sum((s) => s.byGroup[group].primary);
@@ -150,8 +197,10 @@ async function main(): Promise<void> {
   if (values.details) {
     for (const s of scores) {
       for (const m of s.misses) console.log(`MISS  ${s.repo}/${m.path}:${m.line} ${m.kind} ${m.what}`);
-      for (const f of s.falsePositives) console.log(`FP    ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
-      for (const f of s.traps) console.log(`TRAP  ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
+      for (const f of s.falsePositives)
+        console.log(`FP    ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
+      for (const f of s.traps)
+        console.log(`TRAP  ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
     }
   }
 }

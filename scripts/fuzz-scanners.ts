@@ -1,7 +1,16 @@
 // Feeds every scanner malformed input, seeded and repeatable, and reports crashes, hangs and the slowest file.
 // Usage: npm run fuzz -- [--inputs 10000] [--seed 1] [--budget-ms 10000] [--scanner python]… [--big]
 // Each input is scanned alone in a worker thread with a time budget, so a hang is caught and counted.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -34,7 +43,8 @@ function collectSeeds(): SeedFile[] {
     for (const entry of readdirSync(dir)) {
       const full = path.join(dir, entry);
       if (statSync(full).isDirectory()) visit(full);
-      else if (SEED_EXTENSIONS.test(entry) && !entry.endsWith(".findings.json")) seeds.push({ name: entry, bytes: readFileSync(full) });
+      else if (SEED_EXTENSIONS.test(entry) && !entry.endsWith(".findings.json"))
+        seeds.push({ name: entry, bytes: readFileSync(full) });
     }
   };
   for (const dir of SEED_DIRS) visit(path.join(PROJECT, dir));
@@ -59,11 +69,38 @@ const MUTATIONS: Record<string, Mutation> = {
   },
   flipBytes: (bytes, next) => {
     const copy = Buffer.from(bytes);
-    for (let i = 0; i < 1 + next() * 20 && copy.length > 0; i++) copy[Math.floor(next() * copy.length)] = Math.floor(next() * 256);
+    for (let i = 0; i < 1 + next() * 20 && copy.length > 0; i++)
+      copy[Math.floor(next() * copy.length)] = Math.floor(next() * 256);
     return copy;
   },
   insertTokens: (bytes, next) => {
-    const tokens = ["(", ")", "{", "}", "[", "]", '"', "'", "`", "${", "\\", "!Ref ", ": ", "\t", "\r\n", "\u0000", "\uFEFF", "é", "🙂", "<<EOF\n", "*/", "/*", "#", "//", "\u2028"];
+    const tokens = [
+      "(",
+      ")",
+      "{",
+      "}",
+      "[",
+      "]",
+      '"',
+      "'",
+      "`",
+      "${",
+      "\\",
+      "!Ref ",
+      ": ",
+      "\t",
+      "\r\n",
+      "\u0000",
+      "\uFEFF",
+      "é",
+      "🙂",
+      "<<EOF\n",
+      "*/",
+      "/*",
+      "#",
+      "//",
+      "\u2028",
+    ];
     const at = spot(bytes, next);
     const insert = Array.from({ length: 1 + Math.floor(next() * 8) }, () => pick(tokens, next)).join("");
     return Buffer.concat([bytes.subarray(0, at), Buffer.from(insert), bytes.subarray(at)]);
@@ -72,7 +109,8 @@ const MUTATIONS: Record<string, Mutation> = {
     const at = spot(bytes, next);
     return Buffer.concat([bytes.subarray(0, at), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), bytes.subarray(at)]);
   },
-  spliceTwoSeeds: (bytes, next) => Buffer.concat([bytes.subarray(0, spot(bytes, next)), bytes.subarray(spot(bytes, next))]),
+  spliceTwoSeeds: (bytes, next) =>
+    Buffer.concat([bytes.subarray(0, spot(bytes, next)), bytes.subarray(spot(bytes, next))]),
 };
 
 /** Inputs no mutation of a real file reaches: deep nesting, long lines, binary. */
@@ -82,13 +120,21 @@ function generated(ext: string, next: () => number): Buffer {
     case ".json":
       return Buffer.from(`{"containerProperties": ${"[".repeat(depth)}${"]".repeat(depth)}, "type": "container"}`);
     case ".py":
-      return Buffer.from(`import boto3\nc = boto3.client("batch")\nc.submit_job(jobName=${"(".repeat(depth)}1${")".repeat(depth)})\n`);
+      return Buffer.from(
+        `import boto3\nc = boto3.client("batch")\nc.submit_job(jobName=${"(".repeat(depth)}1${")".repeat(depth)})\n`,
+      );
     case ".yaml":
-      return Buffer.from(`Resources:\n  Q:\n    Type: AWS::Batch::JobQueue\n    Properties: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
+      return Buffer.from(
+        `Resources:\n  Q:\n    Type: AWS::Batch::JobQueue\n    Properties: ${"[".repeat(depth)}${"]".repeat(depth)}\n`,
+      );
     case ".tf":
-      return Buffer.from(`resource "aws_batch_job_queue" "q" {\n${'dynamic "x" {\n'.repeat(depth / 10)}${"}\n".repeat(depth / 10)}}\n`);
+      return Buffer.from(
+        `resource "aws_batch_job_queue" "q" {\n${'dynamic "x" {\n'.repeat(depth / 10)}${"}\n".repeat(depth / 10)}}\n`,
+      );
     case ".ts":
-      return Buffer.from(`import { BatchClient } from "@aws-sdk/client-batch";\nconst x = ${"[".repeat(depth)}${"]".repeat(depth)};\n`);
+      return Buffer.from(
+        `import { BatchClient } from "@aws-sdk/client-batch";\nconst x = ${"[".repeat(depth)}${"]".repeat(depth)};\n`,
+      );
     default:
       return Buffer.from(Array.from({ length: 4096 }, () => Math.floor(next() * 256)));
   }

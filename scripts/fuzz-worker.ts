@@ -4,7 +4,10 @@ import { SCANNERS } from "../src/scanners/index.js";
 
 const { dir, scanners } = workerData as { dir: string; scanners?: string[] };
 const started = performance.now();
-const scan = await scanTree({ root: dir, scanners: scanners ? SCANNERS.filter((s) => scanners.includes(s.id)) : SCANNERS });
+const scan = await scanTree({
+  root: dir,
+  scanners: scanners ? SCANNERS.filter((s) => scanners.includes(s.id)) : SCANNERS,
+});
 for (const finding of scan.findings) {
   if (!(finding.line >= 1 && finding.column >= 1 && finding.endLine >= finding.line)) {
     throw new Error(`bad position in ${finding.path}: ${JSON.stringify(finding)}`);

@@ -18,7 +18,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -36,7 +38,10 @@ function sink(): Writable & { text: string } {
 
 async function apply(cwd: string, args: Partial<ApplyArgs>): Promise<{ exitCode: number; stderr: string }> {
   const stderr = sink();
-  const exitCode = await runApplyCommand({ paths: [], write: true, allowDirty: true, ...args }, { stdout: sink(), stderr, cwd, env: {} });
+  const exitCode = await runApplyCommand(
+    { paths: [], write: true, allowDirty: true, ...args },
+    { stdout: sink(), stderr, cwd, env: {} },
+  );
   return { exitCode, stderr: stderr.text };
 }
 
@@ -50,46 +55,70 @@ async function pytest(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 // Slow (about 15 s): vitest's `slow` tag needs a `tags` entry in vitest.config.ts first; MIGRATE_SKIP_SLOW=1 skips it meanwhile.
-describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")("[slow] the video-pipeline sample passes its own tests before and after migration", { timeout: 120_000 }, () => {
-  let workdir: string;
-  let executor: ChildProcess;
-  let executorEnv: NodeJS.ProcessEnv;
+describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")(
+  "[slow] the video-pipeline sample passes its own tests before and after migration",
+  { timeout: 120_000 },
+  () => {
+    let workdir: string;
+    let executor: ChildProcess;
+    let executorEnv: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    workdir = mkdtempSync(path.join(tmpdir(), "migrate-sample-"));
-    cpSync(SAMPLE, workdir, { recursive: true, filter: (source) => !/__pycache__|\.pytest_cache/.test(source) });
-    const port = await freePort();
-    executor = spawn(
-      process.execPath,
-      [EXECUTOR_BIN, "executor", "--port", String(port), "--state-dir", path.join(workdir, ".migrate/executor"), "--api-key", API_KEY, "--config", "migrate.config.json"],
-      { cwd: workdir, stdio: ["ignore", "pipe", "inherit"] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      executor.stdout!.on("data", (chunk) => String(chunk).includes("listening") && resolve());
-      executor.on("exit", (code) => reject(new Error(`executor exited with ${code}`)));
+    beforeAll(async () => {
+      workdir = mkdtempSync(path.join(tmpdir(), "migrate-sample-"));
+      cpSync(SAMPLE, workdir, { recursive: true, filter: (source) => !/__pycache__|\.pytest_cache/.test(source) });
+      const port = await freePort();
+      executor = spawn(
+        process.execPath,
+        [
+          EXECUTOR_BIN,
+          "executor",
+          "--port",
+          String(port),
+          "--state-dir",
+          path.join(workdir, ".migrate/executor"),
+          "--api-key",
+          API_KEY,
+          "--config",
+          "migrate.config.json",
+        ],
+        { cwd: workdir, stdio: ["ignore", "pipe", "inherit"] },
+      );
+      await new Promise<void>((resolve, reject) => {
+        executor.stdout!.on("data", (chunk) => String(chunk).includes("listening") && resolve());
+        executor.on("exit", (code) => reject(new Error(`executor exited with ${code}`)));
+      });
+      executorEnv = {
+        BATCH_MIGRATE_TARGET: "local",
+        CC_BASE_URL: `http://127.0.0.1:${port}`,
+        CC_API_KEY: API_KEY,
+        OUTPUT_DIR: workdir,
+      };
     });
-    executorEnv = { BATCH_MIGRATE_TARGET: "local", CC_BASE_URL: `http://127.0.0.1:${port}`, CC_API_KEY: API_KEY, OUTPUT_DIR: workdir };
-  });
 
-  afterAll(() => {
-    executor?.kill();
-    if (workdir) rmSync(workdir, { recursive: true, force: true });
-  });
+    afterAll(() => {
+      executor?.kill();
+      if (workdir) rmSync(workdir, { recursive: true, force: true });
+    });
 
-  it("passes against moto, then on the shim and then native against the local executor", async () => {
-    expect(await pytest(workdir, {})).toMatch(/4 passed/);
+    it("passes against moto, then on the shim and then native against the local executor", async () => {
+      expect(await pytest(workdir, {})).toMatch(/4 passed/);
 
-    const shim = await apply(workdir, { to: "shim" });
-    expect(shim.exitCode).toBe(0);
-    expect(readFileSync(path.join(workdir, "pipeline/submit.py"), "utf8")).toContain("from batch_migrate_runtime import boto3\n");
-    expect(await pytest(workdir, executorEnv)).toMatch(/4 passed/);
+      const shim = await apply(workdir, { to: "shim" });
+      expect(shim.exitCode).toBe(0);
+      expect(readFileSync(path.join(workdir, "pipeline/submit.py"), "utf8")).toContain(
+        "from batch_migrate_runtime import boto3\n",
+      );
+      expect(await pytest(workdir, executorEnv)).toMatch(/4 passed/);
 
-    const native = await apply(workdir, { to: "native", target: "common-compute" });
-    expect(native.exitCode).toBe(0);
-    expect(native.stderr).toContain("pipeline/submit.py:18 — submit_job arrayProperties has no Common Compute equivalent");
-    const thumbnails = readFileSync(path.join(workdir, "pipeline/thumbnails.py"), "utf8");
-    expect(thumbnails).toContain('client.jobs.get(job_id)["state"] == "completed"');
-    expect(thumbnails).not.toContain("boto3");
-    expect(await pytest(workdir, executorEnv)).toMatch(/4 passed/);
-  });
-});
+      const native = await apply(workdir, { to: "native", target: "common-compute" });
+      expect(native.exitCode).toBe(0);
+      expect(native.stderr).toContain(
+        "pipeline/submit.py:18 — submit_job arrayProperties has no Common Compute equivalent",
+      );
+      const thumbnails = readFileSync(path.join(workdir, "pipeline/thumbnails.py"), "utf8");
+      expect(thumbnails).toContain('client.jobs.get(job_id)["state"] == "completed"');
+      expect(thumbnails).not.toContain("boto3");
+      expect(await pytest(workdir, executorEnv)).toMatch(/4 passed/);
+    });
+  },
+);

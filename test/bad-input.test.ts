@@ -32,9 +32,13 @@ describe("bad input", () => {
     expect(scan.findings.filter((f) => f.path === "good.py").map((f) => f.kind)).toEqual(["py-client", "py-call"]);
   }, 60_000);
 
-  it.each(Object.keys(CASES))("%s gives at most one parse-error finding", async (name) => {
-    const scan = await scanTree({ root: dir, paths: [path.join(dir, name)], scanners: SCANNERS });
-    expect(scan.coverage.scannerErrors).toEqual([]);
-    expect(scan.findings.filter((f) => f.kind === "parse-error").length).toBeLessThanOrEqual(1);
-  }, 60_000);
+  it.each(Object.keys(CASES))(
+    "%s gives at most one parse-error finding",
+    async (name) => {
+      const scan = await scanTree({ root: dir, paths: [path.join(dir, name)], scanners: SCANNERS });
+      expect(scan.coverage.scannerErrors).toEqual([]);
+      expect(scan.findings.filter((f) => f.kind === "parse-error").length).toBeLessThanOrEqual(1);
+    },
+    60_000,
+  );
 });

@@ -16,13 +16,21 @@ describe("transform registry", () => {
     expect(ids).toEqual([...ids].sort());
   });
 
-  it.each(TRANSFORMS.map((t) => [t.id, t] as const))("%s has fixtures and a TRANSFORMS.md row that match it", (id, transform) => {
-    const fixtures = path.join(ROOT, "fixtures/transforms", id);
-    expect(existsSync(fixtures)).toBe(true);
-    expect(readdirSync(fixtures).some((file) => file.includes(".input."))).toBe(true);
-    const row = readFileSync(path.join(ROOT, "TRANSFORMS.md"), "utf8")
-      .split("\n")
-      .find((line) => line.startsWith(`| \`${id}\` |`));
-    expect(row?.split("|").map((cell) => cell.trim()).slice(2, 5)).toEqual([transform.language, transform.to, transform.safety]);
-  });
+  it.each(TRANSFORMS.map((t) => [t.id, t] as const))(
+    "%s has fixtures and a TRANSFORMS.md row that match it",
+    (id, transform) => {
+      const fixtures = path.join(ROOT, "fixtures/transforms", id);
+      expect(existsSync(fixtures)).toBe(true);
+      expect(readdirSync(fixtures).some((file) => file.includes(".input."))).toBe(true);
+      const row = readFileSync(path.join(ROOT, "TRANSFORMS.md"), "utf8")
+        .split("\n")
+        .find((line) => line.startsWith(`| \`${id}\` |`));
+      expect(
+        row
+          ?.split("|")
+          .map((cell) => cell.trim())
+          .slice(2, 5),
+      ).toEqual([transform.language, transform.to, transform.safety]);
+    },
+  );
 });

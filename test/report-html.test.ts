@@ -9,7 +9,12 @@ import type { CommandIO } from "../src/commands/io.js";
 
 function quietIO(): CommandIO {
   const sink = { write: () => true, isTTY: false } as unknown as CommandIO["stdout"];
-  return { stdout: sink, stderr: sink, cwd: path.resolve(import.meta.dirname, ".."), env: { SOURCE_DATE_EPOCH: String(Date.parse("2026-11-22T00:00:00Z") / 1000) } };
+  return {
+    stdout: sink,
+    stderr: sink,
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: { SOURCE_DATE_EPOCH: String(Date.parse("2026-11-22T00:00:00Z") / 1000) },
+  };
 }
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -17,12 +22,22 @@ const CHROMIUM = "/usr/bin/chromium";
 describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () => {
   it("renders its charts and tables, sorts and filters, with no console errors and no network", async () => {
     const { chromium } = await import("playwright-core");
-    const { report } = await runReportCommand({ paths: ["fixtures/projects/video-pipeline"], target: "all", format: "json" }, quietIO());
+    const { report } = await runReportCommand(
+      { paths: ["fixtures/projects/video-pipeline"], target: "all", format: "json" },
+      quietIO(),
+    );
     const file = path.join(tmpdir(), `migrate-report-${process.pid}.html`);
     writeFileSync(file, FORMATS.html(report));
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+      ],
     });
     try {
       const page = await browser.newPage();

@@ -9,16 +9,30 @@ import type { CommandIO } from "../src/commands/io.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const PROJECTS = ["video-pipeline", "ocr-service"];
-const EXTENSIONS: Record<FormatName, string> = { html: "html", json: "json", markdown: "md", sarif: "sarif", table: "txt" };
+const EXTENSIONS: Record<FormatName, string> = {
+  html: "html",
+  json: "json",
+  markdown: "md",
+  sarif: "sarif",
+  table: "txt",
+};
 
 /** Reports are dated by SOURCE_DATE_EPOCH so the goldens and the price-age warnings do not move with the clock. */
 function quietIO(): CommandIO {
   const sink = { write: () => true, isTTY: false } as unknown as CommandIO["stdout"];
-  return { stdout: sink, stderr: sink, cwd: ROOT, env: { SOURCE_DATE_EPOCH: String(Date.parse("2026-11-22T00:00:00Z") / 1000) } };
+  return {
+    stdout: sink,
+    stderr: sink,
+    cwd: ROOT,
+    env: { SOURCE_DATE_EPOCH: String(Date.parse("2026-11-22T00:00:00Z") / 1000) },
+  };
 }
 
 async function reportFor(project: string): Promise<Report> {
-  const { report } = await runReportCommand({ paths: [`fixtures/projects/${project}`], target: "all", format: "json" }, quietIO());
+  const { report } = await runReportCommand(
+    { paths: [`fixtures/projects/${project}`], target: "all", format: "json" },
+    quietIO(),
+  );
   return report;
 }
 
@@ -40,7 +54,9 @@ function schemaValidator(file: string, draft04 = false) {
 describe.each(PROJECTS)("migrate report on %s", (project) => {
   it.each(Object.keys(FORMATS) as FormatName[])("renders %s like its golden file", async (format) => {
     const report = await reportFor(project);
-    await expect(FORMATS[format](report)).toMatchFileSnapshot(`../fixtures/reports/${project}/report.${EXTENSIONS[format]}`);
+    await expect(FORMATS[format](report)).toMatchFileSnapshot(
+      `../fixtures/reports/${project}/report.${EXTENSIONS[format]}`,
+    );
   });
 
   it("writes JSON valid against schema/report.schema.json", async () => {
@@ -51,7 +67,9 @@ describe.each(PROJECTS)("migrate report on %s", (project) => {
 
   it("writes SARIF valid against the SARIF 2.1.0 schema, one rule per rule id", async () => {
     const validate = schemaValidator("sarif-schema-2.1.0.json", true);
-    const sarif = JSON.parse(FORMATS.sarif(await reportFor(project))) as { runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string }[] }[] };
+    const sarif = JSON.parse(FORMATS.sarif(await reportFor(project))) as {
+      runs: { tool: { driver: { rules: { id: string }[] } }; results: { ruleId: string; level: string }[] }[];
+    };
     expect(validate(sarif), JSON.stringify(validate.errors, null, 2)).toBe(true);
     const ids = sarif.runs[0]!.tool.driver.rules.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -74,7 +92,10 @@ describe.each(PROJECTS)("migrate report on %s", (project) => {
     const { writeFileSync, rmSync } = await import("node:fs");
     writeFileSync(file, FORMATS.json(report));
     try {
-      const { report: again } = await runReportCommand({ paths: [], from: file, target: "all", format: "json" }, quietIO());
+      const { report: again } = await runReportCommand(
+        { paths: [], from: file, target: "all", format: "json" },
+        quietIO(),
+      );
       expect(FORMATS.markdown(again)).toBe(FORMATS.markdown(report));
     } finally {
       rmSync(file);
@@ -87,7 +108,9 @@ describe("readiness of the video pipeline", () => {
     const report = await reportFor("video-pipeline");
     const transcode = report.workloads!.find((w) => w.name === "video-transcode")!;
     expect(transcode.status.salad).toBe("manual");
-    const gaps = report.targets!.gaps.filter((g) => g.target === "salad" && g.subjectName === "video-transcode").map((g) => g.feature);
+    const gaps = report
+      .targets!.gaps.filter((g) => g.target === "salad" && g.subjectName === "video-transcode")
+      .map((g) => g.feature);
     expect(gaps).toEqual(expect.arrayContaining(["evaluate-on-exit", "timeout"]));
   });
 });

@@ -11,7 +11,14 @@ import { SCANNERS } from "../src/scanners/index.js";
 const ROOT = path.join(import.meta.dirname, "../fixtures/scanners");
 
 function summarize(finding: Finding) {
-  const { message: _message, detail: _detail, fix: _fix, transforms: _transforms, language: _language, ...rest } = finding;
+  const {
+    message: _message,
+    detail: _detail,
+    fix: _fix,
+    transforms: _transforms,
+    language: _language,
+    ...rest
+  } = finding;
   return rest;
 }
 
@@ -34,7 +41,11 @@ describe.each(scannerDirs)("scanner fixtures: %s", (scannerDir) => {
     });
     const snapshot = {
       findings: scan.findings.map(summarize),
-      inventory: Object.fromEntries(Object.entries(scan.inventory).filter(([, items]) => items.length > 0).map(([k, items]) => [k, (items as InventoryItem[]).map(summarizeItem)])),
+      inventory: Object.fromEntries(
+        Object.entries(scan.inventory)
+          .filter(([, items]) => items.length > 0)
+          .map(([k, items]) => [k, (items as InventoryItem[]).map(summarizeItem)]),
+      ),
       skipped: scan.coverage.skipped,
     };
     await expect(`${JSON.stringify(snapshot, null, 2)}\n`).toMatchFileSnapshot(`${casePath}.findings.json`);

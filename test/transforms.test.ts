@@ -33,7 +33,12 @@ function casesOf(id: string): { name: string; input: string; output: string; opt
     });
 }
 
-async function run(id: string, file: string, text: string, options: CaseOptions): Promise<{ status: string; output: string }> {
+async function run(
+  id: string,
+  file: string,
+  text: string,
+  options: CaseOptions,
+): Promise<{ status: string; output: string }> {
   const transform = TRANSFORMS.find((t) => t.id === id)!;
   const relPath = path.basename(file);
   return transformText(relPath, text, {
@@ -59,7 +64,9 @@ describe.each(TRANSFORMS.map((t) => t.id))("%s", (id) => {
 
   it("has a no-op case, a CRLF case and a tabs case", () => {
     const names = cases.map((c) => c.name);
-    expect(cases.some((c) => readFileSync(c.input, "utf8") === (existsSync(c.output) ? readFileSync(c.output, "utf8") : ""))).toBe(true);
+    expect(
+      cases.some((c) => readFileSync(c.input, "utf8") === (existsSync(c.output) ? readFileSync(c.output, "utf8") : "")),
+    ).toBe(true);
     expect(names.some((name) => name.includes("crlf"))).toBe(true);
     expect(names.some((name) => name.includes("tabs"))).toBe(true);
   });

@@ -24,7 +24,9 @@ export default defineTransform({
         .filter(({ literal }) => literal.value === V3_SOURCE)
         .map(({ literal }) => replaceLiteral(code, literal, V3_SHIM_SOURCE));
       const edits = [...shimSources, ...markerEdits(code, plan.manual, "//")];
-      return edits.length === 0 ? { kind: "unchanged" } : { kind: "changed", code: applyEdits(code, edits), warnings: [] };
+      return edits.length === 0
+        ? { kind: "unchanged" }
+        : { kind: "changed", code: applyEdits(code, edits), warnings: [] };
     }
     const native = NATIVE_MODULES[ctx.target];
     ctx.imports.require(native.source, native.client);

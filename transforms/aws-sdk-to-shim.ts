@@ -28,9 +28,16 @@ export default defineTransform({
     for (const { literal, owner } of moduleSpecifiers(parsed)) {
       if (literal.value === V3_SOURCE) edits.push(replaceLiteral(code, literal, V3_SHIM_SOURCE));
       if (literal.value !== V2_BATCH_SOURCE) continue;
-      const defaultImport = owner.type === "ImportDeclaration" ? owner.specifiers?.find((s: JsNode) => s.type === "ImportDefaultSpecifier") : undefined;
+      const defaultImport =
+        owner.type === "ImportDeclaration"
+          ? owner.specifiers?.find((s: JsNode) => s.type === "ImportDefaultSpecifier")
+          : undefined;
       if (defaultImport && owner.specifiers.length === 1) {
-        edits.push({ start: defaultImport.start, end: defaultImport.end, text: defaultImport.local.name === "Batch" ? "{ Batch }" : `{ Batch as ${defaultImport.local.name} }` });
+        edits.push({
+          start: defaultImport.start,
+          end: defaultImport.end,
+          text: defaultImport.local.name === "Batch" ? "{ Batch }" : `{ Batch as ${defaultImport.local.name} }`,
+        });
       }
       edits.push(replaceLiteral(code, literal, V2_SHIM_SOURCE));
     }
@@ -38,7 +45,13 @@ export default defineTransform({
     if (roots.size > 0) {
       parsed.root.find(parsed.api.NewExpression).forEach((p) => {
         const callee = (p.node as JsNode).callee;
-        if (callee.type !== "MemberExpression" || callee.computed || callee.property.name !== "Batch" || !roots.has(callee.object.name)) return;
+        if (
+          callee.type !== "MemberExpression" ||
+          callee.computed ||
+          callee.property.name !== "Batch" ||
+          !roots.has(callee.object.name)
+        )
+          return;
         edits.push({ start: callee.start, end: callee.end, text: "Batch" });
         ctx.imports.require(V2_SHIM_SOURCE, "Batch");
         ctx.imports.dropIfUnused(V2_SOURCE);

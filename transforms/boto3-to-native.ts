@@ -21,7 +21,9 @@ export default defineTransform({
     if (plan.edits.length === 0 && plan.manual.length === 0) return { kind: "unchanged" };
     if (plan.manual.length > 0) {
       // Never half-migrated: the whole file moves to the shim, and each site that blocked it is marked.
-      const shimImports = ctx.findings.some((finding) => finding.kind === "py-client") ? planShimImports(tree, code) : { edits: [], unsupported: [] };
+      const shimImports = ctx.findings.some((finding) => finding.kind === "py-client")
+        ? planShimImports(tree, code)
+        : { edits: [], unsupported: [] };
       const markers = markerEdits(code, plan.manual);
       const edits = shimImports.unsupported.length > 0 ? markers : [...shimImports.edits, ...markers];
       if (edits.length === 0) return { kind: "unchanged" };

@@ -11,7 +11,8 @@ export default defineTransform({
   id: "boto3-to-shim",
   language: "python",
   to: "shim",
-  description: "`import boto3` → `from batch_migrate_runtime import boto3` in files that create a Batch client; nothing else moves",
+  description:
+    "`import boto3` → `from batch_migrate_runtime import boto3` in files that create a Batch client; nothing else moves",
   safety: "safe",
   prefilter: (text) => text.includes("boto3"),
   apply(file, ctx) {
@@ -19,7 +20,13 @@ export default defineTransform({
     const code = file.text;
     const plan = planShimImports(parsePython(code), code);
     // A file with an import the shim cannot take keeps real boto3 everywhere: markers only, never half-moved.
-    const edits: TextEdit[] = plan.unsupported.length > 0 ? markerEdits(code, plan.unsupported.map((site) => ({ index: site.node.startIndex, why: site.why }))) : plan.edits;
+    const edits: TextEdit[] =
+      plan.unsupported.length > 0
+        ? markerEdits(
+            code,
+            plan.unsupported.map((site) => ({ index: site.node.startIndex, why: site.why })),
+          )
+        : plan.edits;
     if (edits.length === 0) return { kind: "unchanged" };
     return { kind: "changed", code: applyEdits(code, edits), warnings: [] };
   },

@@ -43,7 +43,11 @@ const section = (nameKey: string) => ({
     { type: "object", additionalProperties: { type: "object", properties: MAPPING_BLOCKS } },
     {
       type: "array",
-      items: { type: "object", required: [nameKey], properties: { [nameKey]: { type: "string", minLength: 1 }, ...MAPPING_BLOCKS } },
+      items: {
+        type: "object",
+        required: [nameKey],
+        properties: { [nameKey]: { type: "string", minLength: 1 }, ...MAPPING_BLOCKS },
+      },
     },
   ],
 });
@@ -62,7 +66,8 @@ const SCHEMA = {
 const validate = new Ajv({ allErrors: true, strict: false }).compile(SCHEMA);
 
 function entries<T>(raw: unknown, nameKey: string): Map<string, T> {
-  if (Array.isArray(raw)) return new Map(raw.map((entry: Record<string, unknown>) => [String(entry[nameKey]), entry as T]));
+  if (Array.isArray(raw))
+    return new Map(raw.map((entry: Record<string, unknown>) => [String(entry[nameKey]), entry as T]));
   return new Map(Object.entries((raw ?? {}) as Record<string, T>));
 }
 
@@ -72,13 +77,22 @@ export function parseMigrateConfig(text: string, file: string): MigrateConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}`, "fix the syntax, or delete the file and run `migrate init`");
+    throw new ConfigError(
+      `${file} is not valid JSON: ${(error as Error).message}`,
+      "fix the syntax, or delete the file and run `migrate init`",
+    );
   }
   if (!validate(raw)) {
     const problems = (validate.errors ?? [])
       .filter((error) => error.keyword !== "anyOf")
-      .map((error) => `${error.instancePath || "/"} ${error.message}${error.keyword === "enum" ? ` (${PRIORITIES.join(", ")})` : ""}`);
-    throw new ConfigError(`${file} is not a valid migrate config: ${[...new Set(problems)].join("; ")}`, "see the runtime README for the shape of migrate.config.json");
+      .map(
+        (error) =>
+          `${error.instancePath || "/"} ${error.message}${error.keyword === "enum" ? ` (${PRIORITIES.join(", ")})` : ""}`,
+      );
+    throw new ConfigError(
+      `${file} is not a valid migrate config: ${[...new Set(problems)].join("; ")}`,
+      "see the runtime README for the shape of migrate.config.json",
+    );
   }
   const source = raw as Record<string, unknown>;
   return {
@@ -116,7 +130,12 @@ export type SubmitMapping =
   | { ok: true; saladQueue: string }
   | { ok: false; why: string };
 
-export function mapSubmit(config: MigrateConfig | undefined, target: "common-compute" | "salad", definition: string, queue: string): SubmitMapping {
+export function mapSubmit(
+  config: MigrateConfig | undefined,
+  target: "common-compute" | "salad",
+  definition: string,
+  queue: string,
+): SubmitMapping {
   if (!config) return { ok: false, why: `no ${CONFIG_FILE_NAME} maps job definitions and queues to ${target}` };
   const definitionName = jobDefinitionName(definition);
   const queueName = jobQueueName(queue);
@@ -125,12 +144,19 @@ export function mapSubmit(config: MigrateConfig | undefined, target: "common-com
   const jobQueue = config.jobQueues.get(queueName);
   if (target === "salad") {
     const saladQueue = jobQueue?.salad?.queue ?? jobDefinition.salad?.queue;
-    return saladQueue ? { ok: true, saladQueue } : { ok: false, why: `queue ${queueName} has no salad.queue in ${config.file}` };
+    return saladQueue
+      ? { ok: true, saladQueue }
+      : { ok: false, why: `queue ${queueName} has no salad.queue in ${config.file}` };
   }
   const priority = jobQueue?.commonCompute?.priority;
   if (!priority) return { ok: false, why: `queue ${queueName} has no commonCompute.priority in ${config.file}` };
   const model = jobDefinition.commonCompute?.model;
-  return { ok: true, workload: jobDefinition.commonCompute?.workload ?? definitionName, priority, ...(model ? { model } : {}) };
+  return {
+    ok: true,
+    workload: jobDefinition.commonCompute?.workload ?? definitionName,
+    priority,
+    ...(model ? { model } : {}),
+  };
 }
 
 /** SaladCloud reads and cancels name the queue; Batch's describe/cancel do not, so only a single mapped queue will do. */

@@ -15,7 +15,8 @@ export class ImportRequests {
 
   /** The file must import `name` from `module` (Python: `from module import name`). */
   require(module: string, name: string): void {
-    if (!this.required.some((entry) => entry.module === module && entry.name === name)) this.required.push({ module, name });
+    if (!this.required.some((entry) => entry.module === module && entry.name === name))
+      this.required.push({ module, name });
   }
 
   /** Remove the imports of `module` (only its `name`, when given) that nothing uses any more. */
@@ -24,7 +25,9 @@ export class ImportRequests {
   }
 
   drops(module: string, imported: string): boolean {
-    return this.droppable.some((entry) => entry.module === module && (entry.name === undefined || entry.name === imported));
+    return this.droppable.some(
+      (entry) => entry.module === module && (entry.name === undefined || entry.name === imported),
+    );
   }
 
   get isEmpty(): boolean {
@@ -32,7 +35,12 @@ export class ImportRequests {
   }
 }
 
-export function runImportPass(language: TransformLanguage, code: string, requests: ImportRequests, path: string): string {
+export function runImportPass(
+  language: TransformLanguage,
+  code: string,
+  requests: ImportRequests,
+  path: string,
+): string {
   if (requests.isEmpty) return code;
   return language === "python" ? runPythonImportPass(code, requests) : runJsImportPass(code, requests, path);
 }
@@ -45,7 +53,9 @@ function wholeLines(code: string, node: { startIndex: number; endIndex: number }
 
 function runPythonImportPass(code: string, requests: ImportRequests): string {
   const root = parsePython(code).rootNode;
-  const topImports = root.namedChildren.filter((node) => node.type === "import_statement" || node.type === "import_from_statement");
+  const topImports = root.namedChildren.filter(
+    (node) => node.type === "import_statement" || node.type === "import_from_statement",
+  );
   const usedNames = new Map<string, number>();
   for (const identifier of findAll(root, (node) => node.type === "identifier")) {
     if (insideImport(identifier)) continue;
@@ -55,24 +65,35 @@ function runPythonImportPass(code: string, requests: ImportRequests): string {
   let freedLine: number | undefined;
   for (const statement of topImports) {
     const bindings = importBindings(statement);
-    if (bindings.length === 0 || !bindings.every((binding) => requests.drops(binding.module, binding.imported))) continue;
+    if (bindings.length === 0 || !bindings.every((binding) => requests.drops(binding.module, binding.imported)))
+      continue;
     if (bindings.some((binding) => usedNames.has(binding.local))) continue;
     const edit = wholeLines(code, statement);
     edits.push(edit);
     freedLine ??= edit.start;
   }
   const missing = requests.required.filter(
-    (entry) => !topImports.some((statement) => importBindings(statement).some((b) => b.module === entry.module && b.imported === entry.name)),
+    (entry) =>
+      !topImports.some((statement) =>
+        importBindings(statement).some((b) => b.module === entry.module && b.imported === entry.name),
+      ),
   );
   const byModule = new Map<string, string[]>();
   for (const entry of missing) byModule.set(entry.module, [...(byModule.get(entry.module) ?? []), entry.name]);
   if (byModule.size > 0) {
     const lines = [...byModule].map(([module, names]) => `from ${module} import ${names.sort().join(", ")}\n`).join("");
-    const kept = topImports.filter((statement) => !edits.some((edit) => edit.start <= statement.startIndex && statement.endIndex <= edit.end));
+    const kept = topImports.filter(
+      (statement) => !edits.some((edit) => edit.start <= statement.startIndex && statement.endIndex <= edit.end),
+    );
     const at = freedLine ?? (kept.length > 0 ? wholeLines(code, kept.at(-1)!).end : afterModuleDocstring(root, code));
     const joined = edits.find((edit) => edit.start === at);
     if (joined) joined.text = lines;
-    else edits.push({ start: at, end: at, text: at === code.length && !code.endsWith("\n") && code.length > 0 ? `\n${lines}` : lines });
+    else
+      edits.push({
+        start: at,
+        end: at,
+        text: at === code.length && !code.endsWith("\n") && code.length > 0 ? `\n${lines}` : lines,
+      });
   }
   return applyEdits(code, edits);
 }
@@ -94,7 +115,8 @@ interface ImportBinding {
 function importBindings(statement: SyntaxNode): ImportBinding[] {
   if (statement.type === "import_statement") {
     return statement.namedChildren.flatMap((child): ImportBinding[] => {
-      if (child.type === "dotted_name") return [{ module: child.text, imported: child.text, local: child.text.split(".")[0]! }];
+      if (child.type === "dotted_name")
+        return [{ module: child.text, imported: child.text, local: child.text.split(".")[0]! }];
       if (child.type === "aliased_import") {
         const name = child.childForFieldName("name")!.text;
         return [{ module: name, imported: name, local: child.childForFieldName("alias")!.text }];
@@ -107,7 +129,9 @@ function importBindings(statement: SyntaxNode): ImportBinding[] {
     if (child === statement.childForFieldName("module_name")) return [];
     if (child.type === "dotted_name") return [{ module, imported: child.text, local: child.text }];
     if (child.type === "aliased_import") {
-      return [{ module, imported: child.childForFieldName("name")!.text, local: child.childForFieldName("alias")!.text }];
+      return [
+        { module, imported: child.childForFieldName("name")!.text, local: child.childForFieldName("alias")!.text },
+      ];
     }
     return [];
   });
@@ -142,7 +166,9 @@ function runJsImportPass(code: string, requests: ImportRequests, path: string): 
     const specifiers = (declaration.specifiers ?? []) as JsNode[];
     if (specifiers.length === 0 || !requests.droppable.some((entry) => entry.module === source)) continue;
     const unused = specifiers.filter(
-      (specifier) => !referenced.has(specifier.local.name) && requests.drops(source, specifier.imported?.name ?? specifier.local.name),
+      (specifier) =>
+        !referenced.has(specifier.local.name) &&
+        requests.drops(source, specifier.imported?.name ?? specifier.local.name),
     );
     if (unused.length === specifiers.length) {
       const edit = wholeLines(code, { startIndex: declaration.start, endIndex: declaration.end });
@@ -157,7 +183,12 @@ function runJsImportPass(code: string, requests: ImportRequests, path: string): 
     const declaration = p.node as JsNode;
     if (p.parent?.node.type !== "Program" || declaration.declarations.length !== 1) return;
     const init = declaration.declarations[0].init;
-    if (init?.type !== "CallExpression" || init.callee.name !== "require" || typeof init.arguments[0]?.value !== "string") return;
+    if (
+      init?.type !== "CallExpression" ||
+      init.callee.name !== "require" ||
+      typeof init.arguments[0]?.value !== "string"
+    )
+      return;
     requireCalls.push(declaration);
     const id = declaration.declarations[0].id;
     const source = init.arguments[0].value as string;
@@ -171,7 +202,9 @@ function runJsImportPass(code: string, requests: ImportRequests, path: string): 
   const byModule = new Map<string, string[]>();
   for (const entry of requests.required) {
     const existing = declarations.find((d) => String(d.source.value) === entry.module && d.importKind !== "type");
-    const has = existing?.specifiers?.some((s: JsNode) => s.type === "ImportSpecifier" && s.imported.name === entry.name);
+    const has = existing?.specifiers?.some(
+      (s: JsNode) => s.type === "ImportSpecifier" && s.imported.name === entry.name,
+    );
     if (has) continue;
     const namedSpecifiers = ((existing?.specifiers ?? []) as JsNode[]).filter((s) => s.type === "ImportSpecifier");
     if (existing && namedSpecifiers.length > 0) {
@@ -185,12 +218,18 @@ function runJsImportPass(code: string, requests: ImportRequests, path: string): 
     const end = style.semicolon ? ";" : "";
     const lines = [...byModule]
       .map(([module, names]) =>
-        commonJs ? `const { ${names.sort().join(", ")} } = require(${q}${module}${q})${end}\n` : `import { ${names.sort().join(", ")} } from ${q}${module}${q}${end}\n`,
+        commonJs
+          ? `const { ${names.sort().join(", ")} } = require(${q}${module}${q})${end}\n`
+          : `import { ${names.sort().join(", ")} } from ${q}${module}${q}${end}\n`,
       )
       .join("");
     const anchors = commonJs ? requireCalls : declarations;
-    const kept = anchors.filter((d) => !edits.some((edit) => edit.start <= d.start && d.end <= edit.end && edit.text === ""));
-    const at = freed ?? (kept.length > 0 ? wholeLines(code, { startIndex: kept.at(-1)!.start, endIndex: kept.at(-1)!.end }).end : 0);
+    const kept = anchors.filter(
+      (d) => !edits.some((edit) => edit.start <= d.start && d.end <= edit.end && edit.text === ""),
+    );
+    const at =
+      freed ??
+      (kept.length > 0 ? wholeLines(code, { startIndex: kept.at(-1)!.start, endIndex: kept.at(-1)!.end }).end : 0);
     const joined = edits.find((edit) => edit.start === at && edit.text === "");
     if (joined) joined.text = lines;
     else edits.push({ start: at, end: at, text: lines });

@@ -2,7 +2,11 @@ import { indentationAt, lineStartOf, type TextEdit } from "./edits.js";
 import { hasManualMarker, manualMarker } from "./transform.js";
 
 /** Marker comments above the statements at `index`, skipping lines that already carry one (a second run adds none). */
-export function markerEdits(code: string, sites: readonly { index: number; why: string }[], prefix: "#" | "//" = "#"): TextEdit[] {
+export function markerEdits(
+  code: string,
+  sites: readonly { index: number; why: string }[],
+  prefix: "#" | "//" = "#",
+): TextEdit[] {
   const edits: TextEdit[] = [];
   const seen = new Set<number>();
   for (const site of sites) {
@@ -10,7 +14,11 @@ export function markerEdits(code: string, sites: readonly { index: number; why: 
     const previousLine = lineStart === 0 ? undefined : code.slice(lineStartOf(code, lineStart - 1), lineStart - 1);
     if (hasManualMarker(previousLine) || seen.has(lineStart)) continue;
     seen.add(lineStart);
-    edits.push({ start: lineStart, end: lineStart, text: `${indentationAt(code, lineStart)}${manualMarker(prefix, site.why)}\n` });
+    edits.push({
+      start: lineStart,
+      end: lineStart,
+      text: `${indentationAt(code, lineStart)}${manualMarker(prefix, site.why)}\n`,
+    });
   }
   return edits;
 }

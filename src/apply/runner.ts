@@ -10,7 +10,13 @@ import { unifiedDiff } from "./diff.js";
 import { ImportRequests, runImportPass } from "./imports.js";
 import { findMarkers } from "./markers.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
-import { languageOfPath, type MigrationTarget, type Transform, type TransformLanguage, type TransformWarning } from "./transform.js";
+import {
+  languageOfPath,
+  type MigrationTarget,
+  type Transform,
+  type TransformLanguage,
+  type TransformWarning,
+} from "./transform.js";
 import { syntaxProblem } from "./verify.js";
 import { uncommittedFiles, writeAtomically } from "./write.js";
 
@@ -75,13 +81,24 @@ interface PassResult {
   warnings: TransformWarning[];
 }
 
-function runTransforms(language: TransformLanguage, relPath: string, code: string, transforms: readonly Transform[], findings: readonly Finding[], target: MigrationTarget, config: MigrateConfig | undefined): PassResult {
+function runTransforms(
+  language: TransformLanguage,
+  relPath: string,
+  code: string,
+  transforms: readonly Transform[],
+  findings: readonly Finding[],
+  target: MigrationTarget,
+  config: MigrateConfig | undefined,
+): PassResult {
   const imports = new ImportRequests();
   const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
   for (const transform of transforms) {
     if (transform.language !== language || !transform.prefilter(result.code)) continue;
     try {
-      const outcome = transform.apply({ path: relPath, text: result.code }, { findings: result.changedBy.length === 0 ? findings : [], target, config, imports });
+      const outcome = transform.apply(
+        { path: relPath, text: result.code },
+        { findings: result.changedBy.length === 0 ? findings : [], target, config, imports },
+      );
       if (outcome.kind === "changed" && outcome.code !== result.code) {
         result.code = outcome.code;
         result.changedBy.push(transform.id);
@@ -105,24 +122,60 @@ function runTransforms(language: TransformLanguage, relPath: string, code: strin
  * Runs the transforms over one file's text, then verifies: the output must parse, and a second run must change
  * nothing. Line endings and a BOM are restored as they were.
  */
-export async function transformText(relPath: string, stored: string, options: { transforms: readonly Transform[]; target: MigrationTarget; config: MigrateConfig | undefined; findingsOf: FindingsOf }): Promise<TextResult> {
+export async function transformText(
+  relPath: string,
+  stored: string,
+  options: {
+    transforms: readonly Transform[];
+    target: MigrationTarget;
+    config: MigrateConfig | undefined;
+    findingsOf: FindingsOf;
+  },
+): Promise<TextResult> {
   const language = languageOfPath(relPath);
-  const unchanged = (status: FileStatus, reason?: string): TextResult => ({ status, output: stored, changedBy: [], manual: [], ...(reason ? { reason } : {}) });
+  const unchanged = (status: FileStatus, reason?: string): TextResult => ({
+    status,
+    output: stored,
+    changedBy: [],
+    manual: [],
+    ...(reason ? { reason } : {}),
+  });
   if (!language) return unchanged("skipped", "no transform reads this kind of file");
   const { text, form } = toWorkingText(stored);
   const inputProblem = syntaxProblem(language, text, relPath);
   if (inputProblem) return unchanged("skipped", `input ${inputProblem}`);
-  const first = runTransforms(language, relPath, text, options.transforms, await options.findingsOf(relPath, text), options.target, options.config);
+  const first = runTransforms(
+    language,
+    relPath,
+    text,
+    options.transforms,
+    await options.findingsOf(relPath, text),
+    options.target,
+    options.config,
+  );
   if (first.failure) return unchanged("failed", first.failure);
   const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
   if (first.code === text) {
-    return first.skipped.length > 0 ? { ...unchanged("skipped", first.skipped.join("; ")), manual } : { ...unchanged("unchanged"), manual };
+    return first.skipped.length > 0
+      ? { ...unchanged("skipped", first.skipped.join("; ")), manual }
+      : { ...unchanged("unchanged"), manual };
   }
   const outputProblem = syntaxProblem(language, first.code, relPath);
   if (outputProblem) return unchanged("failed", `output ${outputProblem}; nothing written`);
-  const second = runTransforms(language, relPath, first.code, options.transforms, await options.findingsOf(relPath, first.code), options.target, options.config);
+  const second = runTransforms(
+    language,
+    relPath,
+    first.code,
+    options.transforms,
+    await options.findingsOf(relPath, first.code),
+    options.target,
+    options.config,
+  );
   if (second.failure || second.code !== first.code) {
-    return unchanged("failed", `not idempotent: a second run ${second.failure ? `failed (${second.failure})` : `changed it again (${second.changedBy.join(", ")})`}; nothing written`);
+    return unchanged(
+      "failed",
+      `not idempotent: a second run ${second.failure ? `failed (${second.failure})` : `changed it again (${second.changedBy.join(", ")})`}; nothing written`,
+    );
   }
   return { status: "changed", output: toStoredText(first.code, form), changedBy: first.changedBy, manual };
 }
@@ -132,7 +185,10 @@ const SUPPRESSED = /(#|\/\/|\/\*).*migrate-ignore/;
 /** `migrate-ignore` on a finding's line or the line above silences it, as in `migrate scan`. */
 function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
   const lines = text.split("\n");
-  return findings.filter((f) => !SUPPRESSED.test(lines[f.line - 1] ?? "") && !/^\s*(#|\/\/|\/\*).*migrate-ignore/.test(lines[f.line - 2] ?? ""));
+  return findings.filter(
+    (f) =>
+      !SUPPRESSED.test(lines[f.line - 1] ?? "") && !/^\s*(#|\/\/|\/\*).*migrate-ignore/.test(lines[f.line - 2] ?? ""),
+  );
 }
 
 /** Scans Python files together (so clients passed between functions are followed) and returns their findings by path. */
@@ -150,7 +206,9 @@ export async function scanPython(root: string, files: SourceFile[]): Promise<Map
 /** A findings source for one file's text alone: the second (idempotence) run and the fixture tests use it. */
 export function singleFileFindings(root: string): FindingsOf {
   return async (relPath, text) =>
-    languageOfPath(relPath) === "python" ? ((await scanPython(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? []) : [];
+    languageOfPath(relPath) === "python"
+      ? ((await scanPython(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? [])
+      : [];
 }
 
 interface Candidate {
@@ -196,7 +254,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   }
   const pythonFindings = await scanPython(
     root,
-    candidates.filter((c) => languageOfPath(c.relPath) === "python").map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    candidates
+      .filter((c) => languageOfPath(c.relPath) === "python")
+      .map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
   );
   const alone = singleFileFindings(root);
   let firstRun = true;
@@ -213,7 +273,13 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
         return pythonFindings.get(relPath) ?? [];
       },
     });
-    const file: FileResult = { path: candidate.relPath, status: result.status, changedBy: result.changedBy, manual: result.manual, ...(result.reason ? { reason: result.reason } : {}) };
+    const file: FileResult = {
+      path: candidate.relPath,
+      status: result.status,
+      changedBy: result.changedBy,
+      manual: result.manual,
+      ...(result.reason ? { reason: result.reason } : {}),
+    };
     if (result.status === "changed") {
       file.diff = unifiedDiff(candidate.relPath, candidate.text, result.output);
       outputs.set(candidate.relPath, result.output);

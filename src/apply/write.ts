@@ -28,7 +28,11 @@ export function uncommittedFiles(root: string, relPaths: readonly string[]): str
 
 function gitPrefix(root: string): string {
   try {
-    return execFileSync("git", ["rev-parse", "--show-prefix"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    return execFileSync("git", ["rev-parse", "--show-prefix"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
   } catch {
     return "";
   }
@@ -49,7 +53,8 @@ export function writeAtomically(root: string, relPath: string, expectedBytes: Bu
     return { ok: false, error: `cannot resolve: ${(error as Error).message}` };
   }
   const realRoot = realpathSync(root);
-  if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return { ok: false, error: "resolves outside the root (symlink); not written" };
+  if (real !== realRoot && !real.startsWith(realRoot + path.sep))
+    return { ok: false, error: "resolves outside the root (symlink); not written" };
   let current: Buffer;
   try {
     current = readFileSync(real);
@@ -57,7 +62,10 @@ export function writeAtomically(root: string, relPath: string, expectedBytes: Bu
     return { ok: false, error: `cannot re-read before writing: ${(error as Error).message}` };
   }
   if (!current.equals(expectedBytes)) return { ok: false, error: "changed on disk while apply ran; not written" };
-  const temporary = path.join(path.dirname(real), `.${path.basename(real)}.migrate-${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = path.join(
+    path.dirname(real),
+    `.${path.basename(real)}.migrate-${randomBytes(6).toString("hex")}.tmp`,
+  );
   try {
     writeFileSync(temporary, content, { flag: "wx" });
     chmodSync(temporary, statSync(real).mode & 0o7777);

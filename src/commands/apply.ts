@@ -24,19 +24,33 @@ async function loadTransforms(): Promise<readonly Transform[]> {
   return (await import("../../transforms/index.js")).TRANSFORMS;
 }
 
-export function selectTransforms(TRANSFORMS: readonly Transform[], args: Pick<ApplyArgs, "to" | "transform" | "onlySafe">): Transform[] {
+export function selectTransforms(
+  TRANSFORMS: readonly Transform[],
+  args: Pick<ApplyArgs, "to" | "transform" | "onlySafe">,
+): Transform[] {
   const unknown = (args.transform ?? []).filter((id) => !TRANSFORMS.some((t) => t.id === id));
-  if (unknown.length > 0) throw new UsageError(`unknown transform ${unknown.join(", ")}`, "`migrate apply --list` shows every transform");
+  if (unknown.length > 0)
+    throw new UsageError(`unknown transform ${unknown.join(", ")}`, "`migrate apply --list` shows every transform");
   const chosen = TRANSFORMS.filter(
-    (t) => (args.transform?.length ? args.transform.includes(t.id) : t.to === (args.to ?? "shim")) && (!args.onlySafe || t.safety === "safe"),
+    (t) =>
+      (args.transform?.length ? args.transform.includes(t.id) : t.to === (args.to ?? "shim")) &&
+      (!args.onlySafe || t.safety === "safe"),
   );
-  if (chosen.length === 0) throw new UsageError("no transform selected", args.onlySafe ? "the native transforms are `review`; drop --only-safe" : "name one with --transform or use --to shim|native");
+  if (chosen.length === 0)
+    throw new UsageError(
+      "no transform selected",
+      args.onlySafe
+        ? "the native transforms are `review`; drop --only-safe"
+        : "name one with --transform or use --to shim|native",
+    );
   return chosen;
 }
 
 function listing(TRANSFORMS: readonly Transform[]): string {
   const width = Math.max(...TRANSFORMS.map((t) => t.id.length));
-  return TRANSFORMS.map((t) => `${t.id.padEnd(width)}  ${t.language.padEnd(10)}  ${t.safety.padEnd(6)}  ${t.description}\n`).join("");
+  return TRANSFORMS.map(
+    (t) => `${t.id.padEnd(width)}  ${t.language.padEnd(10)}  ${t.safety.padEnd(6)}  ${t.description}\n`,
+  ).join("");
 }
 
 export function summarize(result: ApplyResult, wrote: boolean): string {
@@ -46,9 +60,11 @@ export function summarize(result: ApplyResult, wrote: boolean): string {
   const lines = [
     `${count("changed")} ${wrote ? "changed" : "would change"}, ${count("unchanged")} unchanged, ${skipped.length} skipped${reasons.length ? ` (${reasons.join("; ")})` : ""}, ${count("failed")} failed`,
   ];
-  for (const file of result.files.filter((f) => f.status === "failed")) lines.push(`failed: ${file.path}: ${file.reason}`);
+  for (const file of result.files.filter((f) => f.status === "failed"))
+    lines.push(`failed: ${file.path}: ${file.reason}`);
   const manual = result.files.flatMap((f) => f.manual.map((site) => `  ${f.path}:${site.line} — ${site.why}`));
-  if (manual.length > 0) lines.push(`${manual.length} site${manual.length === 1 ? "" : "s"} left for a person:`, ...manual);
+  if (manual.length > 0)
+    lines.push(`${manual.length} site${manual.length === 1 ? "" : "s"} left for a person:`, ...manual);
   return `${lines.join("\n")}\n`;
 }
 
@@ -56,10 +72,12 @@ async function resolveRoot(paths: string[], cwd: string): Promise<{ root: string
   if (paths.length === 0) return { root: cwd };
   const absolute = paths.map((p) => path.resolve(cwd, p));
   for (const [i, p] of absolute.entries()) {
-    if (!(await stat(p).catch(() => undefined))) throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
+    if (!(await stat(p).catch(() => undefined)))
+      throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
   }
   if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory()) return { root: absolute[0]! };
-  if (absolute.some((p) => path.relative(cwd, p).startsWith(".."))) throw new UsageError("paths must be inside the working directory", "run from the repository root");
+  if (absolute.some((p) => path.relative(cwd, p).startsWith("..")))
+    throw new UsageError("paths must be inside the working directory", "run from the repository root");
   return { root: cwd, paths: absolute };
 }
 
@@ -92,7 +110,9 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIO): Promise<n
   }
   if (!args.write) for (const file of result.files) if (file.diff) io.stdout.write(file.diff);
   io.stderr.write(summarize(result, !!args.write));
-  io.stderr.write(`${transforms.map((t) => t.id).join(", ")} over ${result.files.length} files (${formatElapsed(performance.now() - started)})\n`);
+  io.stderr.write(
+    `${transforms.map((t) => t.id).join(", ")} over ${result.files.length} files (${formatElapsed(performance.now() - started)})\n`,
+  );
   return result.files.some((f) => f.status === "failed") ? 3 : 0;
 }
 
@@ -101,9 +121,22 @@ export default defineCommand({
   describe: "Rewrite Batch call sites to the shim or a target's native SDK (a dry run unless --write)",
   builder: (y) =>
     y
-      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folders or files (default: .)" })
-      .option("to", { choices: ["shim", "native"] as const, default: "shim" as const, describe: "Rewrite to the shim (one import line) or the native SDK" })
-      .option("target", { choices: ["common-compute", "salad"] as const, default: "common-compute" as const, describe: "Target of --to native" })
+      .positional("paths", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe: "Folders or files (default: .)",
+      })
+      .option("to", {
+        choices: ["shim", "native"] as const,
+        default: "shim" as const,
+        describe: "Rewrite to the shim (one import line) or the native SDK",
+      })
+      .option("target", {
+        choices: ["common-compute", "salad"] as const,
+        default: "common-compute" as const,
+        describe: "Target of --to native",
+      })
       .option("transform", { type: "array", string: true, describe: "Run only these transforms (repeatable)" })
       .option("only-safe", { type: "boolean", describe: "Leave out transforms whose output needs review" })
       .option("list", { type: "boolean", describe: "List every transform and exit" })

@@ -3,21 +3,33 @@ import { defineCommand } from "./command.js";
 /** `migrate executor` is the runtime package's own command, so both start the same server the same way. */
 export default defineCommand({
   command: "executor",
-  describe: "Start the local executor: Common Compute, SaladCloud and AWS Batch job APIs on 127.0.0.1, jobs as local processes",
+  describe:
+    "Start the local executor: Common Compute, SaladCloud and AWS Batch job APIs on 127.0.0.1, jobs as local processes",
   builder: (y) =>
     y
       .option("port", { type: "number", describe: "Port (0 picks a free one)", default: 0 })
       .option("host", { type: "string", describe: "Address to bind; anything but 127.0.0.1 needs an API key" })
-      .option("state-dir", { type: "string", describe: "Where jobs, queues and logs are kept", default: ".migrate/executor" })
-      .option("api-key", { type: "string", describe: "Key clients must send (else MIGRATE_EXECUTOR_KEY, else generated)" })
+      .option("state-dir", {
+        type: "string",
+        describe: "Where jobs, queues and logs are kept",
+        default: ".migrate/executor",
+      })
+      .option("api-key", {
+        type: "string",
+        describe: "Key clients must send (else MIGRATE_EXECUTOR_KEY, else generated)",
+      })
       .option("max-parallel", { type: "number", describe: "Jobs running at once" })
-      .option("kill-grace-ms", { type: "number", describe: "Between SIGTERM and SIGKILL for timed-out or terminated jobs" })
+      .option("kill-grace-ms", {
+        type: "number",
+        describe: "Between SIGTERM and SIGKILL for timed-out or terminated jobs",
+      })
       .option("config", { type: "string", describe: "migrate.config.json with workloads and queue connections" })
       .example("$0 executor --port 8900 --config migrate.config.json", "run migrated code's jobs locally"),
   run: async (args, io) => {
     const { main } = await import("batch-migrate-runtime/cli");
     const argv = ["executor"];
-    const pass = (flag: string, value: string | number | undefined) => value !== undefined && argv.push(`--${flag}`, String(value));
+    const pass = (flag: string, value: string | number | undefined) =>
+      value !== undefined && argv.push(`--${flag}`, String(value));
     pass("port", args.port);
     pass("host", args.host);
     pass("state-dir", args.stateDir);

@@ -39,12 +39,28 @@ export interface InitArgs {
 }
 
 export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<number> {
-  const silent: CommandIO = { ...io, stdout: { write: () => true } as unknown as CommandIO["stdout"], stderr: { write: () => true } as unknown as CommandIO["stderr"] };
-  const { report } = await runScanCommand({ paths: args.paths, format: "json", ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}) }, silent);
+  const silent: CommandIO = {
+    ...io,
+    stdout: { write: () => true } as unknown as CommandIO["stdout"],
+    stderr: { write: () => true } as unknown as CommandIO["stderr"],
+  };
+  const { report } = await runScanCommand(
+    {
+      paths: args.paths,
+      format: "json",
+      ...(args.include ? { include: args.include } : {}),
+      ...(args.exclude ? { exclude: args.exclude } : {}),
+    },
+    silent,
+  );
   const folder = path.resolve(io.cwd, args.paths.length === 1 ? args.paths[0]! : ".");
   for (const part of PARTS) {
     const target = path.join(folder, part.file);
-    if (existsSync(target) && !args.force) throw new UsageError(`${path.relative(io.cwd, target)} already exists`, "edit it, or pass --force to overwrite it");
+    if (existsSync(target) && !args.force)
+      throw new UsageError(
+        `${path.relative(io.cwd, target)} already exists`,
+        "edit it, or pass --force to overwrite it",
+      );
   }
   for (const part of PARTS) {
     const target = path.join(folder, part.file);
@@ -52,7 +68,12 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
     io.stderr.write(`wrote ${path.relative(io.cwd, target) || part.file}: ${part.describe}\n`);
   }
   // --- deployment files (--target), owned by src/deploy/ ---
-  if (args.target) await writeDeploymentPart(report, folder, args.target, { force: args.force, cwd: io.cwd, log: (line) => io.stderr.write(`${line}\n`) });
+  if (args.target)
+    await writeDeploymentPart(report, folder, args.target, {
+      force: args.force,
+      cwd: io.cwd,
+      log: (line) => io.stderr.write(`${line}\n`),
+    });
   // --- end deployment files ---
   return 0;
 }
@@ -62,8 +83,26 @@ export default defineCommand({
   describe: "Write migrate-usage.yml (a commented usage template) from a scan",
   builder: (y) =>
     y
-      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folder to scan and write into (default: .)" })
+      .positional("paths", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe: "Folder to scan and write into (default: .)",
+      })
       .option("force", { type: "boolean", default: false, describe: "Overwrite existing files" })
-      .option("target", { choices: DEPLOY_TARGET_IDS, describe: "Also write deployment files for this target under migration/<target>/" }),
-  run: (args, io) => runInitCommand({ paths: args.paths ?? [], force: args.force, ...(args.target ? { target: args.target } : {}), ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}) }, io),
+      .option("target", {
+        choices: DEPLOY_TARGET_IDS,
+        describe: "Also write deployment files for this target under migration/<target>/",
+      }),
+  run: (args, io) =>
+    runInitCommand(
+      {
+        paths: args.paths ?? [],
+        force: args.force,
+        ...(args.target ? { target: args.target } : {}),
+        ...(args.include ? { include: args.include } : {}),
+        ...(args.exclude ? { exclude: args.exclude } : {}),
+      },
+      io,
+    ),
 });

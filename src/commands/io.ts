@@ -8,7 +8,12 @@ export interface CommandIO {
   env: NodeJS.ProcessEnv;
 }
 
-export const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, cwd: process.cwd(), env: process.env });
+export const processIO = (): CommandIO => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  cwd: process.cwd(),
+  env: process.env,
+});
 
 export async function emit(io: CommandIO, text: string, output?: string): Promise<void> {
   if (output) await writeFile(output, text);

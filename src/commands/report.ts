@@ -33,19 +33,30 @@ async function readScanReport(file: string): Promise<Report> {
   try {
     report = JSON.parse(await readFile(file, "utf8")) as Report;
   } catch (error) {
-    throw new InputError(`cannot read ${file}: ${(error as Error).message}`, "give a report written by `migrate report --format json` or `migrate scan --format json`");
+    throw new InputError(
+      `cannot read ${file}: ${(error as Error).message}`,
+      "give a report written by `migrate report --format json` or `migrate scan --format json`",
+    );
   }
   if (report.version !== REPORT_VERSION || !Array.isArray(report.findings) || !report.inventory) {
-    throw new InputError(`${file} is not a version ${REPORT_VERSION} report`, "re-create it with `migrate report --format json`");
+    throw new InputError(
+      `${file} is not a version ${REPORT_VERSION} report`,
+      "re-create it with `migrate report --format json`",
+    );
   }
   return report;
 }
 
 /** S3 uses in the code each job definition's command runs, for the egress gap. */
-async function s3UsesOf(report: Report, root: string): Promise<Record<string, { path: string; line: number; text: string }[]>> {
+async function s3UsesOf(
+  report: Report,
+  root: string,
+): Promise<Record<string, { path: string; line: number; text: string }[]>> {
   const uses: Record<string, { path: string; line: number; text: string }[]> = {};
   for (const definition of report.inventory.jobDefinitions) {
-    const command = Array.isArray(definition.properties.command) ? definition.properties.command.filter((c): c is string => typeof c === "string") : [];
+    const command = Array.isArray(definition.properties.command)
+      ? definition.properties.command.filter((c): c is string => typeof c === "string")
+      : [];
     for (const candidate of jobCodeCandidates(command)) {
       const file = path.join(root, candidate);
       if (!existsSync(file)) continue;
@@ -70,13 +81,27 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
   let root: string | undefined;
   if (args.from) scan = await readScanReport(path.resolve(io.cwd, args.from));
   else {
-    const silent: CommandIO = { ...io, stdout: { write: () => true } as unknown as CommandIO["stdout"], stderr: { write: () => true } as unknown as CommandIO["stderr"] };
-    const scanned = await runScanCommand({ paths: args.paths, format: "json", ...(args.include ? { include: args.include } : {}), ...(args.exclude ? { exclude: args.exclude } : {}) }, silent);
+    const silent: CommandIO = {
+      ...io,
+      stdout: { write: () => true } as unknown as CommandIO["stdout"],
+      stderr: { write: () => true } as unknown as CommandIO["stderr"],
+    };
+    const scanned = await runScanCommand(
+      {
+        paths: args.paths,
+        format: "json",
+        ...(args.include ? { include: args.include } : {}),
+        ...(args.exclude ? { exclude: args.exclude } : {}),
+      },
+      silent,
+    );
     scan = scanned.report;
     exitCode = scanned.exitCode;
     root = path.resolve(io.cwd, args.paths.length === 1 ? args.paths[0]! : ".");
   }
-  const usagePath = args.usageFile ?? (root && existsSync(path.join(root, USAGE_FILE_NAME)) ? path.join(root, USAGE_FILE_NAME) : undefined);
+  const usagePath =
+    args.usageFile ??
+    (root && existsSync(path.join(root, USAGE_FILE_NAME)) ? path.join(root, USAGE_FILE_NAME) : undefined);
   // Cost, prices and the YAML and schema libraries they use are loaded only when a report is analysed.
   const { loadUsageFile } = await import("../cost/usage.js");
   const usage = usagePath ? loadUsageFile(path.resolve(io.cwd, usagePath)) : undefined;
@@ -87,7 +112,10 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
     await emit(io, FORMATS[format](scan), args.output);
     return { report: scan, exitCode: 0 };
   }
-  const [{ loadPriceBook }, { analyzeReport }] = await Promise.all([import("../cost/prices.js"), import("../report/analysis.js")]);
+  const [{ loadPriceBook }, { analyzeReport }] = await Promise.all([
+    import("../cost/prices.js"),
+    import("../report/analysis.js"),
+  ]);
   const prices = loadPriceBook(args.pricesFile ? path.resolve(io.cwd, args.pricesFile) : undefined);
   const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
   const report = analyzeReport(bare, {
@@ -108,10 +136,18 @@ export default defineCommand({
   describe: "Readiness, effort and cost of moving to Common Compute and SaladCloud",
   builder: (y) =>
     y
-      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folders or files to scan (default: .)" })
+      .positional("paths", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe: "Folders or files to scan (default: .)",
+      })
       .option("from", { type: "string", describe: "Re-render a JSON report instead of scanning" })
       .option("target", { choices: TARGET_CHOICES, default: "all" as const, describe: "Target platform(s) to analyse" })
-      .option("usage-file", { type: "string", describe: `Usage assumptions (default: ${USAGE_FILE_NAME} in the scanned folder)` })
+      .option("usage-file", {
+        type: "string",
+        describe: `Usage assumptions (default: ${USAGE_FILE_NAME} in the scanned folder)`,
+      })
       .option("prices-file", { type: "string", describe: "JSON price tables replacing the bundled ones, by source id" })
       .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
       .example("$0 report --format html -o report.html", "one self-contained HTML file")

@@ -24,14 +24,19 @@ export interface ScanArgs {
 }
 
 /** Works out the scan root: one folder given is the root; otherwise the working directory. */
-async function resolveTargets(paths: string[], cwd: string): Promise<{ root: string; label: string; paths?: string[] }> {
+async function resolveTargets(
+  paths: string[],
+  cwd: string,
+): Promise<{ root: string; label: string; paths?: string[] }> {
   if (paths.length === 0) return { root: cwd, label: "." };
   const absolute = paths.map((p) => path.resolve(cwd, p));
   for (const [i, p] of absolute.entries()) {
     const info = await stat(p).catch(() => undefined);
-    if (!info) throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
+    if (!info)
+      throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
   }
-  if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory()) return { root: absolute[0]!, label: paths[0]! };
+  if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory())
+    return { root: absolute[0]!, label: paths[0]! };
   const inside = absolute.every((p) => !path.relative(cwd, p).startsWith(".."));
   if (!inside) {
     const root = commonAncestor(absolute.map((p) => path.dirname(p)));
@@ -43,7 +48,8 @@ async function resolveTargets(paths: string[], cwd: string): Promise<{ root: str
 function commonAncestor(dirs: string[]): string {
   let common = dirs[0]!;
   for (const dir of dirs.slice(1)) {
-    while (common !== path.dirname(common) && path.relative(common, dir).startsWith("..")) common = path.dirname(common);
+    while (common !== path.dirname(common) && path.relative(common, dir).startsWith(".."))
+      common = path.dirname(common);
   }
   return common;
 }
@@ -69,18 +75,29 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
     maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     scanners: SCANNERS,
     ...(progress
-      ? { onProgress: (done: number, total: number) => done % 200 === 0 && io.stderr.write(`\rscanning ${done}/${total} files`) }
+      ? {
+          onProgress: (done: number, total: number) =>
+            done % 200 === 0 && io.stderr.write(`\rscanning ${done}/${total} files`),
+        }
       : {}),
   });
   if (progress) io.stderr.write("\r\x1b[K");
-  const report = buildReport(scan, { toolVersion: TOOL_VERSION, rootLabel: target.label, scannedAt: reportTime(io.env) }, buildLinks(scan.findings, scan.inventory));
+  const report = buildReport(
+    scan,
+    { toolVersion: TOOL_VERSION, rootLabel: target.label, scannedAt: reportTime(io.env) },
+    buildLinks(scan.findings, scan.inventory),
+  );
   await emit(io, FORMATS[format](report), args.output);
   io.stderr.write(`${coverageLine(report)} (${formatElapsed(performance.now() - started)})\n`);
   return { report, exitCode: exitCodeFor(report, args.failOn) };
 }
 
 export function exitCodeFor(report: Report, failOn: Category | undefined): number {
-  if (failOn && report.findings.some((f) => f.kind !== "parse-error" && f.kind !== "info" && isAtOrAbove(f.category, failOn))) return 1;
+  if (
+    failOn &&
+    report.findings.some((f) => f.kind !== "parse-error" && f.kind !== "info" && isAtOrAbove(f.category, failOn))
+  )
+    return 1;
   const unreadable = report.coverage.skipped.some((s) => s.reason === "not-utf8");
   return report.coverage.parseErrors > 0 || unreadable || report.coverage.scannerErrors.length > 0 ? 3 : 0;
 }
@@ -92,9 +109,18 @@ export default defineCommand({
   describe: "Find every AWS Batch use: SDK calls, job definitions, queues, compute environments",
   builder: (y) =>
     y
-      .positional("paths", { type: "string", array: true, default: [] as string[], describe: "Folders or files (default: .)" })
+      .positional("paths", {
+        type: "string",
+        array: true,
+        default: [] as string[],
+        describe: "Folders or files (default: .)",
+      })
       .option("fail-on", { choices: CATEGORIES, describe: "Exit 1 when a finding is at or above this category" })
-      .option("max-file-size", { type: "number", describe: "Skip files larger than this many bytes", default: DEFAULT_MAX_FILE_BYTES })
+      .option("max-file-size", {
+        type: "number",
+        describe: "Skip files larger than this many bytes",
+        default: DEFAULT_MAX_FILE_BYTES,
+      })
       .example("$0 scan", "scan the working directory, a table on a terminal")
       .example("$0 scan services/ --format json -o scan.json", "write the JSON report")
       .example("$0 scan --fail-on mandatory", "fail a CI job while Batch calls remain"),

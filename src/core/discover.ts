@@ -1,4 +1,14 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  realpathSync,
+  statSync,
+  type Dirent,
+} from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { createRequire } from "node:module";
@@ -205,7 +215,10 @@ export function readCandidate(absPath: string, relPath: string, maxBytes: number
     }
     const content = read === size ? bytes : bytes.subarray(0, read);
     if (content.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
-      return { ok: false, skipped: { path: relPath, reason: "binary", hint: "binary content (NUL bytes); nothing to scan" } };
+      return {
+        ok: false,
+        skipped: { path: relPath, reason: "binary", hint: "binary content (NUL bytes); nothing to scan" },
+      };
     }
     return { ok: true, bytes: content };
   } catch (error) {

@@ -75,7 +75,7 @@ function operationVerdict(op: OperationInfo | undefined, input: FindingInput): V
         detail: op.shimmed
           ? `${op.name} is answered by the runtime shim on every target; the native SDKs have an equivalent.`
           : `${op.name} has no equivalent on the targets yet.`,
-        fix: op.shimmed ? shim[0] ?? "shim" : "manual: no target equivalent",
+        fix: op.shimmed ? (shim[0] ?? "shim") : "manual: no target equivalent",
         transforms: op.shimmed ? [...shim, ...native] : [],
       };
     case "job-definition":
@@ -87,7 +87,7 @@ function operationVerdict(op: OperationInfo | undefined, input: FindingInput): V
         detail: op.shimmed
           ? "The shim answers this from the local registry in migrate.config.json; the targets have no such resource."
           : "The targets have no queues or compute environments to manage: this code has no equivalent and must be removed or replaced by the target's deployment files.",
-        fix: op.shimmed ? shim[0] ?? "shim" : "manual: replace with `migrate init` deployment files",
+        fix: op.shimmed ? (shim[0] ?? "shim") : "manual: replace with `migrate init` deployment files",
         transforms: op.shimmed ? shim : [],
       };
     case "fair-share":
@@ -95,7 +95,8 @@ function operationVerdict(op: OperationInfo | undefined, input: FindingInput): V
       return {
         ...base,
         message: `${op.name} call`,
-        detail: "Fair-share scheduling, quota shares, consumable resources and service jobs have no equivalent on Common Compute or SaladCloud.",
+        detail:
+          "Fair-share scheduling, quota shares, consumable resources and service jobs have no equivalent on Common Compute or SaladCloud.",
         fix: "manual: drop the feature or emulate it in your own scheduler",
         transforms: [],
       };
@@ -103,7 +104,8 @@ function operationVerdict(op: OperationInfo | undefined, input: FindingInput): V
       return {
         ...base,
         message: `${op.name} call`,
-        detail: "The targets have no resource tags; the call can be dropped once cost allocation moves to the target's projects or API keys.",
+        detail:
+          "The targets have no resource tags; the call can be dropped once cost allocation moves to the target's projects or API keys.",
         fix: "manual: remove the tagging call",
         transforms: [],
       };
@@ -122,8 +124,11 @@ function verdictFor(input: FindingInput): Verdict {
         ruleId: "batch/client",
         category: "mandatory",
         effort: 1,
-        message: input.dynamic ? "AWS Batch client created (service name read at run time)" : "AWS Batch client created",
-        detail: "Every call made through this client goes to AWS Batch; pointing it at the shim moves them all at once.",
+        message: input.dynamic
+          ? "AWS Batch client created (service name read at run time)"
+          : "AWS Batch client created",
+        detail:
+          "Every call made through this client goes to AWS Batch; pointing it at the shim moves them all at once.",
         fix: shim[0] ?? "shim",
         transforms: shim,
       };
@@ -154,7 +159,8 @@ function verdictFor(input: FindingInput): Verdict {
         category: "optional",
         effort: 3,
         message: "Custom botocore waiter on a Batch client",
-        detail: "Batch has no built-in waiters; this waiter polls a Batch API through botocore internals the shim does not expose.",
+        detail:
+          "Batch has no built-in waiters; this waiter polls a Batch API through botocore internals the shim does not expose.",
         fix: "manual: replace the waiter with a polling loop over describe calls",
         transforms: [],
       };
@@ -198,20 +204,65 @@ const INIT_FIX = "manual: generate the target's deployment files with `migrate i
 
 /** Weight of findings that are not SDK calls, by kind: what they cost to move and how much they block. */
 const KIND_WEIGHTS: Partial<Record<FindingKind, Pick<Verdict, "category" | "effort" | "detail" | "fix">>> = {
-  "cdk-import": { category: "mandatory", effort: 0, detail: "The CDK app builds Batch resources; its constructs are reported one by one.", fix: INIT_FIX },
-  "tf-module": { category: "optional", effort: 1, detail: "A module that creates Batch resources; they are reported where the module declares them.", fix: INIT_FIX },
-  "batch-json-other": { category: "potential", effort: 1, detail: "A Batch API input kept as JSON (a SubmitJob, compute environment or queue request for the CLI).", fix: "manual: replace the CLI call that reads it" },
-  "jobdef-json-list": { category: "potential", effort: 0, detail: "A saved Batch API response; nothing runs from it.", fix: "none: delete it once migrated" },
-  "sfn-task": { category: "mandatory", effort: 5, detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.", fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client" },
-  "cdk-sfn-task": { category: "mandatory", effort: 5, detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.", fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client" },
-  "airflow-operator": { category: "mandatory", effort: 3, detail: "An Airflow task submits this Batch job through the Amazon provider.", fix: "manual: replace the operator with a task that calls the target's client" },
+  "cdk-import": {
+    category: "mandatory",
+    effort: 0,
+    detail: "The CDK app builds Batch resources; its constructs are reported one by one.",
+    fix: INIT_FIX,
+  },
+  "tf-module": {
+    category: "optional",
+    effort: 1,
+    detail: "A module that creates Batch resources; they are reported where the module declares them.",
+    fix: INIT_FIX,
+  },
+  "batch-json-other": {
+    category: "potential",
+    effort: 1,
+    detail: "A Batch API input kept as JSON (a SubmitJob, compute environment or queue request for the CLI).",
+    fix: "manual: replace the CLI call that reads it",
+  },
+  "jobdef-json-list": {
+    category: "potential",
+    effort: 0,
+    detail: "A saved Batch API response; nothing runs from it.",
+    fix: "none: delete it once migrated",
+  },
+  "sfn-task": {
+    category: "mandatory",
+    effort: 5,
+    detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.",
+    fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client",
+  },
+  "cdk-sfn-task": {
+    category: "mandatory",
+    effort: 5,
+    detail: "A Step Functions state submits this Batch job; the targets have no Step Functions integration.",
+    fix: "manual: call the target's API from a Lambda task, or move orchestration to the target's client",
+  },
+  "airflow-operator": {
+    category: "mandatory",
+    effort: 3,
+    detail: "An Airflow task submits this Batch job through the Amazon provider.",
+    fix: "manual: replace the operator with a task that calls the target's client",
+  },
   "tf-in-code": { category: "potential", effort: 1, detail: "Terraform for Batch generated from code.", fix: INIT_FIX },
-  info: { category: "potential", effort: 0, detail: "Related to Batch, but nothing to migrate here (a type, an exception class, a generic SDK import).", fix: "none" },
+  info: {
+    category: "potential",
+    effort: 0,
+    detail: "Related to Batch, but nothing to migrate here (a type, an exception class, a generic SDK import).",
+    fix: "none",
+  },
 };
 
 function resourceVerdict(input: FindingInput): Verdict {
   const type = input.resourceType ?? input.kind;
-  const weight = KIND_WEIGHTS[input.kind] ?? { category: "mandatory", effort: 3, detail: INFRASTRUCTURE_DETAIL, fix: INIT_FIX };
+  const weight = KIND_WEIGHTS[input.kind] ?? {
+    category: "mandatory",
+    effort: 3,
+    detail: INFRASTRUCTURE_DETAIL,
+    fix: INIT_FIX,
+  };
   return {
     ruleId: `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
     message: `${type}${input.name ? ` ${input.name}` : ""}`,

@@ -35,7 +35,10 @@ function isSuppressed(finding: Finding, texts: Map<string, string[]>): boolean {
   if (!lines) return false;
   const own = lines[finding.line - 1] ?? "";
   const above = lines[finding.line - 2] ?? "";
-  return (SUPPRESSION.test(own) && /(#|\/\/|\/\*).*migrate-ignore/.test(own)) || /^\s*(#|\/\/|\/\*).*migrate-ignore/.test(above);
+  return (
+    (SUPPRESSION.test(own) && /(#|\/\/|\/\*).*migrate-ignore/.test(own)) ||
+    /^\s*(#|\/\/|\/\*).*migrate-ignore/.test(above)
+  );
 }
 
 function emptyInventory(): Inventory {
@@ -94,15 +97,25 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     let latin1: string | undefined;
     const asLatin1 = () => (latin1 ??= bytes.toString("latin1"));
     const wants = scanners.filter((scanner) => scanner.accepts(relPath));
-    const scanning = wants.filter((scanner) => containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath));
+    const scanning = wants.filter(
+      (scanner) => containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath),
+    );
     const reading = wants.filter(
-      (scanner) => !scanning.includes(scanner) && !!scanner.context && containsAny(bytes, scanner.contextNeedles) && scanner.context(asLatin1(), relPath),
+      (scanner) =>
+        !scanning.includes(scanner) &&
+        !!scanner.context &&
+        containsAny(bytes, scanner.contextNeedles) &&
+        scanner.context(asLatin1(), relPath),
     );
     if (scanning.length === 0 && reading.length === 0) continue;
     const text = decodeUtf8(outcome.bytes);
     if (text === undefined) {
       if (scanning.length > 0) {
-        skipped.push({ path: relPath, reason: "not-utf8", hint: "not valid UTF-8; re-encode it as UTF-8 to have it scanned" });
+        skipped.push({
+          path: relPath,
+          reason: "not-utf8",
+          hint: "not valid UTF-8; re-encode it as UTF-8 to have it scanned",
+        });
       }
       continue;
     }
@@ -136,7 +149,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   }
 
   const kept = findings.filter((finding) => !isSuppressed(finding, texts)).sort(compareFindings);
-  for (const list of Object.values(inventory) as InventoryItem[][]) list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const list of Object.values(inventory) as InventoryItem[][])
+    list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return {
     root,
     findings: kept,

@@ -50,13 +50,7 @@ export type FindingKind =
   | "parse-error";
 
 /** A JSON value read literally from source; `{ $expr }` stands for what could not be read. */
-export type LiteralValue =
-  | string
-  | number
-  | boolean
-  | null
-  | LiteralValue[]
-  | { [key: string]: LiteralValue };
+export type LiteralValue = string | number | boolean | null | LiteralValue[] | { [key: string]: LiteralValue };
 
 export interface Finding {
   /** Stable rule id, e.g. `batch/submit-job`, `tf/aws-batch-job-definition`, `scan/parse-error`. */

@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 function readVersion(): string {
   for (const candidate of ["../../package.json", "../../../package.json"]) {
     try {
-      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as { name?: string; version?: string };
+      const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === "batch-migrate" && pkg.version) return pkg.version;
     } catch {
       // not at this depth (src/ when run with tsx, dist/src/ when built)

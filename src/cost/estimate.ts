@@ -27,10 +27,14 @@ const MODEL_ASSUMPTIONS = [
   "Fargate: the job's vCPU and memory rounded up to a valid Fargate size; per-second billing with a one-minute minimum.",
   "SaladCloud: a GPU job gets the cheapest GPU class with at least the VRAM of the GPU it has on AWS today, at the usage file's priority (default batch); GPU rates include vCPU and RAM. CPU-only jobs pay per vCPU-hour and GB-hour at batch priority. Reallocation overhead is not modelled.",
   "Common Compute bills per task: it is priced only where the usage file gives work units; otherwise it shows n/a, never $0.",
-  "Without a usage file there is no monthly figure: each job definition shows the cost of one run (at its usage runtime, else its timeout, else 1 hour) and each compute environment its \"fully busy\" ceiling.",
+  'Without a usage file there is no monthly figure: each job definition shows the cost of one run (at its usage runtime, else its timeout, else 1 hour) and each compute environment its "fully busy" ceiling.',
 ];
 
-function usageFor(workload: WorkloadFacts, usage: UsageFile | undefined, aliases: string[]): { entry?: JobUsage; key?: string } {
+function usageFor(
+  workload: WorkloadFacts,
+  usage: UsageFile | undefined,
+  aliases: string[],
+): { entry?: JobUsage; key?: string } {
   if (!usage) return {};
   for (const key of [workload.name, ...aliases]) {
     const entry = usage.jobDefinitions[key];
@@ -55,7 +59,12 @@ function runPlans(workload: WorkloadFacts, entry: JobUsage | undefined): RunPlan
     });
   }
   const perRunMinutes = runtime ?? (workload.timeoutSeconds !== undefined ? workload.timeoutSeconds / 60 : 60);
-  const why = runtime !== undefined ? "usage file runtime" : workload.timeoutSeconds !== undefined ? "its timeout" : "1 hour: no timeout and no usage";
+  const why =
+    runtime !== undefined
+      ? "usage file runtime"
+      : workload.timeoutSeconds !== undefined
+        ? "its timeout"
+        : "1 hour: no timeout and no usage";
   plans.push({
     scenario: "per-run",
     runs: arraySize,
@@ -70,7 +79,13 @@ function totalsOf(lines: readonly CostLine[]): CostTotal[] {
   const totals = new Map<string, CostTotal>();
   const add = (platform: CostPlatform, scenario: CostScenario, workload: string | undefined, line: CostLine) => {
     const key = `${platform}|${scenario}|${workload ?? ""}`;
-    const total = totals.get(key) ?? { platform, scenario, ...(workload !== undefined ? { workload } : {}), cost: 0, unpricedLines: 0 };
+    const total = totals.get(key) ?? {
+      platform,
+      scenario,
+      ...(workload !== undefined ? { workload } : {}),
+      cost: 0,
+      unpricedLines: 0,
+    };
     if (line.cost === null) total.unpricedLines++;
     else total.cost += line.cost;
     totals.set(key, total);
@@ -80,7 +95,10 @@ function totalsOf(lines: readonly CostLine[]): CostTotal[] {
     add(line.platform, line.scenario, undefined, line);
   }
   return [...totals.values()].sort(
-    (a, b) => (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0) || (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0) || ((a.workload ?? "") < (b.workload ?? "") ? -1 : (a.workload ?? "") > (b.workload ?? "") ? 1 : 0),
+    (a, b) =>
+      (a.platform < b.platform ? -1 : a.platform > b.platform ? 1 : 0) ||
+      (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0) ||
+      ((a.workload ?? "") < (b.workload ?? "") ? -1 : (a.workload ?? "") > (b.workload ?? "") ? 1 : 0),
   );
 }
 
@@ -98,7 +116,9 @@ export function estimateCosts(options: EstimateOptions): CostSection {
     const { entry, key } = usageFor(workload, options.usage, options.aliases?.[workload.id] ?? []);
     if (key) matchedKeys.add(key);
     if (entry && (entry.jobs_per_month === undefined) !== (entry.avg_runtime_minutes === undefined)) {
-      warnings.push(`usage for ${workload.name} needs both jobs_per_month and avg_runtime_minutes for a monthly figure`);
+      warnings.push(
+        `usage for ${workload.name} needs both jobs_per_month and avg_runtime_minutes for a monthly figure`,
+      );
     }
     for (const plan of runPlans(workload, entry)) {
       const input = { workload, usage: entry ?? {}, region, prices: options.prices, plan };
@@ -123,17 +143,28 @@ export function estimateCosts(options: EstimateOptions): CostSection {
         });
       }
       for (const target of options.targets) {
-        for (const estimator of estimators.filter((e) => e.platform === target && e.appliesTo(workload))) lines.push(...estimator.estimate(input));
+        for (const estimator of estimators.filter((e) => e.platform === target && e.appliesTo(workload)))
+          lines.push(...estimator.estimate(input));
       }
     }
   }
   for (const environment of options.computeEnvironments) {
-    const probe: WorkloadFacts = { id: environment.id, name: environment.name, gpus: 0, platform: "EC2", computeEnvironment: environment, computeEnvironmentBasis: "" };
+    const probe: WorkloadFacts = {
+      id: environment.id,
+      name: environment.name,
+      gpus: 0,
+      platform: "EC2",
+      computeEnvironment: environment,
+      computeEnvironmentBasis: "",
+    };
     const aws = estimators.find((estimator) => estimator.platform === "aws" && estimator.appliesTo(probe));
     if (aws?.ceiling) lines.push(...aws.ceiling(environment, options.prices, region));
   }
   for (const key of Object.keys(options.usage?.jobDefinitions ?? {})) {
-    if (!matchedKeys.has(key)) warnings.push(`${options.usage!.path}: job_definitions.${key} matches no job definition found (names and IaC addresses are accepted)`);
+    if (!matchedKeys.has(key))
+      warnings.push(
+        `${options.usage!.path}: job_definitions.${key} matches no job definition found (names and IaC addresses are accepted)`,
+      );
   }
   lines.sort(
     (a, b) =>
@@ -143,14 +174,28 @@ export function estimateCosts(options: EstimateOptions): CostSection {
       (a.description < b.description ? -1 : a.description > b.description ? 1 : 0),
   );
   const tables = (Object.values(options.prices) as PricingSource<unknown>[])
-    .map((source) => ({ source, dates: lines.flatMap((line) => line.prices.filter((price) => price.sourceId === source.id).map((price) => price.date)) }))
+    .map((source) => ({
+      source,
+      dates: lines.flatMap((line) =>
+        line.prices.filter((price) => price.sourceId === source.id).map((price) => price.date),
+      ),
+    }))
     .filter((entry) => entry.dates.length > 0);
   warnings.push(...staleTableWarnings(tables, options.now));
   return {
     assumptions: [...MODEL_ASSUMPTIONS],
     lines,
     totals: totalsOf(lines),
-    priceTables: tables.map(({ source, dates }) => ({ id: source.id, title: source.title, origin: source.origin, asOf: dates.map(earliestDay).filter((d): d is string => d !== undefined).sort()[0] ?? null })),
+    priceTables: tables.map(({ source, dates }) => ({
+      id: source.id,
+      title: source.title,
+      origin: source.origin,
+      asOf:
+        dates
+          .map(earliestDay)
+          .filter((d): d is string => d !== undefined)
+          .sort()[0] ?? null,
+    })),
     warnings,
     usageFile: options.usage?.path ?? null,
   };

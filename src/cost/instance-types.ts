@@ -30,15 +30,22 @@ export interface ResolvedInstanceTypes {
 }
 
 /** Expands a compute environment's `instanceTypes` (exact types, families, aliases) against the table of a region. */
-export function resolveInstanceTypes(written: readonly string[], ec2: PricingSource<Ec2Query>, region: string): ResolvedInstanceTypes {
+export function resolveInstanceTypes(
+  written: readonly string[],
+  ec2: PricingSource<Ec2Query>,
+  region: string,
+): ResolvedInstanceTypes {
   const catalogue = ec2.rows.filter((row) => row.region === region).flatMap((row) => instanceTypeFromRow(row) ?? []);
   const types = new Map<string, InstanceType>();
   const notes: string[] = [];
   const unknown: string[] = [];
   for (const entry of written) {
     const families = INSTANCE_FAMILY_ALIASES[entry];
-    if (families) notes.push(`${entry} = ${families.join(", ")}${entry === "optimal" ? " (its meaning since 2025-11-01)" : ""}`);
-    const matches = catalogue.filter((type) => (families ? families.includes(type.family) : entry.includes(".") ? type.name === entry : type.family === entry));
+    if (families)
+      notes.push(`${entry} = ${families.join(", ")}${entry === "optimal" ? " (its meaning since 2025-11-01)" : ""}`);
+    const matches = catalogue.filter((type) =>
+      families ? families.includes(type.family) : entry.includes(".") ? type.name === entry : type.family === entry,
+    );
     if (matches.length === 0) unknown.push(entry);
     for (const type of matches) types.set(type.name, type);
   }
@@ -64,7 +71,8 @@ export interface InstanceChoice {
 
 function whyNotFit(job: JobShape, type: InstanceType): string {
   if (job.vcpus > type.vcpus) return `${type.name} has ${type.vcpus} vCPU`;
-  if (job.memoryGiB > BATCH_MEMORY_SHARE * type.memoryGiB) return `${type.name} gives jobs ${round(BATCH_MEMORY_SHARE * type.memoryGiB)} GiB (0.96 × ${type.memoryGiB})`;
+  if (job.memoryGiB > BATCH_MEMORY_SHARE * type.memoryGiB)
+    return `${type.name} gives jobs ${round(BATCH_MEMORY_SHARE * type.memoryGiB)} GiB (0.96 × ${type.memoryGiB})`;
   return `${type.name} has ${type.gpus} GPU`;
 }
 
@@ -73,7 +81,12 @@ function round(value: number): number {
 }
 
 /** The cheapest allowed instance type (by its hourly price) that the job fits on. */
-export function cheapestFittingInstance(job: JobShape, types: readonly InstanceType[], ec2: PricingSource<Ec2Query>, region: string): InstanceChoice | undefined {
+export function cheapestFittingInstance(
+  job: JobShape,
+  types: readonly InstanceType[],
+  ec2: PricingSource<Ec2Query>,
+  region: string,
+): InstanceChoice | undefined {
   const priced = types
     .flatMap((type) => {
       const quote = ec2.price({ region, instanceType: type.name });

@@ -17,7 +17,10 @@ export type PriceBook = { [Id in PricingSourceId]: PricingSource<QueryOf<(typeof
 export const STALE_AFTER_DAYS = 180;
 
 function loadSource<Q>(definition: PricingSourceDefinition<Q>, rows: PriceRow[], origin: string): PricingSource<Q> {
-  const days = rows.map((row) => earliestDay(row.date ?? "")).filter((day): day is string => day !== undefined).sort();
+  const days = rows
+    .map((row) => earliestDay(row.date ?? ""))
+    .filter((day): day is string => day !== undefined)
+    .sort();
   return {
     id: definition.id,
     title: definition.title,
@@ -88,7 +91,10 @@ export function loadPriceBook(pricesFile?: string): PriceBook {
   const dir = bundledPricingDir();
   const overrides = pricesFile ? readOverrides(pricesFile) : {};
   const book: Record<string, PricingSource<unknown>> = {};
-  for (const [id, definition] of Object.entries(PRICING_SOURCES) as [PricingSourceId, PricingSourceDefinition<unknown>][]) {
+  for (const [id, definition] of Object.entries(PRICING_SOURCES) as [
+    PricingSourceId,
+    PricingSourceDefinition<unknown>,
+  ][]) {
     const override = overrides[id];
     if (override) {
       book[id] = loadSource(definition, override, path.basename(pricesFile!));
@@ -102,13 +108,23 @@ export function loadPriceBook(pricesFile?: string): PriceBook {
 }
 
 /** One warning per table whose used rows are older than {@link STALE_AFTER_DAYS} days, or undated, on the day `now`. */
-export function staleTableWarnings(used: readonly { source: PricingSource<unknown>; dates: readonly string[] }[], now: Date): string[] {
+export function staleTableWarnings(
+  used: readonly { source: PricingSource<unknown>; dates: readonly string[] }[],
+  now: Date,
+): string[] {
   return used.flatMap(({ source, dates }) => {
     const days = dates.map(earliestDay);
-    if (days.some((day) => day === undefined)) return [`${source.id} (${source.origin}): some prices used are undated (${[...new Set(dates.filter((d) => !earliestDay(d)))].join(", ")}): check them before relying on them`];
+    if (days.some((day) => day === undefined))
+      return [
+        `${source.id} (${source.origin}): some prices used are undated (${[...new Set(dates.filter((d) => !earliestDay(d)))].join(", ")}): check them before relying on them`,
+      ];
     const oldest = (days as string[]).sort()[0];
     if (!oldest) return [];
     const age = daysBetween(oldest, now);
-    return age > STALE_AFTER_DAYS ? [`${source.id} (${source.origin}): prices used date from ${oldest}, ${age} days old: refresh the table or pass --prices-file`] : [];
+    return age > STALE_AFTER_DAYS
+      ? [
+          `${source.id} (${source.origin}): prices used date from ${oldest}, ${age} days old: refresh the table or pass --prices-file`,
+        ]
+      : [];
   });
 }

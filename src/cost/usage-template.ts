@@ -3,7 +3,14 @@ import { allUsageKeys, DEFAULT_REGION } from "./usage.js";
 
 function describeJob(item: InventoryItem): string {
   const p = item.properties;
-  const size = [p.vcpus !== undefined ? `${String(p.vcpus)} vCPU` : "", p.memoryMiB !== undefined ? `${String(p.memoryMiB)} MiB` : "", typeof p.gpus === "number" && p.gpus > 0 ? `${p.gpus} GPU` : "", p.timeoutSeconds !== undefined ? `timeout ${String(p.timeoutSeconds)} s` : ""].filter(Boolean).join(", ");
+  const size = [
+    p.vcpus !== undefined ? `${String(p.vcpus)} vCPU` : "",
+    p.memoryMiB !== undefined ? `${String(p.memoryMiB)} MiB` : "",
+    typeof p.gpus === "number" && p.gpus > 0 ? `${p.gpus} GPU` : "",
+    p.timeoutSeconds !== undefined ? `timeout ${String(p.timeoutSeconds)} s` : "",
+  ]
+    .filter(Boolean)
+    .join(", ");
   return `${item.source.path}:${item.source.line}${size ? ` (${size})` : ""}`;
 }
 
@@ -24,7 +31,8 @@ export function renderUsageTemplate(jobDefinitions: readonly InventoryItem[]): s
   for (const item of [...jobDefinitions].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     out.push(`  # ${describeJob(item)}`, `  ${JSON.stringify(item.name)}:`);
     out.push("    # jobs_per_month: 0", "    # avg_runtime_minutes: 0", "    # array_size: 1");
-    if (typeof item.properties.gpus === "number" && item.properties.gpus > 0) out.push("    # salad_priority: batch", "    # gpu_vram_gb: 24");
+    if (typeof item.properties.gpus === "number" && item.properties.gpus > 0)
+      out.push("    # salad_priority: batch", "    # gpu_vram_gb: 24");
     out.push("    # common_compute_workload: embeddings", "    # common_compute_units_per_month: 0");
   }
   return `${out.join("\n")}\n`;

@@ -7,9 +7,25 @@ import type { UsageKey } from "./resources/estimator.js";
 
 /** The keys every estimator reads: they make the billed job-hours of pricing.md §10. */
 export const JOB_HOURS_USAGE: readonly UsageKey[] = [
-  { key: "jobs_per_month", type: "number", minimum: 0, description: "Submissions of this job definition per month (an array job counts once)" },
-  { key: "avg_runtime_minutes", type: "number", minimum: 0, description: "Average run time of one job (one array child), in minutes" },
-  { key: "array_size", type: "integer", minimum: 1, default: 1, description: "Children per submission when it is submitted as an array job" },
+  {
+    key: "jobs_per_month",
+    type: "number",
+    minimum: 0,
+    description: "Submissions of this job definition per month (an array job counts once)",
+  },
+  {
+    key: "avg_runtime_minutes",
+    type: "number",
+    minimum: 0,
+    description: "Average run time of one job (one array child), in minutes",
+  },
+  {
+    key: "array_size",
+    type: "integer",
+    minimum: 1,
+    default: 1,
+    description: "Children per submission when it is submitted as an array job",
+  },
 ];
 
 export const DEFAULT_REGION = "us-east-1";
@@ -38,7 +54,13 @@ function usageSchema() {
   const properties = Object.fromEntries(
     allUsageKeys().map((key) => [
       key.key,
-      key.type === "string" ? { type: "string", ...(key.enum ? { enum: key.enum } : {}) } : { type: key.type, ...(key.minimum !== undefined ? { minimum: key.minimum } : {}), ...(key.maximum !== undefined ? { maximum: key.maximum } : {}) },
+      key.type === "string"
+        ? { type: "string", ...(key.enum ? { enum: key.enum } : {}) }
+        : {
+            type: key.type,
+            ...(key.minimum !== undefined ? { minimum: key.minimum } : {}),
+            ...(key.maximum !== undefined ? { maximum: key.maximum } : {}),
+          },
     ]),
   );
   return {
@@ -50,7 +72,9 @@ function usageSchema() {
       region: { type: "string", pattern: "^[a-z]{2}-[a-z]+-\\d$" },
       job_definitions: {
         type: "object",
-        additionalProperties: { anyOf: [{ type: "null" }, { type: "object", additionalProperties: false, properties }] },
+        additionalProperties: {
+          anyOf: [{ type: "null" }, { type: "object", additionalProperties: false, properties }],
+        },
       },
     },
   };
@@ -58,7 +82,9 @@ function usageSchema() {
 
 function fixFor(keyword: string, params: Record<string, unknown>): string {
   if (keyword === "additionalProperties") {
-    return `remove "${String(params.additionalProperty)}" or correct its spelling; known keys: ${allUsageKeys().map((k) => k.key).join(", ")}`;
+    return `remove "${String(params.additionalProperty)}" or correct its spelling; known keys: ${allUsageKeys()
+      .map((k) => k.key)
+      .join(", ")}`;
   }
   if (keyword === "enum") return `use one of: ${(params.allowedValues as unknown[]).join(", ")}`;
   if (keyword === "required") return `add "${String(params.missingProperty)}:" (run \`migrate init\` for a template)`;
@@ -71,7 +97,10 @@ export function loadUsageFile(file: string): UsageFile {
   try {
     data = parseYaml(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError(`cannot read the usage file ${file}: ${(error as Error).message}`, "fix the YAML, or run `migrate init` for a template");
+    throw new ConfigError(
+      `cannot read the usage file ${file}: ${(error as Error).message}`,
+      "fix the YAML, or run `migrate init` for a template",
+    );
   }
   const validate = new Ajv({ allErrors: true }).compile(usageSchema());
   if (!validate(data)) {
@@ -84,6 +113,8 @@ export function loadUsageFile(file: string): UsageFile {
   return {
     path: file,
     region: parsed.region ?? DEFAULT_REGION,
-    jobDefinitions: Object.fromEntries(Object.entries(parsed.job_definitions).map(([name, usage]) => [name, usage ?? {}])),
+    jobDefinitions: Object.fromEntries(
+      Object.entries(parsed.job_definitions).map(([name, usage]) => [name, usage ?? {}]),
+    ),
   };
 }

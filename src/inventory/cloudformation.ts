@@ -21,7 +21,8 @@ export const CLOUDFORMATION_BATCH_TYPES: Record<string, ResourceKind | undefined
 /** `!Ref X`, `!GetAtt X.Arn`, `!Sub …`: the short form a reader of the template recognises. */
 function intrinsicText(name: string, argument: LiteralValue): string {
   const short = name === "Ref" ? "Ref" : name.replace(/^Fn::/, "");
-  if (short === "GetAtt" && Array.isArray(argument)) return `!GetAtt ${argument.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(".")}`;
+  if (short === "GetAtt" && Array.isArray(argument))
+    return `!GetAtt ${argument.map((part) => (typeof part === "string" ? part : JSON.stringify(part))).join(".")}`;
   if (typeof argument === "string") return `!${short} ${argument}`;
   return `!${short} ${JSON.stringify(argument)}`;
 }
@@ -39,7 +40,10 @@ function isIntrinsic(value: LiteralObject): string | undefined {
  */
 export function resolveCloudFormationValue(value: LiteralValue): LiteralValue {
   if (Array.isArray(value)) return value.map(resolveCloudFormationValue);
-  if (typeof value === "string") return /\$\{[^}]*\}/.test(value) && /\$\{(self|opt|env|file|cf|ssm|sls|param|aws):/.test(value) ? { $expr: value } : value;
+  if (typeof value === "string")
+    return /\$\{[^}]*\}/.test(value) && /\$\{(self|opt|env|file|cf|ssm|sls|param|aws):/.test(value)
+      ? { $expr: value }
+      : value;
   if (!isObject(value)) return value;
   const intrinsic = isIntrinsic(value);
   if (intrinsic) return { $expr: intrinsicText(intrinsic, value[intrinsic]!) };
@@ -52,7 +56,10 @@ export function resolveCloudFormationValue(value: LiteralValue): LiteralValue {
  * Normalises the `Properties` of an `AWS::Batch::*` resource (a template, CDK L1 props or a CFN dict built in
  * code). Unknown or unsupported types give `undefined`.
  */
-export function normalizeCloudFormationResource(type: string, properties: LiteralValue | undefined): { kind: ResourceKind; normalized: Normalized<object> } | undefined {
+export function normalizeCloudFormationResource(
+  type: string,
+  properties: LiteralValue | undefined,
+): { kind: ResourceKind; normalized: Normalized<object> } | undefined {
   const kind = CLOUDFORMATION_BATCH_TYPES[type];
   if (!kind) return undefined;
   const resolved = properties === undefined ? {} : resolveCloudFormationValue(properties);

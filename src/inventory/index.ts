@@ -6,6 +6,11 @@ export {
   normalizeJobQueue,
   normalizeSchedulingPolicy,
 } from "./normalize.js";
-export { CLOUDFORMATION_BATCH_TYPES, normalizeByKind, normalizeCloudFormationResource, resolveCloudFormationValue } from "./cloudformation.js";
+export {
+  CLOUDFORMATION_BATCH_TYPES,
+  normalizeByKind,
+  normalizeCloudFormationResource,
+  resolveCloudFormationValue,
+} from "./cloudformation.js";
 export { normalizeTerraformResource, resolveTerraformValue, TERRAFORM_BATCH_TYPES } from "./terraform.js";
 export { isExpression, isObject, type LiteralObject } from "./values.js";

@@ -2,7 +2,11 @@ import type { InventoryItem, ResourceKind, ResourceSource } from "../core/types.
 import type { Normalized, PropertyBag } from "./types.js";
 
 /** Places one normalised declaration in the inventory; its id is `<kind>:<path>#<address or name>`. */
-export function createInventoryItem(kind: ResourceKind, source: ResourceSource, normalized: Normalized<object>): InventoryItem {
+export function createInventoryItem(
+  kind: ResourceKind,
+  source: ResourceSource,
+  normalized: Normalized<object>,
+): InventoryItem {
   const name = normalized.name ?? source.address ?? source.path;
   return {
     id: `${kind}:${source.path}#${source.address ?? name}`,

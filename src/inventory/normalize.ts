@@ -25,7 +25,10 @@ function finish<P extends object>(name: string | undefined, properties: P, reade
 
 const REF_PLACEHOLDER = /Ref::([A-Za-z0-9_.-]+)/g;
 
-function commandParameters(command: string[] | undefined, defaults: Record<string, string> | undefined): CommandParameter[] | undefined {
+function commandParameters(
+  command: string[] | undefined,
+  defaults: Record<string, string> | undefined,
+): CommandParameter[] | undefined {
   if (!command) return undefined;
   const names = [...new Set(command.flatMap((part) => [...part.matchAll(REF_PLACEHOLDER)].map((match) => match[1]!)))];
   if (names.length === 0) return undefined;
@@ -66,7 +69,10 @@ function readSecrets(reader: PropertyReader, container: LiteralObject): Secret[]
   });
 }
 
-function readRetry(reader: PropertyReader, spec: LiteralObject): Pick<JobDefinitionProperties, "retryAttempts" | "retryEvaluateOnExit"> {
+function readRetry(
+  reader: PropertyReader,
+  spec: LiteralObject,
+): Pick<JobDefinitionProperties, "retryAttempts" | "retryEvaluateOnExit"> {
   const retry = reader.object(spec, "retryStrategy");
   if (!retry) return {};
   const nested = reader.child("retryStrategy");
@@ -83,7 +89,10 @@ function readRetry(reader: PropertyReader, spec: LiteralObject): Pick<JobDefinit
 }
 
 /** The container a job runs: container properties, the first node range of a multinode job, or the first ECS/EKS container. */
-function mainContainer(reader: PropertyReader, spec: LiteralObject): { container?: LiteralObject; orchestration: string; nodes?: LiteralObject } {
+function mainContainer(
+  reader: PropertyReader,
+  spec: LiteralObject,
+): { container?: LiteralObject; orchestration: string; nodes?: LiteralObject } {
   const container = reader.object(spec, "containerProperties");
   if (container) return { container, orchestration: "ECS" };
   const nodes = reader.object(spec, "nodeProperties");
@@ -108,7 +117,10 @@ function mainContainer(reader: PropertyReader, spec: LiteralObject): { container
   return { orchestration: "ECS" };
 }
 
-function eksResources(reader: PropertyReader, container: LiteralObject): Pick<JobDefinitionProperties, "vcpus" | "memoryMiB" | "gpus"> {
+function eksResources(
+  reader: PropertyReader,
+  container: LiteralObject,
+): Pick<JobDefinitionProperties, "vcpus" | "memoryMiB" | "gpus"> {
   const resources = reader.object(container, "resources");
   const limits = reader.object(resources, "limits") ?? reader.object(resources, "requests");
   if (!limits) return {};
@@ -120,7 +132,16 @@ function eksResources(reader: PropertyReader, container: LiteralObject): Pick<Jo
 function kubernetesMemoryMiB(quantity: string): number | undefined {
   const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(quantity.trim());
   if (!match) return undefined;
-  const factor: Record<string, number> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024, K: 1000 / 1048576, M: 1e6 / 1048576, G: 1e9 / 1048576, T: 1e12 / 1048576 };
+  const factor: Record<string, number> = {
+    Ki: 1 / 1024,
+    Mi: 1,
+    Gi: 1024,
+    Ti: 1024 * 1024,
+    K: 1000 / 1048576,
+    M: 1e6 / 1048576,
+    G: 1e9 / 1048576,
+    T: 1e12 / 1048576,
+  };
   return Math.round(Number(match[1]) * (match[2] ? factor[match[2]]! : 1 / 1048576));
 }
 
@@ -161,7 +182,8 @@ export function normalizeJobDefinition(spec: LiteralObject): Normalized<JobDefin
     secrets: container ? nonEmptyList(readSecrets(inner, container)) : undefined,
     timeoutSeconds: reader.child("timeout").number(timeout, "attemptDurationSeconds"),
     ...readRetry(reader, spec),
-    privileged: inner.boolean(container, "privileged") ?? inner.boolean(inner.object(container, "securityContext"), "privileged"),
+    privileged:
+      inner.boolean(container, "privileged") ?? inner.boolean(inner.object(container, "securityContext"), "privileged"),
     readonlyRootFilesystem: inner.boolean(container, "readonlyRootFilesystem"),
     volumes: container ? nonEmptyList(readVolumes(inner, container)) : undefined,
     ephemeralStorageGiB: inner.number(ephemeral, "sizeInGiB"),
@@ -202,7 +224,12 @@ export function normalizeComputeEnvironment(spec: LiteralObject): Normalized<Com
     desiredVcpus: nested.number(resources, "desiredvCpus"),
     allocationStrategy: nested.string(resources, "allocationStrategy")?.toUpperCase(),
     bidPercentage: nested.number(resources, "bidPercentage"),
-    orchestration: reader.raw(spec, "eksConfiguration") !== undefined ? "EKS" : resources || reader.raw(spec, "type") ? "ECS" : undefined,
+    orchestration:
+      reader.raw(spec, "eksConfiguration") !== undefined
+        ? "EKS"
+        : resources || reader.raw(spec, "type")
+          ? "ECS"
+          : undefined,
   };
   return finish(name, properties, reader);
 }
@@ -221,7 +248,8 @@ export function normalizeJobQueue(spec: LiteralObject): Normalized<JobQueuePrope
     });
   } else {
     const list = reader.raw(spec, "computeEnvironments");
-    if (Array.isArray(list)) order = list.map((item, index) => ({ order: index + 1, computeEnvironment: toReference(item) }));
+    if (Array.isArray(list))
+      order = list.map((item, index) => ({ order: index + 1, computeEnvironment: toReference(item) }));
     else if (list !== undefined) reader.unresolved.add("computeEnvironmentOrder");
   }
   const properties: JobQueueProperties = {
@@ -242,7 +270,12 @@ export function normalizeSchedulingPolicy(spec: LiteralObject): Normalized<Sched
   const shares: ShareDistribution[] | undefined = nested
     .list(policy, "shareDistribution")
     ?.filter(isObject)
-    .map((share) => compact({ shareIdentifier: nested.string(share, "shareIdentifier") ?? "", weightFactor: nested.number(share, "weightFactor") }));
+    .map((share) =>
+      compact({
+        shareIdentifier: nested.string(share, "shareIdentifier") ?? "",
+        weightFactor: nested.number(share, "weightFactor"),
+      }),
+    );
   const properties: SchedulingPolicyProperties = {
     shareDecaySeconds: nested.number(policy, "shareDecaySeconds"),
     computeReservation: nested.number(policy, "computeReservation"),
@@ -250,4 +283,3 @@ export function normalizeSchedulingPolicy(spec: LiteralObject): Normalized<Sched
   };
   return finish(name, properties, reader);
 }
-

@@ -46,7 +46,10 @@ function readDocument(value: LiteralValue): LiteralValue {
  * Normalises the attributes of an `aws_batch_*` resource or data source. JSON-document attributes
  * (`container_properties`…) may be strings of JSON or values already read from `jsonencode({…})`.
  */
-export function normalizeTerraformResource(type: string, attributes: LiteralObject): { kind: ResourceKind; normalized: Normalized<object> } | undefined {
+export function normalizeTerraformResource(
+  type: string,
+  attributes: LiteralObject,
+): { kind: ResourceKind; normalized: Normalized<object> } | undefined {
   const kind = TERRAFORM_BATCH_TYPES[type];
   if (!kind) return undefined;
   const spec: LiteralObject = {};

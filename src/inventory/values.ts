@@ -113,7 +113,9 @@ export class PropertyReader {
     if (value === undefined || value === null) return undefined;
     const map: Record<string, string> = {};
     const entries: [LiteralValue, LiteralValue][] = Array.isArray(value)
-      ? value.filter(isObject).map((entry) => [this.raw(entry, "name", "key") ?? null, this.raw(entry, "value") ?? null])
+      ? value
+          .filter(isObject)
+          .map((entry) => [this.raw(entry, "name", "key") ?? null, this.raw(entry, "value") ?? null])
       : isObject(value)
         ? Object.entries(value)
         : [];

@@ -15,7 +15,8 @@ export function callSiteId(finding: Finding): string {
 
 function referenceOf(value: LiteralValue): ResourceReference | undefined {
   if (typeof value === "string") return { value, literal: true };
-  if (isExpression(value)) return { value: typeof value.$expr === "string" ? value.$expr : JSON.stringify(value.$expr), literal: false };
+  if (isExpression(value))
+    return { value: typeof value.$expr === "string" ? value.$expr : JSON.stringify(value.$expr), literal: false };
   return undefined;
 }
 
@@ -28,12 +29,19 @@ function linksTo(
   relation: Link["relation"],
 ): Link[] {
   const targets = resolveReference(items, reference, fromPath, kind);
-  if (targets.length === 0) return [{ from, to: `unresolved:${kind}`, relation, via: reference.value, resolved: false }];
+  if (targets.length === 0)
+    return [{ from, to: `unresolved:${kind}`, relation, via: reference.value, resolved: false }];
   return targets.map((target) => ({ from, to: target.id, relation, via: reference.value, resolved: true }));
 }
 
 function isReference(value: LiteralValue | undefined): value is ResourceReference {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && typeof value.value === "string" && typeof value.literal === "boolean";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof value.value === "string" &&
+    typeof value.literal === "boolean"
+  );
 }
 
 /**
@@ -42,7 +50,12 @@ function isReference(value: LiteralValue | undefined): value is ResourceReferenc
  * as an unresolved link, never dropped.
  */
 export function buildLinks(findings: Finding[], inventory: Inventory): Link[] {
-  const items = [...inventory.jobDefinitions, ...inventory.jobQueues, ...inventory.computeEnvironments, ...inventory.schedulingPolicies];
+  const items = [
+    ...inventory.jobDefinitions,
+    ...inventory.jobQueues,
+    ...inventory.computeEnvironments,
+    ...inventory.schedulingPolicies,
+  ];
   const links: Link[] = [];
   for (const finding of findings) {
     if (!finding.args) continue;
@@ -56,10 +69,14 @@ export function buildLinks(findings: Finding[], inventory: Inventory): Link[] {
     const order = queue.properties.computeEnvironmentOrder;
     for (const entry of Array.isArray(order) ? order : []) {
       const reference = (entry as ComputeEnvironmentOrderEntry | null)?.computeEnvironment;
-      if (isReference(reference)) links.push(...linksTo(items, queue.id, queue.source.path, reference, "compute-environment", "uses-compute-environment"));
+      if (isReference(reference))
+        links.push(
+          ...linksTo(items, queue.id, queue.source.path, reference, "compute-environment", "uses-compute-environment"),
+        );
     }
     const policy = queue.properties.schedulingPolicy;
-    if (isReference(policy)) links.push(...linksTo(items, queue.id, queue.source.path, policy, "scheduling-policy", "uses-scheduling-policy"));
+    if (isReference(policy))
+      links.push(...linksTo(items, queue.id, queue.source.path, policy, "scheduling-policy", "uses-scheduling-policy"));
   }
   const seen = new Set<string>();
   return links
@@ -69,5 +86,19 @@ export function buildLinks(findings: Finding[], inventory: Inventory): Link[] {
       seen.add(key);
       return true;
     })
-    .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.relation < b.relation ? -1 : a.relation > b.relation ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
+    .sort((a, b) =>
+      a.from < b.from
+        ? -1
+        : a.from > b.from
+          ? 1
+          : a.relation < b.relation
+            ? -1
+            : a.relation > b.relation
+              ? 1
+              : a.to < b.to
+                ? -1
+                : a.to > b.to
+                  ? 1
+                  : 0,
+    );
 }

@@ -41,7 +41,12 @@ export function addressOfExpression(expression: string): { address: string; scop
 }
 
 /** Inventory items a reference written in `fromPath` resolves to. */
-export function resolveReference(items: InventoryItem[], reference: { value: string; literal: boolean }, fromPath: string, kind: ResourceKind): InventoryItem[] {
+export function resolveReference(
+  items: InventoryItem[],
+  reference: { value: string; literal: boolean },
+  fromPath: string,
+  kind: ResourceKind,
+): InventoryItem[] {
   const candidates = items.filter((item) => item.kind === kind);
   if (reference.literal) {
     const name = nameOfLiteral(reference.value, kind);

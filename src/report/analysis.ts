@@ -23,7 +23,8 @@ export interface AnalysisOptions {
 const num = (value: LiteralValue | undefined) => (typeof value === "number" ? value : undefined);
 const str = (value: LiteralValue | undefined) => (typeof value === "string" ? value : undefined);
 const list = (value: LiteralValue | undefined) => (Array.isArray(value) ? value : []);
-const field = (value: LiteralValue, key: string) => (value && typeof value === "object" && !Array.isArray(value) ? value[key] : undefined);
+const field = (value: LiteralValue, key: string) =>
+  value && typeof value === "object" && !Array.isArray(value) ? value[key] : undefined;
 
 function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
   const p = item.properties;
@@ -41,7 +42,13 @@ function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
 
 function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts {
   const p = item.properties;
-  const facts: WorkloadFacts = { id: item.id, name: item.name, gpus: num(p.gpus) ?? 0, platform: str(p.platform) ?? "EC2", computeEnvironmentBasis: links.basis };
+  const facts: WorkloadFacts = {
+    id: item.id,
+    name: item.name,
+    gpus: num(p.gpus) ?? 0,
+    platform: str(p.platform) ?? "EC2",
+    computeEnvironmentBasis: links.basis,
+  };
   const vcpus = num(p.vcpus);
   if (vcpus !== undefined) facts.vcpus = vcpus;
   const memory = num(p.memoryMiB);
@@ -54,14 +61,25 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts
 
 function usageEntry(item: InventoryItem, usage: UsageFile | undefined) {
   if (!usage) return undefined;
-  return usage.jobDefinitions[item.name] ?? (item.source.address ? usage.jobDefinitions[item.source.address] : undefined);
+  return (
+    usage.jobDefinitions[item.name] ?? (item.source.address ? usage.jobDefinitions[item.source.address] : undefined)
+  );
 }
 
-function definitionFacts(item: InventoryItem, links: WorkloadLinks, report: Report, options: AnalysisOptions, workload: WorkloadFacts): JobDefinitionFacts {
+function definitionFacts(
+  item: InventoryItem,
+  links: WorkloadLinks,
+  report: Report,
+  options: AnalysisOptions,
+  workload: WorkloadFacts,
+): JobDefinitionFacts {
   const p = item.properties;
   const entry = usageEntry(item, options.usage);
   const volumes = list(p.volumes);
-  const vram = typeof entry?.gpu_vram_gb === "number" ? entry.gpu_vram_gb : gpuMemoryToday(workload, options.prices, options.usage?.region ?? DEFAULT_REGION)?.gb;
+  const vram =
+    typeof entry?.gpu_vram_gb === "number"
+      ? entry.gpu_vram_gb
+      : gpuMemoryToday(workload, options.prices, options.usage?.region ?? DEFAULT_REGION)?.gb;
   const policy = links.queue ? field(links.queue.properties.schedulingPolicy ?? null, "value") : undefined;
   const facts: JobDefinitionFacts = {
     name: item.name,
@@ -102,10 +120,16 @@ function infraEffort(item: InventoryItem, report: Report): number {
 function costFor(cost: CostSection, workload: string, targets: readonly TargetId[]): Workload["cost"] {
   const scenario = cost.totals.some((t) => t.workload === workload && t.scenario === "monthly") ? "monthly" : "per-run";
   const figure = (platform: string) => {
-    const total = cost.totals.find((t) => t.workload === workload && t.scenario === scenario && t.platform === platform);
+    const total = cost.totals.find(
+      (t) => t.workload === workload && t.scenario === scenario && t.platform === platform,
+    );
     return total && total.unpricedLines === 0 ? total.cost : null;
   };
-  return { scenario, aws: figure("aws"), targets: Object.fromEntries(targets.map((target) => [target, figure(target)])) };
+  return {
+    scenario,
+    aws: figure("aws"),
+    targets: Object.fromEntries(targets.map((target) => [target, figure(target)])),
+  };
 }
 
 function byText<T>(key: (item: T) => string) {
@@ -140,7 +164,10 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
       const result = analyzeCallSite(PLATFORMS[target], finding);
       readiness.push(result.readiness);
       gaps.push(...result.gaps);
-      siteReadiness.set(`${target}|${callSiteId(finding)}`, [...(siteReadiness.get(`${target}|${callSiteId(finding)}`) ?? []), result.readiness]);
+      siteReadiness.set(`${target}|${callSiteId(finding)}`, [
+        ...(siteReadiness.get(`${target}|${callSiteId(finding)}`) ?? []),
+        result.readiness,
+      ]);
     }
   }
   for (const [index, { item, links }] of linked.entries()) {
@@ -160,31 +187,59 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
       cost: costFor(cost, item.name, options.targets),
     };
     for (const target of options.targets) {
-      const result = analyzeJobDefinition(PLATFORMS[target], { id: item.id, name: item.name, path: item.source.path, line: item.source.line }, facts, infraEffort(item, scan));
+      const result = analyzeJobDefinition(
+        PLATFORMS[target],
+        { id: item.id, name: item.name, path: item.source.path, line: item.source.line },
+        facts,
+        infraEffort(item, scan),
+      );
       readiness.push(result.readiness);
       gaps.push(...result.gaps);
-      const sites = links.callSites.flatMap((site: Finding) => siteReadiness.get(`${target}|${callSiteId(site)}`) ?? []);
+      const sites = links.callSites.flatMap(
+        (site: Finding) => siteReadiness.get(`${target}|${callSiteId(site)}`) ?? [],
+      );
       workload.status[target] = sites.reduce((worst, site) => worseStatus(worst, site.status), result.readiness.status);
       workload.effort[target] = result.readiness.effort + sites.reduce((sum, site) => sum + site.effort, 0);
     }
     workloads.push(workload);
   }
   readiness.sort(byText((r) => `${r.target}|${r.path}|${String(r.line).padStart(6, "0")}|${r.subject}`));
-  gaps.sort(byText((g) => `${g.target}|${g.path}|${String(g.line).padStart(6, "0")}|${g.subject}|${g.feature}|${g.what}`));
+  gaps.sort(
+    byText((g) => `${g.target}|${g.path}|${String(g.line).padStart(6, "0")}|${g.subject}|${g.feature}|${g.what}`),
+  );
   workloads.sort(byText((w) => w.name));
-  return { ...scan, targets: { selected: [...options.targets], readiness, gaps }, cost, workloads, plan: buildPlan(workloads, gaps, options.targets) };
+  return {
+    ...scan,
+    targets: { selected: [...options.targets], readiness, gaps },
+    cost,
+    workloads,
+    plan: buildPlan(workloads, gaps, options.targets),
+  };
 }
 
 /** Per target, workloads ordered by savings per effort point (unpriced ones last), each with its steps. */
-export function buildPlan(workloads: readonly Workload[], gaps: readonly Gap[], targets: readonly TargetId[]): PlanItem[] {
+export function buildPlan(
+  workloads: readonly Workload[],
+  gaps: readonly Gap[],
+  targets: readonly TargetId[],
+): PlanItem[] {
   const items: PlanItem[] = [];
   for (const target of targets) {
     const forTarget = workloads.map((workload): PlanItem => {
       const targetCost = workload.cost.targets[target];
-      const savings = workload.cost.aws !== null && targetCost !== null && targetCost !== undefined ? workload.cost.aws - targetCost : null;
+      const savings =
+        workload.cost.aws !== null && targetCost !== null && targetCost !== undefined
+          ? workload.cost.aws - targetCost
+          : null;
       const effort = workload.effort[target] ?? 0;
       const related = new Set([workload.id, ...workload.callSites]);
-      const steps = [...new Set(gaps.filter((gap) => gap.target === target && related.has(gap.subject) && gap.effort > 0).map((gap) => `${gap.feature}: ${gap.fix}`))];
+      const steps = [
+        ...new Set(
+          gaps
+            .filter((gap) => gap.target === target && related.has(gap.subject) && gap.effort > 0)
+            .map((gap) => `${gap.feature}: ${gap.fix}`),
+        ),
+      ];
       return {
         target,
         workload: workload.name,
@@ -196,7 +251,12 @@ export function buildPlan(workloads: readonly Workload[], gaps: readonly Gap[], 
         steps,
       };
     });
-    forTarget.sort((a, b) => (b.savingsPerPoint ?? -Infinity) - (a.savingsPerPoint ?? -Infinity) || a.effort - b.effort || (a.workload < b.workload ? -1 : 1));
+    forTarget.sort(
+      (a, b) =>
+        (b.savingsPerPoint ?? -Infinity) - (a.savingsPerPoint ?? -Infinity) ||
+        a.effort - b.effort ||
+        (a.workload < b.workload ? -1 : 1),
+    );
     items.push(...forTarget);
   }
   return items;

@@ -2,7 +2,8 @@
 export function jobCodeCandidates(command: readonly string[]): string[] {
   const candidates: string[] = [];
   for (const [index, part] of command.entries()) {
-    if (/\.(py|js|mjs|cjs|ts|sh|rb)$/.test(part) && !part.startsWith("Ref::")) candidates.push(part.replace(/^\.\//, ""));
+    if (/\.(py|js|mjs|cjs|ts|sh|rb)$/.test(part) && !part.startsWith("Ref::"))
+      candidates.push(part.replace(/^\.\//, ""));
     if (part === "-m" && command[index + 1]) {
       const module = command[index + 1]!.replaceAll(".", "/");
       candidates.push(`${module}.py`, `${module}/__main__.py`, `${module}/__init__.py`);
@@ -22,5 +23,11 @@ const S3_PATTERNS: readonly RegExp[] = [
 
 /** Lines of job code that read or write S3. */
 export function findS3Uses(path: string, text: string): { path: string; line: number; text: string }[] {
-  return text.split("\n").flatMap((line, index) => (S3_PATTERNS.some((pattern) => pattern.test(line)) ? [{ path, line: index + 1, text: line.trim().slice(0, 120) }] : []));
+  return text
+    .split("\n")
+    .flatMap((line, index) =>
+      S3_PATTERNS.some((pattern) => pattern.test(line))
+        ? [{ path, line: index + 1, text: line.trim().slice(0, 120) }]
+        : [],
+    );
 }

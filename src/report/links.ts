@@ -63,17 +63,31 @@ function queueEnvironments(queue: InventoryItem, report: Report): InventoryItem[
 export function linkJobDefinition(definition: InventoryItem, report: Report): WorkloadLinks {
   const callSites = report.findings.filter((finding) => {
     if (!isCallSite(finding)) return false;
-    const linked = report.links.some((link) => link.to === definition.id && link.relation === "uses-job-definition" && link.from === graphCallSiteId(finding));
+    const linked = report.links.some(
+      (link) =>
+        link.to === definition.id && link.relation === "uses-job-definition" && link.from === graphCallSiteId(finding),
+    );
     const written = literal(finding.args?.jobDefinition);
     return linked || (written !== undefined && baseName(written) === definition.name);
   });
   const literalQueues = new Set(callSites.flatMap((site) => literal(site.args?.jobQueue) ?? []).map(baseName));
   const siteIds = new Set(callSites.map(graphCallSiteId));
-  const linkedQueues = new Set(report.links.filter((link) => link.relation === "uses-job-queue" && link.resolved && siteIds.has(link.from)).map((link) => link.to));
-  const named = report.inventory.jobQueues.filter((queue) => linkedQueues.has(queue.id) || literalQueues.has(queue.name));
+  const linkedQueues = new Set(
+    report.links
+      .filter((link) => link.relation === "uses-job-queue" && link.resolved && siteIds.has(link.from))
+      .map((link) => link.to),
+  );
+  const named = report.inventory.jobQueues.filter(
+    (queue) => linkedQueues.has(queue.id) || literalQueues.has(queue.name),
+  );
   if (named.length > 0) {
     const queue = named[0]!;
-    return { callSites, queue, computeEnvironments: queueEnvironments(queue, report), basis: `from the queue ${queue.name} its call sites name` };
+    return {
+      callSites,
+      queue,
+      computeEnvironments: queueEnvironments(queue, report),
+      basis: `from the queue ${queue.name} its call sites name`,
+    };
   }
   const compatible = report.inventory.jobQueues.filter((queue) => {
     const environments = queueEnvironments(queue, report);
@@ -81,11 +95,19 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
   });
   if (compatible.length === 1) {
     const queue = compatible[0]!;
-    return { callSites, queue, computeEnvironments: queueEnvironments(queue, report), basis: `inferred: ${queue.name} is the only queue whose compute environments can run it` };
+    return {
+      callSites,
+      queue,
+      computeEnvironments: queueEnvironments(queue, report),
+      basis: `inferred: ${queue.name} is the only queue whose compute environments can run it`,
+    };
   }
   return {
     callSites,
     computeEnvironments: [],
-    basis: compatible.length > 1 ? `ambiguous: ${compatible.length} queues could run it and no call site names one literally` : "no queue found that can run it",
+    basis:
+      compatible.length > 1
+        ? `ambiguous: ${compatible.length} queues could run it and no call site names one literally`
+        : "no queue found that can run it",
   };
 }

@@ -22,7 +22,8 @@ export function coverageLine(report: Report): string {
   ];
   if (report.coverage.skipped.length) parts.push(`${report.coverage.skipped.length} skipped`);
   if (report.coverage.parseErrors) parts.push(plural(report.coverage.parseErrors, "parse error"));
-  for (const error of report.coverage.scannerErrors ?? []) parts.push(`the ${error.scanner} scanner failed: ${error.message}`);
+  for (const error of report.coverage.scannerErrors ?? [])
+    parts.push(`the ${error.scanner} scanner failed: ${error.message}`);
   return parts.join("; ");
 }
 
@@ -34,7 +35,9 @@ export function formatUsd(value: number): string {
 export function costLine(report: Report): string {
   const cost = report.cost;
   if (!cost) return "no cost estimate";
-  const scenario = cost.totals.some((t) => t.scenario === "monthly" && t.workload === undefined) ? "monthly" : "per-run";
+  const scenario = cost.totals.some((t) => t.scenario === "monthly" && t.workload === undefined)
+    ? "monthly"
+    : "per-run";
   const parts = cost.totals
     .filter((t) => t.workload === undefined && t.scenario === scenario)
     .map((t) => `${t.platform} ${formatTotal(t)}`);
@@ -43,7 +46,10 @@ export function costLine(report: Report): string {
 }
 
 /** A total as shown: "no price" when nothing in it is priced, never $0. */
-export function formatTotal(total: { cost: number; unpricedLines: number }, pricedLines = Number.POSITIVE_INFINITY): string {
+export function formatTotal(
+  total: { cost: number; unpricedLines: number },
+  pricedLines = Number.POSITIVE_INFINITY,
+): string {
   if (total.unpricedLines > 0 && (total.cost === 0 || pricedLines === 0)) return "no price";
   return `${formatUsd(total.cost)}${total.unpricedLines ? ` + ${total.unpricedLines} unpriced` : ""}`;
 }

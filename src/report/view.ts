@@ -26,17 +26,26 @@ export function scenarioLabel(scenario: string): string {
 }
 
 export function grandTotal(report: Report, platform: string, scenario: string): CostTotal | undefined {
-  return report.cost?.totals.find((t) => t.platform === platform && t.scenario === scenario && t.workload === undefined);
+  return report.cost?.totals.find(
+    (t) => t.platform === platform && t.scenario === scenario && t.workload === undefined,
+  );
 }
 
 export function totalText(report: Report, platform: string, scenario: string, workload?: string): string {
-  const total = report.cost?.totals.find((t) => t.platform === platform && t.scenario === scenario && t.workload === workload);
+  const total = report.cost?.totals.find(
+    (t) => t.platform === platform && t.scenario === scenario && t.workload === workload,
+  );
   return total ? formatTotal(total) : "—";
 }
 
-export function readinessCounts(report: Report, target: TargetId, kind: "job-definition" | "call-site"): Record<ReadinessStatus, number> {
+export function readinessCounts(
+  report: Report,
+  target: TargetId,
+  kind: "job-definition" | "call-site",
+): Record<ReadinessStatus, number> {
   const counts = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<ReadinessStatus, number>;
-  for (const entry of report.targets?.readiness ?? []) if (entry.target === target && entry.subjectKind === kind) counts[entry.status]++;
+  for (const entry of report.targets?.readiness ?? [])
+    if (entry.target === target && entry.subjectKind === kind) counts[entry.status]++;
   return counts;
 }
 

@@ -12,11 +12,17 @@ export function moduleSpecifiers(parsed: ParsedJs): { literal: JsNode; owner: Js
   const { api, root } = parsed;
   const found: { literal: JsNode; owner: JsNode }[] = [];
   root.find(api.ImportDeclaration).forEach((p) => found.push({ literal: p.node.source, owner: p.node }));
-  root.find(api.ExportNamedDeclaration).forEach((p) => p.node.source && found.push({ literal: p.node.source, owner: p.node }));
+  root
+    .find(api.ExportNamedDeclaration)
+    .forEach((p) => p.node.source && found.push({ literal: p.node.source, owner: p.node }));
   root.find(api.CallExpression).forEach((p) => {
     const node = p.node as JsNode;
     const isRequire = node.callee.type === "Identifier" && node.callee.name === "require";
-    if ((isRequire || node.callee.type === "Import") && node.arguments.length === 1 && typeof node.arguments[0].value === "string") {
+    if (
+      (isRequire || node.callee.type === "Import") &&
+      node.arguments.length === 1 &&
+      typeof node.arguments[0].value === "string"
+    ) {
       found.push({ literal: node.arguments[0], owner: node });
     }
   });
@@ -42,7 +48,12 @@ export function v2RootNames(parsed: ParsedJs): Set<string> {
   root.find(api.VariableDeclarator).forEach((p) => {
     const node = p.node as JsNode;
     const init = node.init;
-    if (node.id.type === "Identifier" && init?.type === "CallExpression" && init.callee.name === "require" && init.arguments[0]?.value === V2_SOURCE) {
+    if (
+      node.id.type === "Identifier" &&
+      init?.type === "CallExpression" &&
+      init.callee.name === "require" &&
+      init.arguments[0]?.value === V2_SOURCE
+    ) {
       names.add(node.id.name);
     }
   });

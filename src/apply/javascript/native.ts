@@ -18,12 +18,16 @@ export interface JsNativePlan {
 }
 
 const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters", "retryStrategy", "timeout"]);
-const SALAD_SCOPE = "process.env.SALAD_ORGANIZATION ?? \"\", process.env.SALAD_PROJECT ?? \"\"";
+const SALAD_SCOPE = 'process.env.SALAD_ORGANIZATION ?? "", process.env.SALAD_PROJECT ?? ""';
 
 function propertyName(property: JsNode): string | undefined {
   if (property.type !== "ObjectProperty" && property.type !== "Property") return undefined;
   if (property.computed) return undefined;
-  return property.key.type === "Identifier" ? property.key.name : typeof property.key.value === "string" ? property.key.value : undefined;
+  return property.key.type === "Identifier"
+    ? property.key.name
+    : typeof property.key.value === "string"
+      ? property.key.value
+      : undefined;
 }
 
 function objectEntries(node: JsNode): Map<string, JsNode> | undefined {
@@ -44,7 +48,13 @@ function statementOf(path: JsNode): JsNode {
 }
 
 /** Plans `client.send(new XCommand({…}))` → the target client's calls for submit, describe and cancel/terminate. */
-export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, target: MigrationTarget, config: MigrateConfig | undefined): JsNativePlan {
+export function planJsNative(
+  parsed: ParsedJs,
+  code: string,
+  style: JsStyle,
+  target: MigrationTarget,
+  config: MigrateConfig | undefined,
+): JsNativePlan {
   const { api, root } = parsed;
   const quote = (value: string) => `${style.quote}${value}${style.quote}`;
   const local = new Map<string, string>();
@@ -65,16 +75,29 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
     const node = p.node as JsNode;
     const imported = local.get(node.name);
     const parent = p.parent.node as JsNode;
-    if (!imported || /^Import/.test(parent.type) || (parent.type === "MemberExpression" && parent.property === node && !parent.computed)) return;
+    if (
+      !imported ||
+      /^Import/.test(parent.type) ||
+      (parent.type === "MemberExpression" && parent.property === node && !parent.computed)
+    )
+      return;
     if (parent.type === "TSTypeReference" || parent.type === "TSQualifiedName") return;
     if (imported === "BatchClient" && parent.type === "NewExpression" && parent.callee === node) {
       plan.edits.push({ start: parent.start, end: parent.end, text: `new ${native.client}()` });
       return;
     }
-    if (/^(SubmitJob|DescribeJobs|CancelJob|TerminateJob)Command$/.test(imported) && parent.type === "NewExpression" && parent.callee === node) {
+    if (
+      /^(SubmitJob|DescribeJobs|CancelJob|TerminateJob)Command$/.test(imported) &&
+      parent.type === "NewExpression" &&
+      parent.callee === node
+    ) {
       const send = p.parent.parent;
       const call = send?.node as JsNode;
-      const isSend = call?.type === "CallExpression" && call.arguments[0] === parent && call.callee.type === "MemberExpression" && call.callee.property.name === "send";
+      const isSend =
+        call?.type === "CallExpression" &&
+        call.arguments[0] === parent &&
+        call.callee.type === "MemberExpression" &&
+        call.callee.property.name === "send";
       if (!isSend) return manual(p, `${imported} is built apart from its send(); rewrite it by hand`);
       const receiver = code.slice(call.callee.object.start, call.callee.object.end);
       const rewritten = planCommand(imported, parent.arguments[0], receiver, send);
@@ -82,7 +105,8 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
       plan.edits.push(...rewritten);
       return;
     }
-    if (imported !== "BatchClient") manual(p, `${imported} has no ${TARGET_NAME[target]} equivalent; it stays on the shim`);
+    if (imported !== "BatchClient")
+      manual(p, `${imported} has no ${TARGET_NAME[target]} equivalent; it stays on the shim`);
   });
   return plan;
 
@@ -96,15 +120,18 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
       if (unsupported.length > 0) return `SubmitJob ${unsupported.join(", ")} has no ${TARGET_NAME[target]} equivalent`;
       const queue = entries.get("jobQueue")?.value;
       const definition = entries.get("jobDefinition")?.value;
-      if (typeof queue !== "string" || typeof definition !== "string") return "jobQueue and jobDefinition must be literals to map them to the target";
+      if (typeof queue !== "string" || typeof definition !== "string")
+        return "jobQueue and jobDefinition must be literals to map them to the target";
       const mapping = mapSubmit(config, target, definition, queue);
       if (!mapping.ok) return mapping.why;
       const retry = entries.get("retryStrategy");
       const retryEntries = retry ? objectEntries(retry) : undefined;
-      if (retry && (!retryEntries || [...retryEntries.keys()].some((key) => key !== "attempts"))) return "retryStrategy with evaluateOnExit is not a plain attempt count on the target";
+      if (retry && (!retryEntries || [...retryEntries.keys()].some((key) => key !== "attempts")))
+        return "retryStrategy with evaluateOnExit is not a plain attempt count on the target";
       const timeout = entries.get("timeout");
       const timeoutEntries = timeout ? objectEntries(timeout) : undefined;
-      if (timeout && (!timeoutEntries || [...timeoutEntries.keys()].some((key) => key !== "attemptDurationSeconds"))) return "timeout is not a literal attemptDurationSeconds";
+      if (timeout && (!timeoutEntries || [...timeoutEntries.keys()].some((key) => key !== "attemptDurationSeconds")))
+        return "timeout is not a literal attemptDurationSeconds";
       const input = entries.get("parameters") ? text(entries.get("parameters")) : "{}";
       const name = entries.get("jobName") ? text(entries.get("jobName")) : undefined;
       let replacement: string;
@@ -119,25 +146,40 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
           `priority: ${quote(mapping.priority)}`,
           ...(mapping.model ? [`model_id: ${quote(mapping.model)}`] : []),
           ...(retryEntries?.get("attempts") ? [`max_attempts: ${text(retryEntries.get("attempts"))}`] : []),
-          ...(timeoutEntries?.get("attemptDurationSeconds") ? [`timeout_seconds: ${text(timeoutEntries.get("attemptDurationSeconds"))}`] : []),
+          ...(timeoutEntries?.get("attemptDurationSeconds")
+            ? [`timeout_seconds: ${text(timeoutEntries.get("attemptDurationSeconds"))}`]
+            : []),
         ];
         replacement = `${receiver}.jobs.submit({ ${fields.join(", ")} })`;
       }
       return rewriteReads(send, replacement, [], { jobId: "id", jobName: "name" });
     }
     const saladQueue = target === "salad" ? onlySaladQueue(config) : undefined;
-    if (target === "salad" && !saladQueue) return "SaladCloud reaches a job through its queue, and the config does not map exactly one";
+    if (target === "salad" && !saladQueue)
+      return "SaladCloud reaches a job through its queue, and the config does not map exactly one";
     if (command === "DescribeJobsCommand") {
       const jobs = entries.get("jobs");
-      if (entries.size !== 1 || jobs?.type !== "ArrayExpression" || jobs.elements.length !== 1 || jobs.elements[0]?.type === "SpreadElement") {
+      if (
+        entries.size !== 1 ||
+        jobs?.type !== "ArrayExpression" ||
+        jobs.elements.length !== 1 ||
+        jobs.elements[0]?.type === "SpreadElement"
+      ) {
         return `DescribeJobs of several jobs has no single ${TARGET_NAME[target]} call`;
       }
       const id = text(jobs.elements[0]);
-      const replacement = saladQueue ? `${receiver}.getQueueJob(${SALAD_SCOPE}, ${quote(saladQueue)}, ${id})` : `${receiver}.jobs.get(${id})`;
-      return rewriteReads(send, replacement, ["jobs", 0], { jobId: "id", jobName: "name", status: TARGET_STATUS_FIELD[target] });
+      const replacement = saladQueue
+        ? `${receiver}.getQueueJob(${SALAD_SCOPE}, ${quote(saladQueue)}, ${id})`
+        : `${receiver}.jobs.get(${id})`;
+      return rewriteReads(send, replacement, ["jobs", 0], {
+        jobId: "id",
+        jobName: "name",
+        status: TARGET_STATUS_FIELD[target],
+      });
     }
     const jobId = entries.get("jobId");
-    if (!jobId || [...entries.keys()].some((key) => key !== "jobId" && key !== "reason")) return "cancel arguments are not a literal { jobId, reason }";
+    if (!jobId || [...entries.keys()].some((key) => key !== "jobId" && key !== "reason"))
+      return "cancel arguments are not a literal { jobId, reason }";
     if (!isDiscarded(send)) return "the cancel response is used; the target answers differently";
     const reason = entries.get("reason");
     const replacement = saladQueue
@@ -153,21 +195,32 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
   }
 
   /** `r.jobs[0].status` / `r.jobs?.[0]?.status` → `r.state`, through `const r = await …`; anything else stays manual. */
-  function rewriteReads(send: JsNode, replacement: string, prefix: (string | number)[], keys: Record<string, string>): TextEdit[] | string {
+  function rewriteReads(
+    send: JsNode,
+    replacement: string,
+    prefix: (string | number)[],
+    keys: Record<string, string>,
+  ): TextEdit[] | string {
     const call = send.node as JsNode;
     const edits: TextEdit[] = [{ start: call.start, end: call.end, text: replacement }];
     let holder = send.parent;
     if (holder?.node.type === "AwaitExpression") holder = holder.parent;
     if (holder?.node.type === "ExpressionStatement" && prefix.length === 0) return edits;
     const declarator = holder?.node as JsNode;
-    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier") return "the response is used as a whole; its shape differs on the target";
+    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier")
+      return "the response is used as a whole; its shape differs on the target";
     const name = declarator.id.name;
     const uses: JsNode[] = [];
     root.find(api.Identifier, { name }).forEach((p) => {
       const node = p.node as JsNode;
       const parent = p.parent.node as JsNode;
-      if (node === declarator.id || (parent.type === "MemberExpression" && parent.property === node && !parent.computed)) return;
-      if ((parent.type === "ObjectProperty" || parent.type === "Property") && parent.key === node && !parent.shorthand) return;
+      if (
+        node === declarator.id ||
+        (parent.type === "MemberExpression" && parent.property === node && !parent.computed)
+      )
+        return;
+      if ((parent.type === "ObjectProperty" || parent.type === "Property") && parent.key === node && !parent.shorthand)
+        return;
       uses.push(p);
     });
     for (const use of uses) {
@@ -180,7 +233,8 @@ export function planJsNative(parsed: ParsedJs, code: string, style: JsStyle, tar
         path = path.parent;
       }
       const member = path.parent?.node as JsNode;
-      if (!member || !/MemberExpression$/.test(member.type) || member.object !== path.node || member.computed) return "the response is used as a whole; its shape differs on the target";
+      if (!member || !/MemberExpression$/.test(member.type) || member.object !== path.node || member.computed)
+        return "the response is used as a whole; its shape differs on the target";
       const mapped = keys[member.property.name];
       if (!mapped) return `the response field ${member.property.name} has no ${TARGET_NAME[target]} counterpart`;
       const optional = member.optional ? "?." : ".";

@@ -19,7 +19,10 @@ function indentOf(code: string, node: SyntaxNode): string {
 export function planShimImports(tree: Tree, code: string): ShimImportPlan {
   const edits: TextEdit[] = [];
   const unsupported: ShimImportPlan["unsupported"] = [];
-  const statements = findAll(tree.rootNode, (node) => node.type === "import_statement" || node.type === "import_from_statement");
+  const statements = findAll(
+    tree.rootNode,
+    (node) => node.type === "import_statement" || node.type === "import_from_statement",
+  );
   for (const statement of statements) {
     if (statement.type === "import_from_statement") {
       const module = statement.childForFieldName("module_name");
@@ -43,13 +46,23 @@ export function planShimImports(tree: Tree, code: string): ShimImportPlan {
       return name === "boto3" || name.startsWith("boto3.");
     });
     if (boto3Names.length === 0) continue;
-    if (boto3Names.some((child) => (child.type === "aliased_import" ? child.childForFieldName("name")!.text : child.text) !== "boto3")) {
-      unsupported.push({ node: statement, why: "`import boto3.<submodule>` reaches real boto3 internals the shim does not replace" });
+    if (
+      boto3Names.some(
+        (child) => (child.type === "aliased_import" ? child.childForFieldName("name")!.text : child.text) !== "boto3",
+      )
+    ) {
+      unsupported.push({
+        node: statement,
+        why: "`import boto3.<submodule>` reaches real boto3 internals the shim does not replace",
+      });
       continue;
     }
     const shimLine = `from ${SHIM_MODULE} import ${boto3Names.map((child) => child.text).join(", ")}`;
     const others = names.filter((child) => !boto3Names.includes(child));
-    const text = others.length === 0 ? shimLine : `import ${others.map((child) => child.text).join(", ")}\n${indentOf(code, statement)}${shimLine}`;
+    const text =
+      others.length === 0
+        ? shimLine
+        : `import ${others.map((child) => child.text).join(", ")}\n${indentOf(code, statement)}${shimLine}`;
     edits.push({ start: statement.startIndex, end: statement.endIndex, text });
   }
   return { edits, unsupported };

@@ -44,31 +44,49 @@ function spanNode(site: Site, finding: Finding): SyntaxNode | undefined {
 }
 
 /** Plans the native rewrite of every Batch site in a Python file from the scanner's findings. */
-export function planPythonNative(code: string, tree: Tree, findings: readonly Finding[], target: MigrationTarget, config: MigrateConfig | undefined): NativePlan {
+export function planPythonNative(
+  code: string,
+  tree: Tree,
+  findings: readonly Finding[],
+  target: MigrationTarget,
+  config: MigrateConfig | undefined,
+): NativePlan {
   const quote = code.split("'").length > code.split('"').length ? "'" : '"';
   const site: Site = { code, tree, target, config, quote };
   const clientClass = target === "salad" ? "SaladCloud" : "CommonCompute";
   const plan: NativePlan = { edits: [], manual: [], clientClass };
   const add = (node: SyntaxNode | undefined, finding: Finding, result: SitePlan) => {
     if (result.manual !== undefined) {
-      plan.manual.push({ index: node ? enclosingStatement(node).startIndex : indexOfPosition(code, finding.line, finding.column), why: result.manual });
-    }
-    else plan.edits.push(...result.edits);
+      plan.manual.push({
+        index: node ? enclosingStatement(node).startIndex : indexOfPosition(code, finding.line, finding.column),
+        why: result.manual,
+      });
+    } else plan.edits.push(...result.edits);
   };
   const clients = findings.filter((finding) => CLIENT_KINDS.has(finding.kind));
   const calls = findings.filter((finding) => CALL_KINDS.has(finding.kind));
   for (const finding of clients) {
     const node = spanNode(site, finding);
-    add(node, finding, node && finding.kind === "py-client" ? planClient(node, clientClass) : { manual: "the Batch client is made by a helper; replace it by hand" });
+    add(
+      node,
+      finding,
+      node && finding.kind === "py-client"
+        ? planClient(node, clientClass)
+        : { manual: "the Batch client is made by a helper; replace it by hand" },
+    );
   }
   for (const finding of calls) {
     const node = spanNode(site, finding);
     if (!node || finding.kind !== "py-call" || !finding.operation) {
-      add(node, finding, { manual: `${finding.message.toLowerCase()}: no ${TARGET_NAME[target]} equivalent to rewrite to` });
+      add(node, finding, {
+        manual: `${finding.message.toLowerCase()}: no ${TARGET_NAME[target]} equivalent to rewrite to`,
+      });
       continue;
     }
     if (clients.length === 0) {
-      add(node, finding, { manual: "the client comes from another module: convert the module that creates it together with this one" });
+      add(node, finding, {
+        manual: "the client comes from another module: convert the module that creates it together with this one",
+      });
       continue;
     }
     add(node, finding, planCall(site, node, finding.operation));
@@ -79,7 +97,7 @@ export function planPythonNative(code: string, tree: Tree, findings: readonly Fi
 function planClient(call: SyntaxNode, clientClass: string): SitePlan {
   const fn = call.childForFieldName("function");
   const named = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
-  if (named !== "client") return { manual: "the Batch client is not made by `client(\"batch\")`" };
+  if (named !== "client") return { manual: 'the Batch client is not made by `client("batch")`' };
   return { edits: [{ start: call.startIndex, end: call.endIndex, text: `${clientClass}()` }] };
 }
 
@@ -135,10 +153,12 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   const { keywords, positional, splat } = keywordArguments(call);
   if (splat || positional.length > 0) return { manual: "submit_job arguments are passed indirectly (**kwargs)" };
   const unsupported = [...keywords.keys()].filter((key) => !SUBMIT_KEYS.has(key));
-  if (unsupported.length > 0) return { manual: `submit_job ${unsupported.join(", ")} has no ${TARGET_NAME[site.target]} equivalent` };
+  if (unsupported.length > 0)
+    return { manual: `submit_job ${unsupported.join(", ")} has no ${TARGET_NAME[site.target]} equivalent` };
   const queue = stringValue(keywords.get("jobQueue"));
   const definition = stringValue(keywords.get("jobDefinition"));
-  if (queue === undefined || definition === undefined) return { manual: "jobQueue and jobDefinition must be literals to map them to the target" };
+  if (queue === undefined || definition === undefined)
+    return { manual: "jobQueue and jobDefinition must be literals to map them to the target" };
   const mapping = mapSubmit(site.config, site.target, definition, queue);
   if (!mapping.ok) return { manual: mapping.why };
   let maxAttempts: string | undefined;
@@ -146,20 +166,23 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   const retry = keywords.get("retryStrategy");
   if (retry) {
     const entries = dictionaryEntries(retry);
-    if (!entries || [...entries.keys()].some((key) => key !== "attempts")) return { manual: "retryStrategy with evaluateOnExit is not a plain attempt count on the target" };
+    if (!entries || [...entries.keys()].some((key) => key !== "attempts"))
+      return { manual: "retryStrategy with evaluateOnExit is not a plain attempt count on the target" };
     maxAttempts = entries.get("attempts")?.text;
   }
   const timeout = keywords.get("timeout");
   if (timeout) {
     const entries = dictionaryEntries(timeout);
-    if (!entries || [...entries.keys()].some((key) => key !== "attemptDurationSeconds")) return { manual: "timeout is not a literal attemptDurationSeconds" };
+    if (!entries || [...entries.keys()].some((key) => key !== "attemptDurationSeconds"))
+      return { manual: "timeout is not a literal attemptDurationSeconds" };
     timeoutSeconds = entries.get("attemptDurationSeconds")?.text;
   }
   const input = keywords.get("parameters")?.text ?? "{}";
   const name = keywords.get("jobName")?.text;
   let replacement: string;
   if ("saladQueue" in mapping) {
-    if (timeoutSeconds !== undefined) return { manual: "SaladCloud cannot stop a running job, so a timeout cannot be kept" };
+    if (timeoutSeconds !== undefined)
+      return { manual: "SaladCloud cannot stop a running job, so a timeout cannot be kept" };
     if (maxAttempts !== undefined && !(/^\d+$/.test(maxAttempts) && Number(maxAttempts) <= 4)) {
       return { manual: "SaladCloud retries every job 4 times; a different retryStrategy cannot be kept" };
     }
@@ -183,11 +206,18 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
 function planDescribe(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   const { keywords, positional, splat } = keywordArguments(call);
   const jobs = keywords.get("jobs");
-  if (splat || positional.length > 0 || keywords.size !== 1 || jobs?.type !== "list" || jobs.namedChildren.length !== 1) {
+  if (
+    splat ||
+    positional.length > 0 ||
+    keywords.size !== 1 ||
+    jobs?.type !== "list" ||
+    jobs.namedChildren.length !== 1
+  ) {
     return { manual: `describe_jobs of several jobs has no single ${TARGET_NAME[site.target]} call` };
   }
   const jobId = jobs.namedChildren[0]!;
-  if (jobId.type === "list_splat") return { manual: `describe_jobs of several jobs has no single ${TARGET_NAME[site.target]} call` };
+  if (jobId.type === "list_splat")
+    return { manual: `describe_jobs of several jobs has no single ${TARGET_NAME[site.target]} call` };
   let replacement: string;
   if (site.target === "salad") {
     const queue = onlySaladQueue(site.config);
@@ -196,20 +226,39 @@ function planDescribe(site: Site, call: SyntaxNode, receiver: string): SitePlan 
   } else {
     replacement = `${receiver}.jobs.get(${jobId.text})`;
   }
-  return rewriteResult(site, call, replacement, ["jobs", 0], { jobId: "id", jobName: "name", status: TARGET_STATUS_FIELD[site.target] });
+  return rewriteResult(site, call, replacement, ["jobs", 0], {
+    jobId: "id",
+    jobName: "name",
+    status: TARGET_STATUS_FIELD[site.target],
+  });
 }
 
 function planCancel(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   const { keywords, positional, splat } = keywordArguments(call);
   const jobId = keywords.get("jobId");
-  if (splat || positional.length > 0 || !jobId || [...keywords.keys()].some((key) => key !== "jobId" && key !== "reason")) {
+  if (
+    splat ||
+    positional.length > 0 ||
+    !jobId ||
+    [...keywords.keys()].some((key) => key !== "jobId" && key !== "reason")
+  ) {
     return { manual: "cancel arguments are passed indirectly" };
   }
-  if (call.parent?.type !== "expression_statement") return { manual: "the cancel response is used; the target answers differently" };
+  if (call.parent?.type !== "expression_statement")
+    return { manual: "the cancel response is used; the target answers differently" };
   if (site.target === "salad") {
     const queue = onlySaladQueue(site.config);
-    if (!queue) return { manual: "SaladCloud cancels a job through its queue, and the config does not map exactly one" };
-    return { edits: [{ start: call.startIndex, end: call.endIndex, text: `${receiver}.delete_queue_job(${q(site, queue)}, ${jobId.text})` }] };
+    if (!queue)
+      return { manual: "SaladCloud cancels a job through its queue, and the config does not map exactly one" };
+    return {
+      edits: [
+        {
+          start: call.startIndex,
+          end: call.endIndex,
+          text: `${receiver}.delete_queue_job(${q(site, queue)}, ${jobId.text})`,
+        },
+      ],
+    };
   }
   const reason = keywords.get("reason");
   const text = `${receiver}.jobs.cancel(${jobId.text}${reason ? `, reason=${reason.text}` : ""})`;
@@ -233,22 +282,46 @@ function quoteOf(node: SyntaxNode, fallback: string): string {
  * Rewrites how the response is read: `resp["jobs"][0]["status"]` → `resp["state"]` for describe, `resp["jobId"]` →
  * `resp["id"]` for submit, through variables too. Any other use of the response stays on the shim.
  */
-function rewriteResult(site: Site, call: SyntaxNode, replacement: string, prefix: (string | number)[], keys: Record<string, string>): SitePlan {
+function rewriteResult(
+  site: Site,
+  call: SyntaxNode,
+  replacement: string,
+  prefix: (string | number)[],
+  keys: Record<string, string>,
+): SitePlan {
   const edits: TextEdit[] = [];
-  const visit = (start: SyntaxNode, base: string, remaining: (string | number)[], replaceStart: boolean): string | undefined => {
+  const visit = (
+    start: SyntaxNode,
+    base: string,
+    remaining: (string | number)[],
+    replaceStart: boolean,
+  ): string | undefined => {
     let expr = start;
     let consumed = 0;
-    while (consumed < remaining.length && expr.parent?.type === "subscript" && expr.parent.childForFieldName("value")?.id === expr.id) {
-      if (subscriptKey(expr.parent) !== remaining[consumed]) return "the response is read in a way the target does not answer";
+    while (
+      consumed < remaining.length &&
+      expr.parent?.type === "subscript" &&
+      expr.parent.childForFieldName("value")?.id === expr.id
+    ) {
+      if (subscriptKey(expr.parent) !== remaining[consumed])
+        return "the response is read in a way the target does not answer";
       expr = expr.parent;
       consumed++;
     }
     const parent = expr.parent;
-    if (consumed === remaining.length && parent?.type === "subscript" && parent.childForFieldName("value")?.id === expr.id) {
+    if (
+      consumed === remaining.length &&
+      parent?.type === "subscript" &&
+      parent.childForFieldName("value")?.id === expr.id
+    ) {
       const key = subscriptKey(parent);
       const mapped = typeof key === "string" ? keys[key] : undefined;
       if (!mapped) return `the response field ${String(key)} has no ${TARGET_NAME[site.target]} counterpart`;
-      edits.push({ start: parent.startIndex, end: parent.endIndex, text: `${base}[${q({ ...site, quote: quoteOf(parent, site.quote) }, mapped)}]` });
+      edits.push({
+        start: parent.startIndex,
+        end: parent.endIndex,
+        text: `${base}[${q({ ...site, quote: quoteOf(parent, site.quote) }, mapped)}]`,
+      });
       return key === "status" ? rewriteStatusUse(site, parent, edits) : undefined;
     }
     if (replaceStart) edits.push({ start: start.startIndex, end: expr.endIndex, text: base });
@@ -277,7 +350,10 @@ function usesOf(variable: SyntaxNode): SyntaxNode[] | undefined {
   const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text);
   const assignments = same.filter((node) => {
     const parent = node.parent;
-    return (parent?.type === "assignment" || parent?.type === "augmented_assignment" || parent?.type === "for_statement") && parent.childForFieldName("left")?.id === node.id;
+    return (
+      (parent?.type === "assignment" || parent?.type === "augmented_assignment" || parent?.type === "for_statement") &&
+      parent.childForFieldName("left")?.id === node.id
+    );
   });
   if (assignments.length !== 1) return undefined;
   return same.filter((node) => node.id !== variable.id && node.startIndex > variable.endIndex);
@@ -307,11 +383,16 @@ function rewriteComparison(site: Site, read: SyntaxNode, edits: TextEdit[]): str
   if (comparison?.type !== "comparison_operator" || comparison.namedChildren.length !== 2) {
     return `the status is used beyond a comparison; ${TARGET_NAME[site.target]} states differ from Batch's`;
   }
-  const operator = comparison.children.slice(1, -1).map((child) => child.text).join(" ");
+  const operator = comparison.children
+    .slice(1, -1)
+    .map((child) => child.text)
+    .join(" ");
   if (!COMPARISONS.has(operator)) return "the status is compared in a way that cannot be mapped";
   const other = comparison.namedChildren.find((child) => child.id !== read.id)!;
-  if ((operator === "in" || operator === "not in") && other.id === comparison.namedChildren[0]!.id) return "the status is searched for, not compared";
-  const literals = other.type === "string" ? [other] : ["tuple", "list", "set"].includes(other.type) ? other.namedChildren : undefined;
+  if ((operator === "in" || operator === "not in") && other.id === comparison.namedChildren[0]!.id)
+    return "the status is searched for, not compared";
+  const literals =
+    other.type === "string" ? [other] : ["tuple", "list", "set"].includes(other.type) ? other.namedChildren : undefined;
   const statuses = literals?.map((literal) => stringValue(literal));
   if (!literals || !statuses || statuses.some((status) => status === undefined || !table[status])) {
     return "the status is compared with something other than literal Batch statuses";
@@ -326,8 +407,13 @@ function rewriteComparison(site: Site, read: SyntaxNode, edits: TextEdit[]): str
   if (other.type === "string") {
     const operatorNodes = comparison.children.slice(1, -1);
     const negated = operator === "!=";
-    edits.push({ start: operatorNodes[0]!.startIndex, end: operatorNodes.at(-1)!.endIndex, text: negated ? "not in" : "in" });
-    if (other.id === comparison.namedChildren[0]!.id) return "a status on the left of the comparison becomes several states; rewrite it by hand";
+    edits.push({
+      start: operatorNodes[0]!.startIndex,
+      end: operatorNodes.at(-1)!.endIndex,
+      text: negated ? "not in" : "in",
+    });
+    if (other.id === comparison.namedChildren[0]!.id)
+      return "a status on the left of the comparison becomes several states; rewrite it by hand";
     edits.push({ start: other.startIndex, end: other.endIndex, text: `(${quoted.join(", ")})` });
     return undefined;
   }

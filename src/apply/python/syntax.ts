@@ -49,11 +49,16 @@ export function stringValue(node: SyntaxNode | null | undefined): string | undef
 /** The statement (a direct child of a block or the module) holding `node`. */
 export function enclosingStatement(node: SyntaxNode): SyntaxNode {
   let current = node;
-  while (current.parent && current.parent.type !== "block" && current.parent.type !== "module") current = current.parent;
+  while (current.parent && current.parent.type !== "block" && current.parent.type !== "module")
+    current = current.parent;
   return current;
 }
 
-export function keywordArguments(call: SyntaxNode): { keywords: Map<string, SyntaxNode>; positional: SyntaxNode[]; splat: boolean } {
+export function keywordArguments(call: SyntaxNode): {
+  keywords: Map<string, SyntaxNode>;
+  positional: SyntaxNode[];
+  splat: boolean;
+} {
   const keywords = new Map<string, SyntaxNode>();
   const positional: SyntaxNode[] = [];
   let splat = false;
@@ -72,7 +77,8 @@ export function keywordArguments(call: SyntaxNode): { keywords: Map<string, Synt
 /** The function body or module a node belongs to: where a local variable lives. */
 export function enclosingScope(node: SyntaxNode): SyntaxNode {
   let current: SyntaxNode | null = node.parent;
-  while (current && current.type !== "function_definition" && current.type !== "module" && current.type !== "lambda") current = current.parent;
+  while (current && current.type !== "function_definition" && current.type !== "module" && current.type !== "lambda")
+    current = current.parent;
   if (current) return current;
   let top = node;
   while (top.parent) top = top.parent;

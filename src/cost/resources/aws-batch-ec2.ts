@@ -3,7 +3,17 @@ import { cheapestFittingInstance, resolveInstanceTypes } from "../instance-types
 import type { CostLine } from "../model.js";
 import type { PriceBook } from "../prices.js";
 import type { PriceQuote } from "../types.js";
-import { billedHours, defineEstimator, formatNumber, pricedLine, unpricedLine, usageNumber, type ComputeEnvironmentFacts, type EstimateInput, type UsageKey } from "./estimator.js";
+import {
+  billedHours,
+  defineEstimator,
+  formatNumber,
+  pricedLine,
+  unpricedLine,
+  usageNumber,
+  type ComputeEnvironmentFacts,
+  type EstimateInput,
+  type UsageKey,
+} from "./estimator.js";
 
 const UTILIZATION: UsageKey = {
   key: "ec2_utilization",
@@ -33,7 +43,12 @@ interface SpotRate {
   bidBelowTypical: boolean;
 }
 
-function spotRate(prices: PriceBook, family: string, gpu: boolean, bidPercentage: number | undefined): SpotRate | undefined {
+function spotRate(
+  prices: PriceBook,
+  family: string,
+  gpu: boolean,
+  bidPercentage: number | undefined,
+): SpotRate | undefined {
   const quote = prices["aws-ec2-spot"].price({ family, gpu });
   if (!quote) return undefined;
   const spotFactor = 1 - quote.value;
@@ -70,17 +85,32 @@ export default defineEstimator({
     };
     const label = `${environment.name} (${environment.resourceType})`;
     if (workload.vcpus === undefined || workload.memoryMiB === undefined) {
-      return [unpricedLine({ ...base, description: label, assumption: text }, "the job definition's vCPU or memory could not be read")];
+      return [
+        unpricedLine(
+          { ...base, description: label, assumption: text },
+          "the job definition's vCPU or memory could not be read",
+        ),
+      ];
     }
     const resolved = resolveInstanceTypes(environment.instanceTypes ?? [], prices["aws-ec2"], region);
     if (resolved.types.length === 0) {
       const written = environment.instanceTypes?.join(", ") || "none written";
-      return [unpricedLine({ ...base, description: label, assumption: text }, `no priced instance type in ${region} for ${written}`)];
+      return [
+        unpricedLine(
+          { ...base, description: label, assumption: text },
+          `no priced instance type in ${region} for ${written}`,
+        ),
+      ];
     }
     const job = { vcpus: workload.vcpus, memoryGiB: workload.memoryMiB / 1024, gpus: workload.gpus };
     const choice = cheapestFittingInstance(job, resolved.types, prices["aws-ec2"], region);
     if (!choice) {
-      return [unpricedLine({ ...base, description: label, assumption: text }, `no allowed instance type fits ${job.vcpus} vCPU / ${formatNumber(job.memoryGiB, 2)} GiB / ${job.gpus} GPU`)];
+      return [
+        unpricedLine(
+          { ...base, description: label, assumption: text },
+          `no allowed instance type fits ${job.vcpus} vCPU / ${formatNumber(job.memoryGiB, 2)} GiB / ${job.gpus} GPU`,
+        ),
+      ];
     }
     const utilization = usageNumber(usage, UTILIZATION)!;
     const derivation = [
@@ -95,7 +125,13 @@ export default defineEstimator({
     if (spot) {
       const family = choice.type.family;
       const discount = spotRate(prices, family, choice.type.gpus > 0, environment.bidPercentage);
-      if (!discount) return [unpricedLine({ ...base, description: `${choice.type.name} Spot`, assumption: text }, `no Spot discount for ${family}`)];
+      if (!discount)
+        return [
+          unpricedLine(
+            { ...base, description: `${choice.type.name} Spot`, assumption: text },
+            `no Spot discount for ${family}`,
+          ),
+        ];
       const overhead = usageNumber(usage, SPOT_RERUN_OVERHEAD)!;
       rate = rate * discount.factor * (1 + overhead);
       derivation.push(discount.text, `× (1 + ${overhead}) Spot rerun overhead`);
@@ -146,10 +182,24 @@ export default defineEstimator({
       detail += `; ${discount.text}`;
       refs.push(discount.quote);
     }
-    return [pricedLine({ ...base, assumption: `${assumption}; ${detail}`, prices: refs.map(({ sourceId, source, date }) => ({ sourceId, source, date })) }, rate)];
+    return [
+      pricedLine(
+        {
+          ...base,
+          assumption: `${assumption}; ${detail}`,
+          prices: refs.map(({ sourceId, source, date }) => ({ sourceId, source, date })),
+        },
+        rate,
+      ),
+    ];
   },
 });
 
-export function bidBelowTypicalSpot(environment: ComputeEnvironmentFacts, prices: PriceBook, family: string, gpu: boolean): boolean {
+export function bidBelowTypicalSpot(
+  environment: ComputeEnvironmentFacts,
+  prices: PriceBook,
+  family: string,
+  gpu: boolean,
+): boolean {
   return spotRate(prices, family, gpu, environment.bidPercentage)?.bidBelowTypical ?? false;
 }

@@ -1,7 +1,15 @@
 // https://aws.amazon.com/fargate/pricing/ — FARGATE and FARGATE_SPOT compute environments
 import { roundUpToFargateSize } from "../fargate-sizes.js";
 import type { CostLine } from "../model.js";
-import { billedHours, defineEstimator, formatNumber, pricedLine, unpricedLine, usageString, type UsageKey } from "./estimator.js";
+import {
+  billedHours,
+  defineEstimator,
+  formatNumber,
+  pricedLine,
+  unpricedLine,
+  usageString,
+  type UsageKey,
+} from "./estimator.js";
 
 const ARCHITECTURE: UsageKey = {
   key: "fargate_cpu_architecture",
@@ -17,7 +25,9 @@ export default defineEstimator({
   id: "aws-batch-fargate",
   platform: "aws",
   usage: [ARCHITECTURE],
-  appliesTo: (workload) => workload.computeEnvironment?.resourceType === "FARGATE" || workload.computeEnvironment?.resourceType === "FARGATE_SPOT",
+  appliesTo: (workload) =>
+    workload.computeEnvironment?.resourceType === "FARGATE" ||
+    workload.computeEnvironment?.resourceType === "FARGATE_SPOT",
   estimate({ workload, usage, region, prices, plan }) {
     const environment = workload.computeEnvironment!;
     const capacity = environment.resourceType === "FARGATE_SPOT" ? "spot" : "on_demand";
@@ -32,15 +42,48 @@ export default defineEstimator({
       fromUsage: plan.fromUsage,
     };
     if (workload.gpus > 0) {
-      return [unpricedLine({ ...base, description: `${capacityLabel} via ${environment.name}`, quantity: hours, unit: "job-hour", assumption: text }, "GPU jobs cannot run on Fargate: the compute environment is misconfigured")];
+      return [
+        unpricedLine(
+          {
+            ...base,
+            description: `${capacityLabel} via ${environment.name}`,
+            quantity: hours,
+            unit: "job-hour",
+            assumption: text,
+          },
+          "GPU jobs cannot run on Fargate: the compute environment is misconfigured",
+        ),
+      ];
     }
     if (workload.vcpus === undefined || workload.memoryMiB === undefined) {
-      return [unpricedLine({ ...base, description: `${capacityLabel} via ${environment.name}`, quantity: hours, unit: "job-hour", assumption: text }, "the job definition's vCPU or memory could not be read")];
+      return [
+        unpricedLine(
+          {
+            ...base,
+            description: `${capacityLabel} via ${environment.name}`,
+            quantity: hours,
+            unit: "job-hour",
+            assumption: text,
+          },
+          "the job definition's vCPU or memory could not be read",
+        ),
+      ];
     }
     const memoryGb = workload.memoryMiB / 1024;
     const size = roundUpToFargateSize(workload.vcpus, memoryGb);
     if (!size) {
-      return [unpricedLine({ ...base, description: `${capacityLabel} via ${environment.name}`, quantity: hours, unit: "job-hour", assumption: text }, "above Fargate's largest size (16 vCPU / 120 GB)")];
+      return [
+        unpricedLine(
+          {
+            ...base,
+            description: `${capacityLabel} via ${environment.name}`,
+            quantity: hours,
+            unit: "job-hour",
+            assumption: text,
+          },
+          "above Fargate's largest size (16 vCPU / 120 GB)",
+        ),
+      ];
     }
     const arch = usageString(usage, ARCHITECTURE)!;
     const sizeText = `${workload.vcpus} vCPU / ${formatNumber(memoryGb, 2)} GB rounded up to the Fargate size ${size.vcpus} vCPU / ${size.memoryGb} GB (${arch})`;
@@ -57,7 +100,10 @@ export default defineEstimator({
       const quote = prices["aws-fargate"].price({ region, arch, capacity, dimension });
       lines.push(
         quote
-          ? pricedLine({ ...lineBase, prices: [{ sourceId: quote.sourceId, source: quote.source, date: quote.date }] }, quote.value)
+          ? pricedLine(
+              { ...lineBase, prices: [{ sourceId: quote.sourceId, source: quote.source, date: quote.date }] },
+              quote.value,
+            )
           : unpricedLine(lineBase, `no ${capacityLabel} ${arch} rate for ${region}`),
       );
     }
@@ -83,7 +129,11 @@ export default defineEstimator({
     if (!vcpu || !memory) return [unpricedLine({ ...base, assumption }, `no Fargate rate for ${region}`)];
     return [
       pricedLine(
-        { ...base, assumption, prices: [vcpu, memory].map(({ sourceId, source, date }) => ({ sourceId, source, date })) },
+        {
+          ...base,
+          assumption,
+          prices: [vcpu, memory].map(({ sourceId, source, date }) => ({ sourceId, source, date })),
+        },
         vcpu.value + 2 * memory.value,
       ),
     ];

@@ -52,7 +52,13 @@ export default defineEstimator({
       const key = plan.scenario === "monthly" ? UNITS.key : UNITS_PER_RUN.key;
       return [
         unpricedLine(
-          { ...base, description: "per-task pricing", quantity: 0, unit: "work unit", assumption: `Common Compute bills per task, not per hour: give ${WORKLOAD.key} and ${key} in the usage file` },
+          {
+            ...base,
+            description: "per-task pricing",
+            quantity: 0,
+            unit: "work unit",
+            assumption: `Common Compute bills per task, not per hour: give ${WORKLOAD.key} and ${key} in the usage file`,
+          },
           "n/a – per-task pricing needs work units (tokens, audio hours, pages)",
         ),
       ];
@@ -67,7 +73,10 @@ export default defineEstimator({
     };
     return [
       quote
-        ? pricedLine({ ...lineBase, prices: [{ sourceId: quote.sourceId, source: quote.source, date: quote.date }] }, quote.value)
+        ? pricedLine(
+            { ...lineBase, prices: [{ sourceId: quote.sourceId, source: quote.source, date: quote.date }] },
+            quote.value,
+          )
         : unpricedLine(lineBase, `no published ${tier} price for ${kind}`),
     ];
   },

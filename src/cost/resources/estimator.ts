@@ -94,7 +94,10 @@ export function usageString(usage: JobUsage, key: UsageKey): string | undefined 
 }
 
 /** A line whose quantity is known but whose price is not: shown as "no price", never as $0. */
-export function unpricedLine(base: Omit<CostLine, "unitPrice" | "cost" | "prices" | "noPrice">, reason: string): CostLine {
+export function unpricedLine(
+  base: Omit<CostLine, "unitPrice" | "cost" | "prices" | "noPrice">,
+  reason: string,
+): CostLine {
   return { ...base, unitPrice: null, cost: null, prices: [], noPrice: reason };
 }
 

@@ -37,7 +37,9 @@ export default defineSource<SaladQuery>({
       }
       const row = rows.find((r) => r.kind === query.kind);
       const value = priceCell(row?.usd_hour_batch);
-      return row && value !== undefined ? quoteFrom("salad", row, value, query.kind === "cpu" ? "vCPU-hour" : "GB-hour") : undefined;
+      return row && value !== undefined
+        ? quoteFrom("salad", row, value, query.kind === "cpu" ? "vCPU-hour" : "GB-hour")
+        : undefined;
     };
   },
 });

@@ -2,8 +2,18 @@ import type { Report } from "../model.js";
 import type { ReadinessStatus } from "../../platforms/types.js";
 import { formatUsd } from "../summary.js";
 import {
-  STATUSES, costText, headlineScenario, priceSourcesText, quantityText, readinessCounts, scenarioLabel, selectedTargets,
-  targetName, totalEffort, totalText, unitPriceText,
+  STATUSES,
+  costText,
+  headlineScenario,
+  priceSourcesText,
+  quantityText,
+  readinessCounts,
+  scenarioLabel,
+  selectedTargets,
+  targetName,
+  totalEffort,
+  totalText,
+  unitPriceText,
 } from "../view.js";
 
 function escape(text: string): string {
@@ -11,7 +21,12 @@ function escape(text: string): string {
 }
 
 const PLATFORM_COLOURS: Record<string, string> = { aws: "#d97706", "common-compute": "#2563eb", salad: "#16a34a" };
-const STATUS_COLOURS: Record<ReadinessStatus, string> = { supported: "#16a34a", "via shim": "#2563eb", "via native SDK": "#7c3aed", manual: "#dc2626" };
+const STATUS_COLOURS: Record<ReadinessStatus, string> = {
+  supported: "#16a34a",
+  "via shim": "#2563eb",
+  "via native SDK": "#7c3aed",
+  manual: "#dc2626",
+};
 
 /** Grouped bars per workload: AWS today and each target; a workload without a price shows "no price", never a bar of 0. */
 function costChart(report: Report): string {
@@ -19,7 +34,9 @@ function costChart(report: Report): string {
   const platforms = ["aws", ...selectedTargets(report)];
   const workloads = report.workloads ?? [];
   const value = (platform: string, workload: string) => {
-    const total = report.cost?.totals.find((t) => t.platform === platform && t.scenario === scenario && t.workload === workload);
+    const total = report.cost?.totals.find(
+      (t) => t.platform === platform && t.scenario === scenario && t.workload === workload,
+    );
     return total && total.unpricedLines === 0 ? total.cost : null;
   };
   const max = Math.max(0, ...workloads.flatMap((w) => platforms.map((p) => value(p, w.name) ?? 0)));
@@ -36,7 +53,9 @@ function costChart(report: Report): string {
       const y = y0 + j * rowHeight;
       const amount = value(platform, workload.name);
       if (amount === null) {
-        parts.push(`<text x="${labelWidth}" y="${y + 12}" class="noprice">${escape(targetName(platform))}: no price</text>`);
+        parts.push(
+          `<text x="${labelWidth}" y="${y + 12}" class="noprice">${escape(targetName(platform))}: no price</text>`,
+        );
         return;
       }
       const width = max > 0 ? Math.max(1, (amount / max) * barWidth) : 1;
@@ -52,7 +71,10 @@ function costChart(report: Report): string {
 /** One stacked bar per target and subject kind: how many are supported, via shim, via native SDK, manual. */
 function readinessChart(report: Report): string {
   const rows = selectedTargets(report).flatMap((target) =>
-    (["job-definition", "call-site"] as const).map((kind) => ({ label: `${targetName(target)}: ${kind}s`, counts: readinessCounts(report, target, kind) })),
+    (["job-definition", "call-site"] as const).map((kind) => ({
+      label: `${targetName(target)}: ${kind}s`,
+      counts: readinessCounts(report, target, kind),
+    })),
   );
   const width = 420;
   const parts: string[] = [];
@@ -65,14 +87,18 @@ function readinessChart(report: Report): string {
       const count = row.counts[status];
       if (count === 0 || total === 0) continue;
       const w = (count / total) * width;
-      parts.push(`<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${STATUS_COLOURS[status]}"><title>${status}: ${count}</title></rect>`);
+      parts.push(
+        `<rect x="${x.toFixed(1)}" y="${y}" width="${w.toFixed(1)}" height="18" fill="${STATUS_COLOURS[status]}"><title>${status}: ${count}</title></rect>`,
+      );
       if (w > 18) parts.push(`<text x="${(x + 4).toFixed(1)}" y="${y + 13}" class="inbar">${count}</text>`);
       x += w;
     }
   });
   const legendY = rows.length * 26 + 16;
   STATUSES.forEach((status, i) => {
-    parts.push(`<rect x="${230 + i * 110}" y="${legendY}" width="10" height="10" fill="${STATUS_COLOURS[status]}"></rect><text x="${244 + i * 110}" y="${legendY + 9}" class="value">${status}</text>`);
+    parts.push(
+      `<rect x="${230 + i * 110}" y="${legendY}" width="10" height="10" fill="${STATUS_COLOURS[status]}"></rect><text x="${244 + i * 110}" y="${legendY + 9}" class="value">${status}</text>`,
+    );
   });
   const height = legendY + 20;
   return `<svg role="img" aria-label="Readiness per target" class="chart" id="readiness-chart" viewBox="0 0 820 ${height}" width="820" height="${height}">${parts.join("")}</svg>`;
@@ -105,7 +131,12 @@ export default function renderHtml(report: Report): string {
     ["AWS Batch today", "—", "—", totalText(report, "aws", scenario)],
     ...targets.map((t) => {
       const counts = readinessCounts(report, t, "job-definition");
-      return [targetName(t), STATUSES.map((s) => `${counts[s]} ${s}`).join(", "), String(totalEffort(report, t)), totalText(report, t, scenario)];
+      return [
+        targetName(t),
+        STATUSES.map((s) => `${counts[s]} ${s}`).join(", "),
+        String(totalEffort(report, t)),
+        totalText(report, t, scenario),
+      ];
     }),
   ];
   const plan = targets
@@ -113,7 +144,10 @@ export default function renderHtml(report: Report): string {
       const items = (report.plan ?? []).filter((p) => p.target === target);
       const list = items
         .map((item) => {
-          const savings = item.savings === null ? "no comparable price" : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
+          const savings =
+            item.savings === null
+              ? "no comparable price"
+              : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
           const steps = item.steps.length ? `<ul>${item.steps.map((s) => `<li>${escape(s)}</li>`).join("")}</ul>` : "";
           return `<li><label><input type="checkbox"> <strong>${escape(item.workload)}</strong> (${escape(item.status)}): ${escape(savings)}, ${item.effort} effort points</label>${steps}</li>`;
         })
@@ -129,9 +163,31 @@ export default function renderHtml(report: Report): string {
     ...targets.map((t) => totalText(report, t, w.cost.scenario, w.name)),
     ...targets.map((t) => `${w.status[t] ?? "—"} (${w.effort[t] ?? 0} pts)`),
   ]);
-  const gaps = (report.targets?.gaps ?? []).map((g) => [targetName(g.target), `${g.path}:${g.line}`, g.subjectName, g.feature, g.category, String(g.effort), g.status, g.what, g.fix]);
-  const sites = (report.targets?.readiness ?? []).filter((r) => r.subjectKind === "call-site").map((r) => [targetName(r.target), `${r.path}:${r.line}`, r.name, r.status, String(r.effort), r.why]);
-  const lines = (report.cost?.lines ?? []).map((l) => [l.workload, l.scenario, targetName(l.platform), l.description, quantityText(l), unitPriceText(l), costText(l), l.assumption, priceSourcesText(l)]);
+  const gaps = (report.targets?.gaps ?? []).map((g) => [
+    targetName(g.target),
+    `${g.path}:${g.line}`,
+    g.subjectName,
+    g.feature,
+    g.category,
+    String(g.effort),
+    g.status,
+    g.what,
+    g.fix,
+  ]);
+  const sites = (report.targets?.readiness ?? [])
+    .filter((r) => r.subjectKind === "call-site")
+    .map((r) => [targetName(r.target), `${r.path}:${r.line}`, r.name, r.status, String(r.effort), r.why]);
+  const lines = (report.cost?.lines ?? []).map((l) => [
+    l.workload,
+    l.scenario,
+    targetName(l.platform),
+    l.description,
+    quantityText(l),
+    unitPriceText(l),
+    costText(l),
+    l.assumption,
+    priceSourcesText(l),
+  ]);
   const warnings = (report.cost?.warnings ?? []).map((w) => `<p class="warning">${escape(w)}</p>`).join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">

@@ -1,8 +1,21 @@
 import type { Report } from "../model.js";
 import { formatUsd } from "../summary.js";
 import {
-  STATUSES, costText, grandTotal, headlineScenario, location, priceSourcesText, quantityText, readinessCounts, savingsText,
-  scenarioLabel, selectedTargets, targetName, totalEffort, totalText, unitPriceText,
+  STATUSES,
+  costText,
+  grandTotal,
+  headlineScenario,
+  location,
+  priceSourcesText,
+  quantityText,
+  readinessCounts,
+  savingsText,
+  scenarioLabel,
+  selectedTargets,
+  targetName,
+  totalEffort,
+  totalText,
+  unitPriceText,
 } from "../view.js";
 
 function cell(text: string): string {
@@ -25,7 +38,9 @@ export default function renderMarkdown(report: Report): string {
   const scenario = headlineScenario(report);
   const out: string[] = [`# AWS Batch migration report: \`${report.root}\``, ""];
   const inventory = report.inventory;
-  const siteCount = (report.targets?.readiness ?? []).filter((r) => r.subjectKind === "call-site" && r.target === targets[0]).length;
+  const siteCount = (report.targets?.readiness ?? []).filter(
+    (r) => r.subjectKind === "call-site" && r.target === targets[0],
+  ).length;
   out.push(
     "## Summary",
     "",
@@ -48,7 +63,10 @@ export default function renderMarkdown(report: Report): string {
     ];
   });
   out.push(
-    ...table(["target", "job definitions", "call sites", "effort points", `cost ${scenarioLabel(scenario)}`, "vs AWS today"], costRows),
+    ...table(
+      ["target", "job definitions", "call sites", "effort points", `cost ${scenarioLabel(scenario)}`, "vs AWS today"],
+      costRows,
+    ),
     "",
     `AWS Batch today: **${totalText(report, "aws", scenario)}** ${scenarioLabel(scenario)}${scenario === "per-run" ? " (one run of each job definition: no usage file, so no monthly figure)" : ` (usage: ${report.cost?.usageFile})`}.`,
     "",
@@ -59,8 +77,14 @@ export default function renderMarkdown(report: Report): string {
   for (const target of targets) {
     out.push(`## Migration plan: ${targetName(target)}`, "", "Ordered by savings per effort point.", "");
     for (const item of (report.plan ?? []).filter((p) => p.target === target)) {
-      const perPoint = item.savingsPerPoint === null ? "savings unknown" : `${formatUsd(Math.abs(item.savingsPerPoint))}/point ${scenarioLabel(item.scenario)}`;
-      const savings = item.savings === null ? "no comparable price" : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
+      const perPoint =
+        item.savingsPerPoint === null
+          ? "savings unknown"
+          : `${formatUsd(Math.abs(item.savingsPerPoint))}/point ${scenarioLabel(item.scenario)}`;
+      const savings =
+        item.savings === null
+          ? "no comparable price"
+          : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
       out.push(`- [ ] **${item.workload}** (${item.status}): ${savings}, ${item.effort} effort points, ${perPoint}`);
       for (const step of item.steps) out.push(`  - ${step}`);
     }
@@ -70,11 +94,21 @@ export default function renderMarkdown(report: Report): string {
   out.push("## Workloads", "");
   out.push(
     ...table(
-      ["job definition", "defined at", "queue → compute environment", `AWS today ${scenarioLabel(scenario)}`, ...targets.map((t) => `${targetName(t)}`), ...targets.map((t) => `readiness ${t}`), ...targets.map((t) => `effort ${t}`)],
+      [
+        "job definition",
+        "defined at",
+        "queue → compute environment",
+        `AWS today ${scenarioLabel(scenario)}`,
+        ...targets.map((t) => `${targetName(t)}`),
+        ...targets.map((t) => `readiness ${t}`),
+        ...targets.map((t) => `effort ${t}`),
+      ],
       (report.workloads ?? []).map((w) => [
         w.name,
         link(w.path, w.line),
-        w.queue ? `${w.queue} → ${w.computeEnvironment ?? "?"} (${w.computeEnvironmentBasis})` : w.computeEnvironmentBasis,
+        w.queue
+          ? `${w.queue} → ${w.computeEnvironment ?? "?"} (${w.computeEnvironmentBasis})`
+          : w.computeEnvironmentBasis,
         totalText(report, "aws", w.cost.scenario, w.name),
         ...targets.map((t) => totalText(report, t, w.cost.scenario, w.name)),
         ...targets.map((t) => w.status[t] ?? "—"),
@@ -88,7 +122,24 @@ export default function renderMarkdown(report: Report): string {
     const gaps = (report.targets?.gaps ?? []).filter((g) => g.target === target);
     out.push(`## Gaps on ${targetName(target)}`, "");
     if (gaps.length === 0) out.push("None.", "");
-    else out.push(...table(["where", "subject", "gap", "category", "effort", "readiness", "what", "why", "fix"], gaps.map((g) => [link(g.path, g.line), g.subjectName, g.ruleId, g.category, String(g.effort), g.status, g.what, g.why, g.fix])), "");
+    else
+      out.push(
+        ...table(
+          ["where", "subject", "gap", "category", "effort", "readiness", "what", "why", "fix"],
+          gaps.map((g) => [
+            link(g.path, g.line),
+            g.subjectName,
+            g.ruleId,
+            g.category,
+            String(g.effort),
+            g.status,
+            g.what,
+            g.why,
+            g.fix,
+          ]),
+        ),
+        "",
+      );
   }
 
   const sites = (report.targets?.readiness ?? []).filter((r) => r.subjectKind === "call-site");
@@ -114,11 +165,36 @@ export default function renderMarkdown(report: Report): string {
   }
 
   if (report.cost) {
-    out.push("## Cost lines", "", "Every line shows its quantity, unit price, assumption, and the source and date of each price. `no price` is never counted as $0.", "");
+    out.push(
+      "## Cost lines",
+      "",
+      "Every line shows its quantity, unit price, assumption, and the source and date of each price. `no price` is never counted as $0.",
+      "",
+    );
     out.push(
       ...table(
-        ["workload", "scenario", "platform", "what", "quantity", "unit price", "cost", "assumption", "price source (date)"],
-        report.cost.lines.map((l) => [l.workload, l.scenario, targetName(l.platform), l.description, `${quantityText(l)}${l.fromUsage ? " *" : ""}`, unitPriceText(l), costText(l), l.assumption, priceSourcesText(l)]),
+        [
+          "workload",
+          "scenario",
+          "platform",
+          "what",
+          "quantity",
+          "unit price",
+          "cost",
+          "assumption",
+          "price source (date)",
+        ],
+        report.cost.lines.map((l) => [
+          l.workload,
+          l.scenario,
+          targetName(l.platform),
+          l.description,
+          `${quantityText(l)}${l.fromUsage ? " *" : ""}`,
+          unitPriceText(l),
+          costText(l),
+          l.assumption,
+          priceSourcesText(l),
+        ]),
       ),
       "",
       "\\* quantity from the usage file.",
@@ -129,11 +205,17 @@ export default function renderMarkdown(report: Report): string {
       "",
       "### Price tables",
       "",
-      ...table(["source", "what", "file", "oldest row used"], report.cost.priceTables.map((t) => [t.id, t.title, t.origin, t.asOf ?? "undated"])),
+      ...table(
+        ["source", "what", "file", "oldest row used"],
+        report.cost.priceTables.map((t) => [t.id, t.title, t.origin, t.asOf ?? "undated"]),
+      ),
       "",
     );
   }
   const skipped = report.coverage.skipped.length;
-  out.push(`<sub>${report.coverage.filesRead} files read, ${report.coverage.parseErrors} parse errors, ${skipped} skipped.</sub>`, "");
+  out.push(
+    `<sub>${report.coverage.filesRead} files read, ${report.coverage.parseErrors} parse errors, ${skipped} skipped.</sub>`,
+    "",
+  );
   return out.join("\n");
 }

@@ -2,7 +2,11 @@
 import type { Category } from "../../core/types.js";
 import type { Report } from "../model.js";
 
-const LEVEL: Record<Category, "error" | "warning" | "note"> = { mandatory: "error", optional: "warning", potential: "note" };
+const LEVEL: Record<Category, "error" | "warning" | "note"> = {
+  mandatory: "error",
+  optional: "warning",
+  potential: "note",
+};
 
 interface RuleDraft {
   id: string;
@@ -25,29 +29,70 @@ export default function renderSarif(report: Report): string {
   });
   for (const finding of report.findings) {
     if (!rules.has(finding.ruleId)) {
-      rules.set(finding.ruleId, { id: finding.ruleId, title: finding.message, detail: finding.detail, category: finding.category, fix: finding.fix, transforms: finding.transforms });
+      rules.set(finding.ruleId, {
+        id: finding.ruleId,
+        title: finding.message,
+        detail: finding.detail,
+        category: finding.category,
+        fix: finding.fix,
+        transforms: finding.transforms,
+      });
     }
     results.push({
       ruleId: finding.ruleId,
       level: LEVEL[finding.category],
-      message: { text: `${finding.message}. ${finding.detail} Fix: ${finding.transforms.length ? `run the ${finding.transforms.join(" or ")} transform` : finding.fix}.` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: finding.path, uriBaseId: "SRCROOT" }, region: region(finding.line, finding.column, finding.endLine, finding.endColumn) } }],
-      properties: { category: finding.category, effort: finding.effort, fix: finding.fix, transforms: finding.transforms, ...(finding.dynamic ? { dynamic: true } : {}) },
+      message: {
+        text: `${finding.message}. ${finding.detail} Fix: ${finding.transforms.length ? `run the ${finding.transforms.join(" or ")} transform` : finding.fix}.`,
+      },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: finding.path, uriBaseId: "SRCROOT" },
+            region: region(finding.line, finding.column, finding.endLine, finding.endColumn),
+          },
+        },
+      ],
+      properties: {
+        category: finding.category,
+        effort: finding.effort,
+        fix: finding.fix,
+        transforms: finding.transforms,
+        ...(finding.dynamic ? { dynamic: true } : {}),
+      },
     });
   }
   for (const gap of report.targets?.gaps ?? []) {
-    if (!rules.has(gap.ruleId)) rules.set(gap.ruleId, { id: gap.ruleId, title: `${gap.feature} on ${gap.target}`, detail: gap.why, category: gap.category, fix: gap.fix, transforms: [] });
+    if (!rules.has(gap.ruleId))
+      rules.set(gap.ruleId, {
+        id: gap.ruleId,
+        title: `${gap.feature} on ${gap.target}`,
+        detail: gap.why,
+        category: gap.category,
+        fix: gap.fix,
+        transforms: [],
+      });
     results.push({
       ruleId: gap.ruleId,
       level: LEVEL[gap.category],
-      message: { text: `${gap.subjectName}: ${gap.what} (${gap.status} on ${gap.target}). ${gap.why} Fix: ${gap.fix}.` },
-      locations: [{ physicalLocation: { artifactLocation: { uri: gap.path, uriBaseId: "SRCROOT" }, region: region(gap.line) } }],
-      properties: { category: gap.category, effort: gap.effort, target: gap.target, readiness: gap.status, fix: gap.fix },
+      message: {
+        text: `${gap.subjectName}: ${gap.what} (${gap.status} on ${gap.target}). ${gap.why} Fix: ${gap.fix}.`,
+      },
+      locations: [
+        { physicalLocation: { artifactLocation: { uri: gap.path, uriBaseId: "SRCROOT" }, region: region(gap.line) } },
+      ],
+      properties: {
+        category: gap.category,
+        effort: gap.effort,
+        target: gap.target,
+        readiness: gap.status,
+        fix: gap.fix,
+      },
     });
   }
   const ruleList = [...rules.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const index = new Map(ruleList.map((rule, i) => [rule.id, i]));
-  for (const result of results as { ruleId: string; ruleIndex?: number }[]) result.ruleIndex = index.get(result.ruleId)!;
+  for (const result of results as { ruleId: string; ruleIndex?: number }[])
+    result.ruleIndex = index.get(result.ruleId)!;
   const sarif = {
     $schema: "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
     version: "2.1.0",
@@ -63,7 +108,11 @@ export default function renderSarif(report: Report): string {
               name: rule.id.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : "")),
               shortDescription: { text: rule.title },
               fullDescription: { text: rule.detail },
-              help: { text: rule.transforms.length ? `Fixed by the ${rule.transforms.join(" or ")} transform (\`migrate apply\`).` : `Fix: ${rule.fix}` },
+              help: {
+                text: rule.transforms.length
+                  ? `Fixed by the ${rule.transforms.join(" or ")} transform (\`migrate apply\`).`
+                  : `Fix: ${rule.fix}`,
+              },
               defaultConfiguration: { level: LEVEL[rule.category] },
               properties: { category: rule.category, transforms: rule.transforms },
             })),

@@ -1,4 +1,13 @@
-import { STATUSES, headlineScenario, readinessCounts, scenarioLabel, selectedTargets, targetName, totalEffort, totalText } from "../view.js";
+import {
+  STATUSES,
+  headlineScenario,
+  readinessCounts,
+  scenarioLabel,
+  selectedTargets,
+  targetName,
+  totalEffort,
+  totalText,
+} from "../view.js";
 import type { Report } from "../model.js";
 
 function pad(text: string, width: number): string {
@@ -16,7 +25,11 @@ export default function renderTable(report: Report): string {
   if (rows.length === 0) return "No AWS Batch use found.\n";
   const header = ["location", "category", "rule", "what"];
   const widths = header.map((h, i) => Math.min(70, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!))).join("  ").trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i]!)))
+      .join("  ")
+      .trimEnd();
   const out = [line(header), line(widths.map((w) => "-".repeat(w)))];
   for (const row of rows) out.push(line(row));
   const skipped = report.coverage.skipped;
@@ -33,10 +46,15 @@ export default function renderTable(report: Report): string {
 function readinessAndCost(report: Report): string[] {
   if (!report.targets) return [];
   const scenario = headlineScenario(report);
-  const out = ["", `Target readiness and cost ${scenarioLabel(scenario)} (AWS Batch today: ${totalText(report, "aws", scenario)})`];
+  const out = [
+    "",
+    `Target readiness and cost ${scenarioLabel(scenario)} (AWS Batch today: ${totalText(report, "aws", scenario)})`,
+  ];
   for (const target of selectedTargets(report)) {
     const counts = readinessCounts(report, target, "job-definition");
-    out.push(`  ${pad(targetName(target), 16)}${STATUSES.map((s) => `${counts[s]} ${s}`).join(", ")}; ${totalEffort(report, target)} effort points; ${totalText(report, target, scenario)}`);
+    out.push(
+      `  ${pad(targetName(target), 16)}${STATUSES.map((s) => `${counts[s]} ${s}`).join(", ")}; ${totalEffort(report, target)} effort points; ${totalText(report, target, scenario)}`,
+    );
   }
   for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${warning}`);
   return out;

@@ -7,7 +7,8 @@ const CANDIDATE = /\bType["']?\s*:\s*["']?AWS::Batch::|states:::batch:submitJob/
 
 export default defineScanner({
   id: "cloudformation",
-  description: "AWS::Batch::* resources in CloudFormation, SAM and Serverless templates (YAML or JSON); Step Functions batch:submitJob tasks",
+  description:
+    "AWS::Batch::* resources in CloudFormation, SAM and Serverless templates (YAML or JSON); Step Functions batch:submitJob tasks",
   accepts: (file) => /\.(ya?ml|json|template)$/i.test(file),
   needles: ["AWS::Batch::", "states:::batch:submitJob"],
   prefilter: (text) => CANDIDATE.test(text),

@@ -26,14 +26,24 @@ function substitution(value: LiteralValue): LiteralValue {
 }
 
 /** JobDefinition / JobQueue / JobName of a task's Parameters; `Name.$` paths are read at run time. */
-function taskArguments(parameters: LiteralValue | undefined, substituted = false): { args: Record<string, LiteralValue>; dynamic: boolean } {
+function taskArguments(
+  parameters: LiteralValue | undefined,
+  substituted = false,
+): { args: Record<string, LiteralValue>; dynamic: boolean } {
   const args: Record<string, LiteralValue> = {};
   let dynamic = false;
   if (!isObject(parameters)) return { args, dynamic: true };
-  for (const [name, argument] of [["JobDefinition", "jobDefinition"], ["JobQueue", "jobQueue"], ["JobName", "jobName"], ["ArrayProperties", "arrayProperties"], ["DependsOn", "dependsOn"]] as const) {
+  for (const [name, argument] of [
+    ["JobDefinition", "jobDefinition"],
+    ["JobQueue", "jobQueue"],
+    ["JobName", "jobName"],
+    ["ArrayProperties", "arrayProperties"],
+    ["DependsOn", "dependsOn"],
+  ] as const) {
     const literal = parameters[name];
     const path = parameters[`${name}.$`];
-    if (literal !== undefined) args[argument] = substituted ? substitution(literal) : resolveCloudFormationValue(literal);
+    if (literal !== undefined)
+      args[argument] = substituted ? substitution(literal) : resolveCloudFormationValue(literal);
     else if (typeof path === "string") {
       args[argument] = { $expr: path };
       dynamic = true;
@@ -61,7 +71,13 @@ function collectEmbeddedTasks(value: LiteralValue, out: LiteralObject[]): void {
 }
 
 /** Tasks inside an ASL definition written as a JSON string (`DefinitionString: !Sub |`), located by text line. */
-function embeddedTasks(text: string, node: unknown, definition: string, substituted: boolean, lines: LineCounter): BatchTask[] {
+function embeddedTasks(
+  text: string,
+  node: unknown,
+  definition: string,
+  substituted: boolean,
+  lines: LineCounter,
+): BatchTask[] {
   const range = rangeOf(lines, node);
   const sourceLines = text.split("\n");
   const taskLines: number[] = [];
@@ -78,7 +94,12 @@ function embeddedTasks(text: string, node: unknown, definition: string, substitu
     const state = states[index];
     const { args, dynamic } = state ? taskArguments(state.Parameters, substituted) : { args: {}, dynamic: true };
     const column = (sourceLines[line - 1] ?? "").search(/arn:/) + 1;
-    return { span: { line, column, endLine: line, endColumn: column + 1 }, resource: resourceName(sourceLines[line - 1] ?? ""), args, dynamic };
+    return {
+      span: { line, column, endLine: line, endColumn: column + 1 },
+      resource: resourceName(sourceLines[line - 1] ?? ""),
+      args,
+      dynamic,
+    };
   });
 }
 
@@ -93,7 +114,12 @@ export function stepFunctionTasks(text: string, document: Document.Parsed, lines
       if (resource !== undefined && BATCH_TASK.test(resource)) {
         const { args, dynamic } = taskArguments(toLiteral(mapGet(node, "Parameters")));
         const pair = node.items.find((item) => isPair(item) && pairKey(item) === "Resource");
-        tasks.push({ span: rangeOf(lines, pair?.key ?? resourceNode, resourceNode), resource: resourceName(resource), args, dynamic });
+        tasks.push({
+          span: rangeOf(lines, pair?.key ?? resourceNode, resourceNode),
+          resource: resourceName(resource),
+          args,
+          dynamic,
+        });
       }
       for (const pair of node.items) {
         if (!isPair(pair) || pair.value === resourceNode) continue;
@@ -105,7 +131,8 @@ export function stepFunctionTasks(text: string, document: Document.Parsed, lines
       const literal = toLiteral(node);
       const definition = textOf(literal);
       const substituted = isObject(literal) && "Fn::Sub" in literal;
-      if (definition !== undefined && BATCH_TASK.test(definition)) tasks.push(...embeddedTasks(text, node, definition, substituted, lines));
+      if (definition !== undefined && BATCH_TASK.test(definition))
+        tasks.push(...embeddedTasks(text, node, definition, substituted, lines));
     }
   };
   visit(document.contents);

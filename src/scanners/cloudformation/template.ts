@@ -3,7 +3,11 @@ import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Do
 import { createFinding } from "../../core/rules.js";
 import type { SourceFile } from "../../core/scanner.js";
 import type { Finding, InventoryItem, Language, LiteralValue } from "../../core/types.js";
-import { CLOUDFORMATION_BATCH_TYPES, createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
+import {
+  CLOUDFORMATION_BATCH_TYPES,
+  createInventoryItem,
+  normalizeCloudFormationResource,
+} from "../../inventory/index.js";
 import { stepFunctionTasks } from "./step-functions.js";
 import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
 
@@ -43,7 +47,13 @@ function parseErrorFinding(file: SourceFile, document: Document.Parsed): Finding
   });
 }
 
-function scanResources(file: SourceFile, document: Document.Parsed, lines: LineCounter, findings: Finding[], inventory: InventoryItem[]): void {
+function scanResources(
+  file: SourceFile,
+  document: Document.Parsed,
+  lines: LineCounter,
+  findings: Finding[],
+  inventory: InventoryItem[],
+): void {
   const via = /(^|\/)serverless\.ya?ml$/.test(file.path) ? "serverless" : "cloudformation";
   for (const resources of resourceMaps(document)) {
     if (!isMap(resources)) continue;
@@ -79,7 +89,12 @@ function scanResources(file: SourceFile, document: Document.Parsed, lines: LineC
 
 function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[]): void {
   const lines = new LineCounter();
-  const documents = parseAllDocuments(file.text, { lineCounter: lines, strict: false, uniqueKeys: false, prettyErrors: true });
+  const documents = parseAllDocuments(file.text, {
+    lineCounter: lines,
+    strict: false,
+    uniqueKeys: false,
+    prettyErrors: true,
+  });
   const list = Array.isArray(documents) ? documents : [];
   for (const document of list) {
     if (document.errors.length > 0) {
@@ -100,7 +115,8 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
           args: task.args as Record<string, LiteralValue>,
           ...(task.dynamic ? { dynamic: true } : {}),
           message: `Step Functions task submits an AWS Batch job (${task.resource})`,
-          detail: "The state machine calls Batch directly; the targets have no Step Functions integration, so the task must call the target's API (a Lambda or an HTTP task) instead.",
+          detail:
+            "The state machine calls Batch directly; the targets have no Step Functions integration, so the task must call the target's API (a Lambda or an HTTP task) instead.",
         }),
       );
     }

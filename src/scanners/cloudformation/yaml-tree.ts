@@ -35,7 +35,8 @@ export function toLiteral(node: unknown): LiteralValue {
   const plain = plainValue(node);
   const longForm = tag ? SHORT_FORMS[tag] : undefined;
   if (!longForm) return plain;
-  if (longForm === "Fn::GetAtt" && typeof plain === "string") return { [longForm]: plain.split(/\.(.*)/s).filter(Boolean) };
+  if (longForm === "Fn::GetAtt" && typeof plain === "string")
+    return { [longForm]: plain.split(/\.(.*)/s).filter(Boolean) };
   return { [longForm]: plain };
 }
 
@@ -51,7 +52,8 @@ function plainValue(node: unknown): LiteralValue {
   if (isSeq(node)) return node.items.map(toLiteral);
   if (isScalar(node)) {
     const value = node.value;
-    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean") return value;
+    if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+      return value;
     if (typeof value === "bigint") return Number(value);
     return value instanceof Date ? value.toISOString() : String(value);
   }

@@ -8,7 +8,8 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
 
 /** A Batch-specific name: the SDK modules, the clients, CDK and CloudFormation types, a variable called batch. */
-const BATCH_MENTION = /[Bb]atch\b|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch/;
+const BATCH_MENTION =
+  /[Bb]atch\b|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch/;
 /** A Batch operation called on a client that may have been created elsewhere and named anything. */
 const OPERATION_CALL = new RegExp(`\\.(${BATCH_OPERATIONS.map((operation) => operation.camel).join("|")})\\b`);
 /** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */
@@ -16,7 +17,8 @@ const REEXPORT = /\bexport\s*(\*|\{[^}]*\})\s*from\b/;
 
 export default defineScanner({
   id: "javascript",
-  description: "aws-sdk v2 and v3 Batch clients, calls and commands; CDK Batch constructs and CloudFormation built in JS/TS; Python in template strings",
+  description:
+    "aws-sdk v2 and v3 Batch clients, calls and commands; CDK Batch constructs and CloudFormation built in JS/TS; Python in template strings",
   accepts: (path) => SOURCE.test(path) && !SKIPPED.test(path),
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text),
   contextNeedles: ["export"],

@@ -66,6 +66,8 @@ export function inventoryItem(input: {
     name,
     source: { path, line, via, ...(address ? { address } : {}) },
     properties,
-    unresolved: Object.keys(properties).filter((key) => isExpression(properties[key])).sort(),
+    unresolved: Object.keys(properties)
+      .filter((key) => isExpression(properties[key]))
+      .sort(),
   };
 }

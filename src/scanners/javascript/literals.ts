@@ -13,7 +13,8 @@ export function expression(node: TS.Node): LiteralValue {
 }
 
 export function propertyKey(name: TS.PropertyName): string | undefined {
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name)) return name.text;
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isPrivateIdentifier(name))
+    return name.text;
   if (ts.isComputedPropertyName(name)) {
     const inner = name.expression;
     if (ts.isStringLiteral(inner) || ts.isNoSubstitutionTemplateLiteral(inner)) return inner.text;
@@ -35,25 +36,41 @@ export function readLiteral(node: TS.Expression, resolve?: LiteralResolver, dept
     case ts.SyntaxKind.NullKeyword:
       return null;
   }
-  if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node) || ts.isNonNullExpression(node)) {
+  if (
+    ts.isParenthesizedExpression(node) ||
+    ts.isAsExpression(node) ||
+    ts.isSatisfiesExpression(node) ||
+    ts.isNonNullExpression(node)
+  ) {
     return readLiteral(node.expression, resolve, depth);
   }
-  if (ts.isPrefixUnaryExpression(node) && node.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(node.operand)) {
+  if (
+    ts.isPrefixUnaryExpression(node) &&
+    node.operator === ts.SyntaxKind.MinusToken &&
+    ts.isNumericLiteral(node.operand)
+  ) {
     return -Number(node.operand.text);
   }
   if (ts.isArrayLiteralExpression(node)) {
-    return node.elements.map((element) => (ts.isSpreadElement(element) || ts.isOmittedExpression(element) ? expression(element) : read(element)));
+    return node.elements.map((element) =>
+      ts.isSpreadElement(element) || ts.isOmittedExpression(element) ? expression(element) : read(element),
+    );
   }
   if (ts.isObjectLiteralExpression(node)) return readObject(node, resolve, depth);
   return resolve?.(node, depth + 1) ?? expression(node);
 }
 
-export function readObject(node: TS.ObjectLiteralExpression, resolve?: LiteralResolver, depth = 0): Record<string, LiteralValue> {
+export function readObject(
+  node: TS.ObjectLiteralExpression,
+  resolve?: LiteralResolver,
+  depth = 0,
+): Record<string, LiteralValue> {
   const result: Record<string, LiteralValue> = {};
   for (const member of node.properties) {
     if (ts.isSpreadAssignment(member)) {
       const spread = readLiteral(member.expression, resolve, depth + 1);
-      if (spread && typeof spread === "object" && !Array.isArray(spread) && !("$expr" in spread)) Object.assign(result, spread);
+      if (spread && typeof spread === "object" && !Array.isArray(spread) && !("$expr" in spread))
+        Object.assign(result, spread);
       else result["**"] = expression(member.expression);
       continue;
     }

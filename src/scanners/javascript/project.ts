@@ -59,7 +59,9 @@ export function enclosingClassOfThis(node: TS.Node): { cls: TS.ClassLikeDeclarat
     if (ts.isArrowFunction(current)) continue;
     if (ts.isFunctionDeclaration(current) || ts.isFunctionExpression(current)) return undefined;
     if (ts.isClassLike(current.parent) && (ts.isClassElement(current) || ts.isConstructorDeclaration(current))) {
-      const isStatic = ts.canHaveModifiers(current) && (ts.getModifiers(current) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      const isStatic =
+        ts.canHaveModifiers(current) &&
+        (ts.getModifiers(current) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
       return { cls: current.parent, isStatic };
     }
     if (ts.isSourceFile(current)) return undefined;
@@ -173,7 +175,9 @@ function indexTopLevelExports(file: JsFile): void {
   for (const statement of file.ast.statements) {
     if (ts.isExportDeclaration(statement)) {
       const specifier =
-        statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier) ? statement.moduleSpecifier.text : undefined;
+        statement.moduleSpecifier && ts.isStringLiteral(statement.moduleSpecifier)
+          ? statement.moduleSpecifier.text
+          : undefined;
       const clause = statement.exportClause;
       if (!clause) {
         if (specifier) stars.push(specifier);
@@ -283,10 +287,16 @@ export class Project {
         const stem = relPath.replace(/\.[cm]?[jt]sx?$/, "").replace(/\/index$/, "");
         const segments = stem.split("/");
         // Index by the last three segments: enough for `pkg/src/a/b` style deep imports.
-        for (let n = 1; n <= Math.min(3, segments.length); n++) push(this.packageIndex, segments.slice(-n).join("/"), relPath);
+        for (let n = 1; n <= Math.min(3, segments.length); n++)
+          push(this.packageIndex, segments.slice(-n).join("/"), relPath);
       }
     }
     const key = rest.split("/").slice(-3).join("/");
-    return (this.packageIndex.get(key) ?? []).filter((p) => p.replace(/\.[cm]?[jt]sx?$/, "").replace(/\/index$/, "").endsWith(rest));
+    return (this.packageIndex.get(key) ?? []).filter((p) =>
+      p
+        .replace(/\.[cm]?[jt]sx?$/, "")
+        .replace(/\/index$/, "")
+        .endsWith(rest),
+    );
   }
 }

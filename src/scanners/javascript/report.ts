@@ -8,7 +8,14 @@ import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
 import { findingAt, spanAt, spanOf } from "./site.js";
 import { looksLikeBatchPython, templateBody, templateResources } from "./templates.js";
-import { CDK_BATCH_MODULES, stringValue, V2_PER_SERVICE_MODULE, V3_MODULE, type Evaluator, type Value } from "./values.js";
+import {
+  CDK_BATCH_MODULES,
+  stringValue,
+  V2_PER_SERVICE_MODULE,
+  V3_MODULE,
+  type Evaluator,
+  type Value,
+} from "./values.js";
 
 /** The resource type of CDK imports in every language, so that rule ids agree with the Python scanner's. */
 const CDK_IMPORT = "aws_cdk.aws_batch";
@@ -26,7 +33,13 @@ function isTypeOnlyImport(node: TS.ImportDeclaration): boolean {
   if (!clause) return false;
   if (clause.isTypeOnly) return true;
   const bindings = clause.namedBindings;
-  return !clause.name && !!bindings && ts.isNamedImports(bindings) && bindings.elements.length > 0 && bindings.elements.every((e) => e.isTypeOnly);
+  return (
+    !clause.name &&
+    !!bindings &&
+    ts.isNamedImports(bindings) &&
+    bindings.elements.length > 0 &&
+    bindings.elements.every((e) => e.isTypeOnly)
+  );
 }
 
 /** Turns the evaluator's facts about one project into findings and inventory for its candidate files. */
@@ -77,7 +90,12 @@ export class Reporter {
   private readonly resolveLiteral: LiteralResolver = (node, depth) => {
     if (ts.isIdentifier(node)) {
       const declaration = this.evaluator.scopes.resolve(node);
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isIdentifier(declaration.name)) {
+      if (
+        declaration &&
+        ts.isVariableDeclaration(declaration) &&
+        declaration.initializer &&
+        ts.isIdentifier(declaration.name)
+      ) {
         const value = readLiteral(declaration.initializer, this.resolveLiteral, depth);
         // A name bound to something unreadable reads better as the name than as its initializer.
         return typeof value === "object" && value !== null && "$expr" in value ? undefined : value;
@@ -110,15 +128,23 @@ export class Reporter {
     for (const value of values) {
       switch (value.kind) {
         case "v2-class":
-          this.findings.push(findingAt(file, span, { kind: "js-v2-client", resourceType: "AWS.Batch", args: this.input(args[0]) }));
+          this.findings.push(
+            findingAt(file, span, { kind: "js-v2-client", resourceType: "AWS.Batch", args: this.input(args[0]) }),
+          );
           return;
         case "v3-client-class":
           this.findings.push(
-            findingAt(file, span, { kind: "js-v3-client", resourceType: value.aggregated ? "Batch" : "BatchClient", args: this.input(args[0]) }),
+            findingAt(file, span, {
+              kind: "js-v3-client",
+              resourceType: value.aggregated ? "Batch" : "BatchClient",
+              args: this.input(args[0]),
+            }),
           );
           return;
         case "v3-command-class":
-          this.findings.push(findingAt(file, span, { kind: "js-v3-command", operation: value.operation, args: this.input(args[0]) }));
+          this.findings.push(
+            findingAt(file, span, { kind: "js-v3-command", operation: value.operation, args: this.input(args[0]) }),
+          );
           return;
         case "cdk-class":
           this.reportConstruct(file, created, value.name, value.module);
@@ -168,7 +194,8 @@ export class Reporter {
       const token = ts.isPropertyAccessExpression(callee) ? callee.name : callee.argumentExpression;
       const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : stringValue(callee.argumentExpression);
       const operation = method !== undefined ? getOperationByCamel(method) : undefined;
-      const isDynamic = method === undefined && ts.isElementAccessExpression(callee) && !ts.isNumericLiteral(callee.argumentExpression);
+      const isDynamic =
+        method === undefined && ts.isElementAccessExpression(callee) && !ts.isNumericLiteral(callee.argumentExpression);
       if (!operation && !isDynamic) {
         this.reportPaginator(file, call);
         return;
@@ -213,7 +240,12 @@ export class Reporter {
     if (!operation) return;
     const parent = access.parent;
     if (ts.isCallExpression(parent) && parent.expression === access) return;
-    if (ts.isBinaryExpression(parent) && parent.left === access && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) return;
+    if (
+      ts.isBinaryExpression(parent) &&
+      parent.left === access &&
+      parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
+    )
+      return;
     const kind = this.clientCallKind(this.evaluator.valueOf(access.expression));
     if (!kind) return;
     this.findings.push(findingAt(file, spanOf(file, access.name, access), { kind, operation: operation.name }));
@@ -255,7 +287,10 @@ export class Reporter {
               message: `Type-only import from ${specifier}`,
               detail: "Types do not reach AWS at run time; they follow the import the shim replaces.",
             })
-          : findingAt(file, span, { kind: specifier === V3_MODULE ? "js-v3-import" : "js-v2-import", resourceType: specifier }),
+          : findingAt(file, span, {
+              kind: specifier === V3_MODULE ? "js-v3-import" : "js-v2-import",
+              resourceType: specifier,
+            }),
       );
     } else if (CDK_BATCH_MODULES.has(specifier)) {
       this.findings.push(findingAt(file, span, { kind: "cdk-import", resourceType: CDK_IMPORT, name: specifier }));
@@ -266,7 +301,8 @@ export class Reporter {
           resourceType: "aws-sdk-import",
           name: specifier,
           message: "aws-sdk v2 import used for an AWS Batch client",
-          detail: "The import serves other AWS services too; the Batch client created from it is reported where it is created.",
+          detail:
+            "The import serves other AWS services too; the Batch client created from it is reported where it is created.",
         }),
       );
     }
@@ -278,7 +314,13 @@ export class Reporter {
     if (!bindings || !ts.isNamedImports(bindings)) return;
     for (const element of bindings.elements) {
       if ((element.propertyName ?? element.name).text !== "aws_batch") continue;
-      this.findings.push(findingAt(file, spanOf(file, element), { kind: "cdk-import", resourceType: CDK_IMPORT, name: "aws-cdk-lib/aws_batch" }));
+      this.findings.push(
+        findingAt(file, spanOf(file, element), {
+          kind: "cdk-import",
+          resourceType: CDK_IMPORT,
+          name: "aws-cdk-lib/aws_batch",
+        }),
+      );
     }
   }
 
@@ -331,7 +373,9 @@ export class Reporter {
         : undefined;
     const anchor = logicalId !== undefined && ts.isPropertyAssignment(holder) ? holder.name : typeProperty;
     const span = spanOf(file, anchor, object);
-    this.findings.push(findingAt(file, span, { kind: "cfn-in-code", resourceType: type, ...(logicalId ? { name: logicalId } : {}) }));
+    this.findings.push(
+      findingAt(file, span, { kind: "cfn-in-code", resourceType: type, ...(logicalId ? { name: logicalId } : {}) }),
+    );
     const shape = cloudFormationResourceShape(type);
     const propertiesNode = object.properties.find(
       (p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyKey(p.name) === "Properties",
@@ -367,7 +411,13 @@ export class Reporter {
     if (looksLikeBatchPython(body)) {
       const at = file.ast.getLineAndCharacterOfPosition(body.start);
       this.embedded.push(
-        this.ctx.scanEmbedded({ language: "python", text: body.filled, host: file.source, lineOffset: at.line, columnOffset: at.character }),
+        this.ctx.scanEmbedded({
+          language: "python",
+          text: body.filled,
+          host: file.source,
+          lineOffset: at.line,
+          columnOffset: at.character,
+        }),
       );
     }
   }

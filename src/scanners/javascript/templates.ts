@@ -20,7 +20,10 @@ function isInsideQuotes(lineBefore: string): boolean {
   return (lineBefore.match(/['"]/g) ?? []).length % 2 === 1;
 }
 
-export function templateBody(node: TS.TemplateExpression | TS.NoSubstitutionTemplateLiteral, ast: TS.SourceFile): TemplateBody {
+export function templateBody(
+  node: TS.TemplateExpression | TS.NoSubstitutionTemplateLiteral,
+  ast: TS.SourceFile,
+): TemplateBody {
   const start = node.getStart(ast) + 1;
   const end = node.getEnd() - 1;
   const raw = ast.text.slice(start, end);
@@ -37,7 +40,12 @@ export function templateBody(node: TS.TemplateExpression | TS.NoSubstitutionTemp
     let text = raw;
     for (const [from, to] of holes) {
       const hole = text.slice(from, to);
-      if (keepInsideQuotes && !hole.includes("\n") && isInsideQuotes(text.slice(text.lastIndexOf("\n", from) + 1, from))) continue;
+      if (
+        keepInsideQuotes &&
+        !hole.includes("\n") &&
+        isInsideQuotes(text.slice(text.lastIndexOf("\n", from) + 1, from))
+      )
+        continue;
       text = text.slice(0, from) + hole.replace(/[^\n]/g, filler) + text.slice(to);
     }
     return text;
@@ -101,7 +109,8 @@ export function templateResources(body: TemplateBody): TemplateResource[] {
       if (!line.trim()) continue;
       const key = YAML_KEY.exec(line);
       if (/^[ \t]*/.exec(line)![0].length < indent) {
-        if (key) resource = { type, offset: previousStart + key[1]!.length, length: key[2]!.length, logicalId: key[2]! };
+        if (key)
+          resource = { type, offset: previousStart + key[1]!.length, length: key[2]!.length, logicalId: key[2]! };
         break;
       }
     }

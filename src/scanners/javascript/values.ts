@@ -71,7 +71,9 @@ function v3Member(name: string): Value[] {
   const command = getOperationByCommand(name);
   if (command) return [{ kind: "v3-command-class", operation: command.name }];
   const paginated = /^paginate(\w+)$/.exec(name);
-  const operation = paginated ? getOperationByCamel(paginated[1]!.charAt(0).toLowerCase() + paginated[1]!.slice(1)) : undefined;
+  const operation = paginated
+    ? getOperationByCamel(paginated[1]!.charAt(0).toLowerCase() + paginated[1]!.slice(1))
+    : undefined;
   if (operation) return [{ kind: "v3-paginator", operation: operation.name }];
   if (name.endsWith("Exception")) return [{ kind: "v3-exception", name }];
   return [];
@@ -111,12 +113,17 @@ function isRequireCall(node: TS.CallExpression): boolean {
 
 /** Names a function is called by: its own, or the variable, property or export it is assigned to. */
 function callableName(fn: TS.SignatureDeclaration): string | undefined {
-  if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) && fn.name && ts.isIdentifier(fn.name)) {
+  if (
+    (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn) || ts.isFunctionExpression(fn)) &&
+    fn.name &&
+    ts.isIdentifier(fn.name)
+  ) {
     return fn.name.text;
   }
   const parent = fn.parent;
   if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name))
+    return parent.name.text;
   if (ts.isBinaryExpression(parent) && ts.isPropertyAccessExpression(parent.left)) return parent.left.name.text;
   if (ts.isBinaryExpression(parent) && ts.isIdentifier(parent.left)) return parent.left.text;
   return undefined;
@@ -214,7 +221,11 @@ export class Evaluator {
         const file = this.project.fileOf(declaration);
         for (const assigned of file?.assignments.get(declaration.name.text) ?? []) {
           const target = assigned.parent;
-          if (ts.isBinaryExpression(target) && ts.isIdentifier(target.left) && this.scopes.resolve(target.left) === declaration) {
+          if (
+            ts.isBinaryExpression(target) &&
+            ts.isIdentifier(target.left) &&
+            this.scopes.resolve(target.left) === declaration
+          ) {
             values.push(...this.valueOf(assigned));
           }
         }
@@ -223,8 +234,10 @@ export class Evaluator {
     }
     if (ts.isBindingElement(declaration)) return this.bindingElementValues(declaration);
     if (ts.isParameter(declaration)) return this.parameterValues(declaration);
-    if (ts.isFunctionDeclaration(declaration) || ts.isFunctionExpression(declaration)) return [{ kind: "function", node: declaration }];
-    if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration)) return [{ kind: "class", node: declaration }];
+    if (ts.isFunctionDeclaration(declaration) || ts.isFunctionExpression(declaration))
+      return [{ kind: "function", node: declaration }];
+    if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration))
+      return [{ kind: "class", node: declaration }];
     const file = this.project.fileOf(declaration);
     if (!file) return [];
     if (ts.isImportEqualsDeclaration(declaration)) {
@@ -256,7 +269,8 @@ export class Evaluator {
     else if (ts.isBindingElement(holder)) whole = this.bindingElementValues(holder);
     else whole = [];
     const defaults = element.initializer ? this.valueOf(element.initializer) : [];
-    if (ts.isArrayBindingPattern(pattern)) return [...this.element(whole, pattern.elements.indexOf(element)), ...defaults];
+    if (ts.isArrayBindingPattern(pattern))
+      return [...this.element(whole, pattern.elements.indexOf(element)), ...defaults];
     if (element.dotDotDotToken) return whole;
     const key = element.propertyName ?? element.name;
     const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
@@ -264,7 +278,10 @@ export class Evaluator {
   }
 
   private parameterValues(parameter: TS.ParameterDeclaration): Value[] {
-    const values = [...this.typeValues(parameter.type), ...(parameter.initializer ? this.valueOf(parameter.initializer) : [])];
+    const values = [
+      ...this.typeValues(parameter.type),
+      ...(parameter.initializer ? this.valueOf(parameter.initializer) : []),
+    ];
     if (parameter.dotDotDotToken) return values;
     const fn = parameter.parent;
     const index = fn.parameters.indexOf(parameter);
@@ -287,7 +304,8 @@ export class Evaluator {
         const target = isConstructor ? fn.parent : fn;
         const matches = callees.some((value) => "node" in value && value.node === target);
         // A method called on a receiver the evaluator cannot see through is matched by name alone.
-        if (matches || (callees.length === 0 && ts.isPropertyAccessExpression(call.expression) && !isConstructor)) found.push(argument);
+        if (matches || (callees.length === 0 && ts.isPropertyAccessExpression(call.expression) && !isConstructor))
+          found.push(argument);
       }
     }
     return found;
@@ -318,7 +336,9 @@ export class Evaluator {
       const specifier = stringValue(call.arguments[0]);
       return specifier ? this.moduleValues(file, specifier, isRequireCall(call) ? "whole" : "*") : [];
     }
-    return this.valueOf(call.expression).flatMap((value) => (value.kind === "function" ? this.returnValues(value.node) : []));
+    return this.valueOf(call.expression).flatMap((value) =>
+      value.kind === "function" ? this.returnValues(value.node) : [],
+    );
   }
 
   private newValues(created: TS.NewExpression): Value[] {
@@ -394,7 +414,8 @@ export class Evaluator {
         values.push(...this.property(this.valueOf(member.expression), name));
         continue;
       }
-      const key = member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
+      const key =
+        member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
       if (key !== name) continue;
       if (ts.isPropertyAssignment(member)) values.push(...this.valueOf(member.initializer));
       else if (ts.isShorthandPropertyAssignment(member)) values.push(...this.valueOf(member.name));
@@ -411,11 +432,17 @@ export class Evaluator {
       if (ts.isConstructorDeclaration(member) && !isStatic) {
         for (const parameter of member.parameters) {
           const isProperty = (ts.getModifiers(parameter) ?? []).length > 0;
-          if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name) values.push(...this.parameterValues(parameter));
+          if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name)
+            values.push(...this.parameterValues(parameter));
         }
         continue;
       }
-      if (memberIsStatic !== isStatic || !member.name || !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name))) continue;
+      if (
+        memberIsStatic !== isStatic ||
+        !member.name ||
+        !(ts.isIdentifier(member.name) || ts.isPrivateIdentifier(member.name) || ts.isStringLiteral(member.name))
+      )
+        continue;
       if (member.name.text !== name) continue;
       if (ts.isPropertyDeclaration(member)) {
         if (member.initializer) values.push(...this.valueOf(member.initializer));
@@ -451,7 +478,10 @@ export class Evaluator {
     const file = this.project.resolveModule(from, specifier);
     if (!file) return [];
     if (member === "*") return [{ kind: "module", file }];
-    if (member === "whole") return file.exports.whole.length ? file.exports.whole.flatMap((e) => this.valueOf(e)) : [{ kind: "module", file }];
+    if (member === "whole")
+      return file.exports.whole.length
+        ? file.exports.whole.flatMap((e) => this.valueOf(e))
+        : [{ kind: "module", file }];
     const values = this.exportValues(file, member);
     // `import x from "./cjs"` reads module.exports under interop.
     if (member === "default" && values.length === 0) return file.exports.whole.flatMap((e) => this.valueOf(e));
@@ -483,7 +513,8 @@ export class Evaluator {
     const { esm, reexports, stars, commonjs, whole } = file.exports;
     const values: Value[] = [];
     for (const node of esm.get(name) ?? []) {
-      if (ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) values.push(...this.declarationValues(node));
+      if (ts.isVariableDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node))
+        values.push(...this.declarationValues(node));
       else values.push(...this.valueOf(node));
     }
     for (const expression of commonjs.get(name) ?? []) values.push(...this.valueOf(expression));

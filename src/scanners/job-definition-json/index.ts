@@ -12,7 +12,16 @@ import {
   type Normalized,
 } from "../../inventory/index.js";
 
-const CANDIDATE_KEYS = ["containerProperties", "nodeProperties", "eksProperties", "ecsProperties", "computeEnvironmentName", "jobQueueName", "jobQueue", "jobDefinitions"];
+const CANDIDATE_KEYS = [
+  "containerProperties",
+  "nodeProperties",
+  "eksProperties",
+  "ecsProperties",
+  "computeEnvironmentName",
+  "jobQueueName",
+  "jobQueue",
+  "jobDefinitions",
+];
 const CANDIDATE = new RegExp(`"(?:${CANDIDATE_KEYS.join("|")})"\\s*:`);
 const JOB_PROPERTIES = ["containerProperties", "nodeProperties", "eksProperties", "ecsProperties"];
 
@@ -27,7 +36,9 @@ function isJobDefinition(value: LiteralValue | undefined): value is LiteralObjec
   if (!isObject(value)) return false;
   if (!JOB_PROPERTIES.some((key) => isObject(value[key]))) return false;
   const type = value.type;
-  return type === undefined || type === "container" || type === "multinode" || typeof value.jobDefinitionName === "string";
+  return (
+    type === undefined || type === "container" || type === "multinode" || typeof value.jobDefinitionName === "string"
+  );
 }
 
 /** A response recorded by placebo, moto or a similar tool: not a file anyone deploys. */
@@ -45,9 +56,12 @@ export function classify(document: LiteralValue): Shape | undefined {
   if (!isObject(document) || isRecordedResponse(document)) return undefined;
   if (isJobDefinition(document) && !("jobQueue" in document)) return { kind: "job-definition", spec: document };
   const listed = document.jobDefinitions;
-  if (Array.isArray(listed) && listed.length > 0 && listed.every(isJobDefinition)) return { kind: "job-definition-list", specs: listed as LiteralObject[] };
-  if (typeof document.computeEnvironmentName === "string" && ("computeResources" in document || "type" in document)) return { kind: "compute-environment", spec: document };
-  if (typeof document.jobQueueName === "string" && ("computeEnvironmentOrder" in document || "priority" in document)) return { kind: "job-queue", spec: document };
+  if (Array.isArray(listed) && listed.length > 0 && listed.every(isJobDefinition))
+    return { kind: "job-definition-list", specs: listed as LiteralObject[] };
+  if (typeof document.computeEnvironmentName === "string" && ("computeResources" in document || "type" in document))
+    return { kind: "compute-environment", spec: document };
+  if (typeof document.jobQueueName === "string" && ("computeEnvironmentOrder" in document || "priority" in document))
+    return { kind: "job-queue", spec: document };
   if ("jobQueue" in document && "jobDefinition" in document) return { kind: "submit-job", spec: document };
   return undefined;
 }
@@ -68,13 +82,24 @@ function parseError(file: SourceFile, error: unknown): Finding {
     path: file.path,
     span: { line, column: 1, endLine: line, endColumn: 2 },
     language: "json",
-    message: truncated ? `JSON file ends early at line ${line} (truncated?)` : `JSON syntax error at line ${line}: ${message}`,
+    message: truncated
+      ? `JSON file ends early at line ${line} (truncated?)`
+      : `JSON syntax error at line ${line}: ${message}`,
     detail: "The file looks like an AWS Batch document but could not be parsed, so what it defines was not read.",
   });
 }
 
-function addItem(inventory: InventoryItem[], kind: ResourceKind, file: SourceFile, via: string, normalized: Normalized<object>, address?: string): void {
-  inventory.push(createInventoryItem(kind, { path: file.path, line: 1, via, ...(address ? { address } : {}) }, normalized));
+function addItem(
+  inventory: InventoryItem[],
+  kind: ResourceKind,
+  file: SourceFile,
+  via: string,
+  normalized: Normalized<object>,
+  address?: string,
+): void {
+  inventory.push(
+    createInventoryItem(kind, { path: file.path, line: 1, via, ...(address ? { address } : {}) }, normalized),
+  );
 }
 
 function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[]): void {
@@ -120,13 +145,21 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
       shape.specs.forEach((spec, index) => {
         const normalized = normalizeJobDefinition(spec);
         const revision = typeof spec.revision === "number" ? `:${spec.revision}` : "";
-        addItem(inventory, "job-definition", file, "job-definition-list", normalized, `${normalized.name ?? `[${index}]`}${revision}`);
+        addItem(
+          inventory,
+          "job-definition",
+          file,
+          "job-definition-list",
+          normalized,
+          `${normalized.name ?? `[${index}]`}${revision}`,
+        );
       });
       return;
     }
     case "compute-environment":
     case "job-queue": {
-      const normalized = shape.kind === "job-queue" ? normalizeJobQueue(shape.spec) : normalizeComputeEnvironment(shape.spec);
+      const normalized =
+        shape.kind === "job-queue" ? normalizeJobQueue(shape.spec) : normalizeComputeEnvironment(shape.spec);
       const action = shape.kind === "job-queue" ? "CreateJobQueue" : "CreateComputeEnvironment";
       findings.push(
         createFinding({

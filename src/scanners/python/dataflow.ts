@@ -59,7 +59,8 @@ export function argumentFor(call: SyntaxNode, keywords: string[], position: numb
   let positional = 0;
   for (const arg of args) {
     if (arg.type === "keyword_argument") {
-      if (keywords.includes(arg.childForFieldName("name")?.text ?? "")) return arg.childForFieldName("value") ?? undefined;
+      if (keywords.includes(arg.childForFieldName("name")?.text ?? ""))
+        return arg.childForFieldName("value") ?? undefined;
     } else if (arg.type !== "comment" && arg.type !== "list_splat" && arg.type !== "dictionary_splat") {
       if (positional === position) return arg;
       positional++;
@@ -105,7 +106,10 @@ export class Dataflow {
     if (node.type === "identifier") {
       for (let fn = scope; fn; fn = fn.parent) {
         const param = fn.params.find((p) => p.name === node.text);
-        if (param) return param.defaultValue && !fn.locals.has(node.text) ? this.serviceName(param.defaultValue, fn.module, fn.parent) ?? `param:${node.text}` : `param:${node.text}`;
+        if (param)
+          return param.defaultValue && !fn.locals.has(node.text)
+            ? (this.serviceName(param.defaultValue, fn.module, fn.parent) ?? `param:${node.text}`)
+            : `param:${node.text}`;
         if (fn.locals.has(node.text)) return this.localConstant(fn, node.text, module);
       }
       return this.constant(module, node.text);
@@ -119,7 +123,8 @@ export class Dataflow {
       }
       if (object?.type === "identifier" && attr) {
         const binding = module.imports.get(object.text);
-        const target = binding && this.project.findModule(binding.name ? `${binding.module}.${binding.name}` : binding.module);
+        const target =
+          binding && this.project.findModule(binding.name ? `${binding.module}.${binding.name}` : binding.module);
         if (target) return target.constants.get(attr);
       }
     }
@@ -202,8 +207,10 @@ export class Dataflow {
       const serviceNode = this.factoryService(call);
       if (!serviceNode) return undefined;
       const service = this.serviceName(serviceNode, module, scope);
-      if (service === "batch") return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: false };
-      if (this.dynamicCreations.has(call.id)) return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: true };
+      if (service === "batch")
+        return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: false };
+      if (this.dynamicCreations.has(call.id))
+        return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: true };
       return undefined;
     }
     const target = this.project.resolveCallee(module, call);
@@ -215,7 +222,8 @@ export class Dataflow {
     const token = callee.type === "attribute" ? callee.childForFieldName("attribute")! : callee;
     const service = arg ? this.serviceName(arg, module, scope) : undefined;
     if (service === "batch") return { token, returnsClient: forwarder.returnsClient, viaHelper: true, dynamic: false };
-    if (this.dynamicCreations.has(call.id)) return { token, returnsClient: forwarder.returnsClient, viaHelper: true, dynamic: true };
+    if (this.dynamicCreations.has(call.id))
+      return { token, returnsClient: forwarder.returnsClient, viaHelper: true, dynamic: true };
     return undefined;
   }
 
@@ -255,7 +263,10 @@ export class Dataflow {
           if (serviceNode?.type !== "identifier") continue;
           const owner = ownerFunctionOfParam(scope, serviceNode.text);
           if (!owner || this.forwarders.has(owner.key)) continue;
-          this.forwarders.set(owner.key, { param: serviceNode.text, returnsClient: returnsClient && this.returnsValueOf(owner, call) });
+          this.forwarders.set(owner.key, {
+            param: serviceNode.text,
+            returnsClient: returnsClient && this.returnsValueOf(owner, call),
+          });
           found = true;
         }
       }
@@ -268,7 +279,8 @@ export class Dataflow {
     const module = fn.module;
     let holder: string | undefined;
     const assignment = call.parent?.type === "assignment" ? call.parent : undefined;
-    if (assignment?.childForFieldName("left")?.type === "identifier") holder = assignment.childForFieldName("left")!.text;
+    if (assignment?.childForFieldName("left")?.type === "identifier")
+      holder = assignment.childForFieldName("left")!.text;
     for (const ret of module.returns) {
       if (ret.type !== "return_statement" || enclosingFunction(module, ret) !== fn) continue;
       const value = ret.namedChildren[0];
@@ -314,7 +326,8 @@ export class Dataflow {
       }
       case "boolean_operator":
       case "conditional_expression":
-        for (const child of expr.namedChildren) if (this.evaluate(child, module, scope, depth + 1)?.kind === "client") return CLIENT;
+        for (const child of expr.namedChildren)
+          if (this.evaluate(child, module, scope, depth + 1)?.kind === "client") return CLIENT;
         return undefined;
       case "subscript": {
         const value = expr.childForFieldName("value");
@@ -366,7 +379,8 @@ export class Dataflow {
   private bind(target: SyntaxNode, value: Value, module: ModuleIndex, scope: FunctionInfo | undefined): void {
     if (!value) return;
     if (target.type === "identifier" && value.kind === "client") {
-      const key = scope && scope.locals.has(target.text) ? `${scope.key}|${target.text}` : `${module.file.path}#|${target.text}`;
+      const key =
+        scope && scope.locals.has(target.text) ? `${scope.key}|${target.text}` : `${module.file.path}#|${target.text}`;
       this.mark(this.vars, key);
     } else if (target.type === "attribute" && value.kind === "client") {
       const object = target.childForFieldName("object");
@@ -388,7 +402,10 @@ export class Dataflow {
       const right = assignment.childForFieldName("right");
       if (!left || !right) continue;
       const scope = enclosingFunction(module, assignment);
-      if ((left.type === "pattern_list" || left.type === "tuple_pattern") && (right.type === "expression_list" || right.type === "tuple")) {
+      if (
+        (left.type === "pattern_list" || left.type === "tuple_pattern") &&
+        (right.type === "expression_list" || right.type === "tuple")
+      ) {
         left.namedChildren.forEach((element, i) => {
           const value = right.namedChildren[i];
           if (value) this.bind(element, this.evaluate(value, module, scope), module, scope);
@@ -422,7 +439,9 @@ export class Dataflow {
         this.returns.set(fn.key, -1);
         this.changed = true;
         if (fn.isFixture) {
-          const dir = module.file.path.includes("/") ? module.file.path.slice(0, module.file.path.lastIndexOf("/")) : "";
+          const dir = module.file.path.includes("/")
+            ? module.file.path.slice(0, module.file.path.lastIndexOf("/"))
+            : "";
           const scopeDir = /(^|\/)conftest\.py$/.test(module.file.path) ? dir : module.file.path;
           const dirs = this.fixtures.get(fn.name) ?? [];
           if (!dirs.includes(scopeDir)) this.fixtures.set(fn.name, [...dirs, scopeDir]);
@@ -444,7 +463,9 @@ export class Dataflow {
     const args = argumentsOf(call);
     if (!args.length) return;
     const scope = enclosingFunction(module, call);
-    const clientArgs = args.filter((arg) => this.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope));
+    const clientArgs = args.filter((arg) =>
+      this.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope),
+    );
     if (clientArgs.length === 0) return;
     const target = this.project.resolveCallee(module, call);
     const fn = target && ("params" in target ? target : this.project.findMethod(target, "__init__"));
@@ -454,7 +475,8 @@ export class Dataflow {
     for (const arg of args) {
       if (arg.type === "keyword_argument") {
         const name = arg.childForFieldName("name")?.text;
-        if (clientArgs.includes(arg) && name && fn.params.some((p) => p.name === name)) this.mark(this.params, `${fn.key}|${name}`);
+        if (clientArgs.includes(arg) && name && fn.params.some((p) => p.name === name))
+          this.mark(this.params, `${fn.key}|${name}`);
         continue;
       }
       if (arg.type === "list_splat" || arg.type === "dictionary_splat" || arg.type === "comment") continue;

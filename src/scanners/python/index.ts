@@ -15,7 +15,13 @@ import { BATCH_OPERATIONS, getOperationBySnake } from "../../core/batch-operatio
 const MENTIONS_BATCH = /batch|Batch|BATCH/;
 const BATCH_NEEDLES = ["batch", "Batch", "BATCH"];
 /** Operation names other AWS services share (tagging, list_jobs, cancel_job): they alone do not make a candidate. */
-const SHARED_OPERATION_NAMES = new Set(["tag_resource", "untag_resource", "list_tags_for_resource", "list_jobs", "cancel_job"]);
+const SHARED_OPERATION_NAMES = new Set([
+  "tag_resource",
+  "untag_resource",
+  "list_tags_for_resource",
+  "list_jobs",
+  "cancel_job",
+]);
 /**
  * A file is parsed only when it names the Batch service, Batch resources or a Batch-only operation. Files that
  * merely say "batch" (DynamoDB batch writes, Kubernetes batch/v1, "batch systems") are left unparsed.
@@ -65,7 +71,10 @@ function helpersCalledWithBatch(module: ModuleIndex): string[] {
     const passes = argumentsOf(call).some((arg) => {
       const value = arg.type === "keyword_argument" ? arg.childForFieldName("value") : arg;
       if (value?.type === "string") return /^.batch.$/.test(value.text);
-      return value?.type === "identifier" && (/^[A-Z_]*BATCH[A-Z_]*$/.test(value.text) || (/service/i.test(value.text) && !/client|role/i.test(value.text)));
+      return (
+        value?.type === "identifier" &&
+        (/^[A-Z_]*BATCH[A-Z_]*$/.test(value.text) || (/service/i.test(value.text) && !/client|role/i.test(value.text)))
+      );
     });
     if (passes) names.push(name);
   }
@@ -180,7 +189,8 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Findin
 
 export default defineScanner({
   id: "python",
-  description: "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
+  description:
+    "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
   needles: BATCH_NEEDLES,
   prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),

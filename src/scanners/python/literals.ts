@@ -23,7 +23,8 @@ export function readString(node: SyntaxNode): string | undefined {
   let value = "";
   for (const child of node.namedChildren) {
     if (child.type === "interpolation") return undefined;
-    if (child.type === "string_content") value += raw ? child.text : child.text.replace(/\\(.)/g, (m, c: string) => ESCAPES[c] ?? m);
+    if (child.type === "string_content")
+      value += raw ? child.text : child.text.replace(/\\(.)/g, (m, c: string) => ESCAPES[c] ?? m);
     else if (child.type === "escape_sequence") value += ESCAPES[child.text.slice(1)] ?? child.text;
   }
   return value;

@@ -94,7 +94,18 @@ function resolveRelative(moduleName: string, isPackage: boolean, prefixDots: num
 
 function collectTargets(node: SyntaxNode, names: Set<string>, depth = 0): void {
   if (node.type === "identifier") names.add(node.text);
-  else if (depth < 32 && ["pattern_list", "tuple_pattern", "list_pattern", "tuple", "list", "list_splat_pattern", "parenthesized_expression"].includes(node.type)) {
+  else if (
+    depth < 32 &&
+    [
+      "pattern_list",
+      "tuple_pattern",
+      "list_pattern",
+      "tuple",
+      "list",
+      "list_splat_pattern",
+      "parenthesized_expression",
+    ].includes(node.type)
+  ) {
     for (const child of node.namedChildren) collectTargets(child, names, depth + 1);
   }
 }
@@ -186,7 +197,9 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
         name,
         node,
         module: index,
-        bases: (node.childForFieldName("superclasses")?.namedChildren ?? []).map((b) => b.text.split(".").pop() ?? b.text),
+        bases: (node.childForFieldName("superclasses")?.namedChildren ?? []).map(
+          (b) => b.text.split(".").pop() ?? b.text,
+        ),
         methods: new Map(),
       };
       index.classByNode.set(node.id, info);
@@ -216,7 +229,8 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
   }
 
   for (const fn of index.functions) index.scopes.push({ start: fn.node.startIndex, end: fn.node.endIndex, fn });
-  for (const cls of index.classByNode.values()) index.scopes.push({ start: cls.node.startIndex, end: cls.node.endIndex, cls });
+  for (const cls of index.classByNode.values())
+    index.scopes.push({ start: cls.node.startIndex, end: cls.node.endIndex, cls });
   index.scopes.sort((a, b) => a.start - b.start);
   const scopeOf = (node: SyntaxNode) => innermostScope(index, node);
 
@@ -263,14 +277,11 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
       case "augmented_assignment":
       case "for_statement":
       case "as_pattern": {
-        const left =
-          node.type === "as_pattern"
-            ? node.childForFieldName("alias")
-            : node.childForFieldName("left");
+        const left = node.type === "as_pattern" ? node.childForFieldName("alias") : node.childForFieldName("left");
         if (node.type === "assignment" || node.type === "augmented_assignment") index.assignments.push(node);
         if (!left) break;
         const names = new Set<string>();
-        collectTargets(left.type === "as_pattern_target" ? left.namedChildren[0] ?? left : left, names);
+        collectTargets(left.type === "as_pattern_target" ? (left.namedChildren[0] ?? left) : left, names);
         const scope = scopeOf(node);
         const fn = scope?.fn;
         const cls = scope?.cls;

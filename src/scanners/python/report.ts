@@ -53,9 +53,21 @@ export class Reporter {
     };
   }
 
-  private add(module: ModuleIndex, kind: FindingKind, token: SyntaxNode, end: SyntaxNode, extra: Partial<FindingInput> = {}): void {
+  private add(
+    module: ModuleIndex,
+    kind: FindingKind,
+    token: SyntaxNode,
+    end: SyntaxNode,
+    extra: Partial<FindingInput> = {},
+  ): void {
     this.findings.push(
-      createFinding({ kind, path: module.file.path, span: this.span(module, token, end), language: module.language, ...extra }),
+      createFinding({
+        kind,
+        path: module.file.path,
+        span: this.span(module, token, end),
+        language: module.language,
+        ...extra,
+      }),
     );
     if (kind.startsWith("py-call") || kind === "py-client" || kind === "py-paginator") {
       const fn = enclosingFunction(module, token);
@@ -131,19 +143,36 @@ export class Reporter {
         const name = argumentFor(call, [], 1);
         if (receiver && name && this.flow.isClient(receiver, module, scope)) {
           const op = getOperationBySnake(readString(name) ?? "");
-          this.add(module, op ? "py-call" : "py-call-dynamic", callee, call, op ? { operation: op.name } : { dynamic: true });
+          this.add(
+            module,
+            op ? "py-call" : "py-call-dynamic",
+            callee,
+            call,
+            op ? { operation: op.name } : { dynamic: true },
+          );
         }
         return;
       }
       if (callee.text === "create_waiter_with_client") this.reportWaiter(module, call, callee, scope);
-      else if (getOperationBySnake(callee.text)) this.pendingWrapperCalls.push({ module, call, token: callee, name: callee.text });
+      else if (getOperationBySnake(callee.text))
+        this.pendingWrapperCalls.push({ module, call, token: callee, name: callee.text });
       else this.reportConstructs(module, call, callee);
     }
   }
 
-  private reportWaiter(module: ModuleIndex, call: SyntaxNode, token: SyntaxNode, scope: ReturnType<typeof enclosingFunction>): void {
+  private reportWaiter(
+    module: ModuleIndex,
+    call: SyntaxNode,
+    token: SyntaxNode,
+    scope: ReturnType<typeof enclosingFunction>,
+  ): void {
     const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-    if (!args.some((arg) => this.flow.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope))) return;
+    if (
+      !args.some((arg) =>
+        this.flow.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope),
+      )
+    )
+      return;
     const name = argumentFor(call, ["waiter_name"], 0);
     const waiter = name ? readString(name) : undefined;
     this.add(module, "py-waiter-custom", token, call, waiter ? { name: waiter } : {});
@@ -152,9 +181,19 @@ export class Reporter {
   /** `batch.submit_job` handed on as a value (a callback, an executor argument). */
   private reportMethodReference(module: ModuleIndex, attribute: SyntaxNode): void {
     const parent = attribute.parent;
-    if (!parent || parent.type === "attribute" || parent.type === "call" && parent.childForFieldName("function")?.id === attribute.id) return;
+    if (
+      !parent ||
+      parent.type === "attribute" ||
+      (parent.type === "call" && parent.childForFieldName("function")?.id === attribute.id)
+    )
+      return;
     if (parent.type === "assignment" && parent.childForFieldName("left")?.id === attribute.id) return;
-    if (!["argument_list", "keyword_argument", "assignment", "return_statement", "list", "tuple", "pair"].includes(parent.type)) return;
+    if (
+      !["argument_list", "keyword_argument", "assignment", "return_statement", "list", "tuple", "pair"].includes(
+        parent.type,
+      )
+    )
+      return;
     const method = attribute.childForFieldName("attribute");
     const receiver = attribute.childForFieldName("object");
     const op = method ? getOperationBySnake(method.text) : undefined;
@@ -201,7 +240,10 @@ export class Reporter {
         if (!type?.startsWith("AWS::Batch::")) continue;
         const holder = dict.parent?.type === "pair" ? dict.parent.childForFieldName("key") : undefined;
         const logicalId = holder ? readString(holder) : undefined;
-        this.add(module, "cfn-in-code", holder ?? pair, dict, { resourceType: type, ...(logicalId ? { name: logicalId } : {}) });
+        this.add(module, "cfn-in-code", holder ?? pair, dict, {
+          resourceType: type,
+          ...(logicalId ? { name: logicalId } : {}),
+        });
       }
     }
   }
@@ -227,11 +269,20 @@ export class Reporter {
     if (!moduleName || !className) return;
     const token = callee.type === "attribute" ? callee.childForFieldName("attribute")! : callee;
     if (moduleName === "troposphere.batch" && BATCH_RESOURCE_TYPES.has(className)) {
-      this.add(module, "cfn-in-code", callee, call, { resourceType: `AWS::Batch::${className}`, args: this.callArguments(module, call) });
+      this.add(module, "cfn-in-code", callee, call, {
+        resourceType: `AWS::Batch::${className}`,
+        args: this.callArguments(module, call),
+      });
     } else if (CDK_BATCH_MODULES.test(moduleName) && /^[A-Z]/.test(className)) {
-      this.add(module, "cdk-construct", callee, call, { resourceType: className, args: this.callArguments(module, call) });
+      this.add(module, "cdk-construct", callee, call, {
+        resourceType: className,
+        args: this.callArguments(module, call),
+      });
     } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
-      this.add(module, "airflow-operator", token, call, { resourceType: className, args: this.callArguments(module, call) });
+      this.add(module, "airflow-operator", token, call, {
+        resourceType: className,
+        args: this.callArguments(module, call),
+      });
     }
   }
 
@@ -241,7 +292,8 @@ export class Reporter {
     for (const module of this.project.modules) {
       for (const fn of module.functions) {
         if (!getOperationBySnake(fn.name)) continue;
-        if (this.wrappingScopes.has(fn.key) || (fn.owner && this.wrappingScopes.has(fn.owner.key))) wrapperNames.add(fn.name);
+        if (this.wrappingScopes.has(fn.key) || (fn.owner && this.wrappingScopes.has(fn.owner.key)))
+          wrapperNames.add(fn.name);
       }
     }
     for (const pending of this.pendingWrapperCalls) {

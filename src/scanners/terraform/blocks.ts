@@ -55,7 +55,9 @@ export function findBlocks(text: string): BlockHeader[] {
     if (ch === "<" && text[i + 1] === "<") {
       const heredoc = /^<<-?([A-Za-z_][\w]*)[ \t]*\n/.exec(text.slice(i, i + 200));
       if (heredoc) {
-        const end = new RegExp(`\\n[ \\t]*${heredoc[1]}[ \\t]*(?=\\r?\\n|$)`).exec(text.slice(i + heredoc[0].length - 1));
+        const end = new RegExp(`\\n[ \\t]*${heredoc[1]}[ \\t]*(?=\\r?\\n|$)`).exec(
+          text.slice(i + heredoc[0].length - 1),
+        );
         const stop = end ? i + heredoc[0].length - 1 + end.index + end[0].length : length;
         for (let j = i; j < stop; j++) if (text[j] === "\n") (line++, (lineStart = j + 1));
         i = stop;

@@ -36,7 +36,8 @@ class HclLiteralReader {
     const primary = this.primary();
     this.skipSpace(false);
     const next = this.text[this.i] ?? "\0";
-    if (primary !== undefined && (stops.includes(next) || next === "," || next === "\n" || this.i >= this.text.length)) return primary;
+    if (primary !== undefined && (stops.includes(next) || next === "," || next === "\n" || this.i >= this.text.length))
+      return primary;
     this.i = start;
     this.skipExpression(stops);
     return { $expr: this.text.slice(start, this.i).trim() };
@@ -47,7 +48,9 @@ class HclLiteralReader {
     if (ch === "{") return this.object();
     if (ch === "[") return this.tuple();
     if (ch === '"') return this.string();
-    const word = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?![\w.])/.exec(this.text.slice(this.i, this.i + 64));
+    const word = /^(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)(?![\w.])/.exec(
+      this.text.slice(this.i, this.i + 64),
+    );
     if (word) {
       this.i += word[0].length;
       return word[1] === "true" ? true : word[1] === "false" ? false : word[1] === "null" ? null : Number(word[1]);
@@ -179,7 +182,9 @@ class HclLiteralReader {
         if (depth === 0) return;
         depth--;
       } else if (depth === 0 && (ch === "," || ch === "\n" || stops.includes(ch))) {
-        const continued = /[?:|&+\-*/=<>!]\s*$/.test(this.text.slice(Math.max(0, this.i - 40), this.i)) || /^\s*[?:|&+\-*/=<>!]/.test(this.text.slice(this.i + 1, this.i + 40));
+        const continued =
+          /[?:|&+\-*/=<>!]\s*$/.test(this.text.slice(Math.max(0, this.i - 40), this.i)) ||
+          /^\s*[?:|&+\-*/=<>!]/.test(this.text.slice(this.i + 1, this.i + 40));
         if (ch === "\n" && continued) {
           this.i++;
           continue;
@@ -199,7 +204,8 @@ export function callArgument(expression: string, name: string): string | undefin
   for (let i = name.length; i < trimmed.length; i++) {
     const ch = trimmed[i];
     if (ch === "(") depth++;
-    else if (ch === ")" && --depth === 0) return i === trimmed.length - 1 ? trimmed.slice(name.length + 1, -1) : undefined;
+    else if (ch === ")" && --depth === 0)
+      return i === trimmed.length - 1 ? trimmed.slice(name.length + 1, -1) : undefined;
   }
   return undefined;
 }

@@ -15,7 +15,8 @@ import { findBlocks, readStringAttribute, type BlockHeader } from "./blocks.js";
 import { callArgument, readHclLiteral } from "./hcl-literal.js";
 import { declarationsFromModuleInputs, isRegistryBatchModule, localModuleDir } from "./modules.js";
 
-const CANDIDATE = /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)/;
+const CANDIDATE =
+  /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)/;
 const MODULE_CALL = /^[ \t]*module[ \t]+"/m;
 const JSON_DOCUMENT_ATTRIBUTES = ["container_properties", "node_properties", "ecs_properties"];
 
@@ -71,20 +72,26 @@ function nestingDepth(text: string): number {
 }
 
 async function parseWithTimeout(file: SourceFile): Promise<ParsedConfig> {
-  if (parserDead) throw new Error(`the HCL parser stopped earlier in this run (${parserDead}); the file was not parsed`);
+  if (parserDead)
+    throw new Error(`the HCL parser stopped earlier in this run (${parserDead}); the file was not parsed`);
   const depth = nestingDepth(file.text);
-  if (depth > MAX_HCL_NESTING) throw new Error(`nested ${depth} levels deep, more than the HCL parser takes (${MAX_HCL_NESTING})`);
+  if (depth > MAX_HCL_NESTING)
+    throw new Error(`nested ${depth} levels deep, more than the HCL parser takes (${MAX_HCL_NESTING})`);
   const { parse } = await loadParser();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from the HCL parser within ${PARSE_TIMEOUT_MS} ms`)), PARSE_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`no answer from the HCL parser within ${PARSE_TIMEOUT_MS} ms`)),
+      PARSE_TIMEOUT_MS,
+    );
     timer.unref();
   });
   try {
     return (await Promise.race([parse(file.path, file.text), timeout])) as ParsedConfig;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (/no answer from the HCL parser|Go program has already exited|Maximum call stack/.test(message)) parserDead = message;
+    if (/no answer from the HCL parser|Go program has already exited|Maximum call stack/.test(message))
+      parserDead = message;
     throw error;
   } finally {
     clearTimeout(timer);
@@ -106,13 +113,19 @@ async function parseHcl(file: SourceFile): Promise<{ config?: ParsedConfig; erro
         span: { line, column, endLine: line, endColumn: column + 1 },
         language: "terraform",
         message: `Terraform syntax error at line ${line}: ${at?.[3]?.trim() ?? message.replace(/^parse config: /, "")}`,
-        detail: "Batch blocks in this file were located from the text, but their attributes could not be read; run `terraform validate` to see the error.",
+        detail:
+          "Batch blocks in this file were located from the text, but their attributes could not be read; run `terraform validate` to see the error.",
       }),
     };
   }
 }
 
-function blockAttributes(config: ParsedConfig | undefined, section: string, type: string, name: string): LiteralObject | undefined {
+function blockAttributes(
+  config: ParsedConfig | undefined,
+  section: string,
+  type: string,
+  name: string,
+): LiteralObject | undefined {
   const value = config?.[section]?.[type]?.[name];
   const first = Array.isArray(value) ? value[0] : value;
   return isObject(first) ? first : undefined;
@@ -160,7 +173,8 @@ function countArgs(attributes: LiteralObject | undefined): Record<string, Litera
   for (const key of ["count", "for_each"]) {
     const value = attributes?.[key];
     if (value === undefined) continue;
-    args[key] = typeof value === "string" && value.includes("${") ? { $expr: value.replace(/^\$\{([\s\S]*)\}$/, "$1") } : value;
+    args[key] =
+      typeof value === "string" && value.includes("${") ? { $expr: value.replace(/^\$\{([\s\S]*)\}$/, "$1") } : value;
   }
   return args;
 }
@@ -189,7 +203,12 @@ async function scanResources(file: TerraformFile, findings: Finding[], inventory
       }),
     );
     const kind = TERRAFORM_BATCH_TYPES[type]!;
-    const source = { path: file.file.path, line: block.line, via: section === "data" ? "terraform-data" : "terraform", address };
+    const source = {
+      path: file.file.path,
+      line: block.line,
+      via: section === "data" ? "terraform-data" : "terraform",
+      address,
+    };
     inventory.push(createInventoryItem(kind, source, normalized?.normalized ?? { properties: {}, unresolved: ["*"] }));
   }
 }
@@ -215,11 +234,13 @@ function moduleCalls(files: TerraformFile[]): ModuleCall[] {
 /** Module calls that instantiate Batch resources: the registry module, or local modules that declare them (transitively). */
 function batchModuleCalls(files: TerraformFile[]): ModuleCall[] {
   const batchDirs = new Set(
-    files.filter((file) => file.blocks.some((b) => b.keyword === "resource" && TERRAFORM_BATCH_TYPES[b.labels[0] ?? ""])).map((f) => f.dir),
+    files
+      .filter((file) => file.blocks.some((b) => b.keyword === "resource" && TERRAFORM_BATCH_TYPES[b.labels[0] ?? ""]))
+      .map((f) => f.dir),
   );
   const calls = moduleCalls(files);
   const chosen = new Set<ModuleCall>();
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const call of calls) {
       if (chosen.has(call)) continue;
@@ -261,13 +282,20 @@ async function scanModules(files: TerraformFile[], findings: Finding[], inventor
       const attributes = await resolveDocuments(declaration.attributes, path.dirname(call.file.file.absPath));
       const normalized = normalizeTerraformResource(declaration.type, attributes);
       if (!normalized) continue;
-      const source = { path: call.file.file.path, line: call.block.line, via: "terraform-module", address: declaration.address };
+      const source = {
+        path: call.file.file.path,
+        line: call.block.line,
+        via: "terraform-module",
+        address: declaration.address,
+      };
       inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized));
     }
   }
 }
 
-async function readJsonConfiguration(file: SourceFile): Promise<{ config?: ParsedConfig; blocks: BlockHeader[]; error?: Finding }> {
+async function readJsonConfiguration(
+  file: SourceFile,
+): Promise<{ config?: ParsedConfig; blocks: BlockHeader[]; error?: Finding }> {
   let config: ParsedConfig;
   try {
     config = JSON.parse(file.text) as ParsedConfig;
@@ -290,7 +318,9 @@ async function readJsonConfiguration(file: SourceFile): Promise<{ config?: Parse
     const pairs: [string[], string][] =
       keyword === "module"
         ? Object.keys(section).map((name) => [[name], name])
-        : Object.entries(section).flatMap(([type, byName]) => Object.keys(byName ?? {}).map((name): [string[], string] => [[type, name], name]));
+        : Object.entries(section).flatMap(([type, byName]) =>
+            Object.keys(byName ?? {}).map((name): [string[], string] => [[type, name], name]),
+          );
     for (const [labels, name] of pairs) {
       const anchor = keyword === "module" ? file.text.indexOf(`"module"`) : file.text.indexOf(`"${labels[0]}"`);
       const at = file.text.indexOf(`"${name}"`, Math.max(anchor, 0));
@@ -315,7 +345,8 @@ async function loadFile(file: SourceFile, findings: Finding[]): Promise<Terrafor
 
 export default defineScanner({
   id: "terraform",
-  description: "aws_batch_* resources and data sources, job-definition JSON inside them, and module calls that create Batch resources",
+  description:
+    "aws_batch_* resources and data sources, job-definition JSON inside them, and module calls that create Batch resources",
   accepts: (file) => file.endsWith(".tf") || file.endsWith(".tf.json"),
   needles: ["aws_batch_", "terraform-aws-modules/"],
   prefilter: (text) => CANDIDATE.test(text),
@@ -330,7 +361,11 @@ export default defineScanner({
       loaded.push(terraform);
       await scanResources(terraform, findings, inventory);
     }
-    const contextFiles = context.map((file): TerraformFile => ({ file, dir: directoryOf(file.path), blocks: findBlocks(file.text) }));
+    const contextFiles = context.map((file): TerraformFile => ({
+      file,
+      dir: directoryOf(file.path),
+      blocks: findBlocks(file.text),
+    }));
     await scanModules([...loaded, ...contextFiles], findings, inventory);
     return { findings, inventory };
   },

@@ -18,7 +18,9 @@ export function localModuleDir(fileDir: string, source: string): string | undefi
 
 /** A map input of the terraform-aws-modules/batch module (`compute_environments = { key = {…} }`). */
 function entries(value: LiteralValue | undefined): [string, LiteralObject][] {
-  return value !== undefined && isObject(value) ? Object.entries(value).filter((entry): entry is [string, LiteralObject] => isObject(entry[1])) : [];
+  return value !== undefined && isObject(value)
+    ? Object.entries(value).filter((entry): entry is [string, LiteralObject] => isObject(entry[1]))
+    : [];
 }
 
 function mapValues(value: LiteralValue | undefined): LiteralValue | undefined {
@@ -27,7 +29,11 @@ function mapValues(value: LiteralValue | undefined): LiteralValue | undefined {
 }
 
 export interface ModuleDeclaration {
-  type: "aws_batch_compute_environment" | "aws_batch_job_queue" | "aws_batch_job_definition" | "aws_batch_scheduling_policy";
+  type:
+    | "aws_batch_compute_environment"
+    | "aws_batch_job_queue"
+    | "aws_batch_job_definition"
+    | "aws_batch_scheduling_policy";
   address: string;
   attributes: LiteralObject;
 }
@@ -41,14 +47,21 @@ export function declarationsFromModuleInputs(moduleName: string, inputs: Literal
   const declarations: ModuleDeclaration[] = [];
   const address = (input: string, key: string) => `module.${moduleName}.${input}["${key}"]`;
   for (const [key, value] of entries(inputs.compute_environments)) {
-    declarations.push({ type: "aws_batch_compute_environment", address: address("compute_environments", key), attributes: value });
+    declarations.push({
+      type: "aws_batch_compute_environment",
+      address: address("compute_environments", key),
+      attributes: value,
+    });
   }
   for (const [key, value] of entries(inputs.job_queues)) {
     const order = entries(value.compute_environment_order).map(([position, entry]) => {
       const computeKey = entry.compute_environment_key;
       return {
         order: Number(position),
-        compute_environment: typeof computeKey === "string" ? { $expr: address("compute_environments", computeKey) } : (entry.compute_environment ?? null),
+        compute_environment:
+          typeof computeKey === "string"
+            ? { $expr: address("compute_environments", computeKey) }
+            : (entry.compute_environment ?? null),
       };
     });
     const { compute_environment_order: _order, fair_share_policy: _policy, ...rest } = value;
@@ -79,7 +92,9 @@ export function declarationsFromModuleInputs(moduleName: string, inputs: Literal
       attributes: {
         ...rest,
         ...(duration !== undefined ? { timeout: { attempt_duration_seconds: duration } } : {}),
-        ...(isObject(retry) ? { retry_strategy: { ...retry, evaluate_on_exit: mapValues(retry.evaluate_on_exit) ?? null } } : {}),
+        ...(isObject(retry)
+          ? { retry_strategy: { ...retry, evaluate_on_exit: mapValues(retry.evaluate_on_exit) ?? null } }
+          : {}),
       },
     });
   }

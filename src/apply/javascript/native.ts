@@ -77,7 +77,7 @@ export function planJsNative(
     const parent = p.parent.node as JsNode;
     if (
       !imported ||
-      /^Import/.test(parent.type) ||
+      parent.type.startsWith("Import") ||
       (parent.type === "MemberExpression" && parent.property === node && !parent.computed)
     )
       return;
@@ -227,13 +227,13 @@ export function planJsNative(
       let path = use;
       for (const step of prefix) {
         const member = path.parent?.node as JsNode;
-        const isMember = member && /MemberExpression$/.test(member.type) && member.object === path.node;
+        const isMember = member && member.type.endsWith("MemberExpression") && member.object === path.node;
         const key = member?.computed ? member.property.value : member?.property?.name;
         if (!isMember || key !== step) return "the response is read in a way the target does not answer";
         path = path.parent;
       }
       const member = path.parent?.node as JsNode;
-      if (!member || !/MemberExpression$/.test(member.type) || member.object !== path.node || member.computed)
+      if (!member || !member.type.endsWith("MemberExpression") || member.object !== path.node || member.computed)
         return "the response is used as a whole; its shape differs on the target";
       const mapped = keys[member.property.name];
       if (!mapped) return `the response field ${member.property.name} has no ${TARGET_NAME[target]} counterpart`;

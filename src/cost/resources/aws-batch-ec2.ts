@@ -11,7 +11,6 @@ import {
   unpricedLine,
   usageNumber,
   type ComputeEnvironmentFacts,
-  type EstimateInput,
   type UsageKey,
 } from "./estimator.js";
 

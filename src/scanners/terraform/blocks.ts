@@ -44,7 +44,12 @@ export function findBlocks(text: string): BlockHeader[] {
     if (ch === "/" && text[i + 1] === "*") {
       const end = text.indexOf("*/", i + 2);
       const stop = end < 0 ? length : end + 2;
-      for (let j = i; j < stop; j++) if (text[j] === "\n") (line++, (lineStart = j + 1));
+      for (let j = i; j < stop; j++) {
+        if (text[j] === "\n") {
+          line++;
+          lineStart = j + 1;
+        }
+      }
       i = stop;
       continue;
     }
@@ -59,7 +64,12 @@ export function findBlocks(text: string): BlockHeader[] {
           text.slice(i + heredoc[0].length - 1),
         );
         const stop = end ? i + heredoc[0].length - 1 + end.index + end[0].length : length;
-        for (let j = i; j < stop; j++) if (text[j] === "\n") (line++, (lineStart = j + 1));
+        for (let j = i; j < stop; j++) {
+          if (text[j] === "\n") {
+            line++;
+            lineStart = j + 1;
+          }
+        }
         i = stop;
         continue;
       }

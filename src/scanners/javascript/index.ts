@@ -7,9 +7,13 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 /** Declaration files hold types only, and bundles are vendored code. */
 const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
 
-/** A Batch-specific name: the SDK modules, the clients, CDK and CloudFormation types, a variable called batch. */
+/**
+ * A Batch-specific name: the SDK modules, the clients, CDK and CloudFormation types, or Python (boto3) that may be
+ * embedded in a template string. A bare word "batch" is not enough: UI code says it all the time.
+ */
 const BATCH_MENTION =
-  /[Bb]atch\b|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch/;
+  /aws-sdk|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch|boto3/;
+/[Bb]atch\b|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch/;
 /** A Batch operation called on a client that may have been created elsewhere and named anything. */
 const OPERATION_CALL = new RegExp(`\\.(${BATCH_OPERATIONS.map((operation) => operation.camel).join("|")})\\b`);
 /** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */

@@ -28,9 +28,16 @@ const SHARED_OPERATION_NAMES = new Set([
  */
 const CANDIDATE = new RegExp(
   [
-    `["']batch["']`,
-    "aws_batch|AWS::Batch|troposphere|BatchOperator",
-    ...BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake)).map((op) => op.snake),
+    // "batch" handed to a client factory, a helper or a service keyword: client("batch"), service_name="batch"
+    `(?:client|session|boto|aws|waiter|service)\\w*\\s*(?:\\(\\s*|=\\s*)["']batch["']`,
+    // a module constant naming the service: BATCH_SERVICE_NAME = "batch"
+    `\\b[A-Z][A-Z0-9_]*\\s*=\\s*["']batch["']`,
+    // CloudFormation resources written as dicts
+    `Type["']?\\s*:\\s*["']AWS::Batch::`,
+    "aws_batch|troposphere|BatchOperator",
+    `\\b(?:${BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake))
+      .map((op) => op.snake)
+      .join("|")})\\b`,
   ].join("|"),
 );
 /** Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. */

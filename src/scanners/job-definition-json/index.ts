@@ -201,6 +201,8 @@ export default defineScanner({
   id: "job-definition-json",
   description: "Batch job-definition JSON files recognised by shape; CLI inputs and saved describe outputs told apart",
   accepts: (file) => file.endsWith(".json"),
+  // Every candidate key ends in one of these (the regex needs the quoted key), so they are a necessary condition.
+  needles: ['Properties"', "jobQueue", 'jobDefinitions"', 'computeEnvironmentName"'],
   prefilter: (text) => CANDIDATE.test(text),
   async scan({ files }) {
     const findings: Finding[] = [];

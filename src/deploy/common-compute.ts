@@ -2,8 +2,7 @@
 import type { InventoryItem } from "../core/types.js";
 import { placeJobDefinitions, queuesSharingComputeEnvironments, sourceOf, type JobPlacement } from "./placement.js";
 import {
-  computeEnvironmentShape,
-  jobQueueShape,
+  registryConfig,
   jsonText,
   registerJobDefinitionShape,
   renderReadme,
@@ -224,25 +223,9 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
     workloads[placement.definition.name] = generated.workloadEntry;
   }
   for (const queue of input.inventory.jobQueues) gaps.push(...unresolvedGaps(queue, sourceOf(queue)));
-  const environmentsOf = (queue: InventoryItem) =>
-    input.links
-      .filter((link) => link.from === queue.id && link.relation === "uses-compute-environment" && link.resolved)
-      .map((link) => input.inventory.computeEnvironments.find((environment) => environment.id === link.to))
-      .filter((environment): environment is InventoryItem => environment !== undefined);
   const config = {
     shim: { target: "common-compute" },
-    computeEnvironments: Object.fromEntries(
-      input.inventory.computeEnvironments.map((environment) => [
-        environment.name,
-        computeEnvironmentShape(environment),
-      ]),
-    ),
-    jobQueues: Object.fromEntries(
-      input.inventory.jobQueues.map((queue) => [
-        queue.name,
-        { ...jobQueueShape(queue, environmentsOf(queue)), commonCompute: { priority: tiers.get(queue.id) ?? "batch" } },
-      ]),
-    ),
+    ...registryConfig(input, (queue) => ({ commonCompute: { priority: tiers.get(queue.id) ?? "batch" } })),
     jobDefinitions,
   };
   const allSources = [

@@ -2,7 +2,7 @@ import type { InventoryItem } from "../core/types.js";
 import type { ComputeEnvironmentProperties, JobDefinitionProperties, JobQueueProperties } from "../inventory/index.js";
 import type { JobPlacement } from "./placement.js";
 import { SALAD_NAME_PATTERN } from "./salad-constraints.js";
-import type { DeployDecision, DeployGap, DeployPlan } from "./types.js";
+import type { DeployDecision, DeployGap, DeployInput, DeployPlan } from "./types.js";
 
 export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -98,6 +98,35 @@ export function computeEnvironmentShape(environment: InventoryItem): Record<stri
   return {
     type: properties.type ?? "MANAGED",
     ...(Object.keys(resources).length > 0 ? { computeResources: resources } : {}),
+  };
+}
+
+/**
+ * The registry part of `migrate.config.json` both targets share: compute environments, and queues with the
+ * target's own block (`commonCompute` or `salad`) added to each.
+ */
+export function registryConfig(
+  input: DeployInput,
+  queueTarget: (queue: InventoryItem) => Record<string, unknown>,
+): { computeEnvironments: Record<string, unknown>; jobQueues: Record<string, unknown> } {
+  const environmentsOf = (queue: InventoryItem) =>
+    input.links
+      .filter((link) => link.from === queue.id && link.relation === "uses-compute-environment" && link.resolved)
+      .map((link) => input.inventory.computeEnvironments.find((environment) => environment.id === link.to))
+      .filter((environment): environment is InventoryItem => environment !== undefined);
+  return {
+    computeEnvironments: Object.fromEntries(
+      input.inventory.computeEnvironments.map((environment) => [
+        environment.name,
+        computeEnvironmentShape(environment),
+      ]),
+    ),
+    jobQueues: Object.fromEntries(
+      input.inventory.jobQueues.map((queue) => [
+        queue.name,
+        { ...jobQueueShape(queue, environmentsOf(queue)), ...queueTarget(queue) },
+      ]),
+    ),
   };
 }
 

@@ -2,8 +2,7 @@
 import type { InventoryItem } from "../core/types.js";
 import { placeJobDefinitions, gpuMemoryOfInstanceType, sourceOf, type JobPlacement } from "./placement.js";
 import {
-  computeEnvironmentShape,
-  jobQueueShape,
+  registryConfig,
   jsonText,
   registerJobDefinitionShape,
   renderReadme,
@@ -610,25 +609,9 @@ export function generateSalad(input: DeployInput): DeployPlan {
       meanwhile: "each group's max_replicas is computed as if it had the whole compute environment.",
     });
   }
-  const environmentsOf = (queue: InventoryItem) =>
-    input.links
-      .filter((link) => link.from === queue.id && link.relation === "uses-compute-environment" && link.resolved)
-      .map((link) => input.inventory.computeEnvironments.find((environment) => environment.id === link.to))
-      .filter((environment): environment is InventoryItem => environment !== undefined);
   const config = {
     shim: { target: "salad" },
-    computeEnvironments: Object.fromEntries(
-      input.inventory.computeEnvironments.map((environment) => [
-        environment.name,
-        computeEnvironmentShape(environment),
-      ]),
-    ),
-    jobQueues: Object.fromEntries(
-      input.inventory.jobQueues.map((queue) => [
-        queue.name,
-        { ...jobQueueShape(queue, environmentsOf(queue)), salad: { priority: queueTier(queue, placements, tiers) } },
-      ]),
-    ),
+    ...registryConfig(input, (queue) => ({ salad: { priority: queueTier(queue, placements, tiers) } })),
     jobDefinitions,
     executor: { saladQueues },
   };

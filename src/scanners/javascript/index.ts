@@ -13,7 +13,6 @@ const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
  */
 const BATCH_MENTION =
   /aws-sdk|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch|boto3/;
-/[Bb]atch\b|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch/;
 /** A Batch operation called on a client that may have been created elsewhere and named anything. */
 const OPERATION_CALL = new RegExp(`\\.(${BATCH_OPERATIONS.map((operation) => operation.camel).join("|")})\\b`);
 /** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { shouldRetry } from "./batch-rules.js";
+import { RESERVED_ENV_PREFIX, shouldRetry } from "./batch-rules.js";
 import type { ExecutorConfig } from "./config.js";
 import {
   TERMINAL_STATUSES,
@@ -13,8 +13,8 @@ import {
   type SaladQueue,
 } from "./model.js";
 import { forwardJob } from "./runners/http-forwarder.js";
-import { reapOrphan, startProcess, type ProcessOutcome } from "./runners/process.js";
-import type { JournalStore } from "./store.js";
+import { findMarkedProcesses, reapOrphan, startProcess, type ProcessOutcome } from "./runners/process.js";
+import { StorageError, type JournalStore } from "./store.js";
 
 export const SUCCESS_STATUS_REASON = "Essential container in task exited";
 export const TIMEOUT_STATUS_REASON = "Job attempt duration exceeded timeout";
@@ -22,6 +22,8 @@ export const LOST_HOST_STATUS_REASON = "Host EC2 (instance local-executor) termi
 export const DEPENDENCY_FAILED_REASON = "Dependent Job failed";
 export const ARRAY_CHILD_FAILED_REASON = "Array Child Job failed";
 const ATTEMPT_MARKER_VARIABLE = "MIGRATE_EXECUTOR_ATTEMPT";
+/** A Common Compute result larger than this is served as bytes without trying to parse it as JSON. */
+const MAX_JSON_RESULT_BYTES = 16 * 1024 * 1024;
 
 export interface EngineOptions {
   stateDir: string;
@@ -32,6 +34,8 @@ export interface EngineOptions {
   config: ExecutorConfig;
   /** The environment every job starts from (the executor's own, minus its key and AWS_BATCH_*). */
   baseEnv: Record<string, string>;
+  /** Bytes of log kept per attempt; undefined: the runner's default. */
+  maxLogBytes?: number;
 }
 
 type StopReason = "timeout" | "terminate";
@@ -78,6 +82,12 @@ class Lane {
     this.ids.push(id);
   }
 
+  /** Back at the head of the lane: a dispatch that could not be recorded. */
+  pushFront(id: string): void {
+    if (this.head > 0) this.ids[--this.head] = id;
+    else this.ids.unshift(id);
+  }
+
   peek(jobs: Map<string, Job>): Job | undefined {
     while (this.head < this.ids.length) {
       const job = jobs.get(this.ids[this.head] ?? "");
@@ -110,8 +120,10 @@ export class JobNotFoundError extends Error {
   }
 }
 
-function safeFileName(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, "_");
+/** A job id as one path segment inside the state directory: never a separator, never "." or "..". */
+export function safeFileName(id: string): string {
+  const name = id.replace(/[^A-Za-z0-9._-]/g, "_");
+  return name === "" || /^\.+$/.test(name) ? `_${name}` : name;
 }
 
 /** The job state machine, the scheduler and the runners, behind all three faces. */
@@ -146,6 +158,8 @@ export class Engine {
     const engine = new Engine(store, options);
     engine.recover();
     await store.flush();
+    // Dispatch stops while the disk refuses writes (see pump) and resumes once a write gets through.
+    store.onRecovered = () => engine.pump();
     engine.pump();
     return engine;
   }
@@ -199,6 +213,8 @@ export class Engine {
    */
   submit(job: Job): Promise<Job> {
     if (this.closing) throw new Error("the executor is shutting down");
+    const failure = this.store.lastFailure;
+    if (failure) return Promise.reject(failure);
     this.jobs.set(job.id, job);
     this.persistJob(job);
     if (job.cc?.idempotencyKey) this.idempotencyKeys.set(job.cc.idempotencyKey, job.id);
@@ -209,7 +225,31 @@ export class Engine {
       }
     }
     this.advanceSubmitted(job);
-    return this.store.flush().then(() => job);
+    return this.store.flush().then(
+      () => job,
+      (error: unknown) => {
+        // Refused, so not accepted: nothing ran yet (dispatch waits for a healthy disk), and nothing may run.
+        if (error instanceof StorageError) this.discardSubmission(job);
+        throw error;
+      },
+    );
+  }
+
+  /** Forgets a job whose submission could not be written, so it neither runs nor reappears after a restart. */
+  private discardSubmission(job: Job): void {
+    const ids = [job.id, ...this.childrenOf(job).map((child) => child.id)];
+    for (const id of ids) {
+      const record = this.jobs.get(id);
+      if (!record) continue;
+      for (const dependencyId of record.waitFor) this.dependents.get(dependencyId)?.delete(id);
+      this.jobs.delete(id);
+      // A deletion line, in case part of the refused write reached the disk after all.
+      void this.store.delete("job", id).catch(() => undefined);
+    }
+    this.arrayProgress.delete(job.id);
+    if (job.cc?.idempotencyKey && this.idempotencyKeys.get(job.cc.idempotencyKey) === job.id) {
+      this.idempotencyKeys.delete(job.cc.idempotencyKey);
+    }
   }
 
   private createChildren(parent: Job): Job[] {
@@ -442,7 +482,8 @@ export class Engine {
   }
 
   pump(): void {
-    if (this.pumping || this.closing) return;
+    // Nothing starts while its attempt number could not be recorded.
+    if (this.pumping || this.closing || !this.store.healthy) return;
     this.pumping = true;
     try {
       while (this.runningCount < this.options.maxParallel) {
@@ -487,7 +528,13 @@ export class Engine {
 
   private async runAttempt(active: ActiveAttempt): Promise<void> {
     // The attempt number must be on disk before anything runs, so a restart never reuses it.
-    await this.store.flush();
+    try {
+      await this.store.flush();
+    } catch (error) {
+      if (!(error instanceof StorageError) || this.closing || active.stopReason) throw error;
+      this.undoDispatch(active);
+      return;
+    }
     const { job, attempt } = active;
     if (this.closing) {
       this.finishAttempt(active, { succeeded: false });
@@ -512,44 +559,75 @@ export class Engine {
     this.finishAttempt(active, this.resultOfProcess(job, attempt, outcome));
   }
 
+  /**
+   * The disk refused the record of a dispatch, so the attempt must not run: it is taken back and the job
+   * goes back to the head of its lane, to start once the disk takes writes again.
+   */
+  private undoDispatch(active: ActiveAttempt): void {
+    const { job, attempt } = active;
+    if (this.active.get(job.id) !== active) return;
+    for (const timer of active.timers) clearTimeout(timer);
+    if (job.attempts.at(-1) === attempt) job.attempts.pop();
+    if (job.transitions.at(-1)?.status === "STARTING") job.transitions.pop();
+    job.status = "RUNNABLE";
+    if (job.cc) job.cc.leaseExpiresAt = undefined;
+    this.persistJob(job);
+    this.releaseSlot(active);
+    active.lane.pushFront(job.id);
+  }
+
   private resultOfProcess(job: Job, attempt: Attempt, outcome: ProcessOutcome): AttemptResult {
     if (outcome.startFailed) {
       return { succeeded: false, reason: outcome.reason, statusReason: "Task failed to start" };
     }
     const succeeded = outcome.exitCode === 0;
-    if (succeeded && job.cc) this.captureResult(job, attempt);
+    if (succeeded && job.cc) {
+      const problem = outcome.stdoutFileError ?? this.captureResult(job, attempt);
+      if (problem) {
+        return {
+          succeeded: false,
+          exitCode: outcome.exitCode,
+          reason: `ExecutorError: the result could not be stored (${problem})`,
+        };
+      }
+    }
     return { succeeded, exitCode: outcome.exitCode, reason: outcome.reason };
   }
 
-  private captureResult(job: Job, attempt: Attempt): void {
+  /** Records where the attempt's result is; returns why it could not, if it could not. */
+  private captureResult(job: Job, attempt: Attempt): string | undefined {
     const directory = this.resultDirectory(job.id);
     const written = path.join(directory, `${attempt.number}.result`);
     const stdout = path.join(directory, `${attempt.number}.stdout`);
     const file = existsSync(written) ? written : stdout;
-    if (!existsSync(file)) writeFileSync(file, "");
     let contentType = "application/octet-stream";
     try {
-      JSON.parse(readFileSync(file, "utf8"));
-      contentType = "application/json";
-    } catch {
-      // Not JSON: served as bytes.
+      if (!existsSync(file)) writeFileSync(file, "");
+      if (statSync(file).size <= MAX_JSON_RESULT_BYTES) {
+        JSON.parse(readFileSync(file, "utf8"));
+        contentType = "application/json";
+      }
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A SyntaxError means the result is not JSON, so it is served as bytes.
+      if (code) return code;
     }
     if (job.cc) {
       job.cc.resultFile = file;
       job.cc.resultContentType = contentType;
     }
+    return undefined;
   }
 
   private buildProcessRequest(job: Job, attempt: Attempt): Parameters<typeof startProcess>[0] {
     const env: Record<string, string> = { ...this.options.baseEnv };
-    env[ATTEMPT_MARKER_VARIABLE] = `${job.id}#${attempt.number}`;
     let argv: string[];
     let cwd = this.options.workDir;
     let stdoutFile: string | undefined;
     let stdin: string | undefined;
     if (job.run.kind === "process") {
       argv = job.run.command;
-      Object.assign(env, job.run.environment);
+      Object.assign(env, withoutReservedNames(job.run.environment));
       env.AWS_BATCH_JOB_ID = job.id;
       env.AWS_BATCH_JOB_ATTEMPT = String(attempt.number);
       env.AWS_BATCH_JQ_NAME = job.aws?.jobQueue ?? "";
@@ -562,7 +640,7 @@ export class Engine {
     } else if (job.run.kind === "workload") {
       const workload = this.options.config.workloads?.[job.run.workload];
       argv = workload?.command ?? [];
-      Object.assign(env, workload?.env);
+      Object.assign(env, withoutReservedNames(workload?.env ?? {}));
       if (workload?.cwd) cwd = path.resolve(this.options.workDir, workload.cwd);
       const directory = this.resultDirectory(job.id);
       mkdirSync(directory, { recursive: true });
@@ -578,14 +656,19 @@ export class Engine {
     } else {
       throw new Error("forwarded jobs don't run processes");
     }
+    // Last, so no job or config variable can replace the marker the reaper trusts.
+    const marker = `${job.id}#${attempt.number}`;
+    env[ATTEMPT_MARKER_VARIABLE] = marker;
     return {
       argv,
       env,
       cwd,
       logFile: this.logFile(job.id, attempt.number),
+      maxLogBytes: this.options.maxLogBytes,
       stdoutFile,
       stdin,
       killGraceMs: this.options.killGraceMs,
+      marker: `${ATTEMPT_MARKER_VARIABLE}=${marker}`,
     };
   }
 
@@ -611,8 +694,12 @@ export class Engine {
     const line = outcome.ok
       ? `attempt ${attempt.number}: HTTP ${outcome.status}, job completed\n`
       : `attempt ${attempt.number}: rejected, ${outcome.reason}\n`;
-    mkdirSync(path.dirname(this.logFile(job.id, attempt.number)), { recursive: true });
-    writeFileSync(this.logFile(job.id, attempt.number), line, { flag: "a" });
+    try {
+      mkdirSync(path.dirname(this.logFile(job.id, attempt.number)), { recursive: true });
+      writeFileSync(this.logFile(job.id, attempt.number), line, { flag: "a" });
+    } catch {
+      // The app has answered; a log line the disk refused must not turn that into a retry.
+    }
     if (outcome.ok) job.salad.output = outcome.output;
     this.finishAttempt(active, outcome.ok ? { succeeded: true } : { succeeded: false, reason: outcome.reason });
   }
@@ -724,9 +811,12 @@ export class Engine {
     const runnable = jobs.filter((job) => job.status === "RUNNABLE");
     runnable.sort((a, b) => (a.queuedSeq ?? a.seq) - (b.queuedSeq ?? b.seq));
     for (const job of runnable) this.laneFor(job).push(job.id);
-    for (const job of jobs) {
-      if (job.status === "STARTING" || job.status === "RUNNING") this.recoverLostAttempt(job);
-    }
+    const lost = jobs.filter((job) => job.status === "STARTING" || job.status === "RUNNING");
+    const markers = new Set(
+      lost.map((job) => `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${job.attempts.at(-1)?.number ?? 0}`),
+    );
+    const markedProcesses = findMarkedProcesses(markers);
+    for (const job of lost) this.recoverLostAttempt(job, markedProcesses);
     for (const job of jobs) {
       if (job.status === "SUBMITTED") {
         if (job.arraySize && this.childrenOf(job).length === 0) {
@@ -744,14 +834,14 @@ export class Engine {
     for (const job of jobs) if (job.arraySize) this.finishArrayIfDone(job);
   }
 
-  private recoverLostAttempt(job: Job): void {
+  private recoverLostAttempt(job: Job, markedProcesses: Map<string, number[]>): void {
     const attempt = job.attempts.at(-1);
     if (!attempt) {
       this.makeRunnable(job);
       return;
     }
-    if (attempt.pid !== undefined)
-      reapOrphan(attempt.pid, `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${attempt.number}`, readProcessEnvironment);
+    const marker = `${ATTEMPT_MARKER_VARIABLE}=${job.id}#${attempt.number}`;
+    reapOrphan(attempt.pid ?? 0, marker, readProcessEnvironment, markedProcesses.get(marker));
     attempt.stoppedAt = Date.now();
     if (job.isTerminated) {
       attempt.outcome = "terminated";
@@ -786,8 +876,16 @@ export class Engine {
   }
 }
 
+function withoutReservedNames(environment: Record<string, string>): Record<string, string> {
+  const allowed: Record<string, string> = {};
+  for (const [name, value] of Object.entries(environment)) {
+    if (!name.startsWith(RESERVED_ENV_PREFIX) && name !== ATTEMPT_MARKER_VARIABLE) allowed[name] = value;
+  }
+  return allowed;
+}
+
 function readProcessEnvironment(pid: number): string | undefined {
-  if (process.platform !== "linux") return undefined;
+  if (process.platform !== "linux" || pid <= 0) return undefined;
   try {
     return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").join("\n");
   } catch {

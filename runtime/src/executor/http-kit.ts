@@ -12,6 +12,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** Sent in order after the headers, streamed from disk (instead of `body`). */
+  files?: string[];
 }
 
 export function jsonReply(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
@@ -31,6 +33,24 @@ export class RequestError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The decoded segments of a path, empty ones dropped. A malformed escape (`%zz`, a lone `%`) is a 400
+ * rather than an exception; decoded segments are only ever used as keys, never as file names.
+ */
+export function pathSegments(url: URL, prefix = ""): string[] {
+  const pathname = prefix && url.pathname.startsWith(prefix) ? url.pathname.slice(prefix.length) : url.pathname;
+  return pathname
+    .split("/")
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new RequestError(400, "the request path has a malformed percent-encoding", "invalid_path");
+      }
+    });
 }
 
 /** Parses a JSON request body; an empty body is `undefined`. */
@@ -97,6 +117,8 @@ export function optionalString(body: Record<string, unknown>, field: string, max
   if (typeof value !== "string") throw new RequestError(400, `${field} must be a string`, "invalid_request");
   if (value.length > maxLength)
     throw new RequestError(400, `${field} is longer than ${maxLength} characters`, "invalid_request");
+  // Fields end up in environment variables and file URLs, where a NUL cannot be represented.
+  if (value.includes("\0")) throw new RequestError(400, `${field} cannot contain NUL characters`, "invalid_request");
   return value;
 }
 

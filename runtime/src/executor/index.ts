@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { availableParallelism } from "node:os";
@@ -10,8 +10,8 @@ import { Engine } from "./engine.js";
 import { AwsBatchFace, awsError } from "./faces/aws-batch.js";
 import { CommonComputeFace, commonComputeError } from "./faces/common-compute.js";
 import { SaladFace, saladProblem } from "./faces/salad.js";
-import { RequestError, isAuthorised, jsonReply, type ParsedRequest, type Reply } from "./http-kit.js";
-import { JournalStore } from "./store.js";
+import { RequestError, isAuthorised, jsonReply, pathSegments, type ParsedRequest, type Reply } from "./http-kit.js";
+import { JournalStore, StorageError, isStorageFailure } from "./store.js";
 
 export { parseExecutorConfig } from "./config.js";
 export type { ExecutorConfig, SaladQueueConnection, WorkloadConfig } from "./config.js";
@@ -44,6 +44,8 @@ export interface ExecutorOptions {
   /** Workloads (Common Compute) and queue connections (Salad). */
   config?: ExecutorConfig;
   maxBodyBytes?: number;
+  /** Log bytes kept on disk per attempt (the newest half always); default 64 MB. */
+  maxLogBytes?: number;
   /** For ARNs on the AWS face. */
   region?: string;
   accountId?: string;
@@ -68,22 +70,79 @@ function jobEnvironment(): Record<string, string> {
   return env;
 }
 
+/** The body, or undefined as soon as it is known to exceed `limit` (from Content-Length or while reading). */
 function readBody(request: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(request.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
-    request.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > limit) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    request.on("end", () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
+      if (size > limit) {
+        // Stop buffering at once; the connection is closed after the 413, so the rest is never read.
+        request.off("data", onData);
+        request.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    request.on("data", onData);
+    request.on("end", () => resolve(Buffer.concat(chunks)));
     request.on("error", reject);
   });
 }
 
+const READ_ONLY_AWS_OPERATION = /^\/v1\/(?:describe|list)[a-z]*$/;
+
+/** Requests that change state; they are refused up front while the state directory refuses writes. */
+function changesState(method: string, pathname: string): boolean {
+  if (method === "GET" || method === "HEAD") return false;
+  return !READ_ONLY_AWS_OPERATION.test(pathname);
+}
+
+function errorStatusOf(error: unknown): RequestError {
+  if (isStorageFailure(error)) {
+    const storage = error instanceof StorageError ? error : undefined;
+    const message = storage?.message ?? `the executor could not write its state: ${String(error)}`;
+    return new RequestError(storage?.outOfSpace ? 507 : 503, message, "storage_unavailable");
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new RequestError(500, `internal error: ${message}`, "ServerException");
+}
+
 /** Starts the local executor: the Common Compute, SaladCloud and AWS Batch APIs over one job model. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a reply; files are streamed one after the other, so a large log never sits in memory. */
+function sendReply(outgoing: http.ServerResponse, reply: Reply): void {
+  outgoing.writeHead(reply.status, reply.headers);
+  const files = [...(reply.files ?? [])];
+  if (files.length === 0) {
+    outgoing.end(reply.body ?? "");
+    return;
+  }
+  const next = (): void => {
+    const file = files.shift();
+    if (file === undefined) {
+      outgoing.end();
+      return;
+    }
+    const stream = createReadStream(file);
+    stream.on("error", () => outgoing.destroy());
+    stream.on("end", next);
+    stream.pipe(outgoing, { end: false });
+  };
+  next();
+}
+
 export async function startExecutor(options: ExecutorOptions = {}): Promise<RunningExecutor> {
   const host = options.host ?? "127.0.0.1";
   const explicitKey = options.apiKey ?? process.env.MIGRATE_EXECUTOR_KEY;
@@ -92,7 +151,13 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
   }
   const apiKey = explicitKey || `cc_test_${randomBytes(24).toString("hex")}`;
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_STATE_DIR);
-  const store = await JournalStore.open(stateDir);
+  let store: JournalStore;
+  try {
+    store = await JournalStore.open(stateDir);
+  } catch (error) {
+    if (!(error instanceof StorageError)) throw error;
+    throw new StorageError(stateDir, error.cause, `the executor cannot start: its state directory ${stateDir} `);
+  }
   const engine = await Engine.open(store, {
     stateDir,
     maxParallel: options.maxParallel ?? Math.max(2, availableParallelism()),
@@ -101,6 +166,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     workDir: path.resolve(options.workDir ?? process.cwd()),
     config: parseExecutorConfig(options.config),
     baseEnv: jobEnvironment(),
+    maxLogBytes: options.maxLogBytes,
   });
   let publicUrl = "";
   const commonCompute = new CommonComputeFace(engine, () => publicUrl);
@@ -124,6 +190,9 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     if (!isAuthorised(request.headers, apiKey)) {
       return errorFor(pathname, new RequestError(401, "Unauthorized", "UnrecognizedClientException"));
     }
+    const storageFailure = store.lastFailure;
+    if (storageFailure && changesState(request.method, pathname))
+      return errorFor(pathname, errorStatusOf(storageFailure));
     if (aws.matches(pathname)) return aws.handle(request);
     if (commonCompute.matches(pathname)) return commonCompute.handle(request);
     if (salad.matches(pathname)) return salad.handle(request);
@@ -133,20 +202,28 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
 
   /** The executor's own endpoints: health, a job's raw record (with its state history), its logs. */
   function internalRoute(request: ParsedRequest): Reply {
-    const parts = request.url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const parts = pathSegments(request.url);
     if (request.method === "GET" && parts[2] === "health" && parts.length === 3) {
-      return jsonReply(200, { ok: true, jobs: engine.jobs.size, running: engine.running });
+      const failure = store.lastFailure;
+      return jsonReply(failure ? 503 : 200, {
+        ok: !failure,
+        jobs: engine.jobs.size,
+        running: engine.running,
+        ...(failure ? { storage: failure.message } : {}),
+      });
     }
     const job = parts[2] === "jobs" ? engine.getJob(parts[3] ?? "") : undefined;
     if (request.method === "GET" && job && parts.length === 4) return jsonReply(200, job);
     if (request.method === "GET" && job && parts.length === 5 && parts[4] === "logs") {
-      const attempt = Number(request.url.searchParams.get("attempt") ?? job.attempts.length);
+      const requested = request.url.searchParams.get("attempt");
+      const attempt = requested === null ? job.attempts.length : Number(requested);
+      if (requested !== null && !(/^[0-9]+$/.test(requested) && attempt >= 1 && attempt <= job.attempts.length)) {
+        return jsonReply(404, { error: `attempt must be a number from 1 to ${job.attempts.length}` });
+      }
       const file = engine.logFile(job.id, attempt);
-      return {
-        status: 200,
-        headers: { "content-type": "text/plain; charset=utf-8" },
-        body: existsSync(file) ? readFileSync(file) : "",
-      };
+      // The rotated segment first: the log reads in order, at most maxLogBytes of it.
+      const files = [`${file}.1`, file].filter((candidate) => isFile(candidate));
+      return { status: 200, headers: { "content-type": "text/plain; charset=utf-8" }, files };
     }
     return jsonReply(404, { error: "Not found" });
   }
@@ -167,17 +244,16 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
           reply = await route({ method: incoming.method ?? "GET", url, headers: incoming.headers, body });
         }
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        reply = errorFor(url.pathname, new RequestError(500, `internal error: ${message}`, "ServerException"));
+        reply = errorFor(url.pathname, error instanceof RequestError ? error : errorStatusOf(error));
       }
-      outgoing.writeHead(reply.status, reply.headers);
-      outgoing.end(reply.body ?? "");
+      sendReply(outgoing, reply);
     })();
   });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    // Room for a burst of connections beyond Node's default backlog of 511 (the kernel caps it at somaxconn).
+    server.listen({ port: options.port ?? 0, host, backlog: 4096 }, () => resolve());
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;

@@ -1,5 +1,5 @@
 import { mkdirSync, openSync, closeSync, fsyncSync } from "node:fs";
-import { open, readFile, rename, writeFile, type FileHandle } from "node:fs/promises";
+import { open, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 /** A record kind: jobs, job definitions, queues… */
@@ -15,6 +15,56 @@ interface JournalLine {
 const JOURNAL = "journal.ndjson";
 const SNAPSHOT = "snapshot.ndjson";
 const MIN_COMPACTION_BYTES = 8 * 1024 * 1024;
+/** While the disk refuses writes, unwritten changes are retried this often. */
+export const STORAGE_RETRY_MS = 500;
+
+const OUT_OF_SPACE_CODES = new Set(["ENOSPC", "EDQUOT", "EFBIG"]);
+
+/**
+ * The state directory refused a write (full, read-only, gone). Faces answer 507 when the disk is full and 503
+ * otherwise; nothing that was refused is acknowledged.
+ */
+export class StorageError extends Error {
+  readonly code: string;
+  readonly outOfSpace: boolean;
+
+  constructor(
+    readonly directory: string,
+    cause: unknown,
+    /** Replaces the start of the message ("the executor's state directory <dir> "). */
+    subject = `the executor's state directory ${directory} `,
+  ) {
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? "EIO";
+    super(storageMessage(subject, code), { cause });
+    this.code = code;
+    this.outOfSpace = OUT_OF_SPACE_CODES.has(code);
+  }
+}
+
+function storageMessage(subject: string, code: string): string {
+  const outOfSpace = OUT_OF_SPACE_CODES.has(code);
+  const what = outOfSpace
+    ? "is full"
+    : code === "EROFS"
+      ? "is read-only"
+      : code === "EACCES" || code === "EPERM"
+        ? "is not writable"
+        : "cannot be written";
+  const fix = outOfSpace ? "free some space there" : "make it writable";
+  if (subject.startsWith("the executor cannot start")) return `${subject}${what} (${code}): ${fix} and start it again`;
+  return (
+    `${subject}${what} (${code}); the request was not accepted. ` +
+    `${fix[0]?.toUpperCase()}${fix.slice(1)} and retry: the executor keeps running and catches up on its own.`
+  );
+}
+
+export function isStorageFailure(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return (
+    error instanceof StorageError ||
+    (typeof code === "string" && (OUT_OF_SPACE_CODES.has(code) || ["EROFS", "EACCES", "EPERM", "EIO"].includes(code)))
+  );
+}
 
 /**
  * Durable state as an append-only journal of whole records (last one wins) plus a snapshot.
@@ -31,12 +81,40 @@ export class JournalStore {
   private snapshotBytes = 0;
   private writing = false;
   private nextFlush: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined;
-  private failure: unknown;
+  /** Set while the last write failed; cleared by the next write that succeeds. */
+  private failure: StorageError | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private compactionDueAt = MIN_COMPACTION_BYTES;
+  private closed = false;
+  /** Called when writes succeed again after a failure. */
+  onRecovered: () => void = () => undefined;
 
   private constructor(readonly directory: string) {}
 
-  /** Opens (creating) the state directory and returns the store with every record it holds. */
+  /** Whether the last write reached the disk. */
+  get healthy(): boolean {
+    return this.failure === undefined;
+  }
+
+  /** Why the state directory refuses writes, while it does. */
+  get lastFailure(): StorageError | undefined {
+    return this.failure;
+  }
+
+  /**
+   * Opens (creating) the state directory and returns the store with every record it holds. Throws a
+   * StorageError when the directory cannot be written: the executor does not start on a disk it cannot use.
+   */
   static async open(directory: string): Promise<JournalStore> {
+    try {
+      return await JournalStore.openWritable(directory);
+    } catch (error) {
+      if (isStorageFailure(error)) throw new StorageError(directory, error);
+      throw error;
+    }
+  }
+
+  private static async openWritable(directory: string): Promise<JournalStore> {
     mkdirSync(directory, { recursive: true });
     const store = new JournalStore(directory);
     for (const file of [SNAPSHOT, JOURNAL]) {
@@ -93,9 +171,8 @@ export class JournalStore {
     return this.flush();
   }
 
-  /** Resolves once everything put so far is on disk. */
+  /** Resolves once everything put so far is on disk; rejects with a StorageError if the disk refused it. */
   flush(): Promise<void> {
-    if (this.failure) return Promise.reject(this.failure);
     if (!this.nextFlush) {
       let resolve!: () => void;
       let reject!: (error: unknown) => void;
@@ -122,15 +199,32 @@ export class JournalStore {
         this.dirty = new Map();
         try {
           await this.writeBatch(batch);
-          waiter.resolve();
         } catch (error) {
-          this.failure = error;
-          waiter.reject(error);
+          // Keep what was not written (newer changes to the same record win) and try again later.
+          for (const [key, entry] of batch) if (!this.dirty.has(key)) this.dirty.set(key, entry);
+          this.failure = error instanceof StorageError ? error : new StorageError(this.directory, error);
+          this.scheduleRetry();
+          waiter.reject(this.failure);
+          continue;
         }
+        const recovered = this.failure !== undefined;
+        this.failure = undefined;
+        waiter.resolve();
+        if (recovered) this.onRecovered();
+        await this.compactIfDue();
       }
     } finally {
       this.writing = false;
     }
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.closed) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.failure && !this.closed) void this.flush().catch(() => undefined);
+    }, STORAGE_RETRY_MS);
+    this.retryTimer.unref();
   }
 
   private async writeBatch(batch: Map<string, unknown>): Promise<void> {
@@ -140,14 +234,47 @@ export class JournalStore {
       text += `${serialise(entry)}\n`;
     }
     const bytes = Buffer.from(text, "utf8");
-    await this.journal.write(bytes);
-    await this.journal.datasync();
+    try {
+      // Written at the end of what is known to be good, so a retry overwrites whatever a failed write left.
+      let written = 0;
+      while (written < bytes.length) {
+        const { bytesWritten } = await this.journal.write(
+          bytes,
+          written,
+          bytes.length - written,
+          this.journalBytes + written,
+        );
+        if (bytesWritten === 0) throw Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+        written += bytesWritten;
+      }
+      await this.journal.datasync();
+    } catch (error) {
+      await this.journal.truncate(this.journalBytes).catch(() => undefined);
+      throw error;
+    }
     this.journalBytes += bytes.length;
-    if (this.journalBytes > Math.max(MIN_COMPACTION_BYTES, 2 * this.snapshotBytes)) {
+  }
+
+  /** Folds the journal into a new snapshot once it has grown; a failure leaves the journal as it was. */
+  private async compactIfDue(): Promise<void> {
+    if (!this.journal || this.journalBytes <= Math.max(this.compactionDueAt, 2 * this.snapshotBytes)) return;
+    try {
       await this.writeSnapshot();
+    } catch {
+      // The journal still holds everything; try again once it has grown by as much again.
+      await rm(path.join(this.directory, `${SNAPSHOT}.tmp`), { force: true }).catch(() => undefined);
+      this.compactionDueAt = this.journalBytes + MIN_COMPACTION_BYTES;
+      return;
+    }
+    this.compactionDueAt = MIN_COMPACTION_BYTES;
+    // The new snapshot holds every record, so the journal can start over; if emptying it fails, replaying
+    // the old lines over the snapshot gives the same records.
+    try {
       await this.journal.truncate(0);
       await this.journal.datasync();
       this.journalBytes = 0;
+    } catch {
+      this.compactionDueAt = this.journalBytes + MIN_COMPACTION_BYTES;
     }
   }
 
@@ -164,7 +291,9 @@ export class JournalStore {
   }
 
   async close(): Promise<void> {
-    if (this.nextFlush || this.writing) await this.flush().catch(() => undefined);
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.nextFlush || this.writing || this.dirty.size > 0) await this.flush().catch(() => undefined);
     while (this.writing) await new Promise((resolve) => setImmediate(resolve));
     await this.journal?.close();
     this.journal = undefined;

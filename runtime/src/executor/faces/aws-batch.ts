@@ -114,6 +114,11 @@ function environmentList(value: unknown, field: string): Record<string, string> 
     if (typeof pair?.name !== "string" || (pair.value !== undefined && typeof pair.value !== "string")) {
       throw clientError(`${field} entries need a string name and value`);
     }
+    // The process environment is NAME=value strings ending in NUL: a name with "=" or NUL would define a
+    // different variable than the one named, which is how a reserved name could slip past the check below.
+    if (!/^[^=\0]+$/.test(pair.name) || (pair.value ?? "").includes("\0")) {
+      throw clientError(`${field}: ${JSON.stringify(pair.name)} is not a valid environment variable`);
+    }
     environment[pair.name] = pair.value ?? "";
   }
   const reserved = findReservedEnvironmentName(Object.keys(environment));
@@ -580,6 +585,8 @@ export class AwsBatchFace {
         "the job needs a command (containerProperties.command or containerOverrides.command) to run locally",
       );
     }
+    const command = substituteParameters(baseCommand as string[], parameters);
+    if (command.some((item) => item.includes("\0"))) throw clientError("command items cannot contain NUL characters");
     const environment = {
       ...environmentList(container.environment, "containerProperties.environment"),
       ...environmentList(overrides.environment, "containerOverrides.environment"),
@@ -610,7 +617,7 @@ export class AwsBatchFace {
       arraySize,
       lane: `aws:${queue.jobQueueName}`,
       rank: queue.priority,
-      run: { kind: "process", command: substituteParameters(baseCommand as string[], parameters), environment },
+      run: { kind: "process", command, environment },
       transitions: [{ status: "SUBMITTED", at: now }],
       aws: {
         jobQueue: queue.jobQueueName,

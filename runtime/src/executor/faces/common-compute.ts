@@ -13,6 +13,7 @@ import {
   optionalInteger,
   optionalObject,
   optionalString,
+  pathSegments,
   queryInteger,
   readJsonObject,
   type ParsedRequest,
@@ -130,7 +131,7 @@ export class CommonComputeFace {
 
   private async route(request: ParsedRequest): Promise<Reply> {
     const { method } = request;
-    const parts = request.url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const parts = pathSegments(request.url);
     if (parts[1] === "jobs" && parts.length === 2) {
       if (method === "POST") return this.submit(request);
       if (method === "GET") return this.list(request);
@@ -277,7 +278,7 @@ export class CommonComputeFace {
     return {
       status: 200,
       headers: { "content-type": job.cc.resultContentType ?? "application/octet-stream" },
-      body: readFileSync(job.cc.resultFile),
+      files: [job.cc.resultFile],
     };
   }
 

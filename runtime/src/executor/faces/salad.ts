@@ -7,6 +7,7 @@ import {
   jsonReply,
   optionalObject,
   optionalString,
+  pathSegments,
   queryInteger,
   readJsonObject,
   type ParsedRequest,
@@ -28,6 +29,9 @@ export function saladProblem(error: RequestError): Reply {
     404: "Not Found",
     409: "Conflict",
     413: "Payload Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    507: "Insufficient Storage",
   };
   return jsonReply(
     error.status,
@@ -95,8 +99,7 @@ export class SaladFace {
   }
 
   private async route(request: ParsedRequest): Promise<Reply> {
-    const pathname = request.url.pathname.replace(/^\/api\/public/, "");
-    const parts = pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const parts = pathSegments(request.url, "/api/public");
     // organizations/{o}/projects/{p}/queues[/{q}[/jobs[/{id}]]]
     if (parts[0] !== "organizations" || parts[2] !== "projects" || parts[4] !== "queues") {
       throw new RequestError(404, "Not found");

@@ -19,6 +19,11 @@ cli
         console.error(`batch-migrate-runtime: ${error.message}\nrun batch-migrate-runtime --help for usage`);
         process.exit(2);
       }
+      // A state directory the executor cannot write is the machine's problem, not a bug: say so without a trace.
+      if (error instanceof cli.StorageError) {
+        console.error(`batch-migrate-runtime: ${error.message}`);
+        process.exit(2);
+      }
       console.error(error);
       process.exit(3);
     },

@@ -12,6 +12,8 @@ Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batc
 The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
 Binding anything but 127.0.0.1 needs --host and an API key.`;
 
+export { StorageError } from "./executor/store.js";
+
 /** Thrown for bad command lines; the bin prints the message and the usage and exits 2. */
 export class UsageError extends Error {}
 

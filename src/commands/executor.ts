@@ -1,3 +1,4 @@
+import { InputError, UsageError } from "../core/errors.js";
 import { defineCommand } from "./command.js";
 
 /** `migrate executor` is the runtime package's own command, so both start the same server the same way. */
@@ -26,7 +27,7 @@ export default defineCommand({
       .option("config", { type: "string", describe: "migrate.config.json with workloads and queue connections" })
       .example("$0 executor --port 8900 --config migrate.config.json", "run migrated code's jobs locally"),
   run: async (args, io) => {
-    const { main } = await import("batch-migrate-runtime/cli");
+    const { main, StorageError, UsageError: RuntimeUsageError } = await import("batch-migrate-runtime/cli");
     const argv = ["executor"];
     const pass = (flag: string, value: string | number | undefined) =>
       value !== undefined && argv.push(`--${flag}`, String(value));
@@ -37,6 +38,12 @@ export default defineCommand({
     pass("max-parallel", args.maxParallel);
     pass("kill-grace-ms", args.killGraceMs);
     pass("config", args.config);
-    return main(argv, (line: string) => io.stdout.write(`${line}\n`));
+    try {
+      return await main(argv, (line: string) => io.stdout.write(`${line}\n`));
+    } catch (error) {
+      if (error instanceof RuntimeUsageError) throw new UsageError(error.message, "migrate executor --help lists the options");
+      if (error instanceof StorageError) throw new InputError(error.message, "give --state-dir a writable folder with free space");
+      throw error;
+    }
   },
 });

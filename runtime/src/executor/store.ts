@@ -115,7 +115,12 @@ export class JournalStore {
   }
 
   private static async openWritable(directory: string): Promise<JournalStore> {
-    mkdirSync(directory, { recursive: true });
+    try {
+      mkdirSync(directory, { recursive: true });
+    } catch (error) {
+      // Any reason the folder cannot be made (a file in the way, a missing mount) is the machine's, not a bug.
+      throw new StorageError(directory, error, `the executor cannot start: its state directory ${directory} `);
+    }
     const store = new JournalStore(directory);
     for (const file of [SNAPSHOT, JOURNAL]) {
       let text: string;

@@ -6,7 +6,8 @@ import { parseExecutorConfig } from "./executor/config.js";
 import { runWrapCommand } from "./wrap/index.js";
 
 const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--state-dir DIR] [--api-key KEY]
-                                      [--max-parallel N] [--kill-grace-ms MS] [--config migrate.config.json]
+                                      [--max-parallel N] [--kill-grace-ms MS] [--max-log-bytes N]
+                                      [--config migrate.config.json]
 
 Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batch APIs on one job model.
 The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
@@ -56,6 +57,7 @@ function parseOptions(args: string[]) {
         "api-key": { type: "string" },
         "max-parallel": { type: "string" },
         "kill-grace-ms": { type: "string" },
+        "max-log-bytes": { type: "string" },
         config: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -93,6 +95,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     apiKey,
     maxParallel: positiveInteger(values["max-parallel"], "--max-parallel"),
     killGraceMs: positiveInteger(values["kill-grace-ms"], "--kill-grace-ms", true),
+    maxLogBytes: positiveInteger(values["max-log-bytes"], "--max-log-bytes"),
     config: values.config ? readConfig(values.config) : undefined,
   });
   print(`executor listening on ${executor.url}`);

@@ -24,6 +24,7 @@ export default defineCommand({
         type: "number",
         describe: "Between SIGTERM and SIGKILL for timed-out or terminated jobs",
       })
+      .option("max-log-bytes", { type: "number", describe: "Log bytes kept per attempt (older output rotates out)" })
       .option("config", { type: "string", describe: "migrate.config.json with workloads and queue connections" })
       .example("$0 executor --port 8900 --config migrate.config.json", "run migrated code's jobs locally"),
   run: async (args, io) => {
@@ -37,6 +38,7 @@ export default defineCommand({
     pass("api-key", args.apiKey);
     pass("max-parallel", args.maxParallel);
     pass("kill-grace-ms", args.killGraceMs);
+    pass("max-log-bytes", args.maxLogBytes);
     pass("config", args.config);
     try {
       return await main(argv, (line: string) => io.stdout.write(`${line}\n`));

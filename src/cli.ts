@@ -54,6 +54,13 @@ export async function main(argv: string[], io: CommandIO = processIO()): Promise
 }
 
 export function run(): void {
+  // `migrate scan | head` closes the pipe early; that is the reader being done, not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;

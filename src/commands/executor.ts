@@ -43,8 +43,10 @@ export default defineCommand({
     try {
       return await main(argv, (line: string) => io.stdout.write(`${line}\n`));
     } catch (error) {
-      if (error instanceof RuntimeUsageError) throw new UsageError(error.message, "migrate executor --help lists the options");
-      if (error instanceof StorageError) throw new InputError(error.message, "give --state-dir a writable folder with free space");
+      if (error instanceof RuntimeUsageError)
+        throw new UsageError(error.message, "migrate executor --help lists the options");
+      if (error instanceof StorageError)
+        throw new InputError(error.message, "give --state-dir a writable folder with free space");
       throw error;
     }
   },

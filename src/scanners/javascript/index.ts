@@ -8,11 +8,13 @@ const SOURCE = /\.[cm]?[jt]sx?$/;
 const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
 
 /**
- * A Batch-specific name: the SDK modules, the clients, CDK and CloudFormation types, or Python (boto3) that may be
- * embedded in a template string. A bare word "batch" is not enough: UI code says it all the time.
+ * A Batch-specific name: the SDK's Batch modules and classes (`AWS.Batch`, `sdk.Batch`), CDK and CloudFormation
+ * types. A bare "aws-sdk" is not enough (most of its users never touch Batch), nor a bare word "batch".
  */
-const BATCH_MENTION =
-  /aws-sdk|BatchClient|BatchSubmitJob|client-batch|clients\/batch|aws-batch|aws_batch|AWS::Batch|boto3/;
+const BATCH_MENTION = /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch/;
+/** Python that makes a boto3 Batch client inside a template string (inline Lambda code), for the Python scanner. */
+const embedsBatchPython = (text: string) =>
+  text.includes("boto3") && /(?:client|session|service)\w*\s*(?:\(\s*|=\s*)\\?["']batch\\?["']/.test(text);
 /** A Batch operation called on a client that may have been created elsewhere and named anything. */
 const OPERATION_CALL = new RegExp(`\\.(${BATCH_OPERATIONS.map((operation) => operation.camel).join("|")})\\b`);
 /** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */
@@ -23,7 +25,7 @@ export default defineScanner({
   description:
     "aws-sdk v2 and v3 Batch clients, calls and commands; CDK Batch constructs and CloudFormation built in JS/TS; Python in template strings",
   accepts: (path) => SOURCE.test(path) && !SKIPPED.test(path),
-  prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text),
+  prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text) || embedsBatchPython(text),
   contextNeedles: ["export"],
   context: (text) => REEXPORT.test(text),
   async scan({ files, context }, ctx) {

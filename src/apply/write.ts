@@ -1,6 +1,17 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, readFileSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 
 /** Files among `relPaths` with uncommitted changes (modified, staged or untracked); empty outside a git checkout. */
@@ -67,7 +78,14 @@ export function writeAtomically(root: string, relPath: string, expectedBytes: Bu
     `.${path.basename(real)}.migrate-${randomBytes(6).toString("hex")}.tmp`,
   );
   try {
-    writeFileSync(temporary, content, { flag: "wx" });
+    const fd = openSync(temporary, "wx");
+    try {
+      writeSync(fd, content);
+      // On disk before the rename: a crash then leaves the old file or the new one, never an empty one.
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     chmodSync(temporary, statSync(real).mode & 0o7777);
     renameSync(temporary, real);
     return { ok: true };

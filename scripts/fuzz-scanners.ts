@@ -1,6 +1,6 @@
 // Feeds every scanner malformed input, seeded and repeatable, and reports crashes, hangs and the slowest file.
-// Usage: npm run fuzz -- [--inputs 10000] [--seed 1] [--budget-ms 10000] [--scanner python]… [--big]
-// Each input is scanned alone in a worker thread with a time budget, so a hang is caught and counted.
+// Usage: npm run fuzz -- [--inputs 10000] [--seed 1] [--budget-ms 120000 (per batch)] [--scanner python]… [--big]
+// Each batch is scanned in a worker thread with a time budget (so a hang is caught and counted), then each file alone.
 import {
   mkdirSync,
   mkdtempSync,
@@ -150,6 +150,7 @@ import("tsx/esm/api").then(({ register }) => {
 
 interface Outcome {
   ms: number;
+  slowest?: { ms: number; file: string };
   crashed?: string;
   findings: number;
   parseErrors: number;
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
     options: {
       inputs: { type: "string", default: "10000" },
       seed: { type: "string", default: "1" },
-      "budget-ms": { type: "string", default: "10000" },
+      "budget-ms": { type: "string", default: "120000" },
       "per-batch": { type: "string", default: "250" },
       big: { type: "boolean", default: false },
       scanner: { type: "string", multiple: true },
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
   let parseErrors = 0;
   let skipped = 0;
   let slowest = { ms: 0, batch: -1 };
+  let slowestFile = { ms: 0, file: "" };
   const started = performance.now();
   for (let batch = 0; made < total; batch++) {
     const dir = path.join(root, `batch-${batch}`);
@@ -233,12 +235,14 @@ async function main(): Promise<void> {
     parseErrors += outcome.parseErrors;
     skipped += outcome.skipped;
     if (outcome.ms > slowest.ms) slowest = { ms: outcome.ms, batch };
+    if (outcome.slowest && outcome.slowest.ms > slowestFile.ms) slowestFile = outcome.slowest;
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(
     `${made} inputs in ${Math.ceil(made / perBatch)} scans (seed ${values.seed}): ${crashes} crashes, ${hangs} hangs, ` +
       `${parseErrors} parse-error findings, ${skipped} skipped files, slowest scan ${slowest.ms.toFixed(0)} ms ` +
-      `(batch ${slowest.batch}), ${((performance.now() - started) / 1000).toFixed(1)} s in all`,
+      `(batch ${slowest.batch}), slowest single file ${slowestFile.ms.toFixed(0)} ms (${slowestFile.file}), ` +
+      `${((performance.now() - started) / 1000).toFixed(1)} s in all`,
   );
   if (crashes === 0 && hangs === 0) rmSync(root, { recursive: true, force: true });
   process.exitCode = crashes + hangs > 0 ? 1 : 0;

@@ -104,7 +104,10 @@ export function buildReport(scan: ScanResult, meta: ReportMeta, links: Link[] = 
   };
 }
 
-/** Call sites (code findings), for the coverage line. */
+/**
+ * Call sites: SDK client creations and calls in code. Imports are not sites (the shim changes them with the
+ * client), nor are calls of the project's own wrappers (they follow the wrapped call).
+ */
 export function isCallSite(finding: Finding): boolean {
-  return /^(py|js)-/.test(finding.kind) || finding.kind === "wrapper-call";
+  return /^(py|js)-/.test(finding.kind) && !finding.kind.endsWith("-import");
 }

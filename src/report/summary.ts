@@ -1,4 +1,4 @@
-import type { Report } from "./model.js";
+import { isCallSite, type Report } from "./model.js";
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -6,7 +6,7 @@ function plural(count: number, word: string): string {
 
 /** The line every run ends with: what was scanned and what was found. */
 export function coverageLine(report: Report): string {
-  const sites = report.findings.filter((f) => /^(py|js)-/.test(f.kind) && !f.kind.endsWith("-import"));
+  const sites = report.findings.filter(isCallSite);
   const shim = sites.filter((f) => f.transforms.some((t) => t.endsWith("-to-shim")) && f.transforms.length > 0).length;
   const native = sites.filter((f) => f.transforms.some((t) => t.endsWith("-to-native"))).length;
   const manual = sites.filter((f) => f.transforms.length === 0).length;

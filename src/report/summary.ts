@@ -1,6 +1,6 @@
 import { isCallSite, type Report } from "./model.js";
 
-function plural(count: number, word: string): string {
+export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
 }
 

@@ -1,5 +1,5 @@
 import type { Report } from "../model.js";
-import { formatUsd } from "../summary.js";
+import { formatUsd, plural } from "../summary.js";
 import {
   STATUSES,
   costText,
@@ -44,7 +44,7 @@ export default function renderMarkdown(report: Report): string {
   out.push(
     "## Summary",
     "",
-    `${inventory.jobDefinitions.length} job definitions, ${siteCount} call sites, ${inventory.jobQueues.length} job queues, ${inventory.computeEnvironments.length} compute environments (${report.tool.name} ${report.tool.version}, ${report.scannedAt}).`,
+    `${plural(inventory.jobDefinitions.length, "job definition")}, ${plural(siteCount, "call site")}, ${plural(inventory.jobQueues.length, "job queue")}, ${plural(inventory.computeEnvironments.length, "compute environment")} (${report.tool.name} ${report.tool.version}, ${report.scannedAt}).`,
     "",
   );
   const awsTotal = grandTotal(report, "aws", scenario);

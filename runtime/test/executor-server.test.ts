@@ -39,7 +39,7 @@ describe("the executor's HTTP server", () => {
         });
         expect(wrong.status, pathname).toBe(401);
       }
-      const headers = [
+      const headers: Record<string, string>[] = [
         { authorization: `Bearer ${executor.apiKey}` },
         { "salad-api-key": executor.apiKey },
         {

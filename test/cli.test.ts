@@ -128,3 +128,12 @@ describe("migrate scan", () => {
     expect(first.out()).toBe(second.out());
   });
 });
+
+describe("migrate report", () => {
+  it("exits 1 with --fail-on when findings reach the threshold, 0 without it", async () => {
+    expect(await main(["report", SAMPLE, "--format", "json", "--fail-on", "mandatory"], capture())).toBe(1);
+    const io = capture();
+    expect(await main(["report", SAMPLE, "--format", "json"], io)).toBe(0);
+    expect((JSON.parse(io.out()) as Report).findings.length).toBeGreaterThan(0);
+  });
+});

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError, UsageError } from "../core/errors.js";
+import type { Category } from "../core/types.js";
 import { REPORT_VERSION, type Report } from "../report/model.js";
 import { FORMATS } from "../report/formats/index.js";
 import { findS3Uses, jobCodeCandidates } from "../report/job-code.js";
@@ -10,7 +11,7 @@ import type { TargetId } from "../platforms/types.js";
 import { PLATFORMS } from "../platforms/index.js";
 import { defineCommand } from "./command.js";
 import { emit, formatElapsed, type CommandIO } from "./io.js";
-import { resolveFormat, runScanCommand } from "./scan.js";
+import { exitCodeFor, resolveFormat, runScanCommand } from "./scan.js";
 
 const REPORT_FORMATS = ["markdown", "html", "json", "sarif", "table"] as const;
 const TARGET_CHOICES = ["common-compute", "salad", "all"] as const;
@@ -26,6 +27,7 @@ export interface ReportArgs {
   output?: string;
   include?: string[];
   exclude?: string[];
+  failOn?: Category;
 }
 
 async function readScanReport(file: string): Promise<Report> {
@@ -110,7 +112,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
   const analysed = scan.targets && scan.cost && scan.targets.selected.join() === targets.join();
   if (args.from && analysed && !usage && !args.pricesFile) {
     await emit(io, FORMATS[format](scan), args.output);
-    return { report: scan, exitCode: 0 };
+    return { report: scan, exitCode: exitCodeFor(scan, args.failOn) };
   }
   const [{ loadPriceBook }, { analyzeReport }] = await Promise.all([
     import("../cost/prices.js"),
@@ -128,7 +130,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
   await emit(io, FORMATS[format](report), args.output);
   if (format !== "table") for (const warning of report.cost?.warnings ?? []) io.stderr.write(`warning: ${warning}\n`);
   io.stderr.write(`${coverageLine(report)}\n${costLine(report)} (${formatElapsed(performance.now() - started)})\n`);
-  return { report, exitCode: exitCode === 3 ? 3 : 0 };
+  return { report, exitCode: exitCode === 3 ? 3 : exitCodeFor(report, args.failOn) };
 }
 
 export default defineCommand({
@@ -149,6 +151,10 @@ export default defineCommand({
         describe: `Usage assumptions (default: ${USAGE_FILE_NAME} in the scanned folder)`,
       })
       .option("prices-file", { type: "string", describe: "JSON price tables replacing the bundled ones, by source id" })
+      .option("fail-on", {
+        choices: ["mandatory", "optional", "potential"] as const,
+        describe: "Exit 1 when a finding is at or above this category",
+      })
       .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
       .example("$0 report --format html -o report.html", "one self-contained HTML file")
       .example("$0 report --from report.json --format markdown", "re-render a saved JSON report"),
@@ -164,6 +170,7 @@ export default defineCommand({
         ...(args.output ? { output: args.output } : {}),
         ...(args.include ? { include: args.include } : {}),
         ...(args.exclude ? { exclude: args.exclude } : {}),
+        ...(args.failOn ? { failOn: args.failOn } : {}),
       },
       io,
     );

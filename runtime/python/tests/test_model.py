@@ -181,3 +181,11 @@ def test_dead_letter_reason_is_not_worded_twice_and_exit_codes_are_read():
     assert model.exit_code_from_error(job["error"]) == 3
     assert model.exit_code_from_error({"exit_code": 137, "message": "exit code 1"}) == 137
     assert model.exit_code_from_error({"message": "lease expired"}) is None
+
+
+def test_common_compute_start_time_belongs_to_the_first_attempt():
+    from batch_migrate_runtime.shim.targets import CommonComputeTarget
+
+    job = {"id": "j1", "state": "failed", "attempts": 3, "started_at": 1_700_000_000_000, "completed_at": 1_700_000_060_000}
+    target_job = CommonComputeTarget(client=None).to_target_job(job)  # type: ignore[arg-type]
+    assert target_job.attempt_starts == [1_700_000_000_000, None, None]

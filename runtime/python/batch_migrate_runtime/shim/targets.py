@@ -64,7 +64,8 @@ class CommonComputeTarget:
         attempts = int(raw.get("attempts") or 0)
         terminal = raw.get("state") in TERMINAL_JOB_STATES
         started_at = raw.get("started_at")
-        attempt_starts: List[Optional[int]] = [None] * max(attempts - 1, 0) + ([started_at] if attempts else [])
+        # started_at is the first lease's (targets.md A.4); later leases report no start time.
+        attempt_starts: List[Optional[int]] = ([started_at] if attempts else []) + [None] * max(attempts - 1, 0)
         return TargetJob(
             target_id=str(raw["id"]),
             status=view["status"],

@@ -87,6 +87,7 @@ function fixFor(keyword: string, params: Record<string, unknown>): string {
       .join(", ")}`;
   }
   if (keyword === "enum") return `use one of: ${(params.allowedValues as unknown[]).join(", ")}`;
+  if (keyword === "type") return `give a ${String(params.type)} there (see docs/report.md#usage-file)`;
   if (keyword === "required") return `add "${String(params.missingProperty)}:" (run \`migrate init\` for a template)`;
   return "see docs/report.md#usage-file, or run `migrate init` for a commented template";
 }
@@ -105,7 +106,14 @@ export function loadUsageFile(file: string): UsageFile {
   const validate = new Ajv({ allErrors: true }).compile(usageSchema());
   if (!validate(data)) {
     const errors = validate.errors!;
-    const shown = errors.find((e) => e.keyword !== "anyOf" && e.keyword !== "type") ?? errors[0]!;
+    // The deepest error is the specific one: `jobs_per_month must be number`, not the `must be null` of the
+    // other anyOf branch at its parent.
+    const depth = (error: (typeof errors)[number]) => error.instancePath.split("/").length;
+    const shown =
+      errors
+        .filter((e) => e.keyword !== "anyOf")
+        .sort((a, b) => depth(b) - depth(a) || Number(a.keyword === "type") - Number(b.keyword === "type"))[0] ??
+      errors[0]!;
     const field = shown.instancePath ? shown.instancePath.slice(1).replaceAll("/", ".") : "(top level)";
     throw new ConfigError(`${file}: ${field} ${shown.message ?? "is invalid"}`, fixFor(shown.keyword, shown.params));
   }

@@ -1,3 +1,4 @@
+import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
 import type * as TS from "typescript";
 import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
@@ -174,6 +175,20 @@ export class Reporter {
     const shape = cdkResourceShape(className);
     if (!shape) return;
     const properties = parts.args && !("**" in parts.args && Object.keys(parts.args).length === 1) ? parts.args : {};
+    // L1 constructs take CloudFormation's properties (in camelCase, which the normaliser reads too).
+    const normalized = className.startsWith("Cfn")
+      ? normalizeCloudFormationResource(`AWS::Batch::${className.slice(3)}`, properties)
+      : undefined;
+    if (normalized) {
+      const source = {
+        path: file.source.path,
+        line: span.line,
+        via: `cdk:${module}`,
+        ...(parts.name ? { address: parts.name } : {}),
+      };
+      this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized));
+      return;
+    }
     this.inventory.push(
       inventoryItem({
         shape,
@@ -382,6 +397,23 @@ export class Reporter {
     );
     if (!shape) return;
     const properties = propertiesNode ? readLiteral(propertiesNode.initializer, this.resolveLiteral) : {};
+    const normalized = normalizeCloudFormationResource(type, properties);
+    if (normalized) {
+      const source = {
+        path: file.source.path,
+        line: span.line,
+        via: "cloudformation-in-code",
+        ...(logicalId ? { address: logicalId } : {}),
+      };
+      const item = createInventoryItem(normalized.kind, source, normalized.normalized);
+      // A computed logical id and no readable name: the line keeps two such resources of one file apart.
+      const fallback = `${file.source.path}:${span.line}`;
+      const unnamed = !logicalId && !normalized.normalized.name;
+      this.inventory.push(
+        unnamed ? { ...item, id: `${item.kind}:${file.source.path}#${fallback}`, name: fallback } : item,
+      );
+      return;
+    }
     this.inventory.push(
       inventoryItem({
         shape,

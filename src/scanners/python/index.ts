@@ -1,5 +1,5 @@
 // https://tree-sitter.github.io/tree-sitter/ — Python via tree-sitter-python
-import { defineScanner, type SourceFile } from "../../core/scanner.js";
+import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/scanner.js";
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
@@ -146,7 +146,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
   return { module, findings };
 }
 
-function analyze(candidates: SourceFile[], context: SourceFile[]): Finding[] {
+function analyze(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
   // Argument lists are cached by node id, which is only unique while these trees live.
   forgetArguments();
   try {
@@ -156,7 +156,7 @@ function analyze(candidates: SourceFile[], context: SourceFile[]): Finding[] {
   }
 }
 
-function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Finding[] {
+function analyzeProject(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];
   const modules: ModuleIndex[] = [];
@@ -190,8 +190,9 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Findin
   for (const module of modules) project.add(module);
   const flow = new Dataflow(project);
   flow.run();
-  findings.push(...new Reporter(project, flow).report(reported));
-  return findings;
+  const reporter = new Reporter(project, flow);
+  findings.push(...reporter.report(reported));
+  return { findings, inventory: reporter.inventory };
 }
 
 export default defineScanner({
@@ -204,9 +205,9 @@ export default defineScanner({
   context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
   contextNeedles: ["client", "service"],
   async scan({ files, context }) {
-    return { findings: analyze(files, context) };
+    return analyze(files, context);
   },
   async scanEmbedded(file) {
-    return analyze([file], []);
+    return analyze([file], []).findings;
   },
 });

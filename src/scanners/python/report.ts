@@ -1,6 +1,7 @@
 import { getOperationBySnake } from "../../core/batch-operations.js";
 import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
-import type { Finding, FindingKind, LiteralValue } from "../../core/types.js";
+import type { Finding, FindingKind, InventoryItem, LiteralValue } from "../../core/types.js";
+import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -29,6 +30,7 @@ interface PendingWrapperCall {
 /** Turns the dataflow facts of one project into findings for its candidate modules. */
 export class Reporter {
   readonly findings: Finding[] = [];
+  readonly inventory: InventoryItem[] = [];
   private readonly wrappingScopes = new Set<string>();
   private readonly pendingWrapperCalls: PendingWrapperCall[] = [];
 
@@ -244,8 +246,40 @@ export class Reporter {
           resourceType: type,
           ...(logicalId ? { name: logicalId } : {}),
         });
+        this.addCloudFormationResource(module, dict, type, holder ?? pair, logicalId);
       }
     }
+  }
+
+  /** The dict's `Properties`, normalised into the inventory like a template's resource. */
+  private addCloudFormationResource(
+    module: ModuleIndex,
+    dict: SyntaxNode,
+    type: string,
+    anchor: SyntaxNode,
+    logicalId: string | undefined,
+  ): void {
+    const propertiesPair = dict.namedChildren.find(
+      (pair) => pair.type === "pair" && readString(pair.childForFieldName("key")!) === "Properties",
+    );
+    const propertiesNode = propertiesPair?.childForFieldName("value");
+    const properties = propertiesNode ? readLiteral(propertiesNode, this.nameResolver(module)) : {};
+    const normalized = normalizeCloudFormationResource(type, properties);
+    if (!normalized) return;
+    const line = this.span(module, anchor).line;
+    const source = {
+      path: module.file.path,
+      line,
+      via: "cloudformation-in-code",
+      ...(logicalId ? { address: logicalId } : {}),
+    };
+    const item = createInventoryItem(normalized.kind, source, normalized.normalized);
+    // Without a logical id or a readable name, the line keeps two resources of one file apart.
+    const fallback = `${module.file.path}:${line}`;
+    const unnamed = !logicalId && !normalized.normalized.name;
+    this.inventory.push(
+      unnamed ? { ...item, id: `${item.kind}:${module.file.path}#${fallback}`, name: fallback } : item,
+    );
   }
 
   /** troposphere `batch.JobQueue(...)`, CDK `batch.CfnJobQueue(...)` / `batch.JobQueue(...)`, Airflow `BatchOperator(...)`. */

@@ -405,13 +405,7 @@ export class Reporter {
         via: "cloudformation-in-code",
         ...(logicalId ? { address: logicalId } : {}),
       };
-      const item = createInventoryItem(normalized.kind, source, normalized.normalized);
-      // A computed logical id and no readable name: the line keeps two such resources of one file apart.
-      const fallback = `${file.source.path}:${span.line}`;
-      const unnamed = !logicalId && !normalized.normalized.name;
-      this.inventory.push(
-        unnamed ? { ...item, id: `${item.kind}:${file.source.path}#${fallback}`, name: fallback } : item,
-      );
+      this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized, { byLine: true }));
       return;
     }
     this.inventory.push(

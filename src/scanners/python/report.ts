@@ -273,13 +273,7 @@ export class Reporter {
       via: "cloudformation-in-code",
       ...(logicalId ? { address: logicalId } : {}),
     };
-    const item = createInventoryItem(normalized.kind, source, normalized.normalized);
-    // Without a logical id or a readable name, the line keeps two resources of one file apart.
-    const fallback = `${module.file.path}:${line}`;
-    const unnamed = !logicalId && !normalized.normalized.name;
-    this.inventory.push(
-      unnamed ? { ...item, id: `${item.kind}:${module.file.path}#${fallback}`, name: fallback } : item,
-    );
+    this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized, { byLine: true }));
   }
 
   /** troposphere `batch.JobQueue(...)`, CDK `batch.CfnJobQueue(...)` / `batch.JobQueue(...)`, Airflow `BatchOperator(...)`. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -21,7 +21,10 @@ function capture(isTTY = false): CommandIO & { out: () => string; err: () => str
 
 function tempProject(files: Record<string, string>): string {
   const dir = mkdtempSync(path.join(tmpdir(), "migrate-cli-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    writeFileSync(path.join(dir, name), text);
+  }
   return dir;
 }
 
@@ -94,6 +97,33 @@ describe("migrate scan", () => {
     const io = capture();
     await main(["scan", dir, "--format", "json", "--exclude", "legacy.py"], io);
     expect((JSON.parse(io.out()) as Report).findings.map((f) => f.path)).toEqual(["kept.py"]);
+  });
+
+  it("applies nested .gitignore file patterns and negations, and notes nothing about ignored files", async () => {
+    const call = "import boto3\nboto3.client('batch')\n";
+    const dir = tempProject({
+      ".gitignore": "*_gen.py\n!keep_gen.py\nbuild/\n",
+      "jobs/.gitignore": "local.py\n",
+      "a_gen.py": call,
+      "keep_gen.py": call,
+      "build/out.py": call,
+      "jobs/local.py": call,
+      "jobs/local.py.bak": call,
+      "jobs/run.py": call,
+      "jobs/blob_gen.py": "batch\u0000",
+    });
+    const io = capture();
+    await main(["scan", dir, "--format", "json"], io);
+    const report = JSON.parse(io.out()) as Report;
+    expect([...new Set(report.findings.map((f) => f.path))]).toEqual(["jobs/run.py", "keep_gen.py"]);
+    expect(report.coverage.skipped).toEqual([]);
+  });
+
+  it("scans a file named on the command line even when an ignore file names it", async () => {
+    const dir = tempProject({ ".gitignore": "*_gen.py\n", "a_gen.py": "import boto3\nboto3.client('batch')\n" });
+    const io = capture();
+    await main(["scan", path.join(dir, "a_gen.py"), "--format", "json"], io);
+    expect((JSON.parse(io.out()) as Report).findings.map((f) => f.path)).toContain("a_gen.py");
   });
 
   it("writes to --output instead of stdout", async () => {

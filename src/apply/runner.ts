@@ -235,6 +235,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const files: FileResult[] = [];
   const candidates: Candidate[] = [];
   for (const relPath of walk.files) {
+    if (walk.isIgnoredFile(relPath)) continue;
     const read = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     if (!read.ok) {
       files.push({ path: relPath, status: "skipped", reason: read.skipped.hint, changedBy: [], manual: [] });

@@ -63,10 +63,16 @@ interface IgnoreScope {
 }
 
 export interface WalkResult {
-  /** Root-relative POSIX paths a scanner accepts, sorted. */
+  /**
+   * Root-relative POSIX paths a scanner accepts, sorted. Ignored folders are pruned already; patterns that name
+   * files are applied later through `isIgnoredFile`, to the few files worth keeping, since testing every file
+   * against every pattern cost more than reading it.
+   */
   files: string[];
-  /** Every file the walk saw after ignores. */
+  /** Every file in the folders the walk entered. */
   seen: number;
+  /** Whether a file of `files` is ignored by a pattern of a .gitignore or .migrateignore. */
+  isIgnoredFile(relPath: string): boolean;
 }
 
 /** Glob matching is only needed with --include/--exclude, so it is loaded then. */
@@ -118,6 +124,9 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
   const included = options.include?.length ? loadPicomatch()(options.include, { dot: true }) : undefined;
   const excluded = options.exclude?.length ? loadPicomatch()(options.exclude, { dot: true }) : undefined;
   const files = new Set<string>();
+  /** The ignore scopes in force in each folder a file was kept from. */
+  const scopesOfDir = new Map<string, IgnoreScope[]>();
+  const named = new Set<string>();
   let seen = 0;
 
   const consider = (relPath: string) => {
@@ -147,15 +156,16 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
       const entries = listDir(absDir);
       const own = loadIgnoreScope(absDir, relDir, new Set(entries.map((entry) => entry.name)));
       const scopes = own ? [...parentScopes, own] : parentScopes;
+      if (scopes.length > 0) scopesOfDir.set(relDir, scopes);
       for (const entry of entries) {
         const relPath = relDir ? `${relDir}/${entry.name}` : entry.name;
         if (entry.isDirectory()) {
           if (!DEFAULT_SKIPPED_DIRS.has(entry.name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
         } else if (entry.isFile()) {
-          if (!isIgnored(scopes, relPath, false)) consider(relPath);
+          consider(relPath);
         } else if (entry.isSymbolicLink() && isLinkedFileInside(path.join(absDir, entry.name), realRoot)) {
           // Linked folders are never followed (no loops); a linked file is read when it stays inside the root.
-          if (!isIgnored(scopes, relPath, false)) consider(relPath);
+          consider(relPath);
         }
       }
     }
@@ -172,9 +182,22 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
       continue;
     }
     if (stats.isDirectory()) walk(relStart, scopesAbove(relStart));
-    else if (stats.isFile()) consider(relStart);
+    else if (stats.isFile()) {
+      // A file named on the command line is scanned even when an ignore file names it.
+      named.add(relStart);
+      consider(relStart);
+    }
   }
-  return { files: [...files].sort(), seen };
+  return {
+    files: [...files].sort(),
+    seen,
+    isIgnoredFile: (relPath) => {
+      if (named.has(relPath)) return false;
+      const slash = relPath.lastIndexOf("/");
+      const scopes = scopesOfDir.get(slash < 0 ? "" : relPath.slice(0, slash));
+      return scopes !== undefined && isIgnored(scopes, relPath, false);
+    },
+  };
 }
 
 function isLinkedFileInside(absPath: string, realRoot: string): boolean {
@@ -190,30 +213,51 @@ function isLinkedFileInside(absPath: string, realRoot: string): boolean {
 export type ReadOutcome = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedFile };
 
 const BINARY_PROBE_BYTES = 8000;
+/** Most source files fit; a bigger one gets a buffer of its own. */
+const SCRATCH_BYTES = 1 << 20;
 
-export function readCandidate(absPath: string, relPath: string, maxBytes: number): ReadOutcome {
+function tooLarge(relPath: string, size: number, maxBytes: number): ReadOutcome {
+  return {
+    ok: false,
+    skipped: {
+      path: relPath,
+      reason: "too-large",
+      hint: `${(size / 1e6).toFixed(1)} MB is over the ${(maxBytes / 1e6).toFixed(1)} MB limit; raise it with --max-file-size if this file holds Batch code`,
+    },
+  };
+}
+
+function readAll(fd: number, into: Buffer, from: number): number {
+  let read = from;
+  while (read < into.length) {
+    const n = readSync(fd, into, read, into.length - read, read);
+    if (n === 0) break;
+    read += n;
+  }
+  return read;
+}
+
+/**
+ * Reads a file whole, into `scratch` when it fits, or skips it with the reason. Reading first and asking the
+ * size only when the scratch buffer fills saves a system call and an allocation per file.
+ */
+function readFile(absPath: string, relPath: string, maxBytes: number, scratch: Buffer): ReadOutcome {
   let fd: number | undefined;
   try {
     fd = openSync(absPath, "r");
-    const { size } = fstatSync(fd);
-    if (size > maxBytes) {
-      return {
-        ok: false,
-        skipped: {
-          path: relPath,
-          reason: "too-large",
-          hint: `${(size / 1e6).toFixed(1)} MB is over the ${(maxBytes / 1e6).toFixed(1)} MB limit; raise it with --max-file-size if this file holds Batch code`,
-        },
-      };
+    let bytes = scratch.subarray(0, Math.min(scratch.length, maxBytes + 1));
+    let length = readAll(fd, bytes, 0);
+    if (length === bytes.length) {
+      const { size } = fstatSync(fd);
+      if (size > maxBytes) return tooLarge(relPath, size, maxBytes);
+      if (size > length) {
+        const whole = Buffer.allocUnsafe(size);
+        bytes.copy(whole, 0, 0, length);
+        bytes = whole;
+        length = readAll(fd, whole, length);
+      }
     }
-    const bytes = Buffer.allocUnsafe(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, bytes, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    const content = read === size ? bytes : bytes.subarray(0, read);
+    const content = bytes.subarray(0, length);
     if (content.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
       return {
         ok: false,
@@ -228,6 +272,28 @@ export function readCandidate(absPath: string, relPath: string, maxBytes: number
     };
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Reads a file into bytes of its own. */
+export function readCandidate(absPath: string, relPath: string, maxBytes: number): ReadOutcome {
+  return readFile(absPath, relPath, maxBytes, Buffer.allocUnsafe(0));
+}
+
+/**
+ * Reads many files through one reused buffer. The bytes a read returns are valid until the next read: decode or
+ * copy them first.
+ */
+export class FileReader {
+  readonly #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  readonly #maxBytes: number;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  read(absPath: string, relPath: string): ReadOutcome {
+    return readFile(absPath, relPath, this.#maxBytes, this.#scratch);
   }
 }
 

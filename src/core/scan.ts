@@ -1,6 +1,6 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
-import { decodeUtf8, discoverFiles, readCandidate } from "./discover.js";
+import { decodeUtf8, discoverFiles, FileReader } from "./discover.js";
 import type { EmbeddedCode, ScanContext, Scanner, SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
@@ -83,14 +83,15 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const context = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
   const skipped: SkippedFile[] = [];
   const texts = new Map<string, string[]>();
+  const reader = new FileReader(maxBytes);
   let done = 0;
 
   for (const relPath of walk.files) {
     const absPath = path.join(root, relPath);
-    const outcome = readCandidate(absPath, relPath, maxBytes);
+    const outcome = reader.read(absPath, relPath);
     options.onProgress?.(++done, walk.files.length);
     if (!outcome.ok) {
-      skipped.push(outcome.skipped);
+      if (!walk.isIgnoredFile(relPath)) skipped.push(outcome.skipped);
       continue;
     }
     const bytes = outcome.bytes;
@@ -108,7 +109,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
         scanner.context(asLatin1(), relPath),
     );
     if (scanning.length === 0 && reading.length === 0) continue;
-    const text = decodeUtf8(outcome.bytes);
+    if (walk.isIgnoredFile(relPath)) continue;
+    const text = decodeUtf8(bytes);
     if (text === undefined) {
       if (scanning.length > 0) {
         skipped.push({

@@ -84,9 +84,15 @@ for (;;) {
 }
 `,
     );
+    const inode = () => statSync(path.join(dir, "big.py")).ino;
     for (let round = 0; round < 5; round++) {
       const child = spawn(process.execPath, ["--import", "tsx", writer], { stdio: "ignore" });
-      await new Promise((resolve) => setTimeout(resolve, 300 + round * 137));
+      // Kill only once this writer has renamed a file into place, however slowly it started on a loaded machine.
+      const before = inode();
+      for (let waited = 0; inode() === before && waited < 20_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await new Promise((resolve) => setTimeout(resolve, round * 37));
       child.kill("SIGKILL");
       await new Promise((resolve) => child.once("exit", resolve));
       const text = readFileSync(path.join(dir, "big.py"), "utf8");
@@ -95,5 +101,5 @@ for (;;) {
     // Each completed write renames a new file into place: the kills did land among real writes.
     expect(statSync(path.join(dir, "big.py")).ino).not.toBe(firstInode);
     expect(readdirSync(dir).filter((name) => name.endsWith(".tmp")).length).toBeLessThanOrEqual(5);
-  }, 30_000);
+  }, 120_000);
 });

@@ -62,7 +62,7 @@ function main(): void {
   const runs = Number(values.runs);
   if (!existsSync("/usr/bin/time")) throw new Error("needs /usr/bin/time (apt-get install time)");
   if (spawnSync("rg", ["--version"]).status !== 0) throw new Error("needs ripgrep (apt-get install ripgrep)");
-  if (!existsSync(path.join(PROJECT, "dist/src/cli.js"))) throw new Error("build first: npm run build");
+  if (!existsSync(path.join(PROJECT, "dist/migrate.cjs"))) throw new Error("build first: npm run build");
   const rows: string[] = [];
   for (const tree of TREES) {
     if (values.tree && !values.tree.includes(tree.name)) continue;

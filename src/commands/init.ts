@@ -2,29 +2,28 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../core/errors.js";
-import { renderUsageTemplate } from "../cost/usage-template.js";
 import type { Report } from "../report/model.js";
 import { defineCommand } from "./command.js";
 import type { CommandIO } from "./io.js";
 import { USAGE_FILE_NAME } from "./report.js";
 import { runScanCommand } from "./scan.js";
 // --- deployment files (--target), owned by src/deploy/ ---
-import { DEPLOY_TARGET_IDS, writeDeploymentPart } from "../deploy/init-part.js";
-import type { DeployTargetId } from "../deploy/types.js";
+import { DEPLOY_TARGET_IDS, type DeployTargetId } from "../deploy/types.js";
 // --- end deployment files ---
 
 /** One file `migrate init` writes from a scan. Deployment files for the targets are meant to be further parts. */
 interface InitPart {
   file: string;
   describe: string;
-  render(report: Report): string;
+  render(report: Report): Promise<string>;
 }
 
 /** Usage assumptions for the cost estimate (`migrate report`). */
 const USAGE_PART: InitPart = {
   file: USAGE_FILE_NAME,
   describe: "usage template for the cost estimate",
-  render: (report) => renderUsageTemplate(report.inventory.jobDefinitions),
+  render: async (report) =>
+    (await import("../cost/usage-template.js")).renderUsageTemplate(report.inventory.jobDefinitions),
 };
 
 const PARTS: readonly InitPart[] = [USAGE_PART];
@@ -64,16 +63,18 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
   }
   for (const part of PARTS) {
     const target = path.join(folder, part.file);
-    await writeFile(target, part.render(report));
+    await writeFile(target, await part.render(report));
     io.stderr.write(`wrote ${path.relative(io.cwd, target) || part.file}: ${part.describe}\n`);
   }
   // --- deployment files (--target), owned by src/deploy/ ---
-  if (args.target)
+  if (args.target) {
+    const { writeDeploymentPart } = await import("../deploy/init-part.js");
     await writeDeploymentPart(report, folder, args.target, {
       force: args.force,
       cwd: io.cwd,
       log: (line) => io.stderr.write(`${line}\n`),
     });
+  }
   // --- end deployment files ---
   return 0;
 }

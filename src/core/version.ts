@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 
 function readVersion(): string {
-  for (const candidate of ["../../package.json", "../../../package.json"]) {
+  for (const candidate of ["../../package.json", "../package.json"]) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(candidate, import.meta.url), "utf8")) as {
         name?: string;
@@ -9,7 +9,7 @@ function readVersion(): string {
       };
       if (pkg.name === "batch-migrate" && pkg.version) return pkg.version;
     } catch {
-      // not at this depth (src/ when run with tsx, dist/src/ when built)
+      // not at this depth (src/core/ when run with tsx, dist/ when bundled)
     }
   }
   return "0.0.0";

@@ -1,4 +1,4 @@
-import { ts } from "./typescript.js";
+import { saveCompilerCode, ts } from "./typescript.js";
 import type { ScanContext, ScannerOutput, SourceFile } from "../../core/scanner.js";
 import type { Finding } from "../../core/types.js";
 import { createFinding } from "../../core/rules.js";
@@ -43,5 +43,6 @@ export async function analyze(files: SourceFile[], context: SourceFile[], ctx: S
       }),
     );
   }
+  saveCompilerCode();
   return { findings: [...findings, ...output.findings], inventory: output.inventory };
 }

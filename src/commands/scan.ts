@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { isAtOrAbove } from "../core/rules.js";
 import { DEFAULT_MAX_FILE_BYTES, scanTree } from "../core/scan.js";
@@ -21,6 +22,13 @@ export interface ScanArgs {
   exclude?: string[];
   failOn?: Category;
   maxFileSize?: number;
+}
+
+/** One reader thread per spare core, at most 3; MIGRATE_READ_THREADS=0 reads on the main thread only. */
+function readThreads(env: NodeJS.ProcessEnv): number {
+  const chosen = Number(env.MIGRATE_READ_THREADS);
+  if (env.MIGRATE_READ_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0) return Math.min(chosen, 16);
+  return Math.min(availableParallelism() - 1, 3);
 }
 
 /** Works out the scan root: one folder given is the root; otherwise the working directory. */
@@ -67,6 +75,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
   const format = resolveFormat(args.format, io, ["table", "json"]);
   const target = await resolveTargets(args.paths, io.cwd);
   const progress = wantsProgress(io);
+  let shown = 0;
   const scan = await scanTree({
     root: target.root,
     ...(target.paths ? { paths: target.paths } : {}),
@@ -74,10 +83,14 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
     ...(args.exclude ? { exclude: args.exclude } : {}),
     maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     scanners: SCANNERS,
+    readThreads: readThreads(io.env),
     ...(progress
       ? {
-          onProgress: (done: number, total: number) =>
-            done % 200 === 0 && io.stderr.write(`\rscanning ${done}/${total} files`),
+          onProgress: (done: number, total: number) => {
+            if (Math.floor(done / 500) === Math.floor(shown / 500)) return;
+            shown = done;
+            io.stderr.write(`\rscanning ${done}/${total} files`);
+          },
         }
       : {}),
   });

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
-import { decodeUtf8, discoverFiles, FileReader } from "./discover.js";
+import { discoverFiles } from "./discover.js";
+import { blockClaimer, prefilterBlocks, type Prefiltered } from "./prefilter.js";
+import { MIN_FILES_FOR_THREADS, ReadPool } from "./read-pool.js";
 import type { EmbeddedCode, ScanContext, Scanner, SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
@@ -16,6 +18,8 @@ export interface ScanOptions {
   scanners: readonly Scanner[];
   /** Called as files are read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
+  /** Threads to read files with besides the main one, on trees of at least MIN_FILES_FOR_THREADS files. */
+  readThreads?: number;
 }
 
 export interface ScanResult {
@@ -56,75 +60,52 @@ function addToInventory(inventory: Inventory, item: InventoryItem): void {
   list?.push(item);
 }
 
-const needleBuffers = new WeakMap<readonly string[], Buffer[]>();
-
-/** Whether the bytes contain one of the needles (true when there are none to check). */
-function containsAny(bytes: Buffer, needles: readonly string[] | undefined): boolean {
-  if (!needles) return true;
-  let buffers = needleBuffers.get(needles);
-  if (!buffers) needleBuffers.set(needles, (buffers = needles.map((needle) => Buffer.from(needle, "latin1"))));
-  return buffers.some((needle) => bytes.includes(needle));
-}
-
 /** Discovers, prefilters and scans a tree. Pure apart from reading files: never prints, never exits. */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(options.root);
   const scanners = options.scanners;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const walk = await discoverFiles({
-    root,
-    ...(options.paths ? { paths: options.paths } : {}),
-    ...(options.include ? { include: options.include } : {}),
-    ...(options.exclude ? { exclude: options.exclude } : {}),
-    accepts: (relPath) => scanners.some((scanner) => scanner.accepts(relPath)),
-  });
+  const pool = ReadPool.start(options.readThreads ?? 0, scanners, maxBytes);
+  let walk;
+  try {
+    walk = await discoverFiles({
+      root,
+      ...(options.paths ? { paths: options.paths } : {}),
+      ...(options.include ? { include: options.include } : {}),
+      ...(options.exclude ? { exclude: options.exclude } : {}),
+      accepts: (relPath) => scanners.some((scanner) => scanner.accepts(relPath)),
+    });
+  } catch (error) {
+    pool?.close();
+    throw error;
+  }
+  const total = walk.files.length;
+  const onProgress = options.onProgress && ((done: number) => options.onProgress!(done, total));
+  let prefiltered: Prefiltered[];
+  if (pool && total >= MIN_FILES_FOR_THREADS) {
+    prefiltered = await pool.prefilter(root, walk.files, scanners, maxBytes, onProgress);
+  } else {
+    pool?.close();
+    const claim = blockClaimer(new Int32Array(1), total);
+    let done = 0;
+    prefiltered = prefilterBlocks(root, walk.files, scanners, maxBytes, claim, (n) => onProgress?.((done += n)));
+  }
 
+  const byId = new Map(scanners.map((scanner) => [scanner.id, scanner]));
   const candidates = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
   const context = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
   const skipped: SkippedFile[] = [];
   const texts = new Map<string, string[]>();
-  const reader = new FileReader(maxBytes);
-  let done = 0;
-
-  for (const relPath of walk.files) {
-    const absPath = path.join(root, relPath);
-    const outcome = reader.read(absPath, relPath);
-    options.onProgress?.(++done, walk.files.length);
-    if (!outcome.ok) {
-      if (!walk.isIgnoredFile(relPath)) skipped.push(outcome.skipped);
+  for (const result of prefiltered) {
+    if (result.kind === "skipped") {
+      if (!walk.isIgnoredFile(result.skipped.path)) skipped.push(result.skipped);
       continue;
     }
-    const bytes = outcome.bytes;
-    let latin1: string | undefined;
-    const asLatin1 = () => (latin1 ??= bytes.toString("latin1"));
-    const wants = scanners.filter((scanner) => scanner.accepts(relPath));
-    const scanning = wants.filter(
-      (scanner) => containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath),
-    );
-    const reading = wants.filter(
-      (scanner) =>
-        !scanning.includes(scanner) &&
-        !!scanner.context &&
-        containsAny(bytes, scanner.contextNeedles) &&
-        scanner.context(asLatin1(), relPath),
-    );
-    if (scanning.length === 0 && reading.length === 0) continue;
-    if (walk.isIgnoredFile(relPath)) continue;
-    const text = decodeUtf8(bytes);
-    if (text === undefined) {
-      if (scanning.length > 0) {
-        skipped.push({
-          path: relPath,
-          reason: "not-utf8",
-          hint: "not valid UTF-8; re-encode it as UTF-8 to have it scanned",
-        });
-      }
-      continue;
-    }
-    const file: SourceFile = { path: relPath, absPath, text };
-    for (const scanner of scanning) candidates.get(scanner)!.push(file);
-    for (const scanner of reading) context.get(scanner)!.push(file);
-    if (scanning.length > 0) texts.set(relPath, text.split("\n"));
+    if (walk.isIgnoredFile(result.path)) continue;
+    const file: SourceFile = { path: result.path, absPath: path.join(root, result.path), text: result.text };
+    for (const id of result.scanning) candidates.get(byId.get(id)!)!.push(file);
+    for (const id of result.reading) context.get(byId.get(id)!)!.push(file);
+    if (result.scanning.length > 0) texts.set(result.path, result.text.split("\n"));
   }
 
   const byPath = (a: SourceFile, b: SourceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);

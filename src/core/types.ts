@@ -149,9 +149,12 @@ export interface SkippedFile {
 }
 
 export interface Coverage {
-  /** Files the walk saw after ignores. */
+  /** Files in the folders the walk entered (ignored folders are never entered). */
   filesSeen: number;
-  /** Files whose content was read. */
+  /**
+   * Files whose content was read: those a scanner accepts by name. This may include files an ignore pattern
+   * names, as such patterns are applied after reading (docs/scanners.md); those are never parsed or reported.
+   */
   filesRead: number;
   /** Files handed to a parser. */
   filesParsed: number;

@@ -1,0 +1,97 @@
+import path from "node:path";
+import { decodeUtf8, FileReader } from "./discover.js";
+import type { Scanner } from "./scanner.js";
+import type { SkippedFile } from "./types.js";
+
+/** What reading one file gave: its text and the scanners that want it, or why it was skipped. */
+export type Prefiltered =
+  | {
+      kind: "kept";
+      path: string;
+      text: string;
+      /** Ids of the scanners whose prefilter passed: they scan the file. */
+      scanning: string[];
+      /** Ids of the scanners that read it for cross-file facts only. */
+      reading: string[];
+    }
+  | { kind: "skipped"; skipped: SkippedFile };
+
+const needleBuffers = new WeakMap<readonly string[], Buffer[]>();
+
+/** Whether the bytes contain one of the needles (true when there are none to check). */
+function containsAny(bytes: Buffer, needles: readonly string[] | undefined): boolean {
+  if (!needles) return true;
+  let buffers = needleBuffers.get(needles);
+  if (!buffers) needleBuffers.set(needles, (buffers = needles.map((needle) => Buffer.from(needle, "latin1"))));
+  return buffers.some((needle) => bytes.includes(needle));
+}
+
+/**
+ * Reads one file and asks each scanner that accepts its name whether it wants the content. Files nobody wants are
+ * dropped without being decoded; the rest are decoded as UTF-8 once.
+ */
+export function prefilterFile(
+  reader: FileReader,
+  root: string,
+  relPath: string,
+  scanners: readonly Scanner[],
+): Prefiltered | undefined {
+  const outcome = reader.read(path.join(root, relPath), relPath);
+  if (!outcome.ok) return { kind: "skipped", skipped: outcome.skipped };
+  const bytes = outcome.bytes;
+  let latin1: string | undefined;
+  const asLatin1 = () => (latin1 ??= bytes.toString("latin1"));
+  const scanning: string[] = [];
+  const reading: string[] = [];
+  for (const scanner of scanners) {
+    if (!scanner.accepts(relPath)) continue;
+    if (containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath)) scanning.push(scanner.id);
+    else if (scanner.context && containsAny(bytes, scanner.contextNeedles) && scanner.context(asLatin1(), relPath))
+      reading.push(scanner.id);
+  }
+  if (scanning.length === 0 && reading.length === 0) return undefined;
+  const text = decodeUtf8(bytes);
+  if (text !== undefined) return { kind: "kept", path: relPath, text, scanning, reading };
+  if (scanning.length === 0) return undefined;
+  return {
+    kind: "skipped",
+    skipped: { path: relPath, reason: "not-utf8", hint: "not valid UTF-8; re-encode it as UTF-8 to have it scanned" },
+  };
+}
+
+/** Files are handed out in blocks: small enough to balance threads, large enough that claiming one costs nothing. */
+export const BLOCK_FILES = 64;
+
+/**
+ * Prefilters the blocks of `files` that `claim` hands out until it returns -1. Each thread of a scan runs this
+ * over the same list, claiming from one shared counter.
+ */
+export function prefilterBlocks(
+  root: string,
+  files: readonly string[],
+  scanners: readonly Scanner[],
+  maxBytes: number,
+  claim: () => number,
+  onBlock?: (filesDone: number) => void,
+): Prefiltered[] {
+  const reader = new FileReader(maxBytes);
+  const results: Prefiltered[] = [];
+  for (let block = claim(); block >= 0; block = claim()) {
+    const end = Math.min(files.length, (block + 1) * BLOCK_FILES);
+    for (let index = block * BLOCK_FILES; index < end; index++) {
+      const result = prefilterFile(reader, root, files[index]!, scanners);
+      if (result) results.push(result);
+    }
+    onBlock?.(end - block * BLOCK_FILES);
+  }
+  return results;
+}
+
+/** Hands out block numbers from a counter that several threads may share. */
+export function blockClaimer(counter: Int32Array, fileCount: number): () => number {
+  const blocks = Math.ceil(fileCount / BLOCK_FILES);
+  return () => {
+    const block = Atomics.add(counter, 0, 1);
+    return block < blocks ? block : -1;
+  };
+}

@@ -2,6 +2,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TRANSFORMS } from "../transforms/index.js";
+import { BATCH_OPERATIONS } from "../src/core/batch-operations.js";
+import { SCANNERS } from "../src/scanners/index.js";
+import javascript, { JAVASCRIPT_NEEDLES } from "../src/scanners/javascript/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TRANSFORM_FILES = readdirSync(path.join(ROOT, "transforms"))
@@ -33,4 +36,29 @@ describe("transform registry", () => {
       ).toEqual([transform.language, transform.to, transform.safety]);
     },
   );
+});
+
+describe("scanner needles", () => {
+  const hasNeedle = (text: string, needles: readonly string[]) => needles.some((needle) => text.includes(needle));
+
+  it.each(SCANNERS.filter((s) => s.needles).map((s) => [s.id, s] as const))(
+    "%s: every fixture its prefilter passes contains one of its needles",
+    (id, scanner) => {
+      const dir = path.join(ROOT, "fixtures/scanners", id);
+      const inputs = readdirSync(dir).filter((file) => !file.endsWith(".findings.json") && scanner.accepts(file));
+      expect(inputs.length).toBeGreaterThan(0);
+      for (const file of inputs) {
+        const text = readFileSync(path.join(dir, file), "latin1");
+        if (scanner.prefilter(text, file)) expect(hasNeedle(text, scanner.needles!), file).toBe(true);
+      }
+    },
+  );
+
+  it("javascript: a call of any Batch operation contains a needle", () => {
+    for (const operation of BATCH_OPERATIONS) {
+      const text = `await client.${operation.camel}(input);`;
+      expect(javascript.prefilter(text, "a.ts"), operation.camel).toBe(true);
+      expect(hasNeedle(text, JAVASCRIPT_NEEDLES), operation.camel).toBe(true);
+    }
+  });
 });

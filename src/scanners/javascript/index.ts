@@ -17,6 +17,20 @@ const embedsBatchPython = (text: string) =>
   text.includes("boto3") && /(?:client|session|service)\w*\s*(?:\(\s*|=\s*)\\?["']batch\\?["']/.test(text);
 /** A Batch operation called on a client that may have been created elsewhere and named anything. */
 const OPERATION_CALL = new RegExp(`\\.(${BATCH_OPERATIONS.map((operation) => operation.camel).join("|")})\\b`);
+/**
+ * Byte strings every file the prefilter passes contains: "batch" or "Batch" for the Batch names and embedded
+ * Python, and for the operations, parts that every operation name has one of (a test checks that they do).
+ */
+export const JAVASCRIPT_NEEDLES = [
+  "batch",
+  "Batch",
+  "Job",
+  "ComputeEnvironment",
+  "Resource",
+  "QuotaShare",
+  "SchedulingPolic",
+  "ServiceEnvironment",
+];
 /** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */
 const REEXPORT = /\bexport\s*(\*|\{[^}]*\})\s*from\b/;
 
@@ -25,6 +39,7 @@ export default defineScanner({
   description:
     "aws-sdk v2 and v3 Batch clients, calls and commands; CDK Batch constructs and CloudFormation built in JS/TS; Python in template strings",
   accepts: (path) => SOURCE.test(path) && !SKIPPED.test(path),
+  needles: JAVASCRIPT_NEEDLES,
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text) || embedsBatchPython(text),
   contextNeedles: ["export"],
   context: (text) => REEXPORT.test(text),

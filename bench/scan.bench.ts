@@ -21,7 +21,7 @@ const TREES: Tree[] = [
 
 const PROJECT = path.resolve(import.meta.dirname, "..");
 const AST_GREP = path.join(PROJECT, "node_modules/.bin/ast-grep");
-const MIGRATE = path.join(PROJECT, "bin/migrate.js");
+const MIGRATE = path.join(PROJECT, "bin/migrate.cjs");
 
 interface Timing {
   seconds: number;

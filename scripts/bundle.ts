@@ -1,4 +1,4 @@
-// Bundles the CLI into one CommonJS file, dist/migrate.cjs, for bin/migrate.js to load, and the scan's reader
+// Bundles the CLI into one CommonJS file, dist/migrate.cjs, for bin/migrate.cjs to load, and the scan's reader
 // thread into dist/read-worker.cjs.
 // One file instead of ~200 ES modules cuts start-up by a third (no per-module resolve, link and compile), and
 // being CommonJS lets v8-compile-cache keep V8's compiled code between runs, for this file and for the heavy

@@ -64,6 +64,9 @@ export function run(): void {
   main(hideBin(process.argv)).then(
     (code) => {
       process.exitCode = code;
+      // Every command has finished its work by now. Exiting once the output is flushed spares the 10–30 ms Node
+      // spends tearing down a heap that held the TypeScript compiler and idle reader threads.
+      process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
     },
     (error: unknown) => {
       process.stderr.write(`internal error: ${String(error)}\n`);

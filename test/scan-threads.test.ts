@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { MIN_FILES_FOR_THREADS } from "../src/core/read-pool.js";
 import type { Report } from "../src/report/model.js";
 
-const BIN = path.join(import.meta.dirname, "../bin/migrate.js");
+const BIN = path.join(import.meta.dirname, "../bin/migrate.cjs");
 const BUNDLE = path.join(import.meta.dirname, "../dist/read-worker.cjs");
 
 /** A tree big enough for reader threads: mostly noise, with Batch uses, skips and ignores spread through it. */

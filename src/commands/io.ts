@@ -1,4 +1,4 @@
-import { writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 
 /** What a command may touch of the outside world; tests pass their own. */
 export interface CommandIO {
@@ -16,7 +16,7 @@ export const processIO = (): CommandIO => ({
 });
 
 export async function emit(io: CommandIO, text: string, output?: string): Promise<void> {
-  if (output) await writeFile(output, text);
+  if (output) writeFileSync(output, text);
   else io.stdout.write(text);
 }
 

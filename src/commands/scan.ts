@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { isAtOrAbove } from "../core/rules.js";
@@ -32,19 +32,16 @@ function readThreads(env: NodeJS.ProcessEnv): number {
 }
 
 /** Works out the scan root: one folder given is the root; otherwise the working directory. */
-async function resolveTargets(
-  paths: string[],
-  cwd: string,
-): Promise<{ root: string; label: string; paths?: string[] }> {
+function resolveTargets(paths: string[], cwd: string): { root: string; label: string; paths?: string[] } {
   if (paths.length === 0) return { root: cwd, label: "." };
   const absolute = paths.map((p) => path.resolve(cwd, p));
-  for (const [i, p] of absolute.entries()) {
-    const info = await stat(p).catch(() => undefined);
+  const infos = absolute.map((p, i) => {
+    const info = statSync(p, { throwIfNoEntry: false });
     if (!info)
       throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
-  }
-  if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory())
-    return { root: absolute[0]!, label: paths[0]! };
+    return info;
+  });
+  if (absolute.length === 1 && infos[0]!.isDirectory()) return { root: absolute[0]!, label: paths[0]! };
   const inside = absolute.every((p) => !path.relative(cwd, p).startsWith(".."));
   if (!inside) {
     const root = commonAncestor(absolute.map((p) => path.dirname(p)));
@@ -73,7 +70,7 @@ export function resolveFormat(format: string | undefined, io: CommandIO, allowed
 export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ report: Report; exitCode: number }> {
   const started = performance.now();
   const format = resolveFormat(args.format, io, ["table", "json"]);
-  const target = await resolveTargets(args.paths, io.cwd);
+  const target = resolveTargets(args.paths, io.cwd);
   const progress = wantsProgress(io);
   let shown = 0;
   const scan = await scanTree({

@@ -26,7 +26,10 @@ export const JAVASCRIPT_NEEDLES = [
   "Batch",
   "Job",
   "ComputeEnvironment",
-  "Resource",
+  // not "Resource": FHIR and CDK code says it everywhere
+  "ConsumableResource",
+  "agResource",
+  "ForResource",
   "QuotaShare",
   "SchedulingPolic",
   "ServiceEnvironment",

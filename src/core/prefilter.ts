@@ -95,3 +95,16 @@ export function blockClaimer(counter: Int32Array, fileCount: number): () => numb
     return block < blocks ? block : -1;
   };
 }
+
+/** Prefilters every file on this thread alone. */
+export function prefilterAll(
+  root: string,
+  files: readonly string[],
+  scanners: readonly Scanner[],
+  maxBytes: number,
+  onProgress?: (done: number) => void,
+): Prefiltered[] {
+  let done = 0;
+  const claim = blockClaimer(new Int32Array(1), files.length);
+  return prefilterBlocks(root, files, scanners, maxBytes, claim, (n) => onProgress?.((done += n)));
+}

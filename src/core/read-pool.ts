@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { blockClaimer, BLOCK_FILES, prefilterBlocks, type Prefiltered } from "./prefilter.js";
+import { blockClaimer, BLOCK_FILES, prefilterAll, prefilterBlocks, type Prefiltered } from "./prefilter.js";
 import type { Scanner } from "./scanner.js";
 
 export interface ReadWorkerData {
@@ -71,7 +71,7 @@ export class ReadPool {
       return [...mine, ...theirs.flat()];
     } catch {
       // A thread that died took its blocks with it: read them all again here rather than report a partial scan.
-      return prefilterBlocks(root, files, scanners, maxBytes, blockClaimer(new Int32Array(1), files.length));
+      return prefilterAll(root, files, scanners, maxBytes);
     } finally {
       this.close();
     }

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
 import { discoverFiles } from "./discover.js";
-import { blockClaimer, prefilterBlocks, type Prefiltered } from "./prefilter.js";
+import { prefilterAll, type Prefiltered } from "./prefilter.js";
 import { MIN_FILES_FOR_THREADS, ReadPool } from "./read-pool.js";
 import type { EmbeddedCode, ScanContext, Scanner, SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
@@ -86,9 +86,7 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     prefiltered = await pool.prefilter(root, walk.files, scanners, maxBytes, onProgress);
   } else {
     pool?.close();
-    const claim = blockClaimer(new Int32Array(1), total);
-    let done = 0;
-    prefiltered = prefilterBlocks(root, walk.files, scanners, maxBytes, claim, (n) => onProgress?.((done += n)));
+    prefiltered = prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
   }
 
   const byId = new Map(scanners.map((scanner) => [scanner.id, scanner]));

@@ -27,8 +27,9 @@ const EXTERNAL = [
 
 /**
  * string-width (two copies, under yargs and cliui) builds an Intl.Segmenter and Unicode-set regular expressions
- * when it loads: 26 of the 45 ms the bundle took to load. yargs only measures strings to lay out --help, so each
- * copy is loaded on its first call instead.
+ * when it loads: 26 of the 45 ms the bundle took to load. Each copy is loaded on its first call instead, and
+ * printable ASCII, whose width is its length, never loads it: yargs lays out the whole --help text before every
+ * command it runs (to have it ready for showHelp), and ours is all ASCII.
  */
 const lazyStringWidth: Plugin = {
   name: "lazy-string-width",
@@ -43,7 +44,15 @@ const lazyStringWidth: Plugin = {
       return { path: real.path, namespace: "lazy-string-width" };
     });
     plugin.onLoad({ filter: /.*/, namespace: "lazy-string-width" }, (args) => ({
-      contents: `let real;\nexport default function stringWidth(text, options) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(text, options);\n}\n`,
+      contents: [
+        "let real;",
+        "export default function stringWidth(text, options) {",
+        "  if (/^[\\x20-\\x7e]*$/.test(text)) return text.length;",
+        `  real ??= require(${JSON.stringify(args.path)}).default;`,
+        "  return real(text, options);",
+        "}",
+        "",
+      ].join("\n"),
       resolveDir: path.dirname(args.path),
     }));
   },

@@ -38,6 +38,13 @@ describe("transform registry", () => {
   );
 });
 
+describe("Batch operations", () => {
+  it("put the three tagging operations, and only them, in the tagging group", () => {
+    const tagging = BATCH_OPERATIONS.filter((operation) => operation.group === "tagging").map((op) => op.name);
+    expect(tagging.sort()).toEqual(["ListTagsForResource", "TagResource", "UntagResource"]);
+  });
+});
+
 describe("scanner needles", () => {
   const hasNeedle = (text: string, needles: readonly string[]) => needles.some((needle) => text.includes(needle));
 

@@ -93,7 +93,7 @@ const SHIMMED: ReadonlySet<string> = new Set([
 
 function groupOf(name: string): OperationGroup {
   if (/ServiceJob|ServiceEnvironment/.test(name)) return "service-job";
-  if (/Tag/.test(name)) return "tagging";
+  if (/Tag|^Untag/.test(name)) return "tagging";
   if (/SchedulingPolic|QuotaShare|ConsumableResource/.test(name)) return "fair-share";
   if (/ComputeEnvironment/.test(name)) return "compute-environment";
   if (/JobQueue/.test(name)) return "job-queue";

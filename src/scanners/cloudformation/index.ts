@@ -10,7 +10,8 @@ export default defineScanner({
   description:
     "AWS::Batch::* resources in CloudFormation, SAM and Serverless templates (YAML or JSON); Step Functions batch:submitJob tasks",
   accepts: (file) => /\.(ya?ml|json|template)$/i.test(file),
-  needles: ["AWS::Batch::", "states:::batch:submitJob"],
+  // short, so that Node searches them fast (see JAVASCRIPT_NEEDLES)
+  needles: ["Batch::", "batch:"],
   prefilter: (text) => CANDIDATE.test(text),
   async scan({ files }) {
     const { scanTemplates } = await import("./template.js");

@@ -202,7 +202,8 @@ export default defineScanner({
   description: "Batch job-definition JSON files recognised by shape; CLI inputs and saved describe outputs told apart",
   accepts: (file) => file.endsWith(".json"),
   // Every candidate key ends in one of these (the regex needs the quoted key), so they are a necessary condition.
-  needles: ['Properties"', "jobQueue", 'jobDefinitions"', 'computeEnvironmentName"'],
+  // parts of every candidate key, short so that Node searches them fast (see JAVASCRIPT_NEEDLES)
+  needles: ["Proper", "jobQ", "jobD", "Enviro"],
   prefilter: (text) => CANDIDATE.test(text),
   async scan({ files }) {
     const findings: Finding[] = [];

@@ -31,8 +31,11 @@ const OPERATION_CALL = new RegExp(
  * ones, and this check runs over every JavaScript file of a tree.
  */
 export const JAVASCRIPT_NEEDLES = ["batch", "Batch", "Job", "Enviro", "Consum", "Quota", "Schedu"];
-/** Barrels that re-export: read so that an import can be followed through them, parsed only when one is. */
-const REEXPORT = /\bexport\s*(\*|\{[^}]*\})\s*from\b/;
+/**
+ * Barrels that re-export: read so that an import can be followed through them, parsed only when one is. One space
+ * after `export`, as every formatter writes it, lets the needles below skip the thousands of files that only export.
+ */
+const REEXPORT = /\bexport (\*|\{[^}]*\})\s*from\b/;
 
 export default defineScanner({
   id: "javascript",
@@ -41,8 +44,11 @@ export default defineScanner({
   accepts: (path) => SOURCE.test(path) && !SKIPPED.test(path),
   needles: JAVASCRIPT_NEEDLES,
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text) || embedsBatchPython(text),
-  contextNeedles: ["export"],
+  contextNeedles: ["xport *", "xport {"],
   context: (text) => REEXPORT.test(text),
+  async warm() {
+    await import("./analyze.js");
+  },
   async scan({ files, context }, ctx) {
     const { analyze } = await import("./analyze.js");
     return analyze(files, context, ctx);

@@ -104,6 +104,13 @@ describe("scanner needles", () => {
     ],
   };
 
+  it("javascript: a barrel that re-exports contains a context needle", () => {
+    for (const text of ['export * from "./client";', 'export { batch, submit as send } from "./aws";']) {
+      expect(javascript.context!(text, "index.ts"), text).toBe(true);
+      expect(hasNeedle(text, javascript.contextNeedles!), text).toBe(true);
+    }
+  });
+
   it.each(SCANNERS.filter((s) => s.needles).map((s) => [s.id, s] as const))(
     "%s: the smallest candidates pass its prefilter and contain one of its needles",
     (id, scanner) => {

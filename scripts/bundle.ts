@@ -1,8 +1,7 @@
-// Bundles the CLI into one CommonJS file, dist/migrate.cjs, for bin/migrate.cjs to load, and the scan's reader
-// thread into dist/read-worker.cjs.
+// Bundles the CLI into one CommonJS file, dist/migrate.cjs, for bin/migrate.cjs to load, and the scan's helper
+// thread into dist/scan-worker.cjs.
 // One file instead of ~200 ES modules cuts start-up by a third (no per-module resolve, link and compile), and
-// being CommonJS lets v8-compile-cache keep V8's compiled code between runs, for this file and for the heavy
-// parsers it requires lazily (the TypeScript compiler above all). Usage: node --import tsx scripts/bundle.ts
+// being CommonJS lets it `require` the TypeScript compiler through V8's code cache (src/core/code-cache.ts). Usage: node --import tsx scripts/bundle.ts
 import { build, type Plugin } from "esbuild";
 import path from "node:path";
 
@@ -61,8 +60,8 @@ const lazyStringWidth: Plugin = {
 await build({
   entryPoints: {
     migrate: path.join(PROJECT, "src/cli.ts"),
-    // the reader threads of a scan (src/core/read-pool.ts)
-    "read-worker": path.join(PROJECT, "src/core/read-worker.ts"),
+    // the helper threads of a scan (src/core/scan-pool.ts)
+    "scan-worker": path.join(PROJECT, "src/core/scan-worker.ts"),
   },
   outdir: path.join(PROJECT, "dist"),
   outExtension: { ".js": ".cjs" },

@@ -65,7 +65,7 @@ export function run(): void {
     (code) => {
       process.exitCode = code;
       // Every command has finished its work by now. Exiting once the output is flushed spares the 10–30 ms Node
-      // spends tearing down a heap that held the TypeScript compiler and idle reader threads.
+      // spends tearing down a heap that held the TypeScript compiler and idle helper threads.
       process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
     },
     (error: unknown) => {

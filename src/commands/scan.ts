@@ -24,10 +24,10 @@ export interface ScanArgs {
   maxFileSize?: number;
 }
 
-/** One reader thread per spare core, at most 3; MIGRATE_READ_THREADS=0 reads on the main thread only. */
-function readThreads(env: NodeJS.ProcessEnv): number {
-  const chosen = Number(env.MIGRATE_READ_THREADS);
-  if (env.MIGRATE_READ_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0) return Math.min(chosen, 16);
+/** One helper thread per spare core, at most 3; MIGRATE_SCAN_THREADS=0 scans on the main thread only. */
+function scanThreads(env: NodeJS.ProcessEnv): number {
+  const chosen = Number(env.MIGRATE_SCAN_THREADS);
+  if (env.MIGRATE_SCAN_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0) return Math.min(chosen, 16);
   return Math.min(availableParallelism() - 1, 3);
 }
 
@@ -80,7 +80,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
     ...(args.exclude ? { exclude: args.exclude } : {}),
     maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     scanners: SCANNERS,
-    readThreads: readThreads(io.env),
+    threads: scanThreads(io.env),
     ...(progress
       ? {
           onProgress: (done: number, total: number) => {

@@ -54,6 +54,8 @@ export interface DiscoverOptions {
   exclude?: string[];
   /** Whether any scanner reads a path (by name); others are counted but never opened. */
   accepts: (relPath: string) => boolean;
+  /** Hears of each accepted file as the walk finds it, in walk order, so that reading can start before it ends. */
+  onFile?: (relPath: string) => void;
 }
 
 interface IgnoreScope {
@@ -133,7 +135,10 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     seen++;
     if (included && !included(relPath)) return;
     if (excluded && excluded(relPath)) return;
-    if (options.accepts(relPath)) files.add(relPath);
+    if (options.accepts(relPath) && !files.has(relPath)) {
+      files.add(relPath);
+      options.onFile?.(relPath);
+    }
   };
 
   const scopesAbove = (relDir: string): IgnoreScope[] => {

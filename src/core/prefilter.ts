@@ -59,41 +59,25 @@ export function prefilterFile(
   };
 }
 
-/** Files are handed out in blocks: small enough to balance threads, large enough that claiming one costs nothing. */
-export const BLOCK_FILES = 64;
+/** Files are read in blocks: small enough to balance threads, large enough that handing one out costs nothing. */
+export const BLOCK_FILES = 32;
 
-/**
- * Prefilters the blocks of `files` that `claim` hands out until it returns -1. Each thread of a scan runs this
- * over the same list, claiming from one shared counter.
- */
-export function prefilterBlocks(
+/** Prefilters one block of files. `onCandidate` hears of each file some scanners will scan, with their ids. */
+export function prefilterBlock(
+  reader: FileReader,
   root: string,
   files: readonly string[],
   scanners: readonly Scanner[],
-  maxBytes: number,
-  claim: () => number,
-  onBlock?: (filesDone: number) => void,
+  onCandidate?: (scannerIds: readonly string[]) => void,
 ): Prefiltered[] {
-  const reader = new FileReader(maxBytes);
   const results: Prefiltered[] = [];
-  for (let block = claim(); block >= 0; block = claim()) {
-    const end = Math.min(files.length, (block + 1) * BLOCK_FILES);
-    for (let index = block * BLOCK_FILES; index < end; index++) {
-      const result = prefilterFile(reader, root, files[index]!, scanners);
-      if (result) results.push(result);
-    }
-    onBlock?.(end - block * BLOCK_FILES);
+  for (const file of files) {
+    const result = prefilterFile(reader, root, file, scanners);
+    if (!result) continue;
+    results.push(result);
+    if (result.kind === "kept" && result.scanning.length > 0) onCandidate?.(result.scanning);
   }
   return results;
-}
-
-/** Hands out block numbers from a counter that several threads may share. */
-export function blockClaimer(counter: Int32Array, fileCount: number): () => number {
-  const blocks = Math.ceil(fileCount / BLOCK_FILES);
-  return () => {
-    const block = Atomics.add(counter, 0, 1);
-    return block < blocks ? block : -1;
-  };
 }
 
 /** Prefilters every file on this thread alone. */
@@ -104,7 +88,12 @@ export function prefilterAll(
   maxBytes: number,
   onProgress?: (done: number) => void,
 ): Prefiltered[] {
-  let done = 0;
-  const claim = blockClaimer(new Int32Array(1), files.length);
-  return prefilterBlocks(root, files, scanners, maxBytes, claim, (n) => onProgress?.((done += n)));
+  const reader = new FileReader(maxBytes);
+  const results: Prefiltered[] = [];
+  for (let start = 0; start < files.length; start += BLOCK_FILES) {
+    const end = Math.min(files.length, start + BLOCK_FILES);
+    results.push(...prefilterBlock(reader, root, files.slice(start, end), scanners));
+    onProgress?.(end);
+  }
+  return results;
 }

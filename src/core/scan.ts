@@ -1,9 +1,9 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
 import { discoverFiles } from "./discover.js";
-import { prefilterAll, type Prefiltered } from "./prefilter.js";
-import { MIN_FILES_FOR_THREADS, ReadPool } from "./read-pool.js";
-import type { EmbeddedCode, ScanContext, Scanner, SourceFile } from "./scanner.js";
+import { prefilterAll } from "./prefilter.js";
+import { MIN_FILES_FOR_THREADS, ScanPool, type ScanOutcome } from "./scan-pool.js";
+import { scanContext, type Scanner, type ScannerInput, type SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
 export interface ScanOptions {
@@ -18,8 +18,11 @@ export interface ScanOptions {
   scanners: readonly Scanner[];
   /** Called as files are read, for a progress display. */
   onProgress?: (done: number, total: number) => void;
-  /** Threads to read files with besides the main one, on trees of at least MIN_FILES_FOR_THREADS files. */
-  readThreads?: number;
+  /**
+   * Helper threads besides the main one (see scan-pool.ts): they read files while this thread walks, and load
+   * and run the scanners with slow parsers. They run the built-in scanners of the same ids.
+   */
+  threads?: number;
 }
 
 export interface ScanResult {
@@ -60,34 +63,45 @@ function addToInventory(inventory: Inventory, item: InventoryItem): void {
   list?.push(item);
 }
 
+/** Runs a scanner on this thread; what it throws becomes the outcome's message. */
+async function runScanner(scanner: Scanner, input: ScannerInput, root: string, scanners: readonly Scanner[]) {
+  try {
+    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners)) } satisfies ScanOutcome;
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) } satisfies ScanOutcome;
+  }
+}
+
 /** Discovers, prefilters and scans a tree. Pure apart from reading files: never prints, never exits. */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(options.root);
+  const pool = ScanPool.start(options.threads ?? 0, options.scanners);
+  try {
+    return await scanWith(pool, root, options);
+  } finally {
+    pool?.close();
+  }
+}
+
+async function scanWith(pool: ScanPool | undefined, root: string, options: ScanOptions): Promise<ScanResult> {
   const scanners = options.scanners;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const pool = ReadPool.start(options.readThreads ?? 0, scanners, maxBytes);
-  let walk;
-  try {
-    walk = await discoverFiles({
-      root,
-      ...(options.paths ? { paths: options.paths } : {}),
-      ...(options.include ? { include: options.include } : {}),
-      ...(options.exclude ? { exclude: options.exclude } : {}),
-      accepts: (relPath) => scanners.some((scanner) => scanner.accepts(relPath)),
-    });
-  } catch (error) {
-    pool?.close();
-    throw error;
-  }
+  const read = pool?.startRead(root, maxBytes);
+  const walk = await discoverFiles({
+    root,
+    ...(options.paths ? { paths: options.paths } : {}),
+    ...(options.include ? { include: options.include } : {}),
+    ...(options.exclude ? { exclude: options.exclude } : {}),
+    accepts: (relPath) => scanners.some((scanner) => scanner.accepts(relPath)),
+    ...(read ? { onFile: (relPath: string) => read.add(relPath) } : {}),
+  });
   const total = walk.files.length;
   const onProgress = options.onProgress && ((done: number) => options.onProgress!(done, total));
-  let prefiltered: Prefiltered[];
-  if (pool && total >= MIN_FILES_FOR_THREADS) {
-    prefiltered = await pool.prefilter(root, walk.files, scanners, maxBytes, onProgress);
-  } else {
-    pool?.close();
-    prefiltered = prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
-  }
+  const prefiltered = read
+    ? await read.finish(total, onProgress)
+    : prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
+  // Below this size a thread would add its start-up to the scanners it runs.
+  const threaded = pool !== undefined && total >= MIN_FILES_FOR_THREADS;
 
   const byId = new Map(scanners.map((scanner) => [scanner.id, scanner]));
   const candidates = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
@@ -107,25 +121,37 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   }
 
   const byPath = (a: SourceFile, b: SourceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-  const ctx: ScanContext = {
-    root,
-    scanEmbedded: (code) => scanEmbedded(scanners, code, ctx),
-  };
-  const findings: Finding[] = [];
-  const inventory = emptyInventory();
-  let parsed = 0;
-  const scannerErrors: ScannerError[] = [];
+  const inputs = new Map<Scanner, ScannerInput>();
   for (const scanner of scanners) {
     const files = candidates.get(scanner)!.sort(byPath);
-    parsed += files.length;
-    if (files.length === 0) continue;
-    try {
-      const output = await scanner.scan({ files, context: context.get(scanner)!.sort(byPath) }, ctx);
-      findings.push(...output.findings);
-      for (const item of output.inventory ?? []) addToInventory(inventory, item);
-    } catch (error) {
+    if (files.length > 0) inputs.set(scanner, { files, context: context.get(scanner)!.sort(byPath) });
+  }
+  // The threads' scanners start first so that they run while this thread runs the others, one after another.
+  const onThreads = new Map<Scanner, Promise<ScanOutcome>>();
+  if (threaded)
+    for (const [scanner, input] of inputs)
+      if (pool!.runs(scanner))
+        onThreads.set(
+          scanner,
+          pool!.scan(scanner, root, input).catch(() => runScanner(scanner, input, root, scanners)),
+        );
+  const outcomes = new Map<Scanner, ScanOutcome>();
+  for (const [scanner, input] of inputs)
+    if (!onThreads.has(scanner)) outcomes.set(scanner, await runScanner(scanner, input, root, scanners));
+  for (const [scanner, outcome] of onThreads) outcomes.set(scanner, await outcome);
+
+  const findings: Finding[] = [];
+  const inventory = emptyInventory();
+  const scannerErrors: ScannerError[] = [];
+  for (const scanner of scanners) {
+    const outcome = outcomes.get(scanner);
+    if (!outcome) continue;
+    if (outcome.ok) {
+      findings.push(...outcome.output.findings);
+      for (const item of outcome.output.inventory ?? []) addToInventory(inventory, item);
+    } else {
       // Scanners handle bad files themselves; this is the net under a scanner bug, so the others still report.
-      scannerErrors.push({ scanner: scanner.id, message: error instanceof Error ? error.message : String(error) });
+      scannerErrors.push({ scanner: scanner.id, message: outcome.message });
     }
   }
 
@@ -139,24 +165,10 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
     coverage: {
       filesSeen: walk.seen,
       filesRead: walk.files.length,
-      filesParsed: parsed,
+      filesParsed: [...inputs.values()].reduce((sum, input) => sum + input.files.length, 0),
       skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : 1)),
       parseErrors: kept.filter((f) => f.kind === "parse-error").length,
       scannerErrors,
     },
   };
-}
-
-async function scanEmbedded(scanners: readonly Scanner[], code: EmbeddedCode, ctx: ScanContext): Promise<Finding[]> {
-  const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
-  if (!scanner?.scanEmbedded) return [];
-  const findings = await scanner.scanEmbedded({ ...code.host, text: code.text }, ctx);
-  return findings.map((finding) => ({
-    ...finding,
-    path: code.host.path,
-    line: finding.line + code.lineOffset,
-    endLine: finding.endLine + code.lineOffset,
-    column: finding.line === 1 ? finding.column + code.columnOffset : finding.column,
-    endColumn: finding.endLine === 1 ? finding.endColumn + code.columnOffset : finding.endColumn,
-  }));
 }

@@ -60,6 +60,12 @@ export interface Scanner {
   context?(text: string, path: string): boolean;
   /** Like `needles`, for `context`. */
   contextNeedles?: readonly string[];
+  /**
+   * Loads what `scan` needs ahead of time. A scan with helper threads has one of them do it as soon as any thread
+   * finds a file this scanner will scan, while the others go on reading, and run the scanner on that thread. Worth
+   * having only for a load that takes longer than a share of the reading (the TypeScript compiler, not tree-sitter).
+   */
+  warm?(): Promise<void>;
   /** Scans every candidate file together, so that facts can flow between files. Never throws for bad input. */
   scan(input: ScannerInput, ctx: ScanContext): Promise<ScannerOutput>;
   /** Scans code embedded in a file of another language; lines are the embedded text's own (1-based). */
@@ -68,4 +74,25 @@ export interface Scanner {
 
 export function defineScanner(scanner: Scanner): Scanner {
   return scanner;
+}
+
+/** The context scanners run in: embedded code goes to the scanner of its language, its lines mapped to the host's. */
+export function scanContext(root: string, scanners: readonly Scanner[]): ScanContext {
+  const ctx: ScanContext = {
+    root,
+    async scanEmbedded(code) {
+      const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
+      if (!scanner?.scanEmbedded) return [];
+      const findings = await scanner.scanEmbedded({ ...code.host, text: code.text }, ctx);
+      return findings.map((finding) => ({
+        ...finding,
+        path: code.host.path,
+        line: finding.line + code.lineOffset,
+        endLine: finding.endLine + code.lineOffset,
+        column: finding.line === 1 ? finding.column + code.columnOffset : finding.column,
+        endColumn: finding.endLine === 1 ? finding.endColumn + code.columnOffset : finding.endColumn,
+      }));
+    },
+  };
+  return ctx;
 }

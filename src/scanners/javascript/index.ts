@@ -46,6 +46,9 @@ export default defineScanner({
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text) || embedsBatchPython(text),
   contextNeedles: ["xport *", "xport {"],
   context: (text) => REEXPORT.test(text),
+  async warm() {
+    await import("./analyze.js");
+  },
   async scan({ files, context }, ctx) {
     const { analyze } = await import("./analyze.js");
     return analyze(files, context, ctx);

@@ -1,0 +1,256 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { FileReader } from "./discover.js";
+import { BLOCK_FILES, prefilterAll, prefilterBlock, type Prefiltered } from "./prefilter.js";
+import type { Scanner, ScannerInput, ScannerOutput } from "./scanner.js";
+
+/** Messages from the main thread to a scan worker, which handles them one at a time, in the order sent. */
+export type ScanWorkerMessage =
+  /** A read begins; blocks of its files follow as the walk finds them. */
+  | {
+      kind: "read";
+      root: string;
+      scannerIds: readonly string[];
+      maxBytes: number;
+      /** The number threads claim blocks as; the main thread is 1. */
+      thread: number;
+      claims: SharedArrayBuffer;
+      wanted: SharedArrayBuffer;
+    }
+  | { kind: "block"; index: number; files: readonly string[] }
+  /** The walk is over: answer with what this thread read. */
+  | { kind: "end"; id: number }
+  /** Some thread found a file for a scanner with a slow parser: load it now. */
+  | { kind: "warm" }
+  | { kind: "scan"; id: number; root: string; scannerId: string; scannerIds: readonly string[]; input: ScannerInput };
+
+/** A scan's outcome: the scanner's output, or the message of what it threw. */
+export type ScanOutcome = { ok: true; output: ScannerOutput } | { ok: false; message: string };
+
+export type ScanWorkerAnswer = { id: number } & (
+  | { kind: "read"; prefiltered: Prefiltered[] }
+  | { kind: "scan"; outcome: ScanOutcome }
+);
+
+/** Below this many files the main thread runs every scanner: a thread would only add its start-up. */
+export const MIN_FILES_FOR_THREADS = 1500;
+
+/** Blocks a read can hand to the threads; the main thread reads any beyond, alone. 4 million files. */
+const MAX_BLOCKS = 1 << 16;
+
+/** The worker entry sits beside the bundle; run from source (tests), there is none and the main thread does all. */
+export const SCAN_WORKER_ENTRY = fileURLToPath(new URL("./scan-worker.cjs", import.meta.url));
+
+/** Where bin/migrate.cjs leaves the thread it starts for `migrate scan` before loading the CLI. */
+const PRESTARTED_WORKER = Symbol.for("batch-migrate.prestarted-scan-worker");
+
+function takePrestarted(): Worker | undefined {
+  const holder = globalThis as { [PRESTARTED_WORKER]?: Worker };
+  const worker = holder[PRESTARTED_WORKER];
+  delete holder[PRESTARTED_WORKER];
+  return worker;
+}
+
+/**
+ * The claim table of a read, shared by every thread: slot 0 counts claimed blocks, slot 1 + i holds the number of
+ * the thread that claimed block i (0 while nobody has).
+ */
+export function claimBlock(claims: Int32Array, index: number, thread: number): boolean {
+  if (Atomics.compareExchange(claims, 1 + index, 0, thread) !== 0) return false;
+  Atomics.add(claims, 0, 1);
+  return true;
+}
+
+/** Records that a scanner has a file to scan; true when it is news. Only scanners with a `warm` hook are tracked. */
+export function markWanted(wanted: Int32Array, scanners: readonly Scanner[], ids: readonly string[]): boolean {
+  let news = false;
+  for (const id of ids) {
+    const index = scanners.findIndex((scanner) => scanner.id === id);
+    if (scanners[index]?.warm && Atomics.compareExchange(wanted, index, 0, 1) === 0) news = true;
+  }
+  return news;
+}
+
+/** One thread and the answers it owes. */
+class ScanWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, { resolve(answer: ScanWorkerAnswer): void; reject(error: unknown): void }>();
+  #nextId = 0;
+  #failure: unknown;
+
+  constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.ref();
+    worker.on("message", (answer: ScanWorkerAnswer) => {
+      this.#pending.get(answer.id)?.resolve(answer);
+      this.#pending.delete(answer.id);
+    });
+    const fail = (error: unknown) => {
+      this.#failure ??= error;
+      for (const pending of this.#pending.values()) pending.reject(error);
+      this.#pending.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`scan worker exited with code ${code}`)));
+  }
+
+  post(message: ScanWorkerMessage): void {
+    if (this.#failure === undefined) this.#worker.postMessage(message);
+  }
+
+  /** Rejects when the thread died before answering. */
+  ask<K extends "end" | "scan">(
+    message: Omit<Extract<ScanWorkerMessage, { kind: K }>, "id">,
+  ): Promise<Extract<ScanWorkerAnswer, { kind: K extends "end" ? "read" : "scan" }>> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (answer: ScanWorkerAnswer) => void, reject });
+      this.#worker.postMessage({ ...message, id });
+    });
+  }
+
+  terminate(): void {
+    this.#worker.removeAllListeners("exit");
+    void this.#worker.terminate();
+  }
+}
+
+/**
+ * Threads that work beside the main thread during a scan:
+ * - they read and prefilter files while the main thread is still walking the tree: the walk hands out blocks of
+ *   the files it finds, and each block goes to whichever thread claims it first;
+ * - the first of them loads a scanner's slow parser (a `warm` hook: the TypeScript compiler takes longer to load
+ *   than a monorepo takes to read) as soon as any thread finds a file that scanner will scan, and runs that scanner
+ *   once every file is read, while the main thread runs the others.
+ * bin/migrate.cjs starts the first thread before the CLI loads, so that it is up before the walk begins.
+ */
+export class ScanPool {
+  readonly #workers: ScanWorker[];
+  readonly #scanners: readonly Scanner[];
+
+  private constructor(workers: ScanWorker[], scanners: readonly Scanner[]) {
+    this.#workers = workers;
+    this.#scanners = scanners;
+  }
+
+  /** Undefined when no extra thread is wanted or the worker entry is missing. */
+  static start(threads: number, scanners: readonly Scanner[]): ScanPool | undefined {
+    const prestarted = takePrestarted();
+    if (threads < 1 || !existsSync(SCAN_WORKER_ENTRY)) {
+      void prestarted?.terminate();
+      return undefined;
+    }
+    const workers = Array.from({ length: threads }, (_, index) =>
+      index === 0 && prestarted ? prestarted : new Worker(SCAN_WORKER_ENTRY),
+    );
+    return new ScanPool(
+      workers.map((worker) => new ScanWorker(worker)),
+      scanners,
+    );
+  }
+
+  /** A read whose files arrive as the walk finds them. */
+  startRead(root: string, maxBytes: number): StreamedRead {
+    return new StreamedRead(this.#workers, this.#scanners, root, maxBytes);
+  }
+
+  /** Whether the pool runs this scanner (on its first thread), on a tree large enough for threads. */
+  runs(scanner: Scanner): boolean {
+    return scanner.warm !== undefined;
+  }
+
+  /** Runs a scanner on the first thread. Rejects when that thread died; the caller runs it instead. */
+  async scan(scanner: Scanner, root: string, input: ScannerInput): Promise<ScanOutcome> {
+    const scannerIds = this.#scanners.map((s) => s.id);
+    const answer = await this.#workers[0]!.ask<"scan">({
+      kind: "scan",
+      root,
+      scannerId: scanner.id,
+      scannerIds,
+      input,
+    });
+    return answer.outcome;
+  }
+
+  close(): void {
+    for (const worker of this.#workers) worker.terminate();
+  }
+}
+
+/** The main thread's side of a read shared with the pool's threads. */
+export class StreamedRead {
+  readonly #workers: ScanWorker[];
+  readonly #scanners: readonly Scanner[];
+  readonly #root: string;
+  readonly #maxBytes: number;
+  readonly #claims = new Int32Array(new SharedArrayBuffer(4 * (1 + MAX_BLOCKS)));
+  readonly #wanted: Int32Array;
+  readonly #blocks: string[][] = [];
+  #current: string[] = [];
+
+  constructor(workers: ScanWorker[], scanners: readonly Scanner[], root: string, maxBytes: number) {
+    this.#workers = workers;
+    this.#scanners = scanners;
+    this.#root = root;
+    this.#maxBytes = maxBytes;
+    this.#wanted = new Int32Array(new SharedArrayBuffer(4 * scanners.length));
+    const scannerIds = scanners.map((scanner) => scanner.id);
+    workers.forEach((worker, index) =>
+      worker.post({
+        kind: "read",
+        root,
+        scannerIds,
+        maxBytes,
+        thread: index + 2,
+        claims: this.#claims.buffer as SharedArrayBuffer,
+        wanted: this.#wanted.buffer as SharedArrayBuffer,
+      }),
+    );
+  }
+
+  /** A file the walk found. */
+  add(relPath: string): void {
+    this.#current.push(relPath);
+    if (this.#current.length === BLOCK_FILES) this.#handOut();
+  }
+
+  #handOut(): void {
+    const index = this.#blocks.length;
+    this.#blocks.push(this.#current);
+    if (index < MAX_BLOCKS)
+      for (const worker of this.#workers) worker.post({ kind: "block", index, files: this.#current });
+    this.#current = [];
+  }
+
+  /**
+   * Once the walk is over: reads every block no thread has claimed, last first (the threads take them first
+   * first), and gathers what the threads read. If a thread dies, every file is read again on this thread.
+   */
+  async finish(total: number, onProgress?: (done: number) => void): Promise<Prefiltered[]> {
+    if (this.#current.length > 0) this.#handOut();
+    const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
+    // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
+    for (const pending of fromWorkers) pending.catch(() => undefined);
+    const reader = new FileReader(this.#maxBytes);
+    const mine: Prefiltered[] = [];
+    const onCandidate = (ids: readonly string[]) => {
+      if (markWanted(this.#wanted, this.#scanners, ids)) this.#workers[0]?.post({ kind: "warm" });
+    };
+    for (let index = this.#blocks.length - 1; index >= 0; index--) {
+      if (index < MAX_BLOCKS && !claimBlock(this.#claims, index, 1)) continue;
+      mine.push(...prefilterBlock(reader, this.#root, this.#blocks[index]!, this.#scanners, onCandidate));
+      onProgress?.(Math.min(total, Atomics.load(this.#claims, 0) * BLOCK_FILES));
+    }
+    const claimedBy = new Set(this.#claims.subarray(1, 1 + Math.min(this.#blocks.length, MAX_BLOCKS)));
+    try {
+      // A thread that claimed nothing (still starting when the walk ended) is not waited for.
+      const theirs = await Promise.all(fromWorkers.filter((_, index) => claimedBy.has(index + 2)));
+      return [...mine, ...theirs.flatMap((answer) => answer.prefiltered)];
+    } catch {
+      // A thread that died took its blocks with it: read them all again here rather than report a partial scan.
+      return prefilterAll(this.#root, this.#blocks.flat(), this.#scanners, this.#maxBytes);
+    }
+  }
+}

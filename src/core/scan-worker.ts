@@ -1,0 +1,103 @@
+// A helper thread of `scanTree`: reads and prefilters the blocks of files it claims while the walk goes on, and,
+// on the first thread, loads and runs the scanners with slow parsers. Bundled to dist/scan-worker.cjs
+// (scripts/bundle.ts); see scan-pool.ts.
+import { parentPort } from "node:worker_threads";
+import { SCANNERS } from "../scanners/index.js";
+import { FileReader } from "./discover.js";
+import { prefilterBlock, type Prefiltered } from "./prefilter.js";
+import {
+  claimBlock,
+  markWanted,
+  type ScanOutcome,
+  type ScanWorkerAnswer,
+  type ScanWorkerMessage,
+} from "./scan-pool.js";
+import { scanContext, type Scanner } from "./scanner.js";
+
+function scannersOf(ids: readonly string[]): Scanner[] {
+  return ids.map((id) => {
+    const scanner = SCANNERS.find((candidate) => candidate.id === id);
+    if (!scanner) throw new Error(`scan worker has no scanner ${id}`);
+    return scanner;
+  });
+}
+
+interface Read {
+  root: string;
+  scanners: Scanner[];
+  thread: number;
+  claims: Int32Array;
+  wanted: Int32Array;
+  reader: FileReader;
+  results: Prefiltered[];
+}
+
+let read: Read | undefined;
+const warmed = new Set<Scanner>();
+
+/** The first thread loads the parsers some thread has found a file for. */
+async function warmWanted(): Promise<void> {
+  if (!read || read.thread !== 2) return;
+  for (const [index, scanner] of read.scanners.entries()) {
+    if (Atomics.load(read.wanted, index) !== 1 || warmed.has(scanner)) continue;
+    warmed.add(scanner);
+    // A parser that fails to load fails again, with its message, when the scanner runs.
+    await scanner.warm?.().catch(() => undefined);
+  }
+}
+
+async function scan(message: Extract<ScanWorkerMessage, { kind: "scan" }>): Promise<ScanOutcome> {
+  try {
+    const scanners = scannersOf(message.scannerIds);
+    const scanner = scanners.find((candidate) => candidate.id === message.scannerId);
+    if (!scanner) throw new Error(`scan worker has no scanner ${message.scannerId}`);
+    return { ok: true, output: await scanner.scan(message.input, scanContext(message.root, scanners)) };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function answer(message: ScanWorkerAnswer): void {
+  parentPort!.postMessage(message);
+}
+
+async function handle(message: ScanWorkerMessage): Promise<void> {
+  switch (message.kind) {
+    case "read":
+      read = {
+        root: message.root,
+        scanners: scannersOf(message.scannerIds),
+        thread: message.thread,
+        claims: new Int32Array(message.claims),
+        wanted: new Int32Array(message.wanted),
+        reader: new FileReader(message.maxBytes),
+        results: [],
+      };
+      return;
+    case "block": {
+      await warmWanted();
+      if (!read || !claimBlock(read.claims, message.index, read.thread)) return;
+      const { wanted, scanners } = read;
+      const onCandidate = (ids: readonly string[]) => markWanted(wanted, scanners, ids);
+      read.results.push(...prefilterBlock(read.reader, read.root, message.files, scanners, onCandidate));
+      return;
+    }
+    case "end": {
+      const prefiltered = read?.results ?? [];
+      if (read) read.results = [];
+      answer({ id: message.id, kind: "read", prefiltered });
+      // The main thread reads on and may still find files for a slow scanner: its "warm" messages follow.
+      return warmWanted();
+    }
+    case "warm":
+      return warmWanted();
+    case "scan":
+      return answer({ id: message.id, kind: "scan", outcome: await scan(message) });
+  }
+}
+
+// One message at a time, in order. Anything unexpected ends the thread, and the main thread does its work instead.
+let queue = Promise.resolve();
+parentPort!.on("message", (message: ScanWorkerMessage) => {
+  queue = queue.then(() => handle(message)).catch(() => process.exit(1));
+});

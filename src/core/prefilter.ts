@@ -62,20 +62,23 @@ export function prefilterFile(
 /** Files are read in blocks: small enough to balance threads, large enough that handing one out costs nothing. */
 export const BLOCK_FILES = 32;
 
-/** Prefilters one block of files. `onCandidate` hears of each file some scanners will scan, with their ids. */
+/** What reading a file gave when some scanner will scan it. */
+export type Candidate = Extract<Prefiltered, { kind: "kept" }>;
+
+/** Prefilters one block of files. `onCandidate` hears of each file some scanner will scan. */
 export function prefilterBlock(
   reader: FileReader,
   root: string,
   files: readonly string[],
   scanners: readonly Scanner[],
-  onCandidate?: (scannerIds: readonly string[]) => void,
+  onCandidate?: (candidate: Candidate) => void,
 ): Prefiltered[] {
   const results: Prefiltered[] = [];
   for (const file of files) {
     const result = prefilterFile(reader, root, file, scanners);
     if (!result) continue;
     results.push(result);
-    if (result.kind === "kept" && result.scanning.length > 0) onCandidate?.(result.scanning);
+    if (result.kind === "kept" && result.scanning.length > 0) onCandidate?.(result);
   }
   return results;
 }

@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FileReader } from "./discover.js";
-import { BLOCK_FILES, prefilterAll, prefilterBlock, type Prefiltered } from "./prefilter.js";
-import type { Scanner, ScannerInput, ScannerOutput } from "./scanner.js";
+import { BLOCK_FILES, prefilterAll, prefilterBlock, type Candidate, type Prefiltered } from "./prefilter.js";
+import type { Scanner, ScannerInput, ScannerOutput, SourceFile } from "./scanner.js";
 
 /** Messages from the main thread to a scan worker, which handles them one at a time, in the order sent. */
 export type ScanWorkerMessage =
@@ -23,6 +24,8 @@ export type ScanWorkerMessage =
   | { kind: "end"; id: number }
   /** Some thread found a file for a scanner with a slow parser: load it now. */
   | { kind: "warm" }
+  /** The main thread found a file for a scanner this thread runs: parse it ahead. */
+  | { kind: "prepare"; scannerIds: readonly string[]; file: SourceFile }
   | { kind: "scan"; id: number; root: string; scannerId: string; scannerIds: readonly string[]; input: ScannerInput };
 
 /** A scan's outcome: the scanner's output, or the message of what it threw. */
@@ -70,6 +73,10 @@ export function markWanted(wanted: Int32Array, scanners: readonly Scanner[], ids
     if (scanners[index]?.warm && Atomics.compareExchange(wanted, index, 0, 1) === 0) news = true;
   }
   return news;
+}
+
+export function sourceFile(root: string, candidate: Candidate): SourceFile {
+  return { path: candidate.path, absPath: path.join(root, candidate.path), text: candidate.text };
 }
 
 /** One thread and the answers it owes. */
@@ -235,8 +242,12 @@ export class StreamedRead {
     for (const pending of fromWorkers) pending.catch(() => undefined);
     const reader = new FileReader(this.#maxBytes);
     const mine: Prefiltered[] = [];
-    const onCandidate = (ids: readonly string[]) => {
-      if (markWanted(this.#wanted, this.#scanners, ids)) this.#workers[0]?.post({ kind: "warm" });
+    const scansOnThreads = total >= MIN_FILES_FOR_THREADS;
+    const onCandidate = (candidate: Candidate) => {
+      if (markWanted(this.#wanted, this.#scanners, candidate.scanning)) this.#workers[0]?.post({ kind: "warm" });
+      const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
+      if (scansOnThreads && scannerIds.length > 0)
+        this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
     };
     for (let index = this.#blocks.length - 1; index >= 0; index--) {
       if (index < MAX_BLOCKS && !claimBlock(this.#claims, index, 1)) continue;

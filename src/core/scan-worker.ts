@@ -4,15 +4,16 @@
 import { parentPort } from "node:worker_threads";
 import { SCANNERS } from "../scanners/index.js";
 import { FileReader } from "./discover.js";
-import { prefilterBlock, type Prefiltered } from "./prefilter.js";
+import { prefilterBlock, type Candidate, type Prefiltered } from "./prefilter.js";
 import {
   claimBlock,
   markWanted,
+  sourceFile,
   type ScanOutcome,
   type ScanWorkerAnswer,
   type ScanWorkerMessage,
 } from "./scan-pool.js";
-import { scanContext, type Scanner } from "./scanner.js";
+import { scanContext, type Scanner, type SourceFile } from "./scanner.js";
 
 function scannersOf(ids: readonly string[]): Scanner[] {
   return ids.map((id) => {
@@ -44,6 +45,14 @@ async function warmWanted(): Promise<void> {
     // A parser that fails to load fails again, with its message, when the scanner runs.
     await scanner.warm?.().catch(() => undefined);
   }
+}
+
+/** The first thread parses ahead the files of the scanners it runs, once their parsers are loaded. */
+async function prepare(scannerIds: readonly string[], file: SourceFile): Promise<void> {
+  if (!read || read.thread !== 2) return;
+  await warmWanted();
+  for (const scanner of scannersOf(scannerIds))
+    if (warmed.has(scanner)) await scanner.prepare?.(file).catch(() => undefined);
 }
 
 async function scan(message: Extract<ScanWorkerMessage, { kind: "scan" }>): Promise<ScanOutcome> {
@@ -78,8 +87,13 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
       await warmWanted();
       if (!read || !claimBlock(read.claims, message.index, read.thread)) return;
       const { wanted, scanners } = read;
-      const onCandidate = (ids: readonly string[]) => markWanted(wanted, scanners, ids);
+      const found: Candidate[] = [];
+      const onCandidate = (candidate: Candidate) => {
+        markWanted(wanted, scanners, candidate.scanning);
+        found.push(candidate);
+      };
       read.results.push(...prefilterBlock(read.reader, read.root, message.files, scanners, onCandidate));
+      for (const candidate of found) await prepare(candidate.scanning, sourceFile(read.root, candidate));
       return;
     }
     case "end": {
@@ -91,6 +105,8 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
     }
     case "warm":
       return warmWanted();
+    case "prepare":
+      return prepare(message.scannerIds, message.file);
     case "scan":
       return answer({ id: message.id, kind: "scan", outcome: await scan(message) });
   }

@@ -66,6 +66,11 @@ export interface Scanner {
    * having only for a load that takes longer than a share of the reading (the TypeScript compiler, not tree-sitter).
    */
   warm?(): Promise<void>;
+  /**
+   * Parses a file ahead of `scan`, on the thread that warmed this scanner, as soon as some thread has read it: the
+   * parse then overlaps the reading of other files. `scan` must give the same result with or without it.
+   */
+  prepare?(file: SourceFile): Promise<void>;
   /** Scans every candidate file together, so that facts can flow between files. Never throws for bad input. */
   scan(input: ScannerInput, ctx: ScanContext): Promise<ScannerOutput>;
   /** Scans code embedded in a file of another language; lines are the embedded text's own (1-based). */

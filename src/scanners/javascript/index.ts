@@ -49,6 +49,10 @@ export default defineScanner({
   async warm() {
     await import("./analyze.js");
   },
+  async prepare(file) {
+    const { prepareFile } = await import("./project.js");
+    prepareFile(file);
+  },
   async scan({ files, context }, ctx) {
     const { analyze } = await import("./analyze.js");
     return analyze(files, context, ctx);

@@ -207,6 +207,18 @@ function indexTopLevelExports(file: JsFile): void {
   }
 }
 
+/** Files parsed ahead of their scan (`prepareFile`), by path; the next Project takes those whose text matches. */
+const prepared = new Map<string, JsFile>();
+
+/** Parses and indexes a file now, for the next Project to take; a file the parser cannot take is left to it. */
+export function prepareFile(source: SourceFile): void {
+  try {
+    prepared.set(source.path, indexFile(source));
+  } catch {
+    prepared.delete(source.path);
+  }
+}
+
 /**
  * The JavaScript and TypeScript files of one scan. Candidates are parsed up front; context files (barrels that
  * re-export) only when an import reaches them.
@@ -222,6 +234,8 @@ export class Project {
   constructor(candidates: SourceFile[], context: SourceFile[]) {
     for (const file of [...candidates, ...context]) this.sources.set(file.path, file);
     for (const file of candidates) this.file(file.path);
+    // only candidates are ever prepared: what is left belongs to no scan
+    prepared.clear();
   }
 
   /** Files parsed so far: every candidate, plus the context files imports have reached. */
@@ -235,8 +249,10 @@ export class Project {
     const source = this.sources.get(relPath);
     if (!source) return undefined;
     let file: JsFile;
+    const ready = prepared.get(relPath);
+    prepared.delete(relPath);
     try {
-      file = indexFile(source);
+      file = ready?.source.text === source.text ? { ...ready, source } : indexFile(source);
     } catch (error) {
       this.sources.delete(relPath);
       this.unparseable.push({ source, reason: error instanceof Error ? error.message : String(error) });

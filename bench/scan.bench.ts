@@ -28,29 +28,43 @@ interface Timing {
   maxRssMb: number;
 }
 
-/** Runs a command under /usr/bin/time and returns wall seconds and peak RSS. */
+/**
+ * Runs a command under /usr/bin/time for its peak RSS; the wall time is taken here, to the millisecond (time's own
+ * is to the hundredth of a second, too coarse for a 0.5x target on 0.3 s runs).
+ */
 function timeCommand(command: string[], cwd: string): Timing {
-  const result = spawnSync("/usr/bin/time", ["-f", "%e %M", ...command], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
-  const last = result.stderr.trim().split("\n").at(-1) ?? "";
-  const [seconds, kb] = last.split(" ").map(Number);
+  const started = performance.now();
+  const result = spawnSync("/usr/bin/time", ["-f", "%M", ...command], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
+  const seconds = (performance.now() - started) / 1000;
+  const kb = Number(result.stderr.trim().split("\n").at(-1));
   if (result.status !== 0 && result.status !== 1 && result.status !== 3) {
     throw new Error(`${command.join(" ")} failed (${result.status}): ${result.stderr.slice(0, 500)}`);
   }
-  return { seconds: seconds ?? NaN, maxRssMb: (kb ?? NaN) / 1024 };
+  return { seconds, maxRssMb: kb / 1024 };
 }
+
+const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function measure(command: string[], cwd: string, runs: number): { first: Timing; median: number; maxRssMb: number } {
-  const timings = Array.from({ length: runs }, () => timeCommand(command, cwd));
-  return {
-    first: timings[0]!,
-    median: median(timings.map((t) => t.seconds)),
-    maxRssMb: Math.max(...timings.map((t) => t.maxRssMb)),
-  };
+interface Measured {
+  first: Timing;
+  median: number;
+  maxRssMb: number;
+}
+
+/** Runs the commands in turn, round after round, so that a machine slowing down or speeding up weighs on all alike. */
+function measure(commands: string[][], cwd: string, runs: number): Measured[] {
+  const timings = commands.map((): Timing[] => []);
+  for (let run = 0; run < runs; run++) commands.forEach((command, i) => timings[i]!.push(timeCommand(command, cwd)));
+  return timings.map((list) => ({
+    first: list[0]!,
+    median: median(list.map((t) => t.seconds)),
+    maxRssMb: Math.max(...list.map((t) => t.maxRssMb)),
+  }));
 }
 
 function main(): void {
@@ -68,14 +82,20 @@ function main(): void {
     if (values.tree && !values.tree.includes(tree.name)) continue;
     const dir = path.join(corpus, tree.name);
     if (!existsSync(dir)) continue;
-    const rg = measure(["rg", "-l", "-i", "batch", "."], dir, runs);
-    const astGrep = measure([AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."], dir, runs);
-    const scan = measure(["node", MIGRATE, "scan", ".", "--format", "json", "-o", "/dev/null"], dir, runs);
+    const [rg, astGrep, scan] = measure(
+      [
+        ["rg", "-l", "-i", "batch", "."],
+        [AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."],
+        ["node", MIGRATE, "scan", ".", "--format", "json", "-o", "/dev/null"],
+      ],
+      dir,
+      runs,
+    ) as [Measured, Measured, Measured];
     rows.push(
-      `| ${tree.name} | ${(rg.median * 1000).toFixed(0)} ms | ${astGrep.median.toFixed(2)} s | ${scan.median.toFixed(2)} s (first ${scan.first.seconds.toFixed(2)} s) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB |`,
+      `| ${tree.name} | ${ms(rg.median)} | ${ms(astGrep.median)} | ${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB |`,
     );
   }
-  console.log(`Median of ${runs} runs each, this machine, warm cache.\n`);
+  console.log(`Median of ${runs} runs each, taken in turn, this machine, warm cache.\n`);
   console.log(
     "| tree | rg -l -i batch | ast-grep (1 pattern) | migrate scan | scan / ast-grep | scan / rg | scan peak RSS |",
   );

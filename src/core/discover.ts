@@ -218,8 +218,12 @@ function isLinkedFileInside(absPath: string, realRoot: string): boolean {
 export type ReadOutcome = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedFile };
 
 const BINARY_PROBE_BYTES = 8000;
-/** Most source files fit; a bigger one gets a buffer of its own. */
-const SCRATCH_BYTES = 1 << 20;
+/**
+ * The largest buffer a reader keeps for every file it reads: every file under the default size limit fits. A file
+ * that does not gets a buffer of its own, and a fresh buffer costs the kernel a page fault per 4 KB: reading
+ * moto's 33 JSON files of 1–5 MB took 35 ms through fresh buffers and 8 ms through one kept buffer.
+ */
+const MAX_SCRATCH_BYTES = 8 << 20;
 
 function tooLarge(relPath: string, size: number, maxBytes: number): ReadOutcome {
   return {
@@ -290,11 +294,13 @@ export function readCandidate(absPath: string, relPath: string, maxBytes: number
  * copy them first.
  */
 export class FileReader {
-  readonly #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  readonly #scratch: Buffer;
   readonly #maxBytes: number;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
+    // Only the pages a read touches are ever backed by memory.
+    this.#scratch = Buffer.allocUnsafe(Math.min(maxBytes + 1, MAX_SCRATCH_BYTES));
   }
 
   read(absPath: string, relPath: string): ReadOutcome {

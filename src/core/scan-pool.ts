@@ -48,11 +48,12 @@ export const SCAN_WORKER_ENTRY = fileURLToPath(new URL("./scan-worker.cjs", impo
 /** Where bin/migrate.cjs leaves the thread it starts for `migrate scan` before loading the CLI. */
 const PRESTARTED_WORKER = Symbol.for("batch-migrate.prestarted-scan-worker");
 
+/** The thread bin/migrate.cjs started, unless it has died already (its threadId is then -1). */
 function takePrestarted(): Worker | undefined {
   const holder = globalThis as { [PRESTARTED_WORKER]?: Worker };
   const worker = holder[PRESTARTED_WORKER];
   delete holder[PRESTARTED_WORKER];
-  return worker;
+  return worker && worker.threadId >= 0 ? worker : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
-// Preloaded (node --require) by test/scan-threads.test.ts: makes the scan's first helper thread die when the
-// main thread sends it the message kind named by KILL_SCAN_WORKER_ON ("block" while reading, "scan" when asked to
-// run a scanner), as a thread killed by the system would. The scan must then do that work on the main thread.
+// Preloaded (node --require) by test/scan-threads.test.ts: makes the scan's helper threads die as a thread killed
+// by the system would: as soon as they start with KILL_SCAN_WORKER_ON=start, or when the main thread sends them
+// the message kind it names ("block" while reading, "scan" when asked to run a scanner). The scan must then do
+// that work on the main thread.
 const workerThreads = require("node:worker_threads");
 
 const killOn = process.env.KILL_SCAN_WORKER_ON;
@@ -21,5 +22,9 @@ class DyingWorker extends RealWorker {
 workerThreads.Worker = function Worker(entry, options) {
   const worker = new DyingWorker(entry, options);
   worker.entry = entry;
+  if (killOn === "start" && String(entry).endsWith("scan-worker.cjs")) {
+    worker.killed = true;
+    void worker.terminate();
+  }
   return worker;
 };

@@ -5,6 +5,7 @@ import { TRANSFORMS } from "../transforms/index.js";
 import { BATCH_OPERATIONS } from "../src/core/batch-operations.js";
 import { SCANNERS } from "../src/scanners/index.js";
 import javascript, { JAVASCRIPT_NEEDLES } from "../src/scanners/javascript/index.js";
+import { CANDIDATE_KEYS } from "../src/scanners/job-definition-json/index.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const TRANSFORM_FILES = readdirSync(path.join(ROOT, "transforms"))
@@ -76,16 +77,7 @@ describe("scanner needles", () => {
       ["t.json", '"Type": "AWS::Batch::JobDefinition"'],
       ["sfn.json", '"Resource": "arn:aws:states:::batch:submitJob.sync"'],
     ],
-    "job-definition-json": [
-      "containerProperties",
-      "nodeProperties",
-      "eksProperties",
-      "ecsProperties",
-      "computeEnvironmentName",
-      "jobQueueName",
-      "jobQueue",
-      "jobDefinitions",
-    ].map((key) => ["d.json", `{"${key}": {}}`]),
+    "job-definition-json": CANDIDATE_KEYS.map((key) => ["d.json", `{"${key}": {}}`]),
     python: [
       ["a.py", 'boto3.client("batch")'],
       ["a.py", 'BATCH_SERVICE = "batch"'],

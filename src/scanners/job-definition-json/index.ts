@@ -12,7 +12,8 @@ import {
   type Normalized,
 } from "../../inventory/index.js";
 
-const CANDIDATE_KEYS = [
+/** Keys only Batch documents have: a file that has one of them as a key is parsed. */
+export const CANDIDATE_KEYS = [
   "containerProperties",
   "nodeProperties",
   "eksProperties",

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { decodeUtf8, FileReader } from "./discover.js";
-import type { Scanner } from "./scanner.js";
+import type { Scanner, SourceFile } from "./scanner.js";
 import type { SkippedFile } from "./types.js";
 
 /** What reading one file gave: its text and the scanners that want it, or why it was skipped. */
@@ -62,8 +62,13 @@ export function prefilterFile(
 /** Files are read in blocks: small enough to balance threads, large enough that handing one out costs nothing. */
 export const BLOCK_FILES = 32;
 
-/** What reading a file gave when some scanner will scan it. */
-export type Candidate = Extract<Prefiltered, { kind: "kept" }>;
+/** What reading a file gave when some scanner scans or reads it. */
+export type Kept = Extract<Prefiltered, { kind: "kept" }>;
+
+/** A kept file as scanners receive it. */
+export function sourceFile(root: string, kept: Kept): SourceFile {
+  return { path: kept.path, absPath: path.join(root, kept.path), text: kept.text };
+}
 
 /** Prefilters one block of files. `onCandidate` hears of each file some scanner will scan. */
 export function prefilterBlock(
@@ -71,7 +76,7 @@ export function prefilterBlock(
   root: string,
   files: readonly string[],
   scanners: readonly Scanner[],
-  onCandidate?: (candidate: Candidate) => void,
+  onCandidate?: (candidate: Kept) => void,
 ): Prefiltered[] {
   const results: Prefiltered[] = [];
   for (const file of files) {

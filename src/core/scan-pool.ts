@@ -1,10 +1,9 @@
 import { existsSync } from "node:fs";
-import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { FileReader } from "./discover.js";
-import { BLOCK_FILES, prefilterAll, prefilterBlock, type Candidate, type Prefiltered } from "./prefilter.js";
-import type { Scanner, ScannerInput, ScannerOutput, SourceFile } from "./scanner.js";
+import { BLOCK_FILES, prefilterAll, prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
+import type { ScanOutcome, Scanner, ScannerInput, SourceFile } from "./scanner.js";
 
 /** Messages from the main thread to a scan worker, which handles them one at a time, in the order sent. */
 export type ScanWorkerMessage =
@@ -27,9 +26,6 @@ export type ScanWorkerMessage =
   /** The main thread found a file for a scanner this thread runs: parse it ahead. */
   | { kind: "prepare"; scannerIds: readonly string[]; file: SourceFile }
   | { kind: "scan"; id: number; root: string; scannerId: string; scannerIds: readonly string[]; input: ScannerInput };
-
-/** A scan's outcome: the scanner's output, or the message of what it threw. */
-export type ScanOutcome = { ok: true; output: ScannerOutput } | { ok: false; message: string };
 
 export type ScanWorkerAnswer = { id: number } & (
   | { kind: "read"; prefiltered: Prefiltered[] }
@@ -74,10 +70,6 @@ export function markWanted(wanted: Int32Array, scanners: readonly Scanner[], ids
     if (scanners[index]?.warm && Atomics.compareExchange(wanted, index, 0, 1) === 0) news = true;
   }
   return news;
-}
-
-export function sourceFile(root: string, candidate: Candidate): SourceFile {
-  return { path: candidate.path, absPath: path.join(root, candidate.path), text: candidate.text };
 }
 
 /** One thread and the answers it owes. */
@@ -137,10 +129,12 @@ class ScanWorker {
 export class ScanPool {
   readonly #workers: ScanWorker[];
   readonly #scanners: readonly Scanner[];
+  readonly #scannerIds: string[];
 
   private constructor(workers: ScanWorker[], scanners: readonly Scanner[]) {
     this.#workers = workers;
     this.#scanners = scanners;
+    this.#scannerIds = scanners.map((scanner) => scanner.id);
   }
 
   /** Undefined when no extra thread is wanted or the worker entry is missing. */
@@ -161,7 +155,7 @@ export class ScanPool {
 
   /** A read whose files arrive as the walk finds them. */
   startRead(root: string, maxBytes: number): StreamedRead {
-    return new StreamedRead(this.#workers, this.#scanners, root, maxBytes);
+    return new StreamedRead(this.#workers, this.#scanners, this.#scannerIds, root, maxBytes);
   }
 
   /** Whether the pool runs this scanner (on its first thread), on a tree large enough for threads. */
@@ -171,12 +165,11 @@ export class ScanPool {
 
   /** Runs a scanner on the first thread. Rejects when that thread died; the caller runs it instead. */
   async scan(scanner: Scanner, root: string, input: ScannerInput): Promise<ScanOutcome> {
-    const scannerIds = this.#scanners.map((s) => s.id);
     const answer = await this.#workers[0]!.ask<"scan">({
       kind: "scan",
       root,
       scannerId: scanner.id,
-      scannerIds,
+      scannerIds: this.#scannerIds,
       input,
     });
     return answer.outcome;
@@ -198,13 +191,18 @@ export class StreamedRead {
   readonly #blocks: string[][] = [];
   #current: string[] = [];
 
-  constructor(workers: ScanWorker[], scanners: readonly Scanner[], root: string, maxBytes: number) {
+  constructor(
+    workers: ScanWorker[],
+    scanners: readonly Scanner[],
+    scannerIds: readonly string[],
+    root: string,
+    maxBytes: number,
+  ) {
     this.#workers = workers;
     this.#scanners = scanners;
     this.#root = root;
     this.#maxBytes = maxBytes;
     this.#wanted = new Int32Array(new SharedArrayBuffer(4 * scanners.length));
-    const scannerIds = scanners.map((scanner) => scanner.id);
     workers.forEach((worker, index) =>
       worker.post({
         kind: "read",
@@ -235,16 +233,16 @@ export class StreamedRead {
   /**
    * Once the walk is over: reads every block no thread has claimed, last first (the threads take them first
    * first), and gathers what the threads read. If a thread dies, every file is read again on this thread.
+   * `scansOnThreads`: whether the pool will run its scanners, so that their files are worth parsing ahead.
    */
-  async finish(total: number, onProgress?: (done: number) => void): Promise<Prefiltered[]> {
+  async finish(total: number, scansOnThreads: boolean, onProgress?: (done: number) => void): Promise<Prefiltered[]> {
     if (this.#current.length > 0) this.#handOut();
     const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
     // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
     for (const pending of fromWorkers) pending.catch(() => undefined);
     const reader = new FileReader(this.#maxBytes);
     const mine: Prefiltered[] = [];
-    const scansOnThreads = total >= MIN_FILES_FOR_THREADS;
-    const onCandidate = (candidate: Candidate) => {
+    const onCandidate = (candidate: Kept) => {
       if (markWanted(this.#wanted, this.#scanners, candidate.scanning)) this.#workers[0]?.post({ kind: "warm" });
       const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
       if (scansOnThreads && scannerIds.length > 0)

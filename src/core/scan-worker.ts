@@ -4,16 +4,9 @@
 import { parentPort } from "node:worker_threads";
 import { SCANNERS } from "../scanners/index.js";
 import { FileReader } from "./discover.js";
-import { prefilterBlock, type Candidate, type Prefiltered } from "./prefilter.js";
-import {
-  claimBlock,
-  markWanted,
-  sourceFile,
-  type ScanOutcome,
-  type ScanWorkerAnswer,
-  type ScanWorkerMessage,
-} from "./scan-pool.js";
-import { scanContext, type Scanner, type SourceFile } from "./scanner.js";
+import { prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
+import { claimBlock, markWanted, type ScanWorkerAnswer, type ScanWorkerMessage } from "./scan-pool.js";
+import { runScanner, type Scanner, type SourceFile } from "./scanner.js";
 
 function scannersOf(ids: readonly string[]): Scanner[] {
   return ids.map((id) => {
@@ -55,17 +48,6 @@ async function prepare(scannerIds: readonly string[], file: SourceFile): Promise
     if (warmed.has(scanner)) await scanner.prepare?.(file).catch(() => undefined);
 }
 
-async function scan(message: Extract<ScanWorkerMessage, { kind: "scan" }>): Promise<ScanOutcome> {
-  try {
-    const scanners = scannersOf(message.scannerIds);
-    const scanner = scanners.find((candidate) => candidate.id === message.scannerId);
-    if (!scanner) throw new Error(`scan worker has no scanner ${message.scannerId}`);
-    return { ok: true, output: await scanner.scan(message.input, scanContext(message.root, scanners)) };
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) };
-  }
-}
-
 function answer(message: ScanWorkerAnswer): void {
   parentPort!.postMessage(message);
 }
@@ -87,8 +69,8 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
       await warmWanted();
       if (!read || !claimBlock(read.claims, message.index, read.thread)) return;
       const { wanted, scanners } = read;
-      const found: Candidate[] = [];
-      const onCandidate = (candidate: Candidate) => {
+      const found: Kept[] = [];
+      const onCandidate = (candidate: Kept) => {
         markWanted(wanted, scanners, candidate.scanning);
         found.push(candidate);
       };
@@ -107,8 +89,11 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
       return warmWanted();
     case "prepare":
       return prepare(message.scannerIds, message.file);
-    case "scan":
-      return answer({ id: message.id, kind: "scan", outcome: await scan(message) });
+    case "scan": {
+      const [scanner] = scannersOf([message.scannerId]);
+      const outcome = await runScanner(scanner!, message.input, message.root, scannersOf(message.scannerIds));
+      return answer({ id: message.id, kind: "scan", outcome });
+    }
   }
 }
 

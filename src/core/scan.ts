@@ -1,9 +1,9 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
 import { discoverFiles } from "./discover.js";
-import { prefilterAll } from "./prefilter.js";
-import { MIN_FILES_FOR_THREADS, ScanPool, type ScanOutcome } from "./scan-pool.js";
-import { scanContext, type Scanner, type ScannerInput, type SourceFile } from "./scanner.js";
+import { prefilterAll, sourceFile } from "./prefilter.js";
+import { MIN_FILES_FOR_THREADS, ScanPool } from "./scan-pool.js";
+import { runScanner, type ScanOutcome, type Scanner, type ScannerInput, type SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
 export interface ScanOptions {
@@ -63,15 +63,6 @@ function addToInventory(inventory: Inventory, item: InventoryItem): void {
   list?.push(item);
 }
 
-/** Runs a scanner on this thread; what it throws becomes the outcome's message. */
-async function runScanner(scanner: Scanner, input: ScannerInput, root: string, scanners: readonly Scanner[]) {
-  try {
-    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners)) } satisfies ScanOutcome;
-  } catch (error) {
-    return { ok: false, message: error instanceof Error ? error.message : String(error) } satisfies ScanOutcome;
-  }
-}
-
 /** Discovers, prefilters and scans a tree. Pure apart from reading files: never prints, never exits. */
 export async function scanTree(options: ScanOptions): Promise<ScanResult> {
   const root = path.resolve(options.root);
@@ -97,11 +88,11 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
   });
   const total = walk.files.length;
   const onProgress = options.onProgress && ((done: number) => options.onProgress!(done, total));
-  const prefiltered = read
-    ? await read.finish(total, onProgress)
-    : prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
   // Below this size a thread would add its start-up to the scanners it runs.
   const threaded = pool !== undefined && total >= MIN_FILES_FOR_THREADS;
+  const prefiltered = read
+    ? await read.finish(total, threaded, onProgress)
+    : prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
 
   const byId = new Map(scanners.map((scanner) => [scanner.id, scanner]));
   const candidates = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
@@ -114,7 +105,7 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
       continue;
     }
     if (walk.isIgnoredFile(result.path)) continue;
-    const file: SourceFile = { path: result.path, absPath: path.join(root, result.path), text: result.text };
+    const file = sourceFile(root, result);
     for (const id of result.scanning) candidates.get(byId.get(id)!)!.push(file);
     for (const id of result.reading) context.get(byId.get(id)!)!.push(file);
     if (result.scanning.length > 0) texts.set(result.path, result.text.split("\n"));

@@ -77,6 +77,23 @@ export interface Scanner {
   scanEmbedded?(file: SourceFile, ctx: ScanContext): Promise<Finding[]>;
 }
 
+/** A scan's outcome: the scanner's output, or the message of what it threw. */
+export type ScanOutcome = { ok: true; output: ScannerOutput } | { ok: false; message: string };
+
+/** Runs a scanner on this thread; what it throws becomes the outcome's message. */
+export async function runScanner(
+  scanner: Scanner,
+  input: ScannerInput,
+  root: string,
+  scanners: readonly Scanner[],
+): Promise<ScanOutcome> {
+  try {
+    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners)) };
+  } catch (error) {
+    return { ok: false, message: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export function defineScanner(scanner: Scanner): Scanner {
   return scanner;
 }

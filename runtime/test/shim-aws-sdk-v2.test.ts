@@ -185,16 +185,4 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
       .catch((error: unknown) => error)) as AWSError;
     expect(terminateUnknown.code).toBe("ClientException");
   });
-
-  it("with target aws, needs the aws-sdk package and says so", async () => {
-    const real = new Batch({
-      batchMigrate: { env: { BATCH_MIGRATE_TARGET: "aws", BATCH_MIGRATE_CONFIG: writeConfig({}) } },
-    });
-    const error = await real
-      .describeJobs({ jobs: [] })
-      .promise()
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/npm install aws-sdk/);
-  });
 });

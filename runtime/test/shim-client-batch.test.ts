@@ -366,16 +366,6 @@ describe("client-batch (v3 names) on the local executor", () => {
     expectShape("DescribeComputeEnvironments", environments);
   });
 
-  it("with target aws, needs @aws-sdk/client-batch and says so", async () => {
-    const real = new BatchClient({
-      batchMigrate: { env: { BATCH_MIGRATE_TARGET: "aws", BATCH_MIGRATE_CONFIG: writeConfig({}) } },
-    });
-    expect(real.target).toBe("aws");
-    const error = await real.send(new ListJobsCommand({ jobQueue: queue })).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toMatch(/npm install @aws-sdk\/client-batch/);
-  });
-
   it("reports an executor that is not there as a ServerException", async () => {
     const offline = new BatchClient({
       batchMigrate: {

@@ -17,10 +17,11 @@ import type { CommonComputeJob } from "../src/clients/common-compute.js";
 import { temporaryDirectory } from "./helpers.js";
 
 describe("shim settings", () => {
-  it("defaults to common-compute, us-east-1 and the placeholder account, with dependencies emulated", () => {
+  it("defaults to aws (the real SDK), us-east-1 and the placeholder account, with dependencies emulated", () => {
     const settings = settingsFromEnvironment({}, { cwd: temporaryDirectory() });
     expect(settings).toMatchObject({
-      target: "common-compute",
+      target: "aws",
+      targetSource: "the default: no target configured",
       region: "us-east-1",
       accountId: "123456789012",
       emulateDependencies: true,

@@ -74,6 +74,12 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
       cwd: io.cwd,
       log: (line) => io.stderr.write(`${line}\n`),
     });
+    const { writeShimTarget } = await import("../deploy/cut-over.js");
+    const cutOver = await writeShimTarget(folder, args.target);
+    io.stderr.write(
+      `${cutOver.created ? "wrote" : "updated"} ${path.relative(io.cwd, cutOver.file) || "migrate.config.json"}: "target": "${args.target}"` +
+        `${cutOver.previous && cutOver.previous !== args.target ? ` (was ${cutOver.previous})` : ""}; the shim sends AWS Batch calls to ${args.target} now — remove the line (or set BATCH_MIGRATE_TARGET=aws) to go back to AWS\n`,
+    );
   }
   // --- end deployment files ---
   return 0;

@@ -10,7 +10,7 @@
 import { BatchShim, type ShimOperation } from "./core.js";
 import { BatchServiceException, ParameterValidationError } from "./errors.js";
 import type { Json } from "./model.js";
-import { loadRealSdk } from "./real-sdk.js";
+import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
 import type { OperationShapes } from "./types.js";
 import { OPERATION_INPUTS } from "./validation.js";
@@ -130,7 +130,13 @@ export class Batch {
       ...(options.region ? { region: options.region } : {}),
       ...overrides,
     });
-    if (this.settings.target !== "aws") {
+    if (this.settings.target === "aws") {
+      // Target aws: the real AWS.Batch itself, so nothing about the call changes before the cut-over.
+      const module = tryLoadRealSdk<RealAwsModule>("aws-sdk");
+      const RealBatchClass = module?.Batch ?? module?.default?.Batch;
+      const { batchMigrate: _shimOnly, ...realOptions } = options;
+      if (RealBatchClass) return new RealBatchClass(realOptions) as unknown as Batch;
+    } else {
       const ignored = ["endpoint", "credentials", "accessKeyId", "secretAccessKey"].filter(
         (option) => options[option] !== undefined,
       );

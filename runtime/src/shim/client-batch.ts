@@ -8,7 +8,7 @@
 import { BatchShim, type ShimOperation } from "./core.js";
 import { ClientException, ParameterValidationError, responseMetadata } from "./errors.js";
 import type { Json } from "./model.js";
-import { loadRealSdk } from "./real-sdk.js";
+import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
 import type { MetadataBearer, OperationShapes } from "./types.js";
 
@@ -34,6 +34,16 @@ export interface BatchClientConfig {
 export abstract class BatchCommand<Operation extends ShimOperation> {
   abstract readonly operation: Operation;
   constructor(readonly input: OperationShapes[Operation][0]) {}
+
+  /** Sent by a real @aws-sdk/client-batch client (target aws), the command is the real SDK's own, same input. */
+  resolveMiddleware(...args: unknown[]): unknown {
+    const module = tryLoadRealSdk<RealBatchModule>("@aws-sdk/client-batch");
+    if (!module) throw new TypeError("a real BatchClient sent a shim command, but @aws-sdk/client-batch is not installed");
+    const RealCommand = module[`${this.operation}Command`] as new (input: unknown) => {
+      resolveMiddleware(...args: unknown[]): unknown;
+    };
+    return new RealCommand(this.input).resolveMiddleware(...args);
+  }
 }
 
 export type CommandOutput<Operation extends ShimOperation> = OperationShapes[Operation][1] & MetadataBearer;
@@ -89,6 +99,7 @@ type Callback<T> = (error: unknown, data?: T) => void;
 
 interface RealBatchModule {
   BatchClient: new (config: Json) => { send(command: unknown): Promise<unknown>; destroy(): void };
+  Batch?: new (config: Json) => { send(command: unknown): Promise<unknown>; destroy(): void };
   [commandClass: string]: unknown;
 }
 
@@ -112,7 +123,13 @@ export class BatchClient {
     const { env, ...overrides } = config.batchMigrate ?? {};
     const region = typeof config.region === "string" ? config.region : undefined;
     this.settings = settingsFromEnvironment(env ?? process.env, { ...(region ? { region } : {}), ...overrides });
-    if (this.settings.target !== "aws") {
+    if (this.settings.target === "aws") {
+      // Target aws: the real client itself, so nothing about the call changes before the cut-over.
+      const module = tryLoadRealSdk<RealBatchModule>("@aws-sdk/client-batch");
+      const { batchMigrate: _shimOnly, ...awsConfig } = config;
+      const RealClient = (new.target === BatchClient ? module?.BatchClient : module?.Batch) ?? module?.BatchClient;
+      if (RealClient) return new RealClient(awsConfig as Json) as unknown as BatchClient;
+    } else {
       const ignored = IGNORED_ON_SHIM_TARGETS.filter((option) => config[option] !== undefined);
       if (ignored.length > 0) {
         process.emitWarning(
@@ -253,7 +270,8 @@ function paginator<Operation extends PaginatedOperation>(operation: Operation) {
     config: BatchPaginationConfiguration,
     input: OperationShapes[Operation][0],
   ): AsyncGenerator<CommandOutput<Operation>, undefined, unknown> {
-    if (!(config.client instanceof BatchClient))
+    // A real BatchClient (target aws) sends these commands too: they resolve to the real SDK's own.
+    if (typeof (config.client as { send?: unknown } | undefined)?.send !== "function")
       throw new TypeError("Invalid client, expected a BatchClient of batch-migrate-runtime/client-batch");
     let token = config.startingToken ?? (input as { nextToken?: string }).nextToken;
     for (;;) {

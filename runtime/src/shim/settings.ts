@@ -12,6 +12,11 @@ const TARGET_ALIASES: Record<string, ShimTarget> = {
   saladcloud: "salad",
 };
 export const CONFIG_FILE_NAME = "migrate.config.json";
+/**
+ * With no target configured every call goes to the real AWS SDK, so a migrated repository can merge before the
+ * cut-over; the cut-over is `"target"` in migrate.config.json (`migrate init --target …` writes it) or the variable.
+ */
+export const DEFAULT_TARGET: ShimTarget = "aws";
 export const DEFAULT_REGION = "us-east-1";
 export const DEFAULT_ACCOUNT_ID = "123456789012";
 
@@ -22,6 +27,8 @@ export class ConfigurationError extends Error {
 
 export interface ShimSettings {
   target: ShimTarget;
+  /** Where the target came from, for the log line: the variable, the config file, or the default. */
+  targetSource?: string;
   region: string;
   accountId: string;
   configPath?: string;
@@ -134,6 +141,31 @@ function asString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
+function chooseTarget(
+  override: string | undefined,
+  env: NodeJS.ProcessEnv,
+  shimSection: Record<string, unknown>,
+  config: Record<string, unknown>,
+  configPath: string | undefined,
+): [string, string] {
+  if (override) return [override, "the client's batchMigrate option"];
+  const fromEnv = asString(env.BATCH_MIGRATE_TARGET);
+  if (fromEnv) return [fromEnv, "BATCH_MIGRATE_TARGET"];
+  const fromFile = asString(shimSection.target) ?? asString(config.target);
+  if (fromFile) return [fromFile, configPath ?? CONFIG_FILE_NAME];
+  return [DEFAULT_TARGET, "the default: no target configured"];
+}
+
+let loggedTarget = false;
+
+/** One INFO line per process on stderr naming the active target (stdout belongs to the application). */
+function logActiveTarget(target: ShimTarget, source: string): void {
+  if (loggedTarget) return;
+  loggedTarget = true;
+  const where = target === "aws" ? "every AWS Batch call goes to the real AWS SDK" : `AWS Batch calls go to ${target}`;
+  process.stderr.write(`batch-migrate-runtime INFO shim target ${target} (from ${source}): ${where}\n`);
+}
+
 export interface SettingsOverrides extends Partial<Omit<ShimSettings, "config">> {
   /** Working directory to look for migrate.config.json from; default process.cwd(). */
   cwd?: string;
@@ -157,13 +189,9 @@ export function settingsFromEnvironment(
   }
   const config = loadConfigDocument(configPath);
   const shimSection = asObject(config.shim);
-  const target = normaliseTarget(
-    targetOverride ??
-      asString(env.BATCH_MIGRATE_TARGET) ??
-      asString(shimSection.target) ??
-      asString(config.target) ??
-      "common-compute",
-  );
+  const [chosen, targetSource] = chooseTarget(targetOverride, env, shimSection, config, configPath);
+  const target = normaliseTarget(chosen);
+  logActiveTarget(target, targetSource);
   const emulate = parseFlag(env.BATCH_MIGRATE_EMULATE_DEPENDENCIES, "BATCH_MIGRATE_EMULATE_DEPENDENCIES");
   const queueMap = {
     ...Object.fromEntries(Object.entries(asObject(shimSection.queueMap)).map(([key, value]) => [key, String(value)])),
@@ -171,6 +199,7 @@ export function settingsFromEnvironment(
   };
   const settings: ShimSettings = {
     target,
+    targetSource,
     region: asString(env.AWS_REGION) ?? asString(env.AWS_DEFAULT_REGION) ?? asString(config.region) ?? DEFAULT_REGION,
     accountId: asString(env.BATCH_MIGRATE_ACCOUNT_ID) ?? asString(config.accountId) ?? DEFAULT_ACCOUNT_ID,
     configPath,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,8 +14,36 @@ from ..errors import ConfigurationError
 TARGETS = ("common-compute", "salad", "local", "aws")
 TARGET_ALIASES = {"cc": "common-compute", "commoncompute": "common-compute", "common_compute": "common-compute", "saladcloud": "salad"}
 CONFIG_FILE_NAME = "migrate.config.json"
+# With no target configured every call goes to the real AWS SDK, so a migrated repository can merge before the
+# cut-over; the cut-over is "target" in migrate.config.json (`migrate init --target …` writes it) or the variable.
+DEFAULT_TARGET = "aws"
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+LOGGER = logging.getLogger("batch_migrate_runtime.shim")
+_logged_target = False
+
+
+def _choose_target(override: Optional[str], env: Mapping[str, str], shim_section: Dict[str, Any], config: Dict[str, Any], config_path: Optional[Path]) -> "tuple[str, str]":
+    if override:
+        return override, "a keyword override"
+    if env.get("BATCH_MIGRATE_TARGET"):
+        return env["BATCH_MIGRATE_TARGET"], "BATCH_MIGRATE_TARGET"
+    from_file = shim_section.get("target") or config.get("target")
+    if from_file:
+        return str(from_file), str(config_path or CONFIG_FILE_NAME)
+    return DEFAULT_TARGET, "the default: no target configured"
+
+
+def _log_active_target(target: str, source: str) -> None:
+    """One INFO record per process naming the active target."""
+    global _logged_target
+    if _logged_target:
+        return
+    _logged_target = True
+    where = "every AWS Batch call goes to the real AWS SDK" if target == "aws" else f"AWS Batch calls go to {target}"
+    LOGGER.info("batch-migrate shim target %s (from %s): %s", target, source, where)
 
 
 def find_config_file(start: Path) -> Optional[Path]:
@@ -86,6 +115,7 @@ def normalise_target(value: str) -> str:
 @dataclass
 class ShimSettings:
     target: str
+    target_source: Optional[str] = None
     region: str = DEFAULT_REGION
     account_id: str = DEFAULT_ACCOUNT_ID
     config_path: Optional[Path] = None
@@ -117,9 +147,9 @@ class ShimSettings:
         config = load_config_document(config_path)
         shim_section = config.get("shim") if isinstance(config.get("shim"), dict) else {}
 
-        target = normalise_target(
-            overrides.pop("target", None) or env.get("BATCH_MIGRATE_TARGET") or shim_section.get("target") or config.get("target") or "common-compute"
-        )
+        target, target_source = _choose_target(overrides.pop("target", None), env, shim_section, config, config_path)
+        target = normalise_target(target)
+        _log_active_target(target, target_source)
         emulate_default = target != "salad"
         emulate = parse_flag(env.get("BATCH_MIGRATE_EMULATE_DEPENDENCIES"), "BATCH_MIGRATE_EMULATE_DEPENDENCIES")
         queue_map = {
@@ -129,6 +159,7 @@ class ShimSettings:
         state_dir = env.get("BATCH_MIGRATE_STATE_DIR") or shim_section.get("stateDir")
         settings = cls(
             target=target,
+            target_source=target_source,
             region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or config.get("region") or DEFAULT_REGION,
             account_id=env.get("BATCH_MIGRATE_ACCOUNT_ID") or config.get("accountId") or DEFAULT_ACCOUNT_ID,
             config_path=config_path,

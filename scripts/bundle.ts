@@ -20,9 +20,22 @@ const EXTERNAL = [
   "tree-sitter",
   "tree-sitter-python",
   "@cdktf/hcl2json",
-  "batch-migrate-runtime",
-  "batch-migrate-runtime/*",
 ];
+
+/**
+ * `migrate executor` runs the runtime's CLI, which is in no registry: it is bundled from runtime/src into a file
+ * of its own, dist/runtime-cli.cjs, loaded only by that command, so the packed tool depends on no unpublished
+ * package and the CLI's start-up does not grow.
+ */
+const runtimeCli: Plugin = {
+  name: "runtime-cli",
+  setup(plugin) {
+    plugin.onResolve({ filter: /^batch-migrate-runtime\/cli$/ }, () => ({ path: "./runtime-cli.cjs", external: true }));
+    plugin.onResolve({ filter: /^batch-migrate-runtime(\/|$)/ }, (args) => ({
+      errors: [{ text: `${args.path}: only batch-migrate-runtime/cli is bundled with the CLI` }],
+    }));
+  },
+};
 
 /**
  * string-width (two copies, under yargs and cliui) builds an Intl.Segmenter and Unicode-set regular expressions
@@ -62,6 +75,7 @@ await build({
     migrate: path.join(PROJECT, "src/cli.ts"),
     // the helper threads of a scan (src/core/scan-pool.ts)
     "scan-worker": path.join(PROJECT, "src/core/scan-worker.ts"),
+    "runtime-cli": path.join(PROJECT, "runtime/src/cli.ts"),
   },
   outdir: path.join(PROJECT, "dist"),
   outExtension: { ".js": ".cjs" },
@@ -75,6 +89,6 @@ await build({
   banner: { js: 'const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   sourcemap: true,
   legalComments: "linked",
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, runtimeCli],
   logLevel: "warning",
 });

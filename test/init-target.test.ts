@@ -23,7 +23,10 @@ function shimClass(cwd: string): string {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("BATCH_MIGRATE_")));
   return execFileSync(
     "python3",
-    ["-c", 'from batch_migrate_runtime import boto3; print(type(boto3.client("batch", region_name="us-east-1")).__name__)'],
+    [
+      "-c",
+      'from batch_migrate_runtime import boto3; print(type(boto3.client("batch", region_name="us-east-1")).__name__)',
+    ],
     { cwd, env: { ...env, PYTHONPATH: PYTHON_RUNTIME, SALAD_API_KEY: "k", CC_API_KEY: "k" }, encoding: "utf8" },
   ).trim();
 }

@@ -38,7 +38,8 @@ export abstract class BatchCommand<Operation extends ShimOperation> {
   /** Sent by a real @aws-sdk/client-batch client (target aws), the command is the real SDK's own, same input. */
   resolveMiddleware(...args: unknown[]): unknown {
     const module = tryLoadRealSdk<RealBatchModule>("@aws-sdk/client-batch");
-    if (!module) throw new TypeError("a real BatchClient sent a shim command, but @aws-sdk/client-batch is not installed");
+    if (!module)
+      throw new TypeError("a real BatchClient sent a shim command, but @aws-sdk/client-batch is not installed");
     const RealCommand = module[`${this.operation}Command`] as new (input: unknown) => {
       resolveMiddleware(...args: unknown[]): unknown;
     };

@@ -110,6 +110,9 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIO): Promise<n
   }
   if (!args.write) for (const file of result.files) if (file.diff) io.stdout.write(file.diff);
   io.stderr.write(summarize(result, !!args.write));
+  const { runtimeDependencyLines } = await import("../apply/dependencies.js");
+  for (const line of runtimeDependencyLines(root, result, { write: !!args.write, allowDirty: !!args.allowDirty }))
+    io.stderr.write(`${line}\n`);
   io.stderr.write(
     `${transforms.map((t) => t.id).join(", ")} over ${result.files.length} files (${formatElapsed(performance.now() - started)})\n`,
   );

@@ -74,6 +74,11 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
       cwd: io.cwd,
       log: (line) => io.stderr.write(`${line}\n`),
     });
+    const { vendorRuntime } = await import("../vendor/init-vendor.js");
+    const vendored = vendorRuntime(folder, args.target);
+    io.stderr.write(
+      `vendored the runtime into migration/${args.target}/vendor/ (${vendored.join(", ")}): the Dockerfiles install it from there\n`,
+    );
     const { writeShimTarget } = await import("../deploy/cut-over.js");
     const cutOver = await writeShimTarget(folder, args.target);
     io.stderr.write(

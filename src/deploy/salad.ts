@@ -27,6 +27,7 @@ import {
   type SaladPriority,
 } from "./salad-constraints.js";
 import type { DeployDecision, DeployGap, DeployInput, DeployPlan, DeployTarget, GeneratedFile } from "./types.js";
+import { RUNTIME_TARBALL, RUNTIME_WHEEL, VENDOR_BUILD_CONTEXT } from "../vendor/names.js";
 
 /** Where the wrapper listens inside the container; the queue worker POSTs each job there. */
 export const WRAPPER_PORT = 8080;
@@ -350,9 +351,16 @@ function startScript(job: JobContext, command: string[] | undefined): { script: 
 }
 
 function queueDockerfile(job: JobContext, python: boolean): string {
-  const install = python
-    ? "RUN python3 -m pip install --no-cache-dir batch-migrate-runtime"
-    : "RUN npm install --global batch-migrate-runtime";
+  // batch-migrate-runtime is in no registry: `init --target` vendors it into migration/salad/vendor/.
+  const artifact = python ? RUNTIME_WHEEL : RUNTIME_TARBALL;
+  const install = [
+    `# batch-migrate-runtime from migration/salad/vendor/, a second build context (no registry has it):`,
+    `#   docker build --build-context ${VENDOR_BUILD_CONTEXT}=migration/salad/vendor migration/salad/<this folder>`,
+    `COPY --from=${VENDOR_BUILD_CONTEXT} ${artifact} /tmp/batch-migrate/`,
+    python
+      ? `RUN python3 -m pip install --no-cache-dir --no-index /tmp/batch-migrate/${artifact} && rm -rf /tmp/batch-migrate`
+      : `RUN npm install --global --offline /tmp/batch-migrate/${artifact} && rm -rf /tmp/batch-migrate`,
+  ].join("\n");
   return [
     `# The Batch image of ${job.placement.definition.name}, plus SaladCloud's queue worker and the batch-migrate job wrapper.`,
     `FROM ${job.placement.properties.image ?? "REPLACE-WITH-THE-JOB-IMAGE"}`,
@@ -644,7 +652,8 @@ function readmeIntro(placements: JobPlacement[], names: Map<string, string>): st
     "parameters and the `AWS_BATCH_*` variables and answers 500 on a non-zero exit so that the queue retries it (4 attempts",
     "in all). Jobs whose Batch timeout is over 30 minutes go to Kelpie instead. See `docs/deploy.md` of batch-migrate.",
     "",
-    "Deploy, per job definition: build and push the `Dockerfile` (with `--build-arg SALAD_QUEUE_WORKER_URL=…` or `KELPIE_URL=…`),",
+    "Deploy, per job definition: build and push the `Dockerfile` (with `--build-arg SALAD_QUEUE_WORKER_URL=…` or `KELPIE_URL=…`,",
+    `and \`--build-context ${VENDOR_BUILD_CONTEXT}=migration/salad/vendor\`: the runtime, vendored there by \`init --target\`),`,
     "set `container.image` to the pushed image, then `POST /organizations/{org}/projects/{project}/queues` with `queue.json`",
     "and `POST …/containers` with `container-group.json` (the queue must exist first), and start the group.",
     "Copy `migrate.config.json` to the repository root (or point `BATCH_MIGRATE_CONFIG` at it) for the shim.",

@@ -59,6 +59,12 @@ describe("batch-migrate-runtime installed from its tarball", () => {
     const expected = JSON.stringify(specifiers.map(() => "function"));
     expect(node("esm.mjs").trim()).toBe(expected);
     expect(node("cjs.cjs").trim()).toBe(expected);
+    // As `require("aws-sdk/clients/batch")` is, the v2 module required is the Batch class itself.
+    writeFileSync(
+      path.join(project, "v2.cjs"),
+      'const Batch = require("batch-migrate-runtime/aws-sdk-v2"); console.log(Batch === Batch.Batch && Batch === Batch.default && typeof new Batch({ batchMigrate: { env: { BATCH_MIGRATE_TARGET: "salad" } } }).submitJob);',
+    );
+    expect(node("v2.cjs").trim()).toBe("true");
   });
 
   it.each([

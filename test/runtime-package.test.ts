@@ -62,7 +62,7 @@ describe("batch-migrate-runtime installed from its tarball", () => {
     // As `require("aws-sdk/clients/batch")` is, the v2 module required is the Batch class itself.
     writeFileSync(
       path.join(project, "v2.cjs"),
-      'const Batch = require("batch-migrate-runtime/aws-sdk-v2"); console.log(Batch === Batch.Batch && Batch === Batch.default && typeof new Batch({ batchMigrate: { env: { BATCH_MIGRATE_TARGET: "salad" } } }).submitJob);',
+      'const Batch = require("batch-migrate-runtime/aws-sdk-v2"); console.log(Batch === Batch.Batch && Batch === Batch.default && typeof new Batch({ batchMigrate: { env: { BATCH_MIGRATE_TARGET: "salad" } } }).submitJob === "function");',
     );
     expect(node("v2.cjs").trim()).toBe("true");
   });

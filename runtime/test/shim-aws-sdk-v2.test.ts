@@ -4,7 +4,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Batch,
-  ConfigurationError,
   type AWSError,
   type BatchOptions,
   type JobDetail,

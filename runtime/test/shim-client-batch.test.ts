@@ -8,7 +8,6 @@ import {
   BatchServiceException,
   CancelJobCommand,
   ClientException,
-  ConfigurationError,
   DescribeComputeEnvironmentsCommand,
   DescribeJobQueuesCommand,
   DescribeJobsCommand,

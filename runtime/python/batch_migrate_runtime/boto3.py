@@ -1,8 +1,9 @@
 """Drop-in for `import boto3`: `from batch_migrate_runtime import boto3`.
 
 `boto3.client("batch", …)` and `boto3.Session(…).client("batch")` return the batch-migrate shim for the target
-that BATCH_MIGRATE_TARGET names (common-compute, salad, local); with BATCH_MIGRATE_TARGET=aws, and for every
-other service, the call goes to the real boto3, imported only when first needed.
+that BATCH_MIGRATE_TARGET or "target" in migrate.config.json names (common-compute, salad, local); with target
+aws, which is the default when none is configured, and for every other service, the call goes to the real
+boto3, imported only when first needed.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ def _real_boto3() -> ModuleType:
         module = importlib.import_module("boto3")
     except ImportError as error:
         raise ImportError(
-            "boto3 is not installed: the batch-migrate shim only serves the 'batch' service on targets "
-            "common-compute, salad and local; install boto3 for other services or BATCH_MIGRATE_TARGET=aws"
+            "boto3 is not installed: the batch-migrate shim serves only the 'batch' service, and only on targets "
+            "common-compute, salad and local; with target aws (the default, when neither BATCH_MIGRATE_TARGET nor "
+            '"target" in migrate.config.json names one) every call goes to the real boto3: install it'
         ) from error
     if getattr(module, "__file__", None) and os.path.samefile(module.__file__, __file__):
         raise ImportError("the module named boto3 on sys.path is batch_migrate_runtime/boto3.py itself, not the real boto3")

@@ -12,7 +12,7 @@ import {
   unresolvedGaps,
   unresolvedPlaceholders,
 } from "./render.js";
-import { commentText, isImageReference, markdownText, shellWord } from "./escape.js";
+import { commentText, isImageReference, markdownCode, markdownText, shellWord } from "./escape.js";
 import saladGpuClasses from "./salad-gpu-classes.json" with { type: "json" };
 import {
   KELPIE_THRESHOLD_SECONDS,
@@ -677,7 +677,7 @@ function readmeIntro(placements: JobPlacement[], names: Map<string, string>): st
   ];
   for (const placement of placements) {
     lines.push(
-      `| ${placement.definition.name} (\`${sourceOf(placement.definition)}\`) | \`${names.get(placement.definition.id)}\` | ${placement.queue?.name ?? "unknown"} | ${placement.evidence.kind === "linked" ? `submitted at ${placement.evidence.callSites.map((site) => `\`${site}\``).join(", ")}` : `${placement.evidence.kind}: ${placement.evidence.reason}`} |`,
+      `| ${markdownText(placement.definition.name)} (${markdownCode(sourceOf(placement.definition))}) | \`${names.get(placement.definition.id)}\` | ${placement.queue ? markdownText(placement.queue.name) : "unknown"} | ${placement.evidence.kind === "linked" ? `submitted at ${placement.evidence.callSites.map(markdownCode).join(", ")}` : `${placement.evidence.kind}: ${markdownText(placement.evidence.reason)}`} |`,
     );
   }
   return lines;

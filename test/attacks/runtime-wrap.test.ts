@@ -69,6 +69,27 @@ describe("wrap under hostile job input", () => {
     expect(readdirSync(sentinel)).toEqual([]);
   });
 
+  it("answers deep or oversized input with a 4xx and keeps serving", async () => {
+    const wrapper = await startWrapper({
+      port: 0,
+      path: "/process",
+      command: [NODE, "-e", ""],
+      parameters: {},
+      maxInputBytes: 1024 * 1024,
+      passThrough: null,
+    });
+    opened.push(wrapper);
+    const send = (body: string) =>
+      fetch(`${wrapper.url}/process`, { method: "POST", headers: { "content-type": "application/json" }, body });
+    const started = performance.now();
+    const levels = 100_000;
+    expect((await send(`{"parameters":{"a":${"[".repeat(levels)}${"]".repeat(levels)}}}`)).status).toBe(400);
+    expect((await send(`{"environment":${'{"a":'.repeat(levels)}1${"}".repeat(levels)}}`)).status).toBe(400);
+    expect((await send(`"${"x".repeat(2 * 1024 * 1024)}"`)).status).toBe(413);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect((await send("{}")).status).toBe(200);
+  });
+
   it("runs one job at a time: a second job while one runs gets a 503, so the queue retries it", async () => {
     const wrapper = await startWrapper({
       port: 0,

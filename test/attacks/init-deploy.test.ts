@@ -2,10 +2,13 @@
 // `migrate init --target salad|common-compute`: the generated start.sh runs only what it should (it is executed
 // here with stand-ins for the wrapper and the worker), the Dockerfile gains no instruction, the README no row.
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { main } from "../../src/cli.js";
 import { scanTree } from "../../src/core/scan.js";
 import { DEPLOY_TARGETS } from "../../src/deploy/index.js";
 import { buildLinks } from "../../src/link/index.js";
@@ -71,5 +74,54 @@ describe("init with hostile job definitions", () => {
       }
     }
     expect(readdirSync(sentinel)).toEqual([]);
+  });
+
+  it("never writes through a committed symlink: migration/ or a generated file linked outside", async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), "init-attack-outside-"));
+    writeFileSync(path.join(outside, "bashrc"), "original\n");
+    const hash = () =>
+      createHash("sha256")
+        .update(
+          readdirSync(outside)
+            .sort()
+            .map((name) => `${name}\0${readFileSync(path.join(outside, name), "utf8")}`)
+            .join("\0"),
+        )
+        .digest("hex");
+    const before = hash();
+    const definition = {
+      jobDefinitionName: "render",
+      type: "container",
+      containerProperties: { image: "alpine:3", command: ["render"], vcpus: 1, memory: 2048 },
+    };
+    const sink = () => Object.assign(new PassThrough(), { isTTY: false });
+    const init = async (root: string, ...extra: string[]) => {
+      let err = "";
+      const stderr = sink();
+      stderr.on("data", (chunk) => (err += chunk));
+      const code = await main(["init", "--target", "salad", ...extra], {
+        stdout: sink(),
+        stderr,
+        cwd: root,
+        env: { CI: "1" },
+      });
+      return { code, err };
+    };
+
+    const linkedFolder = mkdtempSync(path.join(tmpdir(), "init-attack-repo-"));
+    writeFileSync(path.join(linkedFolder, "render.json"), JSON.stringify(definition));
+    symlinkSync(outside, path.join(linkedFolder, "migration"));
+    const first = await init(linkedFolder);
+    expect(first.code).toBe(2);
+    expect(first.err).toContain("migration is a symlink");
+
+    const linkedFile = mkdtempSync(path.join(tmpdir(), "init-attack-repo-"));
+    writeFileSync(path.join(linkedFile, "render.json"), JSON.stringify(definition));
+    mkdirSync(path.join(linkedFile, "migration/salad/render"), { recursive: true });
+    symlinkSync(path.join(outside, "bashrc"), path.join(linkedFile, "migration/salad/render/start.sh"));
+    const second = await init(linkedFile, "--force");
+    expect(second.code).toBe(2);
+    expect(second.err).toContain("migration/salad/render/start.sh is a symlink");
+    expect(hash()).toBe(before);
   });
 });

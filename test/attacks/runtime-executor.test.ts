@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageError, main } from "../../runtime/src/cli.js";
 import { startExecutor } from "../../runtime/src/executor/index.js";
+import { JournalStore } from "../../runtime/src/executor/store.js";
 import { aws, NODE, temporaryDirectory } from "../../runtime/test/helpers.js";
 
 const CLI = path.join(import.meta.dirname, "../../runtime/test/fixtures/run-cli.ts");
@@ -199,6 +200,23 @@ describe("the executor under hostile requests", () => {
     expect(preserved).toHaveLength(1);
     expect(readFileSync(path.join(stateDir, preserved[0]!), "utf8")).toBe(hostile);
     expect(existsSync(journal)).toBe(true);
+  });
+
+  it("stores a value too deep for JSON.stringify with the excess cut, and stays healthy for every later write", async () => {
+    const directory = temporaryDirectory();
+    const store = await JournalStore.open(directory);
+    let deepValue: unknown = 1;
+    for (let level = 0; level < 100_000; level++) deepValue = { a: deepValue };
+    await store.put("jobQueue", "deep", { jobQueueName: "deep", extra: deepValue });
+    expect(store.healthy).toBe(true);
+    await store.put("jobQueue", "after", { jobQueueName: "after" });
+    expect(store.healthy).toBe(true);
+    await store.close();
+    const reopened = await JournalStore.open(directory);
+    const names = reopened.list<{ jobQueueName: string }>("jobQueue").map((queue) => queue.jobQueueName);
+    expect(names.sort()).toEqual(["after", "deep"]);
+    expect(reopened.recovery).toBeUndefined();
+    await reopened.close();
   });
 
   it("refuses to bind beyond loopback without --allow-remote (and an API key)", async () => {

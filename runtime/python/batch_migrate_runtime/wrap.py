@@ -497,6 +497,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         max_concurrent=options.max_concurrent,
     )
     server = serve(wrapper, options.host, options.port)
+    if options.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"wrap: listening on {options.host}: anyone who reaches this port runs the command (the wrapper checks no key)", file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     print(f"wrap: serving POST {wrapper.path} on port {server.server_address[1]}; running {' '.join(command)}", flush=True)
     try:

@@ -96,6 +96,12 @@ export async function runWrapCommand(
     return 0;
   }
   const wrapper: RunningWrapper = await startWrapper(options);
+  const host = new URL(wrapper.url).hostname;
+  if (host !== "127.0.0.1" && host !== "[::1]" && host !== "localhost") {
+    process.stderr.write(
+      `wrap: listening on ${host}: anyone who reaches this port runs the command (the wrapper checks no key)\n`,
+    );
+  }
   print(`wrap: serving POST ${options.path} on ${wrapper.url}; running ${options.command.join(" ")}`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

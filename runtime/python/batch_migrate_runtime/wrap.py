@@ -408,19 +408,19 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                 self._reply(503, {"error": f"the wrapper already runs {wrapper.max_concurrent} job(s), its --max-concurrent"})
                 return
             try:
-                self._serve_job(self.rfile.read(length) if length else b"")
+                status, answer = self._serve_job(self.rfile.read(length) if length else b"")
             finally:
+                # Free before answering: the worker sends its next job as soon as it has this answer.
                 wrapper.slots.release()
+            self._reply(status, answer)
 
-        def _serve_job(self, raw: bytes) -> None:
+        def _serve_job(self, raw: bytes) -> Tuple[int, Any]:
             try:
                 body = json.loads(raw.decode("utf-8")) if raw else None
             except ValueError:
-                self._reply(400, {"error": "the job input is not valid JSON"})
-                return
+                return 400, {"error": "the job input is not valid JSON"}
             except RecursionError:
-                self._reply(400, {"error": "the job input is nested too deeply"})
-                return
+                return 400, {"error": "the job input is nested too deeply"}
             salad_job_id = self.headers.get("Salad-Job-Id")
             try:
                 run = prepare_run(
@@ -433,15 +433,14 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                     counted_attempt=wrapper.count_delivery(salad_job_id),
                 )
             except JobInputError as error:
-                self._reply(400, {"error": str(error)})
-                return
+                return 400, {"error": str(error)}
             argv, added, job_id, attempt = run
             if run.ignored_command is not None:
                 print(f"wrap: ignored the input's command {json.dumps(run.ignored_command)}; running the wrapped command", file=sys.stderr, flush=True)
             if run.ignored_environment:
                 print(f"wrap: ignored the input's {', '.join(run.ignored_environment)}: they would choose the program", file=sys.stderr, flush=True)
             report = wrapper.run(argv, added, job_id, attempt, run.ignored_command, run.ignored_environment)
-            self._reply(200 if report.get("exitCode") == 0 else 500, report)
+            return (200 if report.get("exitCode") == 0 else 500), report
 
     return Handler
 

@@ -1,17 +1,18 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { startExecutor, type ExecutorConfig } from "./executor/index.js";
+import { isLoopback, startExecutor, type ExecutorConfig } from "./executor/index.js";
 import { parseExecutorConfig } from "./executor/config.js";
 import { runWrapCommand } from "./wrap/index.js";
 
-const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--state-dir DIR] [--api-key KEY]
-                                      [--max-parallel N] [--kill-grace-ms MS] [--max-log-bytes N]
+const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--allow-remote] [--state-dir DIR]
+                                      [--api-key KEY] [--max-parallel N] [--kill-grace-ms MS] [--max-log-bytes N]
                                       [--config migrate.config.json]
 
 Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batch APIs on one job model.
 The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
-Binding anything but 127.0.0.1 needs --host and an API key.`;
+It is a local test tool: anyone with the key runs any command as your user (there is no command allowlist).
+Binding anything but 127.0.0.1 needs --host and an API key; an address beyond loopback also --allow-remote.`;
 
 export { StorageError } from "./executor/store.js";
 
@@ -53,6 +54,7 @@ function parseOptions(args: string[]) {
       options: {
         port: { type: "string" },
         host: { type: "string" },
+        "allow-remote": { type: "boolean" },
         "state-dir": { type: "string" },
         "api-key": { type: "string" },
         "max-parallel": { type: "string" },
@@ -88,9 +90,15 @@ export async function main(argv: string[], print: (line: string) => void): Promi
       `--host ${values.host} makes the executor reachable from other machines: give --api-key (or MIGRATE_EXECUTOR_KEY) too`,
     );
   }
+  if (values.host && !isLoopback(values.host) && !values["allow-remote"]) {
+    throw new UsageError(
+      `--host ${values.host} lets other machines run commands as you (the executor has no command allowlist): add --allow-remote only on a network you trust`,
+    );
+  }
   const executor = await startExecutor({
     port: positiveInteger(values.port, "--port", true) ?? 0,
     host: values.host,
+    allowRemote: !!values["allow-remote"],
     stateDir: values["state-dir"],
     apiKey,
     maxParallel: positiveInteger(values["max-parallel"], "--max-parallel"),

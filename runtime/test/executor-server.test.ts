@@ -193,13 +193,13 @@ describe("the journal", () => {
   it("ignores a torn last line and keeps everything acknowledged before it", async () => {
     const directory = temporaryDirectory();
     const store = await JournalStore.open(directory);
-    await store.put("jobQueue", "a", { name: "a" });
-    await store.put("jobQueue", "b", { name: "b" });
+    await store.put("jobQueue", "a", { jobQueueName: "a" });
+    await store.put("jobQueue", "b", { jobQueueName: "b" });
     await store.delete("jobQueue", "a");
     await store.close();
-    appendFileSync(path.join(directory, "journal.ndjson"), '{"k":"jobQueue","id":"c","v":{"na');
+    appendFileSync(path.join(directory, "journal.ndjson"), '{"k":"jobQueue","id":"c","v":{"jobQueueNa');
     const reopened = await JournalStore.open(directory);
-    expect(reopened.list("jobQueue")).toEqual([{ name: "b" }]);
+    expect(reopened.list("jobQueue")).toEqual([{ jobQueueName: "b" }]);
     await reopened.close();
     expect(existsSync(path.join(directory, "snapshot.ndjson"))).toBe(true);
   });

@@ -37,7 +37,9 @@ describe("the job wrapper behind the executor's Salad queue-worker emulation", (
       computeEnvironment: "video-gpu-spot",
       passThrough: null,
     });
-    executor = await startTestExecutor({ config: { saladQueues: { [QUEUE]: { port: wrapper.port, path: "process" } } } });
+    executor = await startTestExecutor({
+      config: { saladQueues: { [QUEUE]: { port: wrapper.port, path: "process" } } },
+    });
     salad = new SaladClient({ baseUrl: executor.url, apiKey: executor.apiKey, retry: { maxRetries: 0 } });
     await salad.createQueue(ORG, PROJECT, { name: QUEUE, display_name: "Video transcode" });
   });
@@ -55,13 +57,22 @@ describe("the job wrapper behind the executor's Salad queue-worker emulation", (
 
   it("runs the command with Ref:: parameters and AWS_BATCH_* variables, and completes the job with its report", async () => {
     const job = await salad.createQueueJob(ORG, PROJECT, QUEUE, {
-      input: { parameters: { video: "cat.mp4" }, environment: [{ name: "CODEC", value: "hevc" }], arrayProperties: { index: 2, size: 5 } },
+      input: {
+        parameters: { video: "cat.mp4" },
+        environment: [{ name: "CODEC", value: "hevc" }],
+        arrayProperties: { index: 2, size: 5 },
+      },
     });
     const done = await settled(job.id);
     expect(done.status).toBe("succeeded");
     expect(starts(done)).toBe(1);
     const report = done.output as RunReport;
-    expect(report).toMatchObject({ exitCode: 0, attempt: 1, jobId: `${job.id}:2`, command: [NODE, "-e", JOB_SCRIPT, "ok", "cat.mp4"] });
+    expect(report).toMatchObject({
+      exitCode: 0,
+      attempt: 1,
+      jobId: `${job.id}:2`,
+      command: [NODE, "-e", JOB_SCRIPT, "ok", "cat.mp4"],
+    });
     expect(report.stdoutTail).toBe("transcoding cat.mp4 attempt 1\n");
     expect(report.durationMs).toBeGreaterThanOrEqual(0);
     expect(report.output).toEqual({
@@ -85,7 +96,11 @@ describe("the job wrapper behind the executor's Salad queue-worker emulation", (
     const done = await settled(job.id);
     expect(done.status).toBe("succeeded");
     expect(starts(done)).toBe(2);
-    expect(done.output).toMatchObject({ exitCode: 0, attempt: 2, output: { mode: "fail-once", video: "sample", attempt: 2 } });
+    expect(done.output).toMatchObject({
+      exitCode: 0,
+      attempt: 2,
+      output: { mode: "fail-once", video: "sample", attempt: 2 },
+    });
   });
 
   it("fails the job once its four attempts have all exited non-zero", async () => {
@@ -96,19 +111,30 @@ describe("the job wrapper behind the executor's Salad queue-worker emulation", (
     expect(done.output).toBeUndefined();
   });
 
-  it("takes the shim's envelope as it is: its command, environment and attempt", async () => {
+  it("takes the shim's envelope: its parameters, environment and attempt, but never its command", async () => {
     const job = await salad.createQueueJob(ORG, PROJECT, QUEUE, {
       input: {
         jobName: "transcode-1",
         jobQueue: "video-gpu-queue",
         jobDefinition: "video-transcode",
         parameters: { video: "dog.mp4" },
-        command: [NODE, "-e", JOB_SCRIPT, "ok", "dog.mp4"],
-        environment: { AWS_BATCH_JOB_ATTEMPT: "3", AWS_BATCH_JQ_NAME: "video-gpu-queue" },
+        command: [NODE, "-e", "process.exit(9)"],
+        environment: {
+          AWS_BATCH_JOB_ATTEMPT: "3",
+          AWS_BATCH_JQ_NAME: "video-gpu-queue",
+          NODE_OPTIONS: "--require /tmp/x.js",
+        },
       },
     });
     const done = await settled(job.id);
-    expect(done.output).toMatchObject({ exitCode: 0, attempt: 3, output: { video: "dog.mp4", attempt: 3 } });
+    expect(done.output).toMatchObject({
+      exitCode: 0,
+      attempt: 3,
+      command: [NODE, "-e", JOB_SCRIPT, "ok", "dog.mp4"],
+      ignoredCommand: [NODE, "-e", "process.exit(9)"],
+      ignoredEnvironment: ["NODE_OPTIONS"],
+      output: { video: "dog.mp4", attempt: 3 },
+    });
   });
 });
 
@@ -129,7 +155,11 @@ describe("the job wrapper on its own", () => {
   afterAll(() => wrapper.close());
 
   const post = async (pathname: string, body: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${wrapper.url}${pathname}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+    const response = await fetch(`${wrapper.url}${pathname}`, {
+      method: "POST",
+      body,
+      headers: { "content-type": "application/json", ...headers },
+    });
     return { status: response.status, body: (await response.json()) as RunReport & { error?: string } };
   };
 
@@ -153,8 +183,14 @@ describe("the job wrapper on its own", () => {
   });
 
   it("completes a job whose input cannot work with a 400 and the reason, since retrying cannot help", async () => {
-    expect(await post("/run", "not json")).toMatchObject({ status: 400, body: { error: "the job input is not valid JSON" } });
-    expect(await post("/run", JSON.stringify({ parameters: ["x"] }))).toMatchObject({ status: 400, body: { error: "parameters must be an object of strings" } });
+    expect(await post("/run", "not json")).toMatchObject({
+      status: 400,
+      body: { error: "the job input is not valid JSON" },
+    });
+    expect(await post("/run", JSON.stringify({ parameters: ["x"] }))).toMatchObject({
+      status: 400,
+      body: { error: "parameters must be an object of strings" },
+    });
   });
 
   it("fails a job sent to another path with a 5xx, so a misconfigured queue_connection.path shows", async () => {

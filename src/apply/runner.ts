@@ -1,5 +1,6 @@
+import { realpathSync } from "node:fs";
 import path from "node:path";
-import { decodeUtf8, discoverFiles, readCandidate } from "../core/discover.js";
+import { discoverFiles, readCandidate } from "../core/discover.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { ScanContext, SourceFile } from "../core/scanner.js";
 import type { Finding } from "../core/types.js";
@@ -18,7 +19,7 @@ import {
   type TransformWarning,
 } from "./transform.js";
 import { syntaxProblem } from "./verify.js";
-import { uncommittedFiles, writeAtomically } from "./write.js";
+import { decodeForRewrite, uncommittedFiles, writeAtomically } from "./write.js";
 
 export type FileStatus = "changed" | "unchanged" | "skipped" | "failed";
 
@@ -219,12 +220,14 @@ interface Candidate {
 
 /** Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. */
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
-  const root = path.resolve(options.root);
+  // Every containment check is against the real root: a root given through a symlink is where the link points.
+  const root = realpathSync(path.resolve(options.root));
   const config = options.config ?? loadMigrateConfig(root);
   const languages = new Set(options.transforms.map((t) => t.language));
+  const paths = options.paths?.map((p) => path.join(root, path.relative(path.resolve(options.root), path.resolve(p))));
   const walk = await discoverFiles({
     root,
-    ...(options.paths ? { paths: options.paths } : {}),
+    ...(paths ? { paths } : {}),
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     accepts: (relPath) => {
@@ -246,7 +249,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     if (!options.transforms.some((t) => t.language === language && t.prefilter(latin1))) continue;
     // A file the scanner of its language would not even parse has no Batch site to rewrite.
     if (!(language === "python" ? python : javascript).prefilter(latin1, relPath)) continue;
-    const text = decodeUtf8(read.bytes);
+    const text = decodeForRewrite(read.bytes);
     if (text === undefined) {
       files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
       continue;
@@ -290,8 +293,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!options.write || outputs.size === 0) return { files };
   if (!options.allowDirty) {
-    const dirty = uncommittedFiles(root, [...outputs.keys()]);
-    if (dirty.length > 0) return { files, refused: { reason: "uncommitted changes", files: dirty } };
+    const check = uncommittedFiles(root, [...outputs.keys()]);
+    if (!check.ok) return { files, refused: { reason: check.error, files: [...outputs.keys()].sort() } };
+    if (check.dirty.length > 0) return { files, refused: { reason: "uncommitted changes", files: check.dirty } };
   }
   const bytesOf = new Map(candidates.map((c) => [c.relPath, c.bytes]));
   for (const file of files) {

@@ -1,4 +1,4 @@
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { ApplyResult } from "../apply/runner.js";
@@ -75,6 +75,16 @@ async function resolveRoot(paths: string[], cwd: string): Promise<{ root: string
     if (!(await stat(p).catch(() => undefined)))
       throw new UsageError(`no such file or folder: ${paths[i]}`, "check the path, or run from the repository root");
   }
+  const realCwd = await realpath(cwd);
+  for (const [i, p] of absolute.entries()) {
+    // A folder of the checkout that is a symlink to somewhere else must not become a root of its own.
+    const real = await realpath(p);
+    if (!path.relative(cwd, p).startsWith("..") && path.relative(realCwd, real).startsWith(".."))
+      throw new UsageError(
+        `${paths[i]} resolves to ${real}, outside the working directory (a symlink); nothing was read or written`,
+        "run apply in the folder the link points to if you mean to rewrite it",
+      );
+  }
   if (absolute.length === 1 && (await stat(absolute[0]!)).isDirectory()) return { root: absolute[0]! };
   if (absolute.some((p) => path.relative(cwd, p).startsWith("..")))
     throw new UsageError("paths must be inside the working directory", "run from the repository root");
@@ -103,6 +113,11 @@ export async function runApplyCommand(args: ApplyArgs, io: CommandIO): Promise<n
     allowDirty: !!args.allowDirty,
   });
   if (result.refused) {
+    if (result.refused.reason !== "uncommitted changes")
+      throw new UsageError(
+        `refusing to write: ${result.refused.reason}`,
+        'fix what git reports (for "dubious ownership", run as the repository\'s owner), or pass --allow-dirty to write without the check',
+      );
     throw new UsageError(
       `refusing to write over uncommitted changes in ${result.refused.files.join(", ")}`,
       "commit or stash them first, or pass --allow-dirty",

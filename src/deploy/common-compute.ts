@@ -11,6 +11,7 @@ import {
   uniqueSaladNames,
   unresolvedGaps,
 } from "./render.js";
+import { markdownCode, markdownText } from "./escape.js";
 import type { DeployDecision, DeployGap, DeployInput, DeployPlan, DeployTarget, GeneratedFile } from "./types.js";
 
 export type CommonComputeTier = "priority" | "standard" | "batch";
@@ -106,7 +107,10 @@ function generateJob(placement: JobPlacement, folder: string, tier: CommonComput
     );
   }
   if (placement.evidence.kind === "inferred")
-    decide(`Confirm it runs on queue ${placement.queue!.name}.`, `inferred: ${placement.evidence.reason}.`);
+    decide(
+      `Confirm it runs on queue ${markdownText(placement.queue!.name)}.`,
+      `inferred: ${placement.evidence.reason}.`,
+    );
   if (placement.evidence.kind === "unknown")
     decide("Which Batch queue does it run on?", `unknown (${placement.evidence.reason}); priority \`batch\`.`);
 
@@ -246,7 +250,7 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
   const plan: DeployPlan = { target: "common-compute", files, gaps: sortGaps(gaps), decisions };
   const queueLines = input.inventory.jobQueues.map(
     (queue) =>
-      `| ${queue.name} (\`${sourceOf(queue)}\`) | ${(queue.properties as { priority?: number }).priority ?? "—"} | ${(rivals.get(queue.id) ?? []).map((rival) => rival.name).join(", ") || "none"} | \`${tiers.get(queue.id)}\` |`,
+      `| ${markdownText(queue.name)} (${markdownCode(sourceOf(queue))}) | ${(queue.properties as { priority?: number }).priority ?? "—"} | ${(rivals.get(queue.id) ?? []).map((rival) => markdownText(rival.name)).join(", ") || "none"} | \`${tiers.get(queue.id)}\` |`,
   );
   const intro = [
     "Common Compute has no container groups or queues to create: a job names a workload (a task type Common Compute runs",

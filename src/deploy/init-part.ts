@@ -18,6 +18,12 @@ export async function writeDeploymentPart(
   const plan = deployTarget(target).generate(scan);
   const outcome = await writeDeployPlan(folder, plan, { force: options.force });
   const shown = (file: string) => path.relative(options.cwd, path.join(folder, file)) || file;
+  if (outcome.linked.length > 0) {
+    throw new UsageError(
+      `${outcome.linked.map(shown).join(", ")} ${outcome.linked.length === 1 ? "is a symlink" : "are symlinks"}; nothing was written to migration/${target}/, since writing would follow ${outcome.linked.length === 1 ? "it" : "them"} out of the repository`,
+      "remove the link, or generate the files in a checkout without it",
+    );
+  }
   if (outcome.kept.length > 0) {
     throw new UsageError(
       `${outcome.kept.map(shown).join(", ")} already exist${outcome.kept.length === 1 ? "s" : ""}; nothing was written to migration/${target}/`,

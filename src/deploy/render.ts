@@ -1,5 +1,6 @@
 import type { InventoryItem } from "../core/types.js";
 import type { ComputeEnvironmentProperties, JobDefinitionProperties, JobQueueProperties } from "../inventory/index.js";
+import { markdownCode, markdownText, visibleControls } from "./escape.js";
 import type { JobPlacement } from "./placement.js";
 import { SALAD_NAME_PATTERN } from "./salad-constraints.js";
 import type { DeployDecision, DeployGap, DeployInput, DeployPlan } from "./types.js";
@@ -8,10 +9,7 @@ export function jsonText(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
-/** A POSIX shell word that stays one argument whatever it holds. */
-export function shellWord(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord } from "./escape.js";
 
 /** A name Salad accepts (`^[a-z][a-z0-9-]{0,61}[a-z0-9]$`), derived from a Batch name. */
 export function toSaladName(name: string): string {
@@ -141,8 +139,9 @@ export function unresolvedGaps(item: InventoryItem, source: string): DeployGap[]
   }));
 }
 
+/** Rows of markdown cells, each already escaped (markdownText / markdownCode) or our own prose. */
 function table(header: string[], rows: string[][]): string {
-  const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const cell = (text: string) => visibleControls(text).replace(/(?<!\\)\|/g, "\\|");
   return [
     `| ${header.join(" | ")} |`,
     `|${header.map(() => "---").join("|")}|`,
@@ -168,9 +167,9 @@ export function renderReadme(
       [...plan.files, { path: "README.md", description: "this file", from: [] }]
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
         .map((file) => [
-          `\`${file.path}\``,
-          file.description,
-          file.from.map((source) => `\`${source}\``).join(", ") || "—",
+          markdownCode(file.path),
+          visibleControls(file.description),
+          file.from.map(markdownCode).join(", ") || "—",
         ]),
     ),
     "",
@@ -181,7 +180,13 @@ export function renderReadme(
     lines.push(
       table(
         ["job", "Batch property", "generated instead", "why", "declared at"],
-        plan.gaps.map((gap) => [gap.subject, `\`${gap.property}\``, gap.generated, gap.why, `\`${gap.source}\``]),
+        plan.gaps.map((gap) => [
+          markdownText(gap.subject),
+          markdownCode(gap.property),
+          visibleControls(gap.generated),
+          visibleControls(gap.why),
+          markdownCode(gap.source),
+        ]),
       ),
       "",
     );
@@ -191,7 +196,7 @@ export function renderReadme(
     lines.push(
       ...plan.decisions.map(
         (decision: DeployDecision) =>
-          `- **${decision.subject}**: ${decision.question} Meanwhile: ${decision.meanwhile}`,
+          `- **${markdownText(decision.subject)}**: ${visibleControls(decision.question)} Meanwhile: ${visibleControls(decision.meanwhile)}`,
       ),
       "",
     );

@@ -6,13 +6,13 @@ import {
   jsonText,
   registerJobDefinitionShape,
   renderReadme,
-  shellWord,
   sortGaps,
   substituteDefaults,
   uniqueSaladNames,
   unresolvedGaps,
   unresolvedPlaceholders,
 } from "./render.js";
+import { commentText, isImageReference, markdownCode, markdownText, shellWord } from "./escape.js";
 import saladGpuClasses from "./salad-gpu-classes.json" with { type: "json" };
 import {
   KELPIE_THRESHOLD_SECONDS,
@@ -300,6 +300,13 @@ function featureGaps(job: JobContext, kelpie: boolean): void {
       "no credentials are generated.",
     );
   }
+  if (properties.image !== undefined && !isImageReference(properties.image)) {
+    decide(
+      job,
+      `The image ${markdownText(JSON.stringify(properties.image))} is not an image reference: write the job's image into the Dockerfile's FROM line.`,
+      "the Dockerfile builds FROM a placeholder.",
+    );
+  }
   if (properties.image && /\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/.test(properties.image)) {
     decide(
       job,
@@ -326,7 +333,17 @@ function wrapperLine(job: JobContext, command: string[]): { line: string; python
   const { properties, queue, computeEnvironment } = job.placement;
   const python = /(^|\/)python[0-9.]*$/.test(command[0] ?? "");
   const launcher = python ? ["python3", "-m", "batch_migrate_runtime.wrap"] : ["batch-migrate-runtime", "wrap"];
-  const flags = ["--port", String(WRAPPER_PORT), "--path", WRAPPER_PATH];
+  // Explicit, so the script says what it does: loopback only (the worker runs beside it), one job at a time.
+  const flags = [
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(WRAPPER_PORT),
+    "--path",
+    WRAPPER_PATH,
+    "--max-concurrent",
+    "1",
+  ];
   for (const [name, value] of Object.entries(properties.parameters ?? {})) flags.push("--param", `${name}=${value}`);
   if (properties.timeoutSeconds !== undefined) flags.push("--timeout", String(properties.timeoutSeconds));
   if (queue) flags.push("--job-queue", queue.name);
@@ -338,7 +355,7 @@ function startScript(job: JobContext, command: string[] | undefined): { script: 
   const { line, python } = wrapperLine(job, command ?? ["true"]);
   const script = [
     "#!/bin/bash",
-    `# Starts the job wrapper and SaladCloud's queue worker side by side (generated for ${job.placement.definition.name}).`,
+    `# Starts the job wrapper and SaladCloud's queue worker side by side (generated for ${commentText(job.placement.definition.name)}).`,
     "# The worker POSTs each job to the wrapper; when either process exits, the container exits and Salad restarts it.",
     "set -u",
     `${line} &`,
@@ -362,8 +379,8 @@ function queueDockerfile(job: JobContext, python: boolean): string {
       : `RUN npm install --global --offline /tmp/batch-migrate/${artifact} && rm -rf /tmp/batch-migrate`,
   ].join("\n");
   return [
-    `# The Batch image of ${job.placement.definition.name}, plus SaladCloud's queue worker and the batch-migrate job wrapper.`,
-    `FROM ${job.placement.properties.image ?? "REPLACE-WITH-THE-JOB-IMAGE"}`,
+    `# The Batch image of ${commentText(job.placement.definition.name)}, plus SaladCloud's queue worker and the batch-migrate job wrapper.`,
+    `FROM ${baseImage(job)}`,
     "# The release asset of SaladTechnologies/salad-cloud-job-queue-worker for your architecture (a tar.gz holding",
     "# salad-http-job-queue-worker); its exact name is not verified here, so it is a build argument.",
     "ARG SALAD_QUEUE_WORKER_URL",
@@ -379,8 +396,8 @@ function queueDockerfile(job: JobContext, python: boolean): string {
 
 function kelpieDockerfile(job: JobContext): string {
   return [
-    `# The Batch image of ${job.placement.definition.name}, with Kelpie's worker as the entry point (reference/targets.md B.7).`,
-    `FROM ${job.placement.properties.image ?? "REPLACE-WITH-THE-JOB-IMAGE"}`,
+    `# The Batch image of ${commentText(job.placement.definition.name)}, with Kelpie's worker as the entry point (reference/targets.md B.7).`,
+    `FROM ${baseImage(job)}`,
     "# The kelpie binary from a SaladTechnologies/kelpie release for your architecture.",
     "ARG KELPIE_URL",
     "ADD ${KELPIE_URL} /kelpie",
@@ -390,9 +407,15 @@ function kelpieDockerfile(job: JobContext): string {
   ].join("\n");
 }
 
+/** The job's image for a `FROM` line; one that is not an image reference (a newline, a flag) is never pasted. */
+function baseImage(job: JobContext): string {
+  const image = job.placement.properties.image;
+  return image !== undefined && isImageReference(image) ? image : "REPLACE-WITH-THE-JOB-IMAGE";
+}
+
 function builtImage(job: JobContext): string {
   const image = job.placement.properties.image;
-  if (!image) return "REPLACE-WITH-THE-BUILT-IMAGE";
+  if (!image || !isImageReference(image)) return "REPLACE-WITH-THE-BUILT-IMAGE";
   const slash = image.lastIndexOf("/");
   const colon = image.lastIndexOf(":");
   return colon > slash ? `${image}-salad` : `${image}:salad`;
@@ -663,7 +686,7 @@ function readmeIntro(placements: JobPlacement[], names: Map<string, string>): st
   ];
   for (const placement of placements) {
     lines.push(
-      `| ${placement.definition.name} (\`${sourceOf(placement.definition)}\`) | \`${names.get(placement.definition.id)}\` | ${placement.queue?.name ?? "unknown"} | ${placement.evidence.kind === "linked" ? `submitted at ${placement.evidence.callSites.map((site) => `\`${site}\``).join(", ")}` : `${placement.evidence.kind}: ${placement.evidence.reason}`} |`,
+      `| ${markdownText(placement.definition.name)} (${markdownCode(sourceOf(placement.definition))}) | \`${names.get(placement.definition.id)}\` | ${placement.queue ? markdownText(placement.queue.name) : "unknown"} | ${placement.evidence.kind === "linked" ? `submitted at ${placement.evidence.callSites.map(markdownCode).join(", ")}` : `${placement.evidence.kind}: ${markdownText(placement.evidence.reason)}`} |`,
     );
   }
   return lines;

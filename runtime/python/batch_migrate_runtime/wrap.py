@@ -5,6 +5,10 @@ POST: each job's input (the shim's envelope, or just ``parameters``/``environmen
 ``attempt``) becomes one run of the command, never through a shell, with ``Ref::`` parameters substituted and
 the ``AWS_BATCH_*`` variables set. Exit 0 answers 200 with a JSON report (the job's output in Salad); anything
 else answers 500 so the queue retries the job (4 attempts in all). Same behaviour as the Node ``wrap``.
+
+The command is always the one after ``--``: an input ``command`` is ignored (and named in the report), and so are
+variables that choose the program (``PATH``, ``LD_*``, ``PYTHONPATH``, ``NODE_OPTIONS``…). It listens on 127.0.0.1
+(the worker runs in the same container), checks no key, and runs one job at a time (``--max-concurrent``).
 """
 
 import argparse
@@ -28,11 +32,35 @@ OUTPUT_PATH_VARIABLE = "BATCH_MIGRATE_OUTPUT_PATH"
 MAX_OUTPUT_FILE_BYTES = 8 * 1024 * 1024
 DEFAULT_TAIL_BYTES = 4096
 DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024
+# Salad's queue worker sends one job at a time; more at once is not the worker.
+DEFAULT_MAX_CONCURRENT = 1
+# Variables that choose what runs rather than what it reads: the loader's, the shells' and the interpreters'
+# start-up hooks. A job's input may not set them, or the input would pick the program after all.
+_PROGRAM_CHOOSING_VARIABLE = re.compile(
+    r"(?:PATH|IFS|ENV|BASH_ENV|SHELLOPTS|BASHOPTS|PS4|PROMPT_COMMAND|GCONV_PATH|HOSTALIASES|LOCALDOMAIN|RES_OPTIONS"
+    r"|NODE_OPTIONS|NODE_PATH|NODE_REPL_EXTERNAL_MODULE|PYTHON(?:PATH|HOME|STARTUP|INSPECT|USERBASE|EXECUTABLE|BREAKPOINT)"
+    r"|PERL5?(?:OPT|LIB|DB)|RUBY(?:OPT|LIB)|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS|JDK_JAVA_OPTIONS|CLASSPATH"
+    r"|BATCH_MIGRATE_OUTPUT_PATH|(?:LD|DYLD)_[A-Z0-9_]*|GIT_[A-Z0-9_]*)"
+)
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _REFERENCE = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 
 
 class JobInputError(ValueError):
     """The job input is unusable; retrying cannot fix it, so the job is completed with the reason."""
+
+
+class PreparedRun(tuple):
+    """(argv, environment added by the job, job id, attempt), plus what of the input was ignored."""
+
+    ignored_command: Optional[List[str]]
+    ignored_environment: List[str]
+
+    def __new__(cls, argv: List[str], added: Dict[str, str], job_id: str, attempt: int, ignored_command: Optional[List[str]] = None, ignored_environment: Optional[List[str]] = None) -> "PreparedRun":
+        run = super().__new__(cls, (argv, added, job_id, attempt))
+        run.ignored_command = ignored_command
+        run.ignored_environment = list(ignored_environment or [])
+        return run
 
 
 def substitute_parameters(command: Sequence[str], parameters: Mapping[str, str]) -> List[str]:
@@ -87,6 +115,18 @@ def _environment(value: Any) -> Dict[str, str]:
     return {name: _scalar(item, f"environment.{name}") for name, item in value.items()}
 
 
+def _split_environment(environment: Mapping[str, str]) -> Tuple[Dict[str, str], List[str]]:
+    """(the variables an input may set, the names of those it may not: left out of the run)."""
+    allowed: Dict[str, str] = {}
+    ignored: List[str] = []
+    for name, value in environment.items():
+        if not _VARIABLE_NAME.fullmatch(name) or _PROGRAM_CHOOSING_VARIABLE.fullmatch(name.upper()):
+            ignored.append(name)
+        else:
+            allowed[name] = value
+    return allowed, ignored
+
+
 def _integer(value: Any, where: str, minimum: int) -> Optional[int]:
     if value is None:
         return None
@@ -113,13 +153,14 @@ def prepare_run(
     compute_environment: Optional[str] = None,
     salad_job_id: Optional[str] = None,
     counted_attempt: int = 1,
-) -> Tuple[List[str], Dict[str, str], str, int]:
-    """(argv, environment added by the job, job id, attempt) for one run of a queue job's input."""
+) -> PreparedRun:
+    """(argv, environment added by the job, job id, attempt) for one run of a queue job's input. The command is
+    always the wrapped one: whoever can put a job on the queue must not choose the program."""
     data = {} if body is None else body
     if not isinstance(data, dict):
         raise JobInputError("the job input must be a JSON object")
     parameters = {**defaults, **_parameters(data.get("parameters"))}
-    environment = _environment(data.get("environment"))
+    environment, ignored_environment = _split_environment(_environment(data.get("environment")))
     override = data.get("command")
     if override is not None and (not isinstance(override, list) or not override or not all(isinstance(p, str) for p in override)):
         raise JobInputError("command must be a non-empty list of strings")
@@ -158,7 +199,9 @@ def prepare_run(
         added["AWS_BATCH_JOB_ARRAY_INDEX"] = str(index)
     if size is not None:
         added["AWS_BATCH_JOB_ARRAY_SIZE"] = str(size)
-    return substitute_parameters(override or command, parameters), added, job_id, int(attempt)
+    argv = substitute_parameters(command, parameters)
+    ignored_command = list(override) if override is not None and list(override) != argv else None
+    return PreparedRun(argv, added, job_id, int(attempt), ignored_command, ignored_environment)
 
 
 class _Tail:
@@ -232,6 +275,7 @@ class Wrapper:
         output_file: Optional[str] = None,
         tail_bytes: int = DEFAULT_TAIL_BYTES,
         echo: bool = True,
+        max_concurrent: int = DEFAULT_MAX_CONCURRENT,
     ) -> None:
         self.command = list(command)
         self.path = path if path.startswith("/") else f"/{path}"
@@ -246,6 +290,8 @@ class Wrapper:
         self.echo = echo
         self._deliveries: Dict[str, int] = {}
         self._lock = threading.Lock()
+        self.slots = threading.BoundedSemaphore(max(1, max_concurrent))
+        self.max_concurrent = max(1, max_concurrent)
 
     def count_delivery(self, salad_job_id: Optional[str]) -> int:
         key = salad_job_id or str(uuid.uuid4())
@@ -253,7 +299,15 @@ class Wrapper:
             self._deliveries[key] = self._deliveries.get(key, 0) + 1
             return self._deliveries[key]
 
-    def run(self, argv: List[str], added: Mapping[str, str], job_id: str, attempt: int) -> Dict[str, Any]:
+    def run(
+        self,
+        argv: List[str],
+        added: Mapping[str, str],
+        job_id: str,
+        attempt: int,
+        ignored_command: Optional[List[str]] = None,
+        ignored_environment: Sequence[str] = (),
+    ) -> Dict[str, Any]:
         started = time.monotonic()
         scratch = None if self.output_file else tempfile.mkdtemp(prefix="batch-migrate-wrap-")
         output_path = self.output_file or os.path.join(scratch or "", "output")
@@ -261,6 +315,10 @@ class Wrapper:
             os.remove(self.output_file)
         env = {**os.environ, **added, OUTPUT_PATH_VARIABLE: output_path}
         report: Dict[str, Any] = {"jobId": job_id, "attempt": attempt, "command": argv}
+        if ignored_command is not None:
+            report["ignoredCommand"] = ignored_command
+        if ignored_environment:
+            report["ignoredEnvironment"] = list(ignored_environment)
         stdout = _Tail(self.tail_bytes, sys.stdout.buffer if self.echo else None)
         stderr = _Tail(self.tail_bytes, sys.stderr.buffer if self.echo else None)
         try:
@@ -326,24 +384,46 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                 self._reply(405, {"error": f"only POST {wrapper.path} and GET {wrapper.health_path} are served"})
 
         def do_POST(self) -> None:  # noqa: N802
-            length = int(self.headers.get("Content-Length") or 0)
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0:
+                self.close_connection = True
+                self._reply(400, {"error": "Content-Length is not a number"})
+                return
             if length > max_input_bytes:
+                self.close_connection = True
                 self._reply(413, {"error": "the job input is too large"})
                 return
-            raw = self.rfile.read(length) if length else b""
             path = self.path.split("?", 1)[0]
             if path != wrapper.path:
+                self.close_connection = True
                 # A 4xx would complete the job in Salad; a misrouted job should fail where someone sees it.
                 self._reply(503, {"error": f"jobs are served at {wrapper.path}, not {path}: check queue_connection.path"})
                 return
+            if not wrapper.slots.acquire(blocking=False):
+                self.close_connection = True
+                # 503 makes the queue retry the job later; the run in progress is not disturbed.
+                self._reply(503, {"error": f"the wrapper already runs {wrapper.max_concurrent} job(s), its --max-concurrent"})
+                return
+            try:
+                status, answer = self._serve_job(self.rfile.read(length) if length else b"")
+            finally:
+                # Free before answering: the worker sends its next job as soon as it has this answer.
+                wrapper.slots.release()
+            self._reply(status, answer)
+
+        def _serve_job(self, raw: bytes) -> Tuple[int, Any]:
             try:
                 body = json.loads(raw.decode("utf-8")) if raw else None
             except ValueError:
-                self._reply(400, {"error": "the job input is not valid JSON"})
-                return
+                return 400, {"error": "the job input is not valid JSON"}
+            except RecursionError:
+                return 400, {"error": "the job input is nested too deeply"}
             salad_job_id = self.headers.get("Salad-Job-Id")
             try:
-                argv, added, job_id, attempt = prepare_run(
+                run = prepare_run(
                     body,
                     wrapper.command,
                     wrapper.parameters,
@@ -353,15 +433,19 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                     counted_attempt=wrapper.count_delivery(salad_job_id),
                 )
             except JobInputError as error:
-                self._reply(400, {"error": str(error)})
-                return
-            report = wrapper.run(argv, added, job_id, attempt)
-            self._reply(200 if report.get("exitCode") == 0 else 500, report)
+                return 400, {"error": str(error)}
+            argv, added, job_id, attempt = run
+            if run.ignored_command is not None:
+                print(f"wrap: ignored the input's command {json.dumps(run.ignored_command)}; running the wrapped command", file=sys.stderr, flush=True)
+            if run.ignored_environment:
+                print(f"wrap: ignored the input's {', '.join(run.ignored_environment)}: they would choose the program", file=sys.stderr, flush=True)
+            report = wrapper.run(argv, added, job_id, attempt, run.ignored_command, run.ignored_environment)
+            return (200 if report.get("exitCode") == 0 else 500), report
 
     return Handler
 
 
-def serve(wrapper: Wrapper, host: str = "0.0.0.0", port: int = 8080, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> ThreadingHTTPServer:
+def serve(wrapper: Wrapper, host: str = "127.0.0.1", port: int = 8080, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> ThreadingHTTPServer:
     """A started server (``serve_forever`` not yet called); ``server_address[1]`` is the bound port."""
     server = ThreadingHTTPServer((host, port), _handler(wrapper, max_input_bytes))
     server.daemon_threads = True
@@ -375,7 +459,8 @@ def _parse(argv: Sequence[str]) -> Tuple[argparse.Namespace, List[str]]:
     split = args.index("--")
     parser = argparse.ArgumentParser(prog="python -m batch_migrate_runtime.wrap", description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--host", default="127.0.0.1", help="127.0.0.1: the queue worker runs in the same container; the wrapper checks no key")
+    parser.add_argument("--max-concurrent", type=int, default=DEFAULT_MAX_CONCURRENT, metavar="N")
     parser.add_argument("--path", default="/process")
     parser.add_argument("--health-path", default="/health")
     parser.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
@@ -388,6 +473,8 @@ def _parse(argv: Sequence[str]) -> Tuple[argparse.Namespace, List[str]]:
     command = args[split + 1 :]
     if not command:
         parser.error("the command after -- is empty")
+    if options.max_concurrent < 1:
+        parser.error("--max-concurrent must be an integer ≥ 1")
     for pair in options.param:
         if "=" not in pair or pair.startswith("="):
             parser.error(f"--param takes name=value, not {pair!r}")
@@ -406,8 +493,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         compute_environment=options.compute_environment,
         output_file=options.output_file,
         tail_bytes=options.tail_bytes,
+        max_concurrent=options.max_concurrent,
     )
     server = serve(wrapper, options.host, options.port)
+    if options.host not in ("127.0.0.1", "::1", "localhost"):
+        print(f"wrap: listening on {options.host}: anyone who reaches this port runs the command (the wrapper checks no key)", file=sys.stderr, flush=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
     print(f"wrap: serving POST {wrapper.path} on port {server.server_address[1]}; running {' '.join(command)}", flush=True)
     try:

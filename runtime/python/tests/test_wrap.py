@@ -89,10 +89,12 @@ def test_job_input_overrides_defaults_and_sets_the_batch_variables() -> None:
     }
 
 
-def test_the_shims_envelope_wins_salads_fan_out_shape_is_read_and_bad_input_is_refused() -> None:
-    envelope = {"jobId": "j-1", "jobQueue": "real-q", "command": ["other", "x"], "environment": {"AWS_BATCH_JOB_ATTEMPT": "2"}}
-    argv, added, job_id, attempt = prepare_run(envelope, ["job"], {}, job_queue="q", counted_attempt=1)
-    assert (argv, job_id, attempt, added["AWS_BATCH_JQ_NAME"]) == (["other", "x"], "j-1", 2, "real-q")
+def test_the_shims_envelope_wins_but_its_command_never_runs_salads_fan_out_shape_is_read_and_bad_input_is_refused() -> None:
+    envelope = {"jobId": "j-1", "jobQueue": "real-q", "command": ["other", "x"], "environment": {"AWS_BATCH_JOB_ATTEMPT": "2", "LD_PRELOAD": "/tmp/x.so"}}
+    run = prepare_run(envelope, ["job"], {}, job_queue="q", counted_attempt=1)
+    argv, added, job_id, attempt = run
+    assert (argv, job_id, attempt, added["AWS_BATCH_JQ_NAME"]) == (["job"], "j-1", 2, "real-q")
+    assert (run.ignored_command, run.ignored_environment, "LD_PRELOAD" in added) == (["other", "x"], ["LD_PRELOAD"], False)
     _, added, _, _ = prepare_run({"index": 1, "total": 4}, ["job"], {}, salad_job_id="s")
     assert (added["AWS_BATCH_JOB_ARRAY_INDEX"], added["AWS_BATCH_JOB_ARRAY_SIZE"], added["AWS_BATCH_JOB_ID"]) == ("1", "4", "s:1")
     for bad in ([1], {"parameters": [1]}, {"command": "echo hi"}, {"attempt": 0}):

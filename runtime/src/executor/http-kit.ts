@@ -53,11 +53,38 @@ export function pathSegments(url: URL, prefix = ""): string[] {
     });
 }
 
+/**
+ * Arrays and objects nested deeper than this make a request a 400. Real Batch, Salad and Common Compute bodies
+ * nest a few levels; a body nested thousands deep would overflow the stack of whatever walks it later.
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/** Whether JSON text nests arrays/objects deeper than `limit`: one pass, no recursion, strings skipped. */
+export function jsonNestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i++; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x5b || code === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (code === 0x5d || code === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** Parses a JSON request body; an empty body is `undefined`. */
 export function readJson(request: ParsedRequest): unknown {
   if (request.body.length === 0) return undefined;
+  const text = request.body.toString("utf8");
+  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    throw new RequestError(400, `the request body nests deeper than ${MAX_JSON_DEPTH} levels`, "invalid_json");
+  }
   try {
-    return JSON.parse(request.body.toString("utf8"));
+    return JSON.parse(text);
   } catch {
     throw new RequestError(400, "the request body is not valid JSON", "invalid_json");
   }

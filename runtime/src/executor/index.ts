@@ -21,12 +21,24 @@ export const DEFAULT_KILL_GRACE_MS = 30_000;
 export const DEFAULT_LEASE_MS = 60_000;
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "::1", "localhost"]);
+const EMPTY = Buffer.alloc(0);
+
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses no other machine can reach. */
+export function isLoopback(host: string): boolean {
+  const address = host.replace(/^\[|\]$/g, "").replace(/^::ffff:/i, "");
+  return address === "localhost" || address === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(address);
+}
 
 export interface ExecutorOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** 127.0.0.1 unless given; any other address requires an explicit apiKey (option or MIGRATE_EXECUTOR_KEY). */
+  /**
+   * 127.0.0.1 unless given; any other address requires an explicit apiKey (option or MIGRATE_EXECUTOR_KEY), and
+   * an address beyond loopback also `allowRemote`: anyone with the key runs commands as the executor's user.
+   */
   host?: string;
+  /** Permits a non-loopback host. The executor is a local test tool with no command allowlist. */
+  allowRemote?: boolean;
   /** Where jobs, queues and logs are kept. Default `.migrate/executor` under the working directory. */
   stateDir?: string;
   /** Else MIGRATE_EXECUTOR_KEY, else a generated `cc_test_…` key (returned). */
@@ -149,6 +161,11 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
   if (!LOOPBACK_HOSTS.has(host) && !explicitKey) {
     throw new TypeError(`binding ${host} exposes the executor beyond this machine: give it an API key`);
   }
+  if (!isLoopback(host) && !options.allowRemote) {
+    throw new TypeError(
+      `binding ${host} lets other machines run commands as this user (the executor has no command allowlist): pass --allow-remote (allowRemote) only on a network you trust`,
+    );
+  }
   const apiKey = explicitKey || `cc_test_${randomBytes(24).toString("hex")}`;
   const stateDir = path.resolve(options.stateDir ?? DEFAULT_STATE_DIR);
   let store: JournalStore;
@@ -184,6 +201,11 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     return commonComputeError(error);
   }
 
+  /** Whether a request may send its body: uploads carry their own token in the URL, the rest need the key. */
+  function mayProceed(request: Omit<ParsedRequest, "body">): boolean {
+    return commonCompute.isUpload({ ...request, body: EMPTY }) || isAuthorised(request.headers, apiKey);
+  }
+
   async function route(request: ParsedRequest): Promise<Reply> {
     const { pathname } = request.url;
     if (commonCompute.isUpload(request)) return commonCompute.handle(request);
@@ -205,11 +227,20 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     const parts = pathSegments(request.url);
     if (request.method === "GET" && parts[2] === "health" && parts.length === 3) {
       const failure = store.lastFailure;
+      const recovery = store.recovery;
       return jsonReply(failure ? 503 : 200, {
         ok: !failure,
         jobs: engine.jobs.size,
         running: engine.running,
         ...(failure ? { storage: failure.message } : {}),
+        ...(recovery
+          ? {
+              recovery: {
+                ...recovery,
+                message: `${recovery.skippedRecords} stored record(s) could not be read at start-up and were left out; the files as they were are kept`,
+              },
+            }
+          : {}),
       });
     }
     const job = parts[2] === "jobs" ? engine.getJob(parts[3] ?? "") : undefined;
@@ -233,6 +264,14 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
       const url = new URL(incoming.url ?? "/", "http://executor.local");
       let reply: Reply;
       try {
+        const head = { method: incoming.method ?? "GET", url, headers: incoming.headers };
+        // The key is checked before a byte of the body is read: no one without it makes the executor buffer.
+        if (!mayProceed(head)) {
+          outgoing.setHeader("connection", "close");
+          sendReply(outgoing, await route({ ...head, body: EMPTY }));
+          incoming.resume();
+          return;
+        }
         const body = await readBody(incoming, maxBodyBytes);
         if (body === undefined) {
           reply = errorFor(

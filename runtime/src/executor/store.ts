@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, closeSync, fsyncSync } from "node:fs";
-import { open, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
+import { copyFile, open, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import path from "node:path";
+import { JOB_STATUSES } from "./model.js";
 
 /** A record kind: jobs, job definitions, queues… */
 export type RecordKind = "job" | "jobDefinition" | "jobQueue" | "computeEnvironment" | "saladQueue";
@@ -19,6 +20,50 @@ const MIN_COMPACTION_BYTES = 8 * 1024 * 1024;
 export const STORAGE_RETRY_MS = 500;
 
 const OUT_OF_SPACE_CODES = new Set(["ENOSPC", "EDQUOT", "EFBIG"]);
+/** Values nested deeper than this are cut when a record is written (requests are refused far earlier). */
+const MAX_STORED_DEPTH = 256;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const has = (value: Record<string, unknown>, field: string, type: "string" | "number" | "object" | "array"): boolean =>
+  type === "array"
+    ? Array.isArray(value[field])
+    : type === "object"
+      ? isObject(value[field])
+      : typeof value[field] === type;
+const STATUSES: ReadonlySet<unknown> = new Set(JOB_STATUSES);
+
+/** The fields the engine reads from a stored record of each kind before anything else: a record without them is corrupt. */
+const RECORD_SHAPES: Record<RecordKind, (value: Record<string, unknown>, id: string) => boolean> = {
+  job: (job, id) =>
+    job.id === id &&
+    has(job, "seq", "number") &&
+    STATUSES.has(job.status) &&
+    ["aws", "cc", "salad"].includes(job.face as string) &&
+    has(job, "name", "string") &&
+    has(job, "lane", "string") &&
+    has(job, "attempts", "array") &&
+    (job.attempts as unknown[]).every(isObject) &&
+    has(job, "run", "object") &&
+    has(job, "retryStrategy", "object") &&
+    has(job, "dependsOn", "array") &&
+    has(job, "waitFor", "array"),
+  jobDefinition: (definition, id) => definition.jobDefinitionArn === id,
+  jobQueue: (queue) => has(queue, "jobQueueName", "string"),
+  computeEnvironment: (environment) => has(environment, "computeEnvironmentName", "string"),
+  saladQueue: (queue) =>
+    has(queue, "organizationName", "string") && has(queue, "projectName", "string") && has(queue, "name", "string"),
+};
+
+/** What opening the state directory had to leave out: records it could not read, and where the originals are kept. */
+export interface JournalRecovery {
+  /** Lines that were not a whole, well-formed record (a torn last line counts too). */
+  skippedRecords: number;
+  /** Records read. */
+  keptRecords: number;
+  /** Copies of the files as they were before the executor rewrote them, when anything was skipped. */
+  preserved: string[];
+}
 
 /**
  * The state directory refused a write (full, read-only, gone). Faces answer 507 when the disk is full and 503
@@ -86,6 +131,8 @@ export class JournalStore {
   private retryTimer: NodeJS.Timeout | undefined;
   private compactionDueAt = MIN_COMPACTION_BYTES;
   private closed = false;
+  private skipped = 0;
+  private preserved: string[] = [];
   /** Called when writes succeed again after a failure. */
   onRecovered: () => void = () => undefined;
 
@@ -94,6 +141,12 @@ export class JournalStore {
   /** Whether the last write reached the disk. */
   get healthy(): boolean {
     return this.failure === undefined;
+  }
+
+  /** What was left out when the state was read back, if anything. */
+  get recovery(): JournalRecovery | undefined {
+    if (this.skipped === 0) return undefined;
+    return { skippedRecords: this.skipped, keptRecords: this.records.size, preserved: [...this.preserved] };
   }
 
   /** Why the state directory refuses writes, while it does. */
@@ -122,6 +175,7 @@ export class JournalStore {
       throw new StorageError(directory, error, `the executor cannot start: its state directory ${directory} `);
     }
     const store = new JournalStore(directory);
+    const corrupt: string[] = [];
     for (const file of [SNAPSHOT, JOURNAL]) {
       let text: string;
       try {
@@ -130,27 +184,52 @@ export class JournalStore {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
         throw error;
       }
-      store.replay(text);
+      const skipped = store.replay(text);
+      if (skipped > 0) corrupt.push(file);
+      store.skipped += skipped;
+    }
+    // The files are about to be rewritten from what was read: keep the originals for a person to look at.
+    const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+    for (const file of corrupt) {
+      const copy = path.join(directory, `${file}.corrupt-${stamp}`);
+      await copyFile(path.join(directory, file), copy);
+      store.preserved.push(copy);
+    }
+    if (store.skipped > 0) {
+      process.stderr.write(
+        `executor: ${store.skipped} record(s) of ${directory} could not be read and were left out; ` +
+          `${store.records.size} kept. The files as they were: ${store.preserved.join(", ")}\n`,
+      );
     }
     await store.writeSnapshot();
     store.journal = await open(path.join(directory, JOURNAL), "w");
     return store;
   }
 
-  private replay(text: string): void {
+  /**
+   * Applies every well-formed line; returns how many were not (a torn last line from a kill, or a corrupt
+   * record: either is left out, and the rest is kept).
+   */
+  private replay(text: string): number {
+    let skipped = 0;
     for (const line of text.split("\n")) {
       if (line === "") continue;
-      let entry: JournalLine;
+      let entry: unknown;
       try {
-        entry = JSON.parse(line) as JournalLine;
+        entry = JSON.parse(line);
       } catch {
-        // Only the line being written when the process died can be torn; it was never acknowledged.
+        skipped++;
+        continue;
+      }
+      if (!isRecordLine(entry)) {
+        skipped++;
         continue;
       }
       const key = `${entry.k}\u0000${entry.id}`;
       if (entry.deleted) this.records.delete(key);
       else this.records.set(key, { kind: entry.k, id: entry.id, value: entry.v });
     }
+    return skipped;
   }
 
   /** Every stored record of one kind, as loaded (the caller adopts them with `put`). */
@@ -205,6 +284,11 @@ export class JournalStore {
         try {
           await this.writeBatch(batch);
         } catch (error) {
+          if (!isStorageFailure(error)) {
+            // Not the disk: retrying cannot help, and the store must not look broken to every later request.
+            waiter.reject(error);
+            continue;
+          }
           // Keep what was not written (newer changes to the same record win) and try again later.
           for (const [key, entry] of batch) if (!this.dirty.has(key)) this.dirty.set(key, entry);
           this.failure = error instanceof StorageError ? error : new StorageError(this.directory, error);
@@ -305,10 +389,37 @@ export class JournalStore {
   }
 }
 
+function isRecordLine(entry: unknown): entry is JournalLine {
+  if (!isObject(entry) || typeof entry.id !== "string" || entry.id === "") return false;
+  const shape = RECORD_SHAPES[entry.k as RecordKind];
+  if (!Object.hasOwn(RECORD_SHAPES, entry.k as string) || shape === undefined) return false;
+  if (entry.deleted === true) return true;
+  return isObject(entry.v) && shape(entry.v, entry.id);
+}
+
 function serialise(entry: unknown): string {
   const record = entry as { kind?: RecordKind; id: string; value?: unknown; k?: RecordKind };
-  if (record.k) return JSON.stringify(entry);
-  return JSON.stringify({ k: record.kind, id: record.id, v: record.value });
+  const line = record.k ? entry : { k: record.kind, id: record.id, v: record.value };
+  try {
+    return JSON.stringify(line);
+  } catch {
+    // Too deep for JSON.stringify (or a value JSON cannot hold): write the record with the excess cut, rather
+    // than fail every later write as if the disk were broken.
+    process.stderr.write(`executor: record ${record.id} holds a value JSON cannot store whole; parts were cut\n`);
+    return JSON.stringify(line, depthCappingReplacer());
+  }
+}
+
+function depthCappingReplacer(): (this: unknown, key: string, value: unknown) => unknown {
+  const depths = new WeakMap<object, number>();
+  return function (this: unknown, _key: string, value: unknown): unknown {
+    if (typeof value === "bigint") return value.toString();
+    if (typeof value !== "object" || value === null) return value;
+    const depth = (typeof this === "object" && this !== null ? (depths.get(this) ?? 0) : 0) + 1;
+    if (depth > MAX_STORED_DEPTH) return "[cut: nested too deeply]";
+    depths.set(value, depth);
+    return value;
+  };
 }
 
 function syncDirectory(directory: string): void {

@@ -15,11 +15,15 @@ export const MAX_OUTPUT_FILE_BYTES = 8 * 1024 * 1024;
 export const DEFAULT_TAIL_BYTES = 4096;
 export const DEFAULT_MAX_INPUT_BYTES = 16 * 1024 * 1024;
 export const OUTPUT_PATH_VARIABLE = "BATCH_MIGRATE_OUTPUT_PATH";
+/** Salad's queue worker sends one job at a time; more at once is not the worker. */
+export const DEFAULT_MAX_CONCURRENT = 1;
 
 export interface WrapperOptions extends WrappedCommand {
   port: number;
-  /** 0.0.0.0 by default: Salad's probes reach the container from outside it. */
+  /** 127.0.0.1 by default: the queue worker runs in the same container and POSTs to localhost. */
   host?: string;
+  /** Runs at once; a job past the cap answers 503 (the queue retries it). 1 by default, as the worker sends. */
+  maxConcurrent?: number;
   /** Where the queue worker POSTs jobs (`queue_connection.path`). */
   path: string;
   healthPath?: string;
@@ -52,6 +56,10 @@ export interface RunReport {
   /** What the command wrote to its output file: parsed when it is JSON, else the text. */
   output?: unknown;
   outputTruncated?: boolean;
+  /** The input's own command, which the wrapper does not run (it runs the command it was started with). */
+  ignoredCommand?: string[];
+  /** Variables of the input left out because they would choose the program (PATH, LD_PRELOAD…). */
+  ignoredEnvironment?: string[];
   error?: string;
 }
 
@@ -70,7 +78,8 @@ class Tail {
   push(chunk: Buffer): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1) this.size -= this.chunks.shift()!.length;
+    while (this.size - (this.chunks[0]?.length ?? 0) >= this.limit && this.chunks.length > 1)
+      this.size -= this.chunks.shift()!.length;
   }
 
   text(): string {
@@ -111,14 +120,28 @@ function runCommand(run: PreparedRun, options: WrapperOptions): Promise<RunRepor
   const outputFile = options.outputFile ?? path.join(scratch!, "output");
   if (options.outputFile) rmSync(options.outputFile, { force: true });
   const env = { ...(options.env ?? process.env), ...run.env, [OUTPUT_PATH_VARIABLE]: outputFile };
-  const passThrough = options.passThrough === undefined ? { stdout: process.stdout, stderr: process.stderr } : options.passThrough;
+  const passThrough =
+    options.passThrough === undefined ? { stdout: process.stdout, stderr: process.stderr } : options.passThrough;
   const [executable, ...args] = run.argv;
-  const base = { jobId: run.jobId, attempt: run.attempt, command: run.argv };
+  const base = {
+    jobId: run.jobId,
+    attempt: run.attempt,
+    command: run.argv,
+    ...(run.ignoredCommand ? { ignoredCommand: run.ignoredCommand } : {}),
+    ...(run.ignoredEnvironment ? { ignoredEnvironment: run.ignoredEnvironment } : {}),
+  };
   return new Promise((resolve) => {
     const finish = (report: Omit<RunReport, keyof typeof base | "durationMs" | "stdoutTail" | "stderrTail">): void => {
       const output = report.exitCode === 0 ? readOutputFile(outputFile) : {};
       if (scratch) rmSync(scratch, { recursive: true, force: true });
-      resolve({ ...base, ...report, durationMs: Date.now() - started, stdoutTail: stdout.text(), stderrTail: stderr.text(), ...output });
+      resolve({
+        ...base,
+        ...report,
+        durationMs: Date.now() - started,
+        stdoutTail: stdout.text(),
+        stderrTail: stderr.text(),
+        ...output,
+      });
     };
     if (executable === undefined) {
       finish({ exitCode: null, error: "there is no command to run" });
@@ -158,9 +181,18 @@ function runCommand(run: PreparedRun, options: WrapperOptions): Promise<RunRepor
       if (timer) clearTimeout(timer);
       if (killTimer) clearTimeout(killTimer);
       if (timedOut) {
-        finish({ exitCode: null, timedOut: true, ...(signal ? { signal } : {}), error: `the command ran longer than ${options.timeoutSeconds} s` });
+        finish({
+          exitCode: null,
+          timedOut: true,
+          ...(signal ? { signal } : {}),
+          error: `the command ran longer than ${options.timeoutSeconds} s`,
+        });
       } else if (signal) {
-        finish({ exitCode: 128 + (osConstants.signals[signal] ?? 0), signal, error: `the command was ended by ${signal}` });
+        finish({
+          exitCode: 128 + (osConstants.signals[signal] ?? 0),
+          signal,
+          error: `the command was ended by ${signal}`,
+        });
       } else {
         finish({ exitCode: code ?? null, ...(code === 0 ? {} : { error: `the command exited with ${code}` }) });
       }
@@ -196,9 +228,12 @@ export async function startWrapper(options: WrapperOptions): Promise<RunningWrap
   const jobPath = withLeadingSlash(options.path);
   const healthPath = withLeadingSlash(options.healthPath ?? "/health");
   const deliveries = new Map<string, number>();
+  const maxConcurrent = options.maxConcurrent ?? DEFAULT_MAX_CONCURRENT;
+  let running = 0;
   const server = http.createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) reply(response, 500, { error: `wrapper error: ${error instanceof Error ? error.message : String(error)}` });
+      if (!response.headersSent)
+        reply(response, 500, { error: `wrapper error: ${error instanceof Error ? error.message : String(error)}` });
     });
   });
 
@@ -217,7 +252,34 @@ export async function startWrapper(options: WrapperOptions): Promise<RunningWrap
       reply(response, 503, { error: `jobs are served at ${jobPath}, not ${pathname}: check queue_connection.path` });
       return;
     }
-    const body = await readBody(request, options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES);
+    const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+    if (Number(request.headers["content-length"] ?? 0) > maxInputBytes) {
+      response.setHeader("connection", "close");
+      reply(response, 413, { error: "the job input is too large" });
+      request.destroy();
+      return;
+    }
+    if (running >= maxConcurrent) {
+      // 503 makes the queue retry the job later; the run in progress is not disturbed.
+      response.setHeader("retry-after", "5");
+      reply(response, 503, { error: `the wrapper already runs ${running} job(s), its --max-concurrent` });
+      request.resume();
+      return;
+    }
+    running++;
+    try {
+      await serveJob(request, response, maxInputBytes);
+    } finally {
+      running--;
+    }
+  }
+
+  async function serveJob(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    maxInputBytes: number,
+  ): Promise<void> {
+    const body = await readBody(request, maxInputBytes);
     if (body === undefined) {
       reply(response, 413, { error: "the job input is too large" });
       return;
@@ -229,7 +291,8 @@ export async function startWrapper(options: WrapperOptions): Promise<RunningWrap
       reply(response, 400, { error: "the job input is not valid JSON" });
       return;
     }
-    const saladJobId = typeof request.headers["salad-job-id"] === "string" ? request.headers["salad-job-id"] : undefined;
+    const saladJobId =
+      typeof request.headers["salad-job-id"] === "string" ? request.headers["salad-job-id"] : undefined;
     const deliveryKey = saladJobId ?? randomUUID();
     const countedAttempt = (deliveries.get(deliveryKey) ?? 0) + 1;
     deliveries.set(deliveryKey, countedAttempt);
@@ -242,16 +305,25 @@ export async function startWrapper(options: WrapperOptions): Promise<RunningWrap
       reply(response, 400, { error: error.message });
       return;
     }
+    if (run.ignoredCommand)
+      process.stderr.write(
+        `wrap: ignored the input's command ${JSON.stringify(run.ignoredCommand)}; running the wrapped command\n`,
+      );
+    if (run.ignoredEnvironment)
+      process.stderr.write(
+        `wrap: ignored the input's ${run.ignoredEnvironment.join(", ")}: they would choose the program\n`,
+      );
     const report = await runCommand(run, options);
     reply(response, report.exitCode === 0 ? 200 : 500, report);
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.host ?? "0.0.0.0", () => resolve());
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === "IPv6" ? `[${address.address}]` : address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
+  const host =
+    address.family === "IPv6" ? `[${address.address}]` : address.address === "0.0.0.0" ? "127.0.0.1" : address.address;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,

@@ -2,8 +2,11 @@
 // the app, 408/429/5xx and transport errors reject the job (the queue retries it), any other status
 // completes it with the body as output, unless that body is not JSON or is over 10 MB.
 import http from "node:http";
+import { jsonNestsDeeperThan } from "../http-kit.js";
 
 export const MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+/** Go's encoding/json (the worker's language) refuses documents nested deeper than this. */
+export const MAX_OUTPUT_DEPTH = 10_000;
 
 export interface ForwardRequest {
   host: string;
@@ -24,7 +27,13 @@ function isRejectedStatus(status: number): boolean {
 }
 
 export function forwardJob(request: ForwardRequest): Promise<ForwardOutcome> {
-  const body = Buffer.from(JSON.stringify(request.input ?? null), "utf8");
+  let body: Buffer;
+  try {
+    body = Buffer.from(JSON.stringify(request.input ?? null), "utf8");
+  } catch (error) {
+    // Inputs are depth-checked when submitted; a stored one that still cannot be sent fails the attempt, never the executor.
+    return Promise.resolve({ ok: false, reason: `the input cannot be sent as JSON: ${(error as Error).message}` });
+  }
   const requestPath = request.path.startsWith("/") ? request.path : `/${request.path}`;
   return new Promise((resolve) => {
     const outgoing = http.request(
@@ -62,6 +71,10 @@ export function forwardJob(request: ForwardRequest): Promise<ForwardOutcome> {
         response.on("error", (error) => resolve({ ok: false, status, reason: `transport error: ${error.message}` }));
         response.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
+          if (jsonNestsDeeperThan(text, MAX_OUTPUT_DEPTH)) {
+            resolve({ ok: false, status, reason: `the output nests deeper than ${MAX_OUTPUT_DEPTH} levels` });
+            return;
+          }
           try {
             resolve({ ok: true, status, output: JSON.parse(text) });
           } catch {

@@ -1,6 +1,6 @@
 import { getOperationBySnake } from "../../core/batch-operations.js";
 import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
-import type { Finding, FindingKind, InventoryItem, LiteralValue } from "../../core/types.js";
+import type { Finding, FindingKind, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
 import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
@@ -110,6 +110,7 @@ export class Reporter {
     if (made) {
       this.add(module, made.viaHelper && !made.returnsClient ? "py-client-indirect" : "py-client", made.token, call, {
         ...(made.dynamic ? { dynamic: true } : {}),
+        origin: made.origin,
         args: this.callArguments(module, call),
       });
       return;
@@ -122,17 +123,27 @@ export class Reporter {
       if (!receiver || !method) return;
       const op = getOperationBySnake(method.text);
       if (op) {
-        if (this.flow.isClient(receiver, module, scope)) {
-          this.add(module, "py-call", method, call, { operation: op.name, args: this.callArguments(module, call) });
+        const origin = this.flow.clientOrigin(receiver, module, scope);
+        if (origin) {
+          this.add(module, "py-call", method, call, {
+            operation: op.name,
+            args: this.callArguments(module, call),
+            origin,
+          });
         } else {
           this.pendingWrapperCalls.push({ module, call, token: method, name: method.text });
         }
         return;
       }
-      if (method.text === "get_paginator" && this.flow.isClient(receiver, module, scope)) {
+      const paginatorOrigin =
+        method.text === "get_paginator" ? this.flow.clientOrigin(receiver, module, scope) : undefined;
+      if (paginatorOrigin) {
         const name = argumentFor(call, ["operation_name"], 0);
         const paginated = name ? getOperationBySnake(readString(name) ?? "") : undefined;
-        this.add(module, "py-paginator", method, call, paginated ? { operation: paginated.name } : { dynamic: true });
+        this.add(module, "py-paginator", method, call, {
+          ...(paginated ? { operation: paginated.name } : { dynamic: true }),
+          origin: paginatorOrigin,
+        });
         return;
       }
       this.reportConstructs(module, call, callee);
@@ -143,15 +154,13 @@ export class Reporter {
       if (callee.text === "getattr") {
         const receiver = argumentFor(call, [], 0);
         const name = argumentFor(call, [], 1);
-        if (receiver && name && this.flow.isClient(receiver, module, scope)) {
-          const op = getOperationBySnake(readString(name) ?? "");
-          this.add(
-            module,
-            op ? "py-call" : "py-call-dynamic",
-            callee,
-            call,
-            op ? { operation: op.name } : { dynamic: true },
-          );
+        const origin = receiver && name ? this.flow.clientOrigin(receiver, module, scope) : undefined;
+        if (origin) {
+          const op = getOperationBySnake(readString(name!) ?? "");
+          this.add(module, op ? "py-call" : "py-call-dynamic", callee, call, {
+            ...(op ? { operation: op.name } : { dynamic: true }),
+            origin,
+          });
         }
         return;
       }
@@ -169,15 +178,19 @@ export class Reporter {
     scope: ReturnType<typeof enclosingFunction>,
   ): void {
     const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-    if (
-      !args.some((arg) =>
-        this.flow.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope),
-      )
-    )
-      return;
+    let origin: Origin | undefined;
+    for (const arg of args) {
+      origin = this.flow.clientOrigin(
+        arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg,
+        module,
+        scope,
+      );
+      if (origin) break;
+    }
+    if (!origin) return;
     const name = argumentFor(call, ["waiter_name"], 0);
     const waiter = name ? readString(name) : undefined;
-    this.add(module, "py-waiter-custom", token, call, waiter ? { name: waiter } : {});
+    this.add(module, "py-waiter-custom", token, call, { ...(waiter ? { name: waiter } : {}), origin });
   }
 
   /** `batch.submit_job` handed on as a value (a callback, an executor argument). */
@@ -200,9 +213,8 @@ export class Reporter {
     const receiver = attribute.childForFieldName("object");
     const op = method ? getOperationBySnake(method.text) : undefined;
     if (!op || !receiver || !method) return;
-    if (this.flow.isClient(receiver, module, enclosingFunction(module, attribute))) {
-      this.add(module, "py-call", method, attribute, { operation: op.name });
-    }
+    const origin = this.flow.clientOrigin(receiver, module, enclosingFunction(module, attribute));
+    if (origin) this.add(module, "py-call", method, attribute, { operation: op.name, origin });
   }
 
   /** Framework tables that name Batch operations: a class body with `service = "batch"` (cloud-custodian). */

@@ -25,6 +25,11 @@ function stepped(value: Value, module: ModuleIndex, node: SyntaxNode, step: Orig
   return { ...value, origin: withStep(value.origin, module, node.startPosition.row, step, name) };
 }
 
+/** Type stub packages whose `BatchClient` is the Batch client's type. */
+const BATCH_STUBS = /^(mypy_boto3_batch|types_boto3_batch|types_aiobotocore_batch|types_aioboto3_batch)\b/;
+export const ANNOTATED_REASON =
+  "the client is handed in by a caller the scan cannot see; only its type annotation says it is a Batch client";
+
 const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
 const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
 
@@ -585,7 +590,7 @@ export class Dataflow {
           const fallback = this.evaluate(param.defaultValue, fn.module, fn.parent, 1);
           if (fallback) return stepped(fallback, fn.module, param.defaultValue, "default", name);
         }
-        return undefined;
+        return param.annotation ? this.annotationValue(param.annotation, fn.module, name) : undefined;
       }
       if (fn.locals.has(name)) return this.vars.get(`${fn.key}|${name}`);
     }
@@ -596,6 +601,20 @@ export class Dataflow {
       return value && { ...value, origin: withStep(value.origin, module, binding.row ?? 0, "imported", name) };
     }
     return undefined;
+  }
+
+  /**
+   * A client only a type annotation vouches for (`batch: BatchClient` from mypy_boto3_batch): handed in by a caller
+   * or framework the scan cannot see, so its maker is unknown.
+   */
+  annotationValue(annotation: SyntaxNode, module: ModuleIndex, name: string): Value {
+    const match = /\b(?:([A-Za-z_][\w.]*)\.)?(BatchClient)\b/.exec(annotation.text);
+    if (!match) return undefined;
+    const root = (match[1] ?? match[2]!).split(".")[0]!;
+    const binding = module.imports.get(root);
+    if (!binding || !BATCH_STUBS.test(binding.module)) return undefined;
+    const origin = originAt(module, annotation, `type ${binding.module.split(".")[0]}.BatchClient`, ANNOTATED_REASON);
+    return { kind: "client", origin: withStep(origin, module, annotation.startPosition.row, "annotated", name) };
   }
 
   /** A name imported from a project module: its global, or what that module imports under it (re-exports). */
@@ -629,8 +648,11 @@ export class Dataflow {
 
   private mark(map: Map<string, Known>, key: string, value: Known): void {
     const held = map.get(key);
-    // A client beats the containers and factories a name may also hold; the first origin found is kept.
-    if (held && (held.kind === value.kind || held.kind === "client")) return;
+    // A client beats the containers and factories a name may also hold; the first origin found is kept, except
+    // that a maker found beats a type annotation.
+    const annotatedOnly = held?.kind === "client" && held.origin.reason === ANNOTATED_REASON;
+    const better = annotatedOnly && value.kind === "client" && value.origin.reason !== ANNOTATED_REASON;
+    if (held && !better && (held.kind === value.kind || held.kind === "client")) return;
     map.set(key, value);
     this.changed = true;
   }
@@ -687,6 +709,11 @@ export class Dataflow {
     for (const assignment of module.assignments) {
       const left = assignment.childForFieldName("left");
       const right = assignment.childForFieldName("right");
+      const annotation = assignment.childForFieldName("type");
+      if (left && annotation && (left.type === "identifier" || left.type === "attribute")) {
+        const scope = enclosingFunction(module, assignment);
+        this.bind(left, this.annotationValue(annotation, module, left.text), module, scope);
+      }
       if (!left || !right) continue;
       const scope = enclosingFunction(module, assignment);
       if (

@@ -15,6 +15,8 @@ export interface Param {
   name: string;
   index: number;
   defaultValue?: SyntaxNode;
+  /** The type annotation, when there is one. */
+  annotation?: SyntaxNode;
 }
 
 export interface FunctionInfo {
@@ -117,13 +119,20 @@ function paramsOf(fn: SyntaxNode): Param[] {
   for (const child of fn.childForFieldName("parameters")?.namedChildren ?? []) {
     let name: string | undefined;
     let defaultValue: SyntaxNode | undefined;
+    const annotation = child.childForFieldName("type") ?? undefined;
     if (child.type === "identifier") name = child.text;
     else if (child.type === "typed_parameter") name = child.namedChildren.find((n) => n.type === "identifier")?.text;
     else if (child.type === "default_parameter" || child.type === "typed_default_parameter") {
       name = child.childForFieldName("name")?.text;
       defaultValue = child.childForFieldName("value") ?? undefined;
     }
-    if (name) params.push({ name, index: params.length, ...(defaultValue ? { defaultValue } : {}) });
+    if (name)
+      params.push({
+        name,
+        index: params.length,
+        ...(defaultValue ? { defaultValue } : {}),
+        ...(annotation ? { annotation } : {}),
+      });
   }
   return params;
 }

@@ -5,6 +5,7 @@ import { createInventoryItem, normalizeCloudFormationResource } from "../../inve
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
+import { originAt } from "./origin.js";
 import type { SyntaxNode } from "./parser.js";
 import type { Project } from "./project.js";
 
@@ -27,12 +28,23 @@ interface PendingWrapperCall {
   name: string;
 }
 
+/** Operation names other services share: an untraced receiver calling one of them is never taken for Batch. */
+const SHARED_OPERATION_NAMES = new Set([
+  "tag_resource",
+  "untag_resource",
+  "list_tags_for_resource",
+  "list_jobs",
+  "cancel_job",
+]);
+
 /** Turns the dataflow facts of one project into findings for its candidate modules. */
 export class Reporter {
   readonly findings: Finding[] = [];
   readonly inventory: InventoryItem[] = [];
   private readonly wrappingScopes = new Set<string>();
   private readonly pendingWrapperCalls: PendingWrapperCall[] = [];
+  /** Modules with a Batch client of their own: an operation call there on a receiver we cannot trace is reported. */
+  private readonly touchesBatch = new Set<string>();
 
   constructor(
     private readonly project: Project,
@@ -69,8 +81,11 @@ export class Reporter {
         span: this.span(module, token, end),
         language: module.language,
         ...extra,
+        // A client whose maker could not be told is only known at run time.
+        ...(extra.origin?.reason ? { dynamic: true } : {}),
       }),
     );
+    if (extra.origin && extra.origin.via !== "unresolved") this.touchesBatch.add(module.file.path);
     if (kind.startsWith("py-call") || kind === "py-client" || kind === "py-paginator") {
       const fn = enclosingFunction(module, token);
       if (fn) this.wrappingScopes.add(fn.owner ? fn.owner.key : fn.key);
@@ -326,6 +341,32 @@ export class Reporter {
     }
   }
 
+  /**
+   * A receiver named for Batch (`batch`, `self.batch_client`, `self.hook.batch_conn`) that nothing in the scan assigns,
+   * calling a Batch-only operation in a module that makes Batch clients: a client from a framework, reported as
+   * dynamic rather than dropped. Anywhere else such calls stay unreported.
+   */
+  private isUntraceableClient(pending: PendingWrapperCall): boolean {
+    if (SHARED_OPERATION_NAMES.has(pending.name) || !this.touchesBatch.has(pending.module.file.path)) return false;
+    const callee = pending.call.childForFieldName("function");
+    const receiver = callee?.type === "attribute" ? callee.childForFieldName("object") : undefined;
+    if (!receiver || !/batch/i.test(receiver.text)) return false;
+    const scope = enclosingFunction(pending.module, pending.call);
+    if (receiver.type === "identifier") {
+      // A parameter nobody passes a value we know; locals and globals hold what they were assigned.
+      for (let fn = scope; fn; fn = fn.parent) {
+        if (fn.params.some((p) => p.name === receiver.text)) return !fn.locals.has(receiver.text);
+        if (fn.locals.has(receiver.text)) return false;
+      }
+      return false;
+    }
+    if (receiver.type === "attribute") {
+      const root = receiver.text.split(".")[0];
+      return root === "self" || root === "cls";
+    }
+    return false;
+  }
+
   /** Calls of project methods named like Batch operations, where the project's method wraps a Batch client. */
   private reportWrapperCalls(): void {
     const wrapperNames = new Set<string>();
@@ -337,9 +378,20 @@ export class Reporter {
       }
     }
     for (const pending of this.pendingWrapperCalls) {
-      if (!wrapperNames.has(pending.name)) continue;
       const op = getOperationBySnake(pending.name);
-      this.add(pending.module, "wrapper-call", pending.token, pending.call, op ? { operation: op.name } : {});
+      if (wrapperNames.has(pending.name)) {
+        this.add(pending.module, "wrapper-call", pending.token, pending.call, op ? { operation: op.name } : {});
+      } else if (op && this.isUntraceableClient(pending)) {
+        const receiver = pending.call.childForFieldName("function")!.childForFieldName("object")!;
+        this.add(pending.module, "py-call", pending.token, pending.call, {
+          operation: op.name,
+          args: this.callArguments(pending.module, pending.call),
+          origin: {
+            ...originAt(pending.module, receiver, "unresolved"),
+            reason: `\`${receiver.text.slice(0, 80)}\` is handed in from code the scan cannot see; it is named for Batch in a module that makes Batch clients`,
+          },
+        });
+      }
     }
   }
 }

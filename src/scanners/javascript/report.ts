@@ -154,7 +154,7 @@ export class Reporter {
               kind: "js-v3-command",
               operation: value.operation,
               args: this.input(args[0]),
-              origin: this.commandOrigin(file, created, value.operation),
+              origin: this.commandOrigin(file, created),
             }),
           );
           return;
@@ -174,7 +174,7 @@ export class Reporter {
    * A command's origin is the client it is sent with (`client.send(new XCommand(…))`, or `client.send(command)` of a
    * variable holding it in the same file); a command never seen sent has its import as origin.
    */
-  private commandOrigin(file: JsFile, created: TS.NewExpression, operation: string): Origin | undefined {
+  private commandOrigin(file: JsFile, created: TS.NewExpression): Origin | undefined {
     const sent = (argument: TS.Node): Origin | undefined => {
       const call = argument.parent;
       if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;

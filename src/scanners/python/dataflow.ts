@@ -30,6 +30,9 @@ const BATCH_STUBS = /^(mypy_boto3_batch|types_boto3_batch|types_aiobotocore_batc
 export const ANNOTATED_REASON =
   "the client is handed in by a caller the scan cannot see; only its type annotation says it is a Batch client";
 
+/** Names of helpers that hand back a client: `get_client`, `return_client`, `boto_client`, `make_aws_client`. */
+const OUTSIDE_HELPER = /^\w*client\w*$/i;
+
 const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
 const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
 
@@ -278,6 +281,7 @@ export class Dataflow {
     const partial = this.partialCreation(call, module, scope);
     if (partial) return partial;
     const target = this.project.resolveCallee(module, call);
+    if (!target) return this.outsideHelperCreation(call, module, scope);
     const forwarder = target && "params" in target ? this.forwarders.get(target.key) : undefined;
     if (!forwarder || !target || !("params" in target)) return undefined;
     const param = target.params.find((p) => p.name === forwarder.param)!;
@@ -303,6 +307,39 @@ export class Dataflow {
         origin: originAt(module, token, via, dynamicReason),
       };
     return undefined;
+  }
+
+  /**
+   * `Client(...).return_client(service_name="batch")` from an installed library: a helper named for clients that the
+   * scan cannot see (or that the project defines more than once) handed boto's keyword `service_name="batch"`.
+   * Its result is taken for a Batch client, reported as dynamic since the helper's body is unseen.
+   */
+  private outsideHelperCreation(
+    call: SyntaxNode,
+    module: ModuleIndex,
+    scope: FunctionInfo | undefined,
+  ): Creation | undefined {
+    const callee = call.childForFieldName("function");
+    const token = callee?.type === "attribute" ? callee.childForFieldName("attribute") : callee;
+    if (!token || token.type !== "identifier" || !OUTSIDE_HELPER.test(token.text)) return undefined;
+    if (token.text === "client" || token.text === "create_client" || module.imports.get(token.text)?.module === "boto3")
+      return undefined;
+    // Only boto's keyword says which library's "batch" is meant: Kubernetes helpers take `get_client("batch")` too.
+    const service = argumentFor(call, ["service_name"], 99);
+    if (!service || readString(service) !== "batch" || this.serviceName(service, module, scope) !== "batch")
+      return undefined;
+    return {
+      token,
+      returnsClient: true,
+      viaHelper: true,
+      dynamic: true,
+      origin: originAt(
+        module,
+        token,
+        `helper:${token.text}`,
+        'a helper the scan cannot see (defined outside the tree, or more than once) is handed "batch"',
+      ),
+    };
   }
 
   /** `functools.partial(boto3.client, "batch")` / `partial(session.client, service_name="batch")`: a client factory. */

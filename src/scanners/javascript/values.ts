@@ -90,6 +90,19 @@ function unique(values: Value[]): Value[] {
   return kept;
 }
 
+/** A DI token as written: a string's value, or the name of the constant or member that holds it. */
+function tokenOf(node: TS.Expression): string | undefined {
+  const text = stringValue(node);
+  if (text !== undefined) return `"${text}"`;
+  if (ts.isIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  return undefined;
+}
+
+function propertyName(member: TS.PropertyAssignment): string | undefined {
+  return ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) ? member.name.text : undefined;
+}
+
 function isStaticMember(node: TS.Node): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
 }
@@ -377,8 +390,85 @@ export class Evaluator {
       values.push(...this.step(this.valueOf(argument), parameter, "parameter", name));
     if (parameter.initializer)
       values.push(...this.step(this.valueOf(parameter.initializer), parameter, "default", name));
+    values.push(...this.step(this.injectedValues(parameter), parameter, "parameter", name));
     values.push(...this.typeValues(parameter.type, name));
     return values;
+  }
+
+  /**
+   * `@Inject(TOKEN)` / `@inject("token")` on a parameter: what a DI provider registered under that token makes —
+   * `{ provide: TOKEN, useFactory | useValue | useClass }` (NestJS, Angular) or `container.register("token", {…})`
+   * (tsyringe). Tokens match by their written form (a string, or the name of the constant that holds them).
+   */
+  private injectedValues(parameter: TS.ParameterDeclaration): Value[] {
+    const decorators = ts.canHaveDecorators(parameter) ? (ts.getDecorators(parameter) ?? []) : [];
+    for (const decorator of decorators) {
+      const call = decorator.expression;
+      if (!ts.isCallExpression(call) || !call.arguments[0]) continue;
+      const callee = call.expression;
+      const name = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.name.text
+          : "";
+      if (name.toLowerCase() !== "inject") continue;
+      const token = tokenOf(call.arguments[0]);
+      return token ? this.providerValues(token) : [];
+    }
+    return [];
+  }
+
+  private providerIndex: Map<string, TS.ObjectLiteralExpression[]> | undefined;
+
+  /** Provider objects by token, indexed once per scan. */
+  private providers(token: string): TS.ObjectLiteralExpression[] {
+    if (!this.providerIndex) {
+      this.providerIndex = new Map();
+      for (const file of this.project.files) {
+        for (const object of file.objects) {
+          const provide = object.properties.find(
+            (p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyName(p) === "provide",
+          );
+          const parent = object.parent;
+          const key = provide
+            ? tokenOf(provide.initializer)
+            : ts.isCallExpression(parent) &&
+                parent.arguments[1] === object &&
+                ts.isPropertyAccessExpression(parent.expression) &&
+                parent.expression.name.text === "register" &&
+                parent.arguments[0]
+              ? tokenOf(parent.arguments[0])
+              : undefined;
+          if (key === undefined) continue;
+          const list = this.providerIndex.get(key);
+          if (list) list.push(object);
+          else this.providerIndex.set(key, [object]);
+        }
+      }
+    }
+    return this.providerIndex.get(token) ?? [];
+  }
+
+  private providerValues(token: string): Value[] {
+    const values: Value[] = [];
+    for (const object of this.providers(token)) {
+      for (const member of object.properties) {
+        if (!ts.isPropertyAssignment(member)) continue;
+        const key = propertyName(member);
+        let made: Value[] = [];
+        if (key === "useFactory")
+          made = this.valueOf(member.initializer).flatMap((v) =>
+            v.kind === "function" ? this.returnValues(v.node) : [],
+          );
+        else if (key === "useValue") made = this.valueOf(member.initializer);
+        else if (key === "useClass")
+          made = this.valueOf(member.initializer).flatMap((v): Value[] =>
+            v.kind === "class" ? [{ kind: "instance", node: v.node }] : [],
+          );
+        values.push(...this.step(made, member, "element", key));
+      }
+    }
+    return values.filter((v) => v.kind === "v2-client" || v.kind === "v3-client" || v.kind === "instance");
   }
 
   /** The expressions passed at position `index` wherever `fn` is called in the parsed files. */
@@ -462,8 +552,12 @@ export class Evaluator {
     if (name && PASS_THROUGH.test(name) && call.arguments[0])
       return this.valueOf(call.arguments[0]).filter((v) => v.kind === "v2-client" || v.kind === "v3-client");
     // `container.resolve<BatchClient>("batch")`: a DI container typed by its type argument.
-    if (name && CONTAINER_GETTERS.has(name) && call.typeArguments?.length === 1)
-      return this.typeValues(call.typeArguments[0]);
+    if (name && CONTAINER_GETTERS.has(name) && ts.isPropertyAccessExpression(call.expression) && call.arguments[0]) {
+      const token = tokenOf(call.arguments[0]);
+      const provided = token ? this.providerValues(token) : [];
+      const typed = call.typeArguments?.length === 1 ? this.typeValues(call.typeArguments[0]) : [];
+      return [...this.step(provided, call, "parameter", token), ...typed];
+    }
     return [];
   }
 

@@ -33,6 +33,9 @@ export const ANNOTATED_REASON =
 /** Names of helpers that hand back a client: `get_client`, `return_client`, `boto_client`, `make_aws_client`. */
 const OUTSIDE_HELPER = /^\w*client\w*$/i;
 
+/** Container members that can hold a client: a call, a name, an attribute (not nested literals or constants). */
+const MEMBER_TYPES = new Set(["call", "identifier", "attribute", "await", "parenthesized_expression"]);
+
 const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
 const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
 
@@ -480,11 +483,13 @@ export class Dataflow {
         return undefined;
       }
       case "dictionary": {
+        // Only direct members: nested literals (request payloads, fixtures) never hold a client worth the walk.
         for (const pair of expr.namedChildren) {
           if (pair.type !== "pair") continue;
-          const key = readString(pair.childForFieldName("key")!);
           const item = pair.childForFieldName("value");
-          const value = item ? this.evaluate(item, module, scope, depth + 1) : undefined;
+          if (!item || !MEMBER_TYPES.has(item.type)) continue;
+          const value = this.evaluate(item, module, scope, depth + 1);
+          const key = value?.kind === "client" ? readString(pair.childForFieldName("key")!) : undefined;
           if (value?.kind === "client" && key !== undefined) return { kind: "container", key, origin: value.origin };
         }
         return undefined;
@@ -492,6 +497,7 @@ export class Dataflow {
       case "list":
       case "set":
         for (const item of expr.namedChildren) {
+          if (!MEMBER_TYPES.has(item.type)) continue;
           const value = this.evaluate(item, module, scope, depth + 1);
           if (value?.kind === "client") return { kind: "container", origin: value.origin };
         }

@@ -69,8 +69,26 @@ interface Score {
   misses: TruthRow[];
   falsePositives: Finding[];
   traps: Finding[];
+  /** Client and call-site findings, and those of them that say where their client was made. */
+  sites: number;
+  sitesWithOrigin: number;
+  sitesWithoutOrigin: Finding[];
   ms: number;
 }
+
+/** Findings that stand for a client or a call on one: each must carry `origin`. */
+const SITE_KINDS = new Set([
+  "py-client",
+  "py-client-indirect",
+  "py-call",
+  "py-call-dynamic",
+  "py-paginator",
+  "py-waiter-custom",
+  "js-v2-client",
+  "js-v2-call",
+  "js-v3-client",
+  "js-v3-command",
+]);
 
 async function scoreRepo(repo: string, dir: string, truth: TruthRow[]): Promise<Score> {
   const started = performance.now();
@@ -114,8 +132,12 @@ async function scoreRepo(repo: string, dir: string, truth: TruthRow[]): Promise<
     else if (trapLines.has(key) || trapFiles.has(f.path)) traps.push(f);
     else falsePositives.push(f);
   }
+  const sites = findings.filter((f) => SITE_KINDS.has(f.kind));
   return {
     repo,
+    sites: sites.length,
+    sitesWithOrigin: sites.filter((f) => f.origin).length,
+    sitesWithoutOrigin: sites.filter((f) => !f.origin),
     primary: primaryRows.length,
     found,
     reported: findings.length,
@@ -194,6 +216,9 @@ async function main(): Promise<void> {
     const found = sum((s) => s.byGroup[group].found);
     console.log(`${group}: recall ${pct(found, primary)} (${found}/${primary})`);
   }
+  const sites = sum((s) => s.sites);
+  const withOrigin = sum((s) => s.sitesWithOrigin);
+  console.log(`origin: ${pct(withOrigin, sites)} of client and call-site findings (${withOrigin}/${sites})`);
   if (values.details) {
     for (const s of scores) {
       for (const m of s.misses) console.log(`MISS  ${s.repo}/${m.path}:${m.line} ${m.kind} ${m.what}`);
@@ -201,6 +226,10 @@ async function main(): Promise<void> {
         console.log(`FP    ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
       for (const f of s.traps)
         console.log(`TRAP  ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? f.resourceType ?? ""}`);
+    }
+    for (const s of scores) {
+      for (const f of s.sitesWithoutOrigin)
+        console.log(`NO-ORIGIN ${s.repo}/${f.path}:${f.line} ${f.kind} ${f.operation ?? ""}`);
     }
   }
 }

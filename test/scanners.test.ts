@@ -8,6 +8,19 @@ import { scanTree } from "../src/core/scan.js";
 import type { Finding, InventoryItem } from "../src/core/types.js";
 import { SCANNERS } from "../src/scanners/index.js";
 
+const SITE_KINDS = new Set([
+  "py-client",
+  "py-client-indirect",
+  "py-call",
+  "py-call-dynamic",
+  "py-paginator",
+  "py-waiter-custom",
+  "js-v2-client",
+  "js-v2-call",
+  "js-v3-client",
+  "js-v3-command",
+]);
+
 const ROOT = path.join(import.meta.dirname, "../fixtures/scanners");
 
 function summarize(finding: Finding) {
@@ -49,5 +62,15 @@ describe.each(scannerDirs)("scanner fixtures: %s", (scannerDir) => {
       skipped: scan.coverage.skipped,
     };
     await expect(`${JSON.stringify(snapshot, null, 2)}\n`).toMatchFileSnapshot(`${casePath}.findings.json`);
+    // Every client and call site says where its client was made, so report and apply share one answer.
+    for (const finding of scan.findings.filter((f) => SITE_KINDS.has(f.kind))) {
+      expect(finding.origin, `${finding.path}:${finding.line} ${finding.kind}`).toMatchObject({
+        path: expect.any(String),
+        line: expect.any(Number),
+        via: expect.any(String),
+        steps: expect.any(Array),
+      });
+      if (finding.origin?.reason) expect(finding.dynamic || finding.kind === "js-v3-command").toBe(true);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { getOperation, type OperationInfo } from "./batch-operations.js";
-import type { Category, EffortPoints, Finding, FindingKind, Language, LiteralValue } from "./types.js";
+import type { Category, EffortPoints, Finding, FindingKind, Language, LiteralValue, Origin } from "./types.js";
 
 /** Where in a file a finding sits (1-based lines and columns, end exclusive). */
 export type Span = Pick<Finding, "line" | "column" | "endLine" | "endColumn">;
@@ -15,6 +15,8 @@ export interface FindingInput {
   name?: string;
   args?: Record<string, LiteralValue>;
   dynamic?: boolean;
+  /** Where the client this site uses was made (see `Origin`). */
+  origin?: Origin;
   /** Replaces the generated message, for findings that need their own words. */
   message?: string;
   detail?: string;
@@ -292,6 +294,7 @@ export function createFinding(input: FindingInput): Finding {
   if (input.name) finding.name = input.name;
   if (input.args && Object.keys(input.args).length > 0) finding.args = input.args;
   if (input.dynamic) finding.dynamic = true;
+  if (input.origin) finding.origin = input.origin;
   return finding;
 }
 

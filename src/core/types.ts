@@ -81,6 +81,11 @@ export interface Finding {
   args?: Record<string, LiteralValue>;
   /** Set when the operation, the service or an argument is only known at run time. */
   dynamic?: boolean;
+  /**
+   * Where the Batch client (or command class) this site uses was made, and how it flowed here. Present on every
+   * client creation and call-site finding of the Python and JavaScript/TypeScript scanners.
+   */
+  origin?: Origin;
   /** Effort points this site costs to migrate. */
   effort: EffortPoints;
   /** What was found. */
@@ -91,6 +96,57 @@ export interface Finding {
   fix: string;
   /** Transforms that can rewrite this site. */
   transforms: string[];
+}
+
+/** How a value moved one step on its way from where a client was made to where it is used. */
+export type OriginStepKind =
+  /** bound to a variable or name (`batch = …`, `const batch = …`, `with … as batch`, `async with`) */
+  | "assigned"
+  /** stored in an attribute or field (`self.batch = …`, `this.batch = …`, a class field, a dataclass field) */
+  | "attribute"
+  /** returned or yielded by a function, property, getter, fixture or context manager */
+  | "returned"
+  /** passed as an argument and received by a parameter */
+  | "parameter"
+  /** a parameter's default, or the fallback of `client or make()`, `client ?? new Batch()` */
+  | "default"
+  /** stored in or read from a container (`clients["batch"]`, a tuple element, an object property) */
+  | "element"
+  /** exported by one module and imported by another (`from .aws import batch`, `import { batch } from "./aws"`) */
+  | "imported"
+  /** declared by a type annotation only (`batch: BatchClient`, `constructor(private batch: Batch)`) */
+  | "annotated";
+
+export interface OriginStep {
+  /** POSIX path of the file where the step happens, relative to the scan root. */
+  path: string;
+  /** 1-based line of the step. */
+  line: number;
+  step: OriginStepKind;
+  /** The name the value is bound to or read through (variable, attribute, parameter, export, key). */
+  name?: string;
+}
+
+/**
+ * Where the client a finding uses was made: the maker's site, what made it, and the steps from there to the finding
+ * (in flow order: first step nearest the maker). A site whose client could not be traced to a maker has
+ * `via: "unresolved"` and a `reason`, and its finding is `dynamic`.
+ */
+export interface Origin {
+  /** POSIX path of the file where the client was made. */
+  path: string;
+  /** 1-based line of the maker (or of the declaration that stands for it). */
+  line: number;
+  /** 1-based column of the maker. */
+  column?: number;
+  /**
+   * What made it: `boto3.client`, `session.client`, `botocore.create_client`, `aioboto3.client`, `helper:get_client`,
+   * `new AWS.Batch`, `new Batch`, `new BatchClient`, `import SubmitJobCommand`, `type BatchClient`, `unresolved`.
+   */
+  via: string;
+  steps: OriginStep[];
+  /** Why the maker could not be told (a service name read at run time, a client from a framework). */
+  reason?: string;
 }
 
 export type ResourceKind =

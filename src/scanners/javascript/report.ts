@@ -3,7 +3,7 @@ import type * as TS from "typescript";
 import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
 import type { ScanContext } from "../../core/scanner.js";
-import type { Finding, InventoryItem, LiteralValue } from "../../core/types.js";
+import type { Finding, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
 import { cdkResourceShape, cloudFormationResourceShape, inventoryItem } from "./inventory.js";
 import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
@@ -130,7 +130,12 @@ export class Reporter {
       switch (value.kind) {
         case "v2-class":
           this.findings.push(
-            findingAt(file, span, { kind: "js-v2-client", resourceType: "AWS.Batch", args: this.input(args[0]) }),
+            findingAt(file, span, {
+              kind: "js-v2-client",
+              resourceType: "AWS.Batch",
+              args: this.input(args[0]),
+              origin: this.evaluator.clientOrigin(this.evaluator.valueOf(created)),
+            }),
           );
           return;
         case "v3-client-class":
@@ -139,12 +144,18 @@ export class Reporter {
               kind: "js-v3-client",
               resourceType: value.aggregated ? "Batch" : "BatchClient",
               args: this.input(args[0]),
+              origin: this.evaluator.clientOrigin(this.evaluator.valueOf(created)),
             }),
           );
           return;
         case "v3-command-class":
           this.findings.push(
-            findingAt(file, span, { kind: "js-v3-command", operation: value.operation, args: this.input(args[0]) }),
+            findingAt(file, span, {
+              kind: "js-v3-command",
+              operation: value.operation,
+              args: this.input(args[0]),
+              origin: this.commandOrigin(file, created),
+            }),
           );
           return;
         case "cdk-class":
@@ -157,6 +168,56 @@ export class Reporter {
           return;
       }
     }
+  }
+
+  /**
+   * A command's origin is the client it is sent with (`client.send(new XCommand(…))`, or `client.send(command)` of a
+   * variable holding it in the same file); a command never seen sent has its import as origin.
+   */
+  private commandOrigin(file: JsFile, created: TS.NewExpression): Origin | undefined {
+    const sent = (argument: TS.Node): Origin | undefined => {
+      const call = argument.parent;
+      if (!call || !ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return undefined;
+      if (call.expression.name.text !== "send" || call.arguments[0] !== argument) return undefined;
+      return this.evaluator.clientOrigin(this.evaluator.valueOf(call.expression.expression));
+    };
+    let node: TS.Node = created;
+    while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)))
+      node = node.parent;
+    const direct = sent(node);
+    if (direct) return direct;
+    const holder = node.parent;
+    if (holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name)) {
+      const name = holder.name.text;
+      for (const call of file.callsByName.get("send") ?? []) {
+        const argument = call.arguments?.[0];
+        if (!argument || !ts.isIdentifier(argument) || argument.text !== name) continue;
+        if (this.evaluator.scopes.resolve(argument) !== holder) continue;
+        const origin = sent(argument);
+        if (origin) return origin;
+      }
+    }
+    // `return new XCommand(…)` in a builder whose result is sent: `client.send(buildSubmit(…))`.
+    const fn = ts.isReturnStatement(holder ?? node)
+      ? ts.findAncestor(node, ts.isFunctionLike)
+      : ts.isArrowFunction(holder ?? node)
+        ? holder
+        : undefined;
+    const builder =
+      fn && (ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)
+        ? fn.name.text
+        : fn && ts.isArrowFunction(fn) && ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)
+          ? fn.parent.name.text
+          : undefined;
+    for (const call of builder ? (file.callsByName.get(builder) ?? []) : []) {
+      const origin = ts.isCallExpression(call) ? sent(call) : undefined;
+      if (origin) return origin;
+    }
+    const declared = this.evaluator.commandImport(created.expression);
+    const command = ts.isPropertyAccessExpression(created.expression)
+      ? created.expression.name.text
+      : created.expression.getText(file.ast);
+    return declared ? this.evaluator.originAt(declared, `import ${command.slice(0, 60)}`) : undefined;
   }
 
   private constructParts(created: TS.NewExpression): { name?: string; args?: Record<string, LiteralValue> } {
@@ -215,14 +276,18 @@ export class Reporter {
         this.reportPaginator(file, call);
         return;
       }
-      const kind = this.clientCallKind(this.evaluator.valueOf(callee.expression));
+      const receiver = this.evaluator.valueOf(callee.expression);
+      const kind = this.clientCallKind(receiver);
       if (!kind) return;
       const span = spanOf(file, token, call);
+      const origin = this.evaluator.clientOrigin(receiver);
       this.findings.push(
         findingAt(file, span, {
           kind,
           ...(operation ? { operation: operation.name } : { dynamic: true }),
+          ...(origin?.reason ? { dynamic: true } : {}),
           args: this.input(call.arguments[0]),
+          origin,
         }),
       );
       return;
@@ -239,12 +304,18 @@ export class Reporter {
   private reportPaginator(file: JsFile, call: TS.CallExpression): void {
     const paginator = this.evaluator.valueOf(call.expression).find((value) => value.kind === "v3-paginator");
     if (paginator?.kind !== "v3-paginator") return;
+    // `paginateListJobs({ client }, input)`: the client rides in the configuration object.
+    const config = call.arguments[0];
+    const origin = config
+      ? this.evaluator.clientOrigin(this.evaluator.property(this.evaluator.valueOf(config), "client"))
+      : undefined;
     this.findings.push(
       findingAt(file, spanOf(file, call.expression, call), {
         kind: "js-v3-command",
         operation: paginator.operation,
         args: this.input(call.arguments[1]),
         message: `${paginator.operation} call (paginator)`,
+        ...(origin ? { origin } : {}),
       }),
     );
   }
@@ -261,9 +332,18 @@ export class Reporter {
       parent.operatorToken.kind === ts.SyntaxKind.EqualsToken
     )
       return;
-    const kind = this.clientCallKind(this.evaluator.valueOf(access.expression));
+    const receiver = this.evaluator.valueOf(access.expression);
+    const kind = this.clientCallKind(receiver);
     if (!kind) return;
-    this.findings.push(findingAt(file, spanOf(file, access.name, access), { kind, operation: operation.name }));
+    const origin = this.evaluator.clientOrigin(receiver);
+    this.findings.push(
+      findingAt(file, spanOf(file, access.name, access), {
+        kind,
+        operation: operation.name,
+        ...(origin?.reason ? { dynamic: true } : {}),
+        origin,
+      }),
+    );
   }
 
   private reportImports(file: JsFile, usesV2: boolean): void {

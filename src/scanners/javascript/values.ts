@@ -3,15 +3,26 @@ import { ts } from "./typescript.js";
 import { getOperationByCamel, getOperationByCommand } from "../../core/batch-operations.js";
 import { enclosingClassOfThis, type JsFile, type Project } from "./project.js";
 import { Scopes, type Declaration } from "./scope.js";
+import type { Origin, OriginStepKind } from "../../core/types.js";
+
+/** Long chains add nothing a reader can use and cost memory on every copy. */
+const MAX_STEPS = 12;
+export const INJECTED_REASON =
+  "the client is handed in by a caller the scan cannot see; only its type annotation says it is a Batch client";
+
+/** Wrappers that hand back the client they are given (X-Ray, Powertools tracer, instrumentation). */
+const PASS_THROUGH = /^(capture|instrument|wrap|trace)\w*$/i;
+/** DI containers that hand out what was registered under a token, typed by a type argument. */
+const CONTAINER_GETTERS = new Set(["resolve", "get", "getService", "inject"]);
 
 /** What an expression can evaluate to, as far as Batch is concerned. Everything else is the empty set. */
 export type Value =
   | { kind: "aws-sdk" }
   | { kind: "v2-class" }
-  | { kind: "v2-client" }
+  | { kind: "v2-client"; origin?: Origin }
   | { kind: "v3-module" }
   | { kind: "v3-client-class"; aggregated: boolean }
-  | { kind: "v3-client"; aggregated: boolean }
+  | { kind: "v3-client"; aggregated: boolean; origin?: Origin }
   | { kind: "v3-command-class"; operation: string }
   | { kind: "v3-paginator"; operation: string }
   | { kind: "v3-exception"; name: string }
@@ -36,6 +47,10 @@ const MAX_DEPTH = 60;
 
 function identity(value: Value): unknown {
   switch (value.kind) {
+    case "v2-client":
+      return "v2-client";
+    case "v3-client":
+      return `v3-client:${value.aggregated}`;
     case "module":
       return value.file;
     case "object":
@@ -49,16 +64,43 @@ function identity(value: Value): unknown {
   }
 }
 
+/** Whether a client value's origin is only a type annotation (its maker unseen). */
+function annotatedOnly(value: Value): boolean {
+  return (value.kind === "v2-client" || value.kind === "v3-client") && !!value.origin?.reason;
+}
+
 function unique(values: Value[]): Value[] {
   const seen = new Map<string, Set<unknown>>();
-  return values.filter((value) => {
+  const kept: Value[] = [];
+  const at = new Map<unknown, number>();
+  for (const value of values) {
     let ids = seen.get(value.kind);
     if (!ids) seen.set(value.kind, (ids = new Set()));
     const id = identity(value);
-    if (ids.has(id)) return false;
+    if (ids.has(id)) {
+      // A maker found along any path is a better origin than an annotation found first.
+      const index = at.get(`${value.kind}|${String(id)}`);
+      if (index !== undefined && annotatedOnly(kept[index]!) && !annotatedOnly(value)) kept[index] = value;
+      continue;
+    }
     ids.add(id);
-    return true;
-  });
+    if (value.kind === "v2-client" || value.kind === "v3-client") at.set(`${value.kind}|${String(id)}`, kept.length);
+    kept.push(value);
+  }
+  return kept;
+}
+
+/** A DI token as written: a string's value, or the name of the constant or member that holds it. */
+function tokenOf(node: TS.Expression): string | undefined {
+  const text = stringValue(node);
+  if (text !== undefined) return `"${text}"`;
+  if (ts.isIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  return undefined;
+}
+
+function propertyName(member: TS.PropertyAssignment): string | undefined {
+  return ts.isIdentifier(member.name) || ts.isStringLiteral(member.name) ? member.name.text : undefined;
 }
 
 function isStaticMember(node: TS.Node): boolean {
@@ -143,6 +185,43 @@ export class Evaluator {
 
   constructor(private readonly project: Project) {}
 
+  private lineOf(node: TS.Node): { path: string; line: number; column: number } | undefined {
+    const file = this.project.fileOf(node);
+    if (!file) return undefined;
+    const at = file.ast.getLineAndCharacterOfPosition(node.getStart(file.ast));
+    return { path: file.source.path, line: at.line + 1, column: at.character + 1 };
+  }
+
+  /** Where a client is made: the `new` expression, or the type annotation that alone says so. */
+  originAt(node: TS.Node, via: string, reason?: string): Origin | undefined {
+    const at = this.lineOf(node);
+    return at ? { ...at, via, steps: [], ...(reason ? { reason } : {}) } : undefined;
+  }
+
+  /** The clients among `values` with one more step, taken at `node`. */
+  private step(values: Value[], node: TS.Node, step: OriginStepKind, name?: string): Value[] {
+    if (!values.some((v) => (v.kind === "v2-client" || v.kind === "v3-client") && v.origin)) return values;
+    const at = this.lineOf(node);
+    if (!at) return values;
+    return values.map((value) => {
+      if ((value.kind !== "v2-client" && value.kind !== "v3-client") || !value.origin) return value;
+      const origin = value.origin;
+      const last = origin.steps.at(-1);
+      if (origin.steps.length >= MAX_STEPS) return value;
+      if (last && last.path === at.path && last.line === at.line && last.step === step && last.name === name)
+        return value;
+      const next = [...origin.steps, { path: at.path, line: at.line, step, ...(name ? { name } : {}) }];
+      return { ...value, origin: { ...origin, steps: next } };
+    });
+  }
+
+  /** The client origin a receiver's values carry, when they hold a Batch client. */
+  clientOrigin(values: Value[]): Origin | undefined {
+    for (const value of values)
+      if ((value.kind === "v2-client" || value.kind === "v3-client") && value.origin) return value.origin;
+    return undefined;
+  }
+
   valueOf(node: TS.Node): Value[] {
     const cached = this.cache.get(node);
     if (cached) return cached;
@@ -185,7 +264,9 @@ export class Evaluator {
       switch (node.operatorToken.kind) {
         case ts.SyntaxKind.BarBarToken:
         case ts.SyntaxKind.QuestionQuestionToken:
-          return [...this.valueOf(node.left), ...this.valueOf(node.right)];
+        case ts.SyntaxKind.BarBarEqualsToken:
+        case ts.SyntaxKind.QuestionQuestionEqualsToken:
+          return [...this.valueOf(node.left), ...this.step(this.valueOf(node.right), node.right, "default")];
         case ts.SyntaxKind.AmpersandAmpersandToken:
         case ts.SyntaxKind.EqualsToken:
         case ts.SyntaxKind.CommaToken:
@@ -213,9 +294,12 @@ export class Evaluator {
 
   declarationValues(declaration: Declaration): Value[] {
     if (ts.isVariableDeclaration(declaration)) {
+      const name = ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
       const values = [
-        ...(declaration.initializer ? this.valueOf(declaration.initializer) : []),
-        ...this.typeValues(declaration.type),
+        ...(declaration.initializer
+          ? this.step(this.valueOf(declaration.initializer), declaration, "assigned", name)
+          : []),
+        ...this.typeValues(declaration.type, name),
       ];
       if (ts.isIdentifier(declaration.name) && !(declaration.parent.flags & ts.NodeFlags.Const)) {
         const file = this.project.fileOf(declaration);
@@ -226,7 +310,7 @@ export class Evaluator {
             ts.isIdentifier(target.left) &&
             this.scopes.resolve(target.left) === declaration
           ) {
-            values.push(...this.valueOf(assigned));
+            values.push(...this.step(this.valueOf(assigned), target, "assigned", declaration.name.text));
           }
         }
       }
@@ -255,9 +339,20 @@ export class Evaluator {
         : declaration.parent.parent.parent;
     const specifier = stringValue(importDeclaration.moduleSpecifier);
     if (!specifier) return [];
-    if (ts.isImportClause(declaration)) return this.moduleValues(file, specifier, "default");
+    if (ts.isImportClause(declaration))
+      return this.step(
+        this.moduleValues(file, specifier, "default"),
+        importDeclaration,
+        "imported",
+        declaration.name?.text,
+      );
     if (ts.isNamespaceImport(declaration)) return this.moduleValues(file, specifier, "*");
-    return this.moduleValues(file, specifier, (declaration.propertyName ?? declaration.name).text);
+    return this.step(
+      this.moduleValues(file, specifier, (declaration.propertyName ?? declaration.name).text),
+      importDeclaration,
+      "imported",
+      declaration.name.text,
+    );
   }
 
   private bindingElementValues(element: TS.BindingElement): Value[] {
@@ -268,25 +363,112 @@ export class Evaluator {
     else if (ts.isParameter(holder)) whole = this.parameterValues(holder);
     else if (ts.isBindingElement(holder)) whole = this.bindingElementValues(holder);
     else whole = [];
-    const defaults = element.initializer ? this.valueOf(element.initializer) : [];
+    const defaults = element.initializer ? this.step(this.valueOf(element.initializer), element, "default") : [];
     if (ts.isArrayBindingPattern(pattern))
-      return [...this.element(whole, pattern.elements.indexOf(element)), ...defaults];
+      return [...this.step(this.element(whole, pattern.elements.indexOf(element)), element, "element"), ...defaults];
     if (element.dotDotDotToken) return whole;
     const key = element.propertyName ?? element.name;
     const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : undefined;
-    return name ? [...this.property(whole, name), ...defaults] : defaults;
+    const required =
+      ts.isVariableDeclaration(holder) &&
+      !!holder.initializer &&
+      ts.isCallExpression(holder.initializer) &&
+      isRequireCall(holder.initializer);
+    return name
+      ? [...this.step(this.property(whole, name), element, required ? "imported" : "element", name), ...defaults]
+      : defaults;
   }
 
   private parameterValues(parameter: TS.ParameterDeclaration): Value[] {
-    const values = [
-      ...this.typeValues(parameter.type),
-      ...(parameter.initializer ? this.valueOf(parameter.initializer) : []),
-    ];
-    if (parameter.dotDotDotToken) return values;
+    const name = ts.isIdentifier(parameter.name) ? parameter.name.text : undefined;
+    const values: Value[] = [];
+    if (parameter.dotDotDotToken) return this.typeValues(parameter.type, name);
     const fn = parameter.parent;
     const index = fn.parameters.indexOf(parameter);
-    for (const argument of this.argumentsFor(fn, index)) values.push(...this.valueOf(argument));
+    // What callers pass comes first, so that a known maker is the origin rather than the annotation.
+    for (const argument of this.argumentsFor(fn, index))
+      values.push(...this.step(this.valueOf(argument), parameter, "parameter", name));
+    if (parameter.initializer)
+      values.push(...this.step(this.valueOf(parameter.initializer), parameter, "default", name));
+    values.push(...this.step(this.injectedValues(parameter), parameter, "parameter", name));
+    values.push(...this.typeValues(parameter.type, name));
     return values;
+  }
+
+  /**
+   * `@Inject(TOKEN)` / `@inject("token")` on a parameter: what a DI provider registered under that token makes —
+   * `{ provide: TOKEN, useFactory | useValue | useClass }` (NestJS, Angular) or `container.register("token", {…})`
+   * (tsyringe). Tokens match by their written form (a string, or the name of the constant that holds them).
+   */
+  private injectedValues(parameter: TS.ParameterDeclaration): Value[] {
+    const decorators = ts.canHaveDecorators(parameter) ? (ts.getDecorators(parameter) ?? []) : [];
+    for (const decorator of decorators) {
+      const call = decorator.expression;
+      if (!ts.isCallExpression(call) || !call.arguments[0]) continue;
+      const callee = call.expression;
+      const name = ts.isIdentifier(callee)
+        ? callee.text
+        : ts.isPropertyAccessExpression(callee)
+          ? callee.name.text
+          : "";
+      if (name.toLowerCase() !== "inject") continue;
+      const token = tokenOf(call.arguments[0]);
+      return token ? this.providerValues(token) : [];
+    }
+    return [];
+  }
+
+  private providerIndex: Map<string, TS.ObjectLiteralExpression[]> | undefined;
+
+  /** Provider objects by token, indexed once per scan. */
+  private providers(token: string): TS.ObjectLiteralExpression[] {
+    if (!this.providerIndex) {
+      this.providerIndex = new Map();
+      for (const file of this.project.files) {
+        for (const object of file.objects) {
+          const provide = object.properties.find(
+            (p): p is TS.PropertyAssignment => ts.isPropertyAssignment(p) && propertyName(p) === "provide",
+          );
+          const parent = object.parent;
+          const key = provide
+            ? tokenOf(provide.initializer)
+            : ts.isCallExpression(parent) &&
+                parent.arguments[1] === object &&
+                ts.isPropertyAccessExpression(parent.expression) &&
+                parent.expression.name.text === "register" &&
+                parent.arguments[0]
+              ? tokenOf(parent.arguments[0])
+              : undefined;
+          if (key === undefined) continue;
+          const list = this.providerIndex.get(key);
+          if (list) list.push(object);
+          else this.providerIndex.set(key, [object]);
+        }
+      }
+    }
+    return this.providerIndex.get(token) ?? [];
+  }
+
+  private providerValues(token: string): Value[] {
+    const values: Value[] = [];
+    for (const object of this.providers(token)) {
+      for (const member of object.properties) {
+        if (!ts.isPropertyAssignment(member)) continue;
+        const key = propertyName(member);
+        let made: Value[] = [];
+        if (key === "useFactory")
+          made = this.valueOf(member.initializer).flatMap((v) =>
+            v.kind === "function" ? this.returnValues(v.node) : [],
+          );
+        else if (key === "useValue") made = this.valueOf(member.initializer);
+        else if (key === "useClass")
+          made = this.valueOf(member.initializer).flatMap((v): Value[] =>
+            v.kind === "class" ? [{ kind: "instance", node: v.node }] : [],
+          );
+        values.push(...this.step(made, member, "element", key));
+      }
+    }
+    return values.filter((v) => v.kind === "v2-client" || v.kind === "v3-client" || v.kind === "instance");
   }
 
   /** The expressions passed at position `index` wherever `fn` is called in the parsed files. */
@@ -312,17 +494,39 @@ export class Evaluator {
   }
 
   /** Values of a type annotation read as "an instance of": `AWS.Batch`, `BatchClient`, a project class. */
-  typeValues(type: TS.TypeNode | undefined): Value[] {
+  typeValues(type: TS.TypeNode | undefined, name?: string): Value[] {
     if (!type) return [];
-    if (ts.isUnionTypeNode(type)) return type.types.flatMap((member) => this.typeValues(member));
-    if (ts.isParenthesizedTypeNode(type)) return this.typeValues(type.type);
+    if (ts.isUnionTypeNode(type)) return type.types.flatMap((member) => this.typeValues(member, name));
+    if (ts.isParenthesizedTypeNode(type)) return this.typeValues(type.type, name);
     if (!ts.isTypeReferenceNode(type)) return [];
+    const annotated = (): Origin | undefined => {
+      const origin = this.originAt(type, `type ${type.typeName.getText().slice(0, 60)}`, INJECTED_REASON);
+      const at = this.lineOf(type);
+      return origin && at
+        ? { ...origin, steps: [{ path: at.path, line: at.line, step: "annotated", ...(name ? { name } : {}) }] }
+        : origin;
+    };
     return this.entityValues(type.typeName).flatMap((value): Value[] => {
-      if (value.kind === "v2-class") return [{ kind: "v2-client" }];
-      if (value.kind === "v3-client-class") return [{ kind: "v3-client", aggregated: value.aggregated }];
+      if (value.kind === "v2-class") return [{ kind: "v2-client", origin: annotated() }];
+      if (value.kind === "v3-client-class")
+        return [{ kind: "v3-client", aggregated: value.aggregated, origin: annotated() }];
       if (value.kind === "class") return [{ kind: "instance", node: value.node }];
       return [];
     });
+  }
+
+  /** The import (or require) a command class's name comes from: `SubmitJobCommand`, `Batch.SubmitJobCommand`. */
+  commandImport(expression: TS.Expression): TS.Node | undefined {
+    let root: TS.Expression = expression;
+    while (ts.isPropertyAccessExpression(root)) root = root.expression;
+    if (!ts.isIdentifier(root)) return undefined;
+    const declaration = this.scopes.resolve(root);
+    if (!declaration) return undefined;
+    for (let node: TS.Node | undefined = declaration; node; node = node.parent) {
+      if (ts.isImportDeclaration(node) || ts.isImportEqualsDeclaration(node) || ts.isVariableStatement(node))
+        return node;
+    }
+    return declaration;
   }
 
   entityValues(name: TS.EntityName): Value[] {
@@ -336,15 +540,32 @@ export class Evaluator {
       const specifier = stringValue(call.arguments[0]);
       return specifier ? this.moduleValues(file, specifier, isRequireCall(call) ? "whole" : "*") : [];
     }
-    return this.valueOf(call.expression).flatMap((value) =>
-      value.kind === "function" ? this.returnValues(value.node) : [],
-    );
+    const callees = this.valueOf(call.expression);
+    const values = callees.flatMap((value) => (value.kind === "function" ? this.returnValues(value.node) : []));
+    if (values.length > 0 || callees.some((value) => value.kind === "function")) return values;
+    const name = ts.isIdentifier(call.expression)
+      ? call.expression.text
+      : ts.isPropertyAccessExpression(call.expression)
+        ? call.expression.name.text
+        : undefined;
+    // `captureAWSv3Client(new BatchClient())`: an outside wrapper that returns the client it is given.
+    if (name && PASS_THROUGH.test(name) && call.arguments[0])
+      return this.valueOf(call.arguments[0]).filter((v) => v.kind === "v2-client" || v.kind === "v3-client");
+    // `container.resolve<BatchClient>("batch")`: a DI container typed by its type argument.
+    if (name && CONTAINER_GETTERS.has(name) && ts.isPropertyAccessExpression(call.expression) && call.arguments[0]) {
+      const token = tokenOf(call.arguments[0]);
+      const provided = token ? this.providerValues(token) : [];
+      const typed = call.typeArguments?.length === 1 ? this.typeValues(call.typeArguments[0]) : [];
+      return [...this.step(provided, call, "parameter", token), ...typed];
+    }
+    return [];
   }
 
   private newValues(created: TS.NewExpression): Value[] {
+    const via = () => this.originAt(created, `new ${created.expression.getText().slice(0, 60)}`);
     return this.valueOf(created.expression).flatMap((value): Value[] => {
-      if (value.kind === "v2-class") return [{ kind: "v2-client" }];
-      if (value.kind === "v3-client-class") return [{ kind: "v3-client", aggregated: value.aggregated }];
+      if (value.kind === "v2-class") return [{ kind: "v2-client", origin: via() }];
+      if (value.kind === "v3-client-class") return [{ kind: "v3-client", aggregated: value.aggregated, origin: via() }];
       if (value.kind === "class") return [{ kind: "instance", node: value.node }];
       return [];
     });
@@ -355,12 +576,15 @@ export class Evaluator {
     if (cached) return cached;
     this.returnCache.set(fn, []);
     const values: Value[] = [];
-    if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body)) values.push(...this.valueOf(fn.body));
+    const name = callableName(fn);
+    if (ts.isArrowFunction(fn) && !ts.isBlock(fn.body))
+      values.push(...this.step(this.valueOf(fn.body), fn.body, "returned", name));
     const body = "body" in fn ? fn.body : undefined;
     if (body && ts.isBlock(body)) {
       const visit = (node: TS.Node): void => {
         if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
-        if (ts.isReturnStatement(node) && node.expression) values.push(...this.valueOf(node.expression));
+        if (ts.isReturnStatement(node) && node.expression)
+          values.push(...this.step(this.valueOf(node.expression), node, "returned", name));
         ts.forEachChild(node, visit);
       };
       ts.forEachChild(body, visit);
@@ -417,8 +641,10 @@ export class Evaluator {
       const key =
         member.name && (ts.isIdentifier(member.name) || ts.isStringLiteral(member.name)) ? member.name.text : undefined;
       if (key !== name) continue;
-      if (ts.isPropertyAssignment(member)) values.push(...this.valueOf(member.initializer));
-      else if (ts.isShorthandPropertyAssignment(member)) values.push(...this.valueOf(member.name));
+      if (ts.isPropertyAssignment(member))
+        values.push(...this.step(this.valueOf(member.initializer), member, "element", name));
+      else if (ts.isShorthandPropertyAssignment(member))
+        values.push(...this.step(this.valueOf(member.name), member, "element", name));
       else if (ts.isMethodDeclaration(member)) values.push({ kind: "function", node: member });
       else if (ts.isGetAccessorDeclaration(member)) values.push(...this.returnValues(member));
     }
@@ -427,13 +653,15 @@ export class Evaluator {
 
   private classMember(cls: TS.ClassLikeDeclaration, name: string, isStatic: boolean): Value[] {
     const values: Value[] = [];
+    // Annotations come last: an assignment found anywhere is a better origin than the declared type.
+    const typed: Value[] = [];
     for (const member of cls.members) {
       const memberIsStatic = isStaticMember(member);
       if (ts.isConstructorDeclaration(member) && !isStatic) {
         for (const parameter of member.parameters) {
           const isProperty = (ts.getModifiers(parameter) ?? []).length > 0;
           if (isProperty && ts.isIdentifier(parameter.name) && parameter.name.text === name)
-            values.push(...this.parameterValues(parameter));
+            values.push(...this.step(this.parameterValues(parameter), parameter, "attribute", `this.${name}`));
         }
         continue;
       }
@@ -445,8 +673,8 @@ export class Evaluator {
         continue;
       if (member.name.text !== name) continue;
       if (ts.isPropertyDeclaration(member)) {
-        if (member.initializer) values.push(...this.valueOf(member.initializer));
-        values.push(...this.typeValues(member.type));
+        if (member.initializer) values.push(...this.step(this.valueOf(member.initializer), member, "attribute", name));
+        typed.push(...this.typeValues(member.type, name));
       } else if (ts.isGetAccessorDeclaration(member)) {
         values.push(...this.returnValues(member));
       } else if (ts.isMethodDeclaration(member)) {
@@ -455,7 +683,8 @@ export class Evaluator {
     }
     if (!isStatic) {
       const file = this.project.fileOf(cls);
-      for (const assigned of file?.memberAssignments.get(cls)?.get(name) ?? []) values.push(...this.valueOf(assigned));
+      for (const assigned of file?.memberAssignments.get(cls)?.get(name) ?? [])
+        values.push(...this.step(this.valueOf(assigned), assigned.parent, "attribute", `this.${name}`));
     }
     for (const clause of cls.heritageClauses ?? []) {
       if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
@@ -465,7 +694,7 @@ export class Evaluator {
         }
       }
     }
-    return values;
+    return [...values, ...typed];
   }
 
   /** What `import … from specifier` (member "default", "*", a name) or `require(specifier)` ("whole") gives. */

@@ -1,13 +1,43 @@
 import type { ClassInfo, FunctionInfo, ModuleIndex } from "./module-index.js";
-import { enclosingFunction } from "./module-index.js";
+import { enclosingClass, enclosingFunction } from "./module-index.js";
 import { readString } from "./literals.js";
 import type { SyntaxNode } from "./parser.js";
 import { implicitParams, methodOwner, type Project } from "./project.js";
+import type { Origin, OriginStepKind } from "../../core/types.js";
+import { originAt, withStep } from "./origin.js";
 
-/** What an expression evaluates to, as far as Batch is concerned. */
-export type Value = { kind: "client" } | { kind: "tuple"; index: number } | undefined;
+/**
+ * What an expression evaluates to, as far as Batch is concerned: a client, a tuple holding one, a container (dict or
+ * list) holding one under `key` (any index when absent), or a factory that makes one when called
+ * (`functools.partial(boto3.client, "batch")`, a `default_factory`). Each carries where the client was made.
+ */
+export type Value =
+  | { kind: "client"; origin: Origin }
+  | { kind: "tuple"; index: number; origin: Origin }
+  | { kind: "container"; key?: string; origin: Origin }
+  | { kind: "factory"; origin: Origin }
+  | undefined;
 
-const CLIENT: Value = { kind: "client" };
+type Known = NonNullable<Value>;
+
+function stepped(value: Value, module: ModuleIndex, node: SyntaxNode, step: OriginStepKind, name?: string): Value {
+  if (!value) return value;
+  return { ...value, origin: withStep(value.origin, module, node.startPosition.row, step, name) };
+}
+
+/** Type stub packages whose `BatchClient` is the Batch client's type. */
+const BATCH_STUBS = /^(mypy_boto3_batch|types_boto3_batch|types_aiobotocore_batch|types_aioboto3_batch)\b/;
+export const ANNOTATED_REASON =
+  "the client is handed in by a caller the scan cannot see; only its type annotation says it is a Batch client";
+
+/** Names of helpers that hand back a client: `get_client`, `return_client`, `boto_client`, `make_aws_client`. */
+const OUTSIDE_HELPER = /^\w*client\w*$/i;
+
+/** Container members that can hold a client: a call, a name, an attribute (not nested literals or constants). */
+const MEMBER_TYPES = new Set(["call", "identifier", "attribute", "await", "parenthesized_expression"]);
+
+const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
+const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
 
 /** A call that creates a Batch client, and where its finding goes. */
 export interface Creation {
@@ -15,6 +45,10 @@ export interface Creation {
   token: SyntaxNode;
   /** Whether the call's value is the client (false for helpers that only use it, such as waiters). */
   returnsClient: boolean;
+  /** The call makes a factory of clients (`functools.partial(boto3.client, "batch")`). */
+  factory?: boolean;
+  /** Where the client is made and by what. */
+  origin: Origin;
   /** The service name went through a project helper. */
   viaHelper: boolean;
   dynamic: boolean;
@@ -74,12 +108,12 @@ export function argumentFor(call: SyntaxNode, keywords: string[], position: numb
  * parameters, pytest fixtures and function results hold a Batch client.
  */
 export class Dataflow {
-  private readonly vars = new Set<string>();
-  private readonly attrs = new Set<string>();
+  private readonly vars = new Map<string, Known>();
+  private readonly attrs = new Map<string, Known>();
   private readonly attrNames = new Set<string>();
-  private readonly params = new Set<string>();
-  private readonly returns = new Map<string, number>();
-  private readonly fixtures = new Map<string, string[]>();
+  private readonly params = new Map<string, Known>();
+  private readonly returns = new Map<string, Known>();
+  private readonly fixtures = new Map<string, { dir: string; value: Known }[]>();
   private readonly forwarders = new Map<string, Forwarder>();
   /** Assignments whose service name is unknown but whose target's name says Batch. */
   readonly dynamicCreations = new Set<number>();
@@ -167,15 +201,40 @@ export class Dataflow {
     return undefined;
   }
 
-  /** Whether a call is boto3's own client factory (`boto3.client`, `session.client`, `client` from boto3). */
+  /** Whether a call is an SDK's own client factory (`boto3.client`, `session.client`, `session.create_client`). */
   private isFactoryCall(call: SyntaxNode, module: ModuleIndex): boolean {
     const callee = call.childForFieldName("function");
-    if (callee?.type === "attribute") return callee.childForFieldName("attribute")?.text === "client";
-    if (callee?.type === "identifier") {
+    return !!callee && this.isFactoryCallee(callee, module);
+  }
+
+  private isFactoryCallee(callee: SyntaxNode, module: ModuleIndex): boolean {
+    if (callee.type === "attribute") {
+      const name = callee.childForFieldName("attribute")?.text;
+      return name === "client" || (name === "create_client" && this.mentionsSdk(module));
+    }
+    if (callee.type === "identifier") {
       const binding = module.imports.get(callee.text);
       return binding?.name === "client" && BOTO_MODULES.has(binding.module);
     }
     return false;
+  }
+
+  /** `create_client` is botocore's and aiobotocore's name, and too common elsewhere to take alone. */
+  private mentionsSdk(module: ModuleIndex): boolean {
+    for (const binding of module.imports.values()) if (/^(aio)?boto(core|3)\b/.test(binding.module)) return true;
+    return false;
+  }
+
+  /** What the callee names, for `origin.via`. */
+  private factoryVia(callee: SyntaxNode, module: ModuleIndex): string {
+    const method = callee.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee.text;
+    const object = callee.type === "attribute" ? callee.childForFieldName("object") : undefined;
+    const root = object?.type === "identifier" ? module.imports.get(object.text)?.module : undefined;
+    const sdk = [...module.imports.values()].find((b) => /^(aio)?boto(core|3)\b/.test(b.module))?.module;
+    const library = (root ?? sdk ?? "boto3").split(".")[0]!;
+    if (method === "create_client") return `${library === "boto3" ? "botocore" : library}.create_client`;
+    if (callee.type === "identifier") return `${library}.client`;
+    return root ? `${library}.client` : `${library === "boto3" ? "" : `${library}.`}session.client`;
   }
 
   private factoryToken(call: SyntaxNode): SyntaxNode {
@@ -203,17 +262,29 @@ export class Dataflow {
 
   private findCreation(call: SyntaxNode, module: ModuleIndex): Creation | undefined {
     const scope = enclosingFunction(module, call);
+    const dynamicReason = "the service name is only known at run time; the name it is bound to says batch";
     if (this.isFactoryCall(call, module)) {
       const serviceNode = this.factoryService(call);
       if (!serviceNode) return undefined;
       const service = this.serviceName(serviceNode, module, scope);
+      const token = this.factoryToken(call);
+      const via = this.factoryVia(call.childForFieldName("function")!, module);
       if (service === "batch")
-        return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: false };
+        return { token, returnsClient: true, viaHelper: false, dynamic: false, origin: originAt(module, token, via) };
       if (this.dynamicCreations.has(call.id))
-        return { token: this.factoryToken(call), returnsClient: true, viaHelper: false, dynamic: true };
+        return {
+          token,
+          returnsClient: true,
+          viaHelper: false,
+          dynamic: true,
+          origin: originAt(module, token, via, dynamicReason),
+        };
       return undefined;
     }
+    const partial = this.partialCreation(call, module, scope);
+    if (partial) return partial;
     const target = this.project.resolveCallee(module, call);
+    if (!target) return this.outsideHelperCreation(call, module, scope);
     const forwarder = target && "params" in target ? this.forwarders.get(target.key) : undefined;
     if (!forwarder || !target || !("params" in target)) return undefined;
     const param = target.params.find((p) => p.name === forwarder.param)!;
@@ -221,10 +292,88 @@ export class Dataflow {
     const callee = call.childForFieldName("function")!;
     const token = callee.type === "attribute" ? callee.childForFieldName("attribute")! : callee;
     const service = arg ? this.serviceName(arg, module, scope) : undefined;
-    if (service === "batch") return { token, returnsClient: forwarder.returnsClient, viaHelper: true, dynamic: false };
+    const via = `helper:${target.name}`;
+    if (service === "batch")
+      return {
+        token,
+        returnsClient: forwarder.returnsClient,
+        viaHelper: true,
+        dynamic: false,
+        origin: originAt(module, token, via),
+      };
     if (this.dynamicCreations.has(call.id))
-      return { token, returnsClient: forwarder.returnsClient, viaHelper: true, dynamic: true };
+      return {
+        token,
+        returnsClient: forwarder.returnsClient,
+        viaHelper: true,
+        dynamic: true,
+        origin: originAt(module, token, via, dynamicReason),
+      };
     return undefined;
+  }
+
+  /**
+   * `Client(...).return_client(service_name="batch")` from an installed library: a helper named for clients that the
+   * scan cannot see (or that the project defines more than once) handed boto's keyword `service_name="batch"`.
+   * Its result is taken for a Batch client, reported as dynamic since the helper's body is unseen.
+   */
+  private outsideHelperCreation(
+    call: SyntaxNode,
+    module: ModuleIndex,
+    scope: FunctionInfo | undefined,
+  ): Creation | undefined {
+    const callee = call.childForFieldName("function");
+    const token = callee?.type === "attribute" ? callee.childForFieldName("attribute") : callee;
+    if (!token || token.type !== "identifier" || !OUTSIDE_HELPER.test(token.text)) return undefined;
+    if (token.text === "client" || token.text === "create_client" || module.imports.get(token.text)?.module === "boto3")
+      return undefined;
+    // Only boto's keyword says which library's "batch" is meant: Kubernetes helpers take `get_client("batch")` too.
+    const service = argumentFor(call, ["service_name"], 99);
+    if (!service || readString(service) !== "batch" || this.serviceName(service, module, scope) !== "batch")
+      return undefined;
+    return {
+      token,
+      returnsClient: true,
+      viaHelper: true,
+      dynamic: true,
+      origin: originAt(
+        module,
+        token,
+        `helper:${token.text}`,
+        'a helper the scan cannot see (defined outside the tree, or more than once) is handed "batch"',
+      ),
+    };
+  }
+
+  /** `functools.partial(boto3.client, "batch")` / `partial(session.client, service_name="batch")`: a client factory. */
+  private partialCreation(
+    call: SyntaxNode,
+    module: ModuleIndex,
+    scope: FunctionInfo | undefined,
+  ): Creation | undefined {
+    const callee = call.childForFieldName("function");
+    const name = callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
+    if (name !== "partial") return undefined;
+    const args = argumentsOf(call).filter((a) => a.type !== "comment");
+    const wrapped = args[0];
+    if (!wrapped || wrapped.type === "keyword_argument" || !this.isFactoryCallee(wrapped, module)) return undefined;
+    let service: SyntaxNode | undefined;
+    for (const arg of args.slice(1)) {
+      if (arg.type === "keyword_argument") {
+        if (["service_name", "service"].includes(arg.childForFieldName("name")?.text ?? ""))
+          service = arg.childForFieldName("value") ?? undefined;
+      } else if (!service) service = arg;
+    }
+    if (!service || this.serviceName(service, module, scope) !== "batch") return undefined;
+    const token = wrapped.type === "attribute" ? wrapped.childForFieldName("attribute")! : wrapped;
+    return {
+      token,
+      returnsClient: true,
+      factory: true,
+      viaHelper: false,
+      dynamic: false,
+      origin: originAt(module, token, this.factoryVia(wrapped, module)),
+    };
   }
 
   /** A call that creates some AWS client whose service is not known statically. */
@@ -298,101 +447,304 @@ export class Dataflow {
     if (depth > 32) return undefined;
     const expr = unwrap(node);
     switch (expr.type) {
-      case "call": {
-        const made = this.creation(expr, module);
-        if (made) return made.returnsClient ? CLIENT : undefined;
-        const target = this.project.resolveCallee(module, expr);
-        if (target && "params" in target) {
-          const index = this.returns.get(target.key);
-          if (index === -1) return CLIENT;
-          if (index !== undefined) return { kind: "tuple", index };
-        }
-        return undefined;
-      }
+      case "call":
+        return this.callValue(expr, module, scope, depth);
       case "identifier":
-        return this.lookup(expr.text, module, scope) ? CLIENT : undefined;
-      case "attribute": {
-        const object = expr.childForFieldName("object");
-        const attr = expr.childForFieldName("attribute")?.text;
-        if (!object || !attr) return undefined;
-        if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
-          const owner = methodOwner(scope);
-          if (owner && this.project.lineage(owner).some((cls) => this.attrs.has(`${cls.key}|${attr}`))) return CLIENT;
-          return undefined;
+        return this.lookup(expr.text, module, scope);
+      case "attribute":
+        return this.attributeValue(expr, module, scope);
+      case "boolean_operator":
+      case "conditional_expression": {
+        // `client or make()`, `client if client is not None else make()`: the later operands are fallbacks.
+        const [first, ...rest] =
+          expr.type === "conditional_expression"
+            ? [expr.namedChildren[0]!, expr.namedChildren[2]!]
+            : expr.namedChildren;
+        const own = first ? this.evaluate(first, module, scope, depth + 1) : undefined;
+        if (own) return own;
+        for (const child of rest) {
+          const value = child && this.evaluate(child, module, scope, depth + 1);
+          if (value) return stepped(value, module, child!, "default");
         }
-        // Reach-through: `self.batch_conn.client` where a project wrapper keeps its Batch client in `client`.
-        if (this.attrNames.has(attr) && /batch/i.test(object.text)) return CLIENT;
         return undefined;
       }
-      case "boolean_operator":
-      case "conditional_expression":
-        for (const child of expr.namedChildren)
-          if (this.evaluate(child, module, scope, depth + 1)?.kind === "client") return CLIENT;
-        return undefined;
       case "subscript": {
-        const value = expr.childForFieldName("value");
+        const holder = expr.childForFieldName("value");
         const index = expr.childForFieldName("subscript");
-        const tuple = value ? this.evaluate(value, module, scope, depth + 1) : undefined;
-        if (tuple?.kind === "tuple" && index?.type === "integer" && Number(index.text) === tuple.index) return CLIENT;
+        const value = holder ? this.evaluate(holder, module, scope, depth + 1) : undefined;
+        if (!value || !index) return undefined;
+        if (value.kind === "tuple" && index.type === "integer" && Number(index.text) === value.index)
+          return { kind: "client", origin: value.origin };
+        if (value.kind === "container" && (value.key === undefined || readString(index) === value.key))
+          return {
+            kind: "client",
+            origin: withStep(value.origin, module, expr.startPosition.row, "element", value.key),
+          };
         return undefined;
+      }
+      case "dictionary": {
+        // Only direct members: nested literals (request payloads, fixtures) never hold a client worth the walk.
+        for (const pair of expr.namedChildren) {
+          if (pair.type !== "pair") continue;
+          const item = pair.childForFieldName("value");
+          if (!item || !MEMBER_TYPES.has(item.type)) continue;
+          const value = this.evaluate(item, module, scope, depth + 1);
+          const key = value?.kind === "client" ? readString(pair.childForFieldName("key")!) : undefined;
+          if (value?.kind === "client" && key !== undefined) return { kind: "container", key, origin: value.origin };
+        }
+        return undefined;
+      }
+      case "list":
+      case "set":
+        for (const item of expr.namedChildren) {
+          if (!MEMBER_TYPES.has(item.type)) continue;
+          const value = this.evaluate(item, module, scope, depth + 1);
+          if (value?.kind === "client") return { kind: "container", origin: value.origin };
+        }
+        return undefined;
+      case "lambda": {
+        const body = expr.childForFieldName("body");
+        const value = body ? this.evaluate(body, module, scope, depth + 1) : undefined;
+        return value?.kind === "client" ? { kind: "factory", origin: value.origin } : undefined;
       }
       default:
         return undefined;
     }
   }
 
+  private callValue(call: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined, depth: number): Value {
+    const made = this.creation(call, module);
+    if (made) {
+      if (!made.returnsClient) return undefined;
+      return { kind: made.factory ? "factory" : "client", origin: made.origin };
+    }
+    const callee = call.childForFieldName("function");
+    if (!callee) return undefined;
+    // Calling a factory (`make_batch()` after `make_batch = partial(boto3.client, "batch")`).
+    if (callee.type === "identifier" || callee.type === "attribute") {
+      const held = callee.type === "identifier" ? this.lookup(callee.text, module, scope) : undefined;
+      if (held?.kind === "factory") return { kind: "client", origin: held.origin };
+      // `clients.get("batch")` on a dict of clients.
+      if (callee.type === "attribute" && callee.childForFieldName("attribute")?.text === "get") {
+        const holder = this.evaluate(callee.childForFieldName("object")!, module, scope, depth + 1);
+        const key = argumentFor(call, [], 0);
+        if (holder?.kind === "container" && (holder.key === undefined || (key && readString(key) === holder.key)))
+          return {
+            kind: "client",
+            origin: withStep(holder.origin, module, call.startPosition.row, "element", holder.key),
+          };
+      }
+    }
+    // Dataclass and attrs fields: `field(default_factory=lambda: boto3.client("batch"))`.
+    const name = callee.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee.text;
+    if (name && FIELD_FACTORIES.has(name)) {
+      const factory = argumentFor(call, ["default_factory", "factory"], 99);
+      if (factory) {
+        const value = this.callableValue(factory, module, scope, depth + 1);
+        if (value) return value;
+      }
+      const fallback = argumentFor(call, ["default"], 0);
+      return fallback ? this.evaluate(fallback, module, scope, depth + 1) : undefined;
+    }
+    const target = this.project.resolveCallee(module, call);
+    if (target && "params" in target) return this.returns.get(target.key);
+    return undefined;
+  }
+
+  /** What calling a callable value gives: a lambda's body, a function's result, a partial. */
+  private callableValue(node: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined, depth: number): Value {
+    const value = this.evaluate(node, module, scope, depth);
+    if (value?.kind === "factory") return { kind: "client", origin: value.origin };
+    if (node.type === "identifier" || node.type === "attribute") {
+      const fn = node.type === "identifier" ? this.project.resolveName(module, node.text, scope) : undefined;
+      if (fn && "params" in fn) return this.returns.get(fn.key);
+    }
+    return undefined;
+  }
+
+  private attributeValue(expr: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined): Value {
+    const object = expr.childForFieldName("object");
+    const attr = expr.childForFieldName("attribute")?.text;
+    if (!object || !attr) return undefined;
+    if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
+      const owner = methodOwner(scope);
+      return owner ? this.memberValue(owner, attr) : undefined;
+    }
+    if (object.type === "identifier") {
+      // `aws.batch` where `aws` is a project module; `Settings.batch` where `Settings` is a project class.
+      const binding = scope?.params.some((p) => p.name === object.text) ? undefined : module.imports.get(object.text);
+      if (binding) {
+        const target = this.project.findModule(binding.name ? `${binding.module}.${binding.name}` : binding.module);
+        if (target && target !== module) {
+          const value = this.moduleValue(target, attr, 0);
+          if (value) return stepped(value, module, expr, "imported", `${object.text}.${attr}`);
+        }
+      }
+      const cls = module.classes.get(object.text);
+      if (cls && !scope?.locals.has(object.text)) {
+        const value = this.memberValue(cls, attr);
+        if (value) return value;
+      }
+    }
+    // Reach-through: `self.batch_conn.client` where a project wrapper keeps its Batch client in `client`.
+    if (this.attrNames.has(attr) && /batch/i.test(object.text)) {
+      for (const [key, value] of this.attrs) if (key.endsWith(`|${attr}`)) return value;
+    }
+    return undefined;
+  }
+
+  /** An attribute of a class's instances: assigned (`self.x = …`, a class-body field) or a property's result. */
+  private memberValue(owner: ClassInfo, attr: string): Value {
+    for (const cls of this.project.lineage(owner)) {
+      const held = this.attrs.get(`${cls.key}|${attr}`);
+      if (held) return held;
+      const method = cls.methods.get(attr);
+      if (method && method.node.parent?.type === "decorated_definition") {
+        const decorators = method.node.parent.namedChildren.filter((n) => n.type === "decorator").map((n) => n.text);
+        if (decorators.some((d) => PROPERTY_DECORATOR.test(d.slice(1)))) {
+          const value = this.returns.get(method.key);
+          if (value) return value;
+        }
+      }
+    }
+    return undefined;
+  }
+
   isClient(node: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined): boolean {
     return this.evaluate(node, module, scope)?.kind === "client";
   }
 
-  private lookup(name: string, module: ModuleIndex, scope: FunctionInfo | undefined): boolean {
-    for (let fn = scope; fn; fn = fn.parent) {
-      if (fn.params.some((p) => p.name === name)) {
-        return this.params.has(`${fn.key}|${name}`) || this.isFixture(name, module);
-      }
-      if (fn.locals.has(name)) return this.vars.has(`${fn.key}|${name}`);
-    }
-    if (module.moduleNames.has(name)) return this.vars.has(`${module.file.path}#|${name}`);
-    const binding = module.imports.get(name);
-    if (binding?.name) {
-      const target = this.project.findModule(binding.module);
-      return !!target && this.vars.has(`${target.file.path}#|${binding.name}`);
-    }
-    return false;
+  /** The client an expression holds, with where it was made. */
+  clientOrigin(node: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined): Origin | undefined {
+    const value = this.evaluate(node, module, scope);
+    return value?.kind === "client" ? value.origin : undefined;
   }
 
-  private isFixture(name: string, module: ModuleIndex): boolean {
-    const dirs = this.fixtures.get(name);
-    if (!dirs) return false;
+  private lookup(name: string, module: ModuleIndex, scope: FunctionInfo | undefined): Value {
+    for (let fn = scope; fn; fn = fn.parent) {
+      const param = fn.params.find((p) => p.name === name);
+      if (param) {
+        // A parameter reassigned in the body (`client = client or make()`) holds what either gives.
+        const local = fn.locals.has(name) ? this.vars.get(`${fn.key}|${name}`) : undefined;
+        if (local) return local;
+        const passed = this.params.get(`${fn.key}|${name}`) ?? this.fixture(name, module);
+        if (passed) return passed;
+        if (param.defaultValue) {
+          const fallback = this.evaluate(param.defaultValue, fn.module, fn.parent, 1);
+          if (fallback) return stepped(fallback, fn.module, param.defaultValue, "default", name);
+        }
+        return param.annotation ? this.annotationValue(param.annotation, fn.module, name) : undefined;
+      }
+      if (fn.locals.has(name)) return this.vars.get(`${fn.key}|${name}`);
+    }
+    if (module.moduleNames.has(name)) return this.vars.get(`${module.file.path}#|${name}`);
+    const binding = module.imports.get(name);
+    if (binding) {
+      const value = binding.name ? this.importedValue(binding.module, binding.name, 0) : undefined;
+      return value && { ...value, origin: withStep(value.origin, module, binding.row ?? 0, "imported", name) };
+    }
+    return undefined;
+  }
+
+  /**
+   * A client only a type annotation vouches for (`batch: BatchClient` from mypy_boto3_batch): handed in by a caller
+   * or framework the scan cannot see, so its maker is unknown.
+   */
+  annotationValue(annotation: SyntaxNode, module: ModuleIndex, name: string): Value {
+    const match = /\b(?:([A-Za-z_][\w.]*)\.)?(BatchClient)\b/.exec(annotation.text);
+    if (!match) return undefined;
+    const root = (match[1] ?? match[2]!).split(".")[0]!;
+    const binding = module.imports.get(root);
+    if (!binding || !BATCH_STUBS.test(binding.module)) return undefined;
+    const origin = originAt(module, annotation, `type ${binding.module.split(".")[0]}.BatchClient`, ANNOTATED_REASON);
+    return { kind: "client", origin: withStep(origin, module, annotation.startPosition.row, "annotated", name) };
+  }
+
+  /** A name imported from a project module: its global, or what that module imports under it (re-exports). */
+  private importedValue(moduleName: string, name: string, depth: number): Value {
+    if (depth > 6) return undefined;
+    const target = this.project.findModule(moduleName);
+    if (!target) return undefined;
+    return this.moduleValue(target, name, depth);
+  }
+
+  private moduleValue(target: ModuleIndex, name: string, depth: number): Value {
+    const own = this.vars.get(`${target.file.path}#|${name}`);
+    if (own) return own;
+    const binding = target.imports.get(name);
+    if (binding?.name) {
+      const value = this.importedValue(binding.module, binding.name, depth + 1);
+      return value && { ...value, origin: withStep(value.origin, target, binding.row ?? 0, "imported", name) };
+    }
+    return undefined;
+  }
+
+  private fixture(name: string, module: ModuleIndex): Value {
+    const found = this.fixtures.get(name);
+    if (!found) return undefined;
     const path = module.file.path;
-    return dirs.some((dir) => dir === path || dir === "" || path.startsWith(`${dir}/`));
+    const hit = found.find(({ dir }) => dir === path || dir === "" || path.startsWith(`${dir}/`));
+    return hit?.value;
   }
 
   // ── propagation ────────────────────────────────────────────────────────────
 
-  private mark(set: Set<string>, key: string): void {
-    if (set.has(key)) return;
-    set.add(key);
+  private mark(map: Map<string, Known>, key: string, value: Known): void {
+    const held = map.get(key);
+    // A client beats the containers and factories a name may also hold; the first origin found is kept, except
+    // that a maker found beats a type annotation.
+    const annotatedOnly = held?.kind === "client" && held.origin.reason === ANNOTATED_REASON;
+    const better = annotatedOnly && value.kind === "client" && value.origin.reason !== ANNOTATED_REASON;
+    if (held && !better && (held.kind === value.kind || held.kind === "client")) return;
+    map.set(key, value);
     this.changed = true;
   }
 
   private bind(target: SyntaxNode, value: Value, module: ModuleIndex, scope: FunctionInfo | undefined): void {
     if (!value) return;
-    if (target.type === "identifier" && value.kind === "client") {
+    if (target.type === "identifier" && value.kind !== "tuple") {
+      const cls = scope ? undefined : enclosingClass(module, target);
+      if (cls) {
+        // A class-body field: `client = boto3.client("batch")`, `batch: X = field(default_factory=…)`.
+        this.mark(this.attrs, `${cls.key}|${target.text}`, stepped(value, module, target, "attribute", target.text)!);
+        return;
+      }
       const key =
         scope && scope.locals.has(target.text) ? `${scope.key}|${target.text}` : `${module.file.path}#|${target.text}`;
-      this.mark(this.vars, key);
-    } else if (target.type === "attribute" && value.kind === "client") {
+      this.mark(this.vars, key, stepped(value, module, target, "assigned", target.text)!);
+    } else if (target.type === "attribute" && value.kind !== "tuple") {
       const object = target.childForFieldName("object");
       const attr = target.childForFieldName("attribute")?.text;
       const owner = methodOwner(scope);
-      if (object?.text === "self" && attr && owner) {
-        this.mark(this.attrs, `${owner.key}|${attr}`);
+      if ((object?.text === "self" || object?.text === "cls") && attr && owner) {
+        this.mark(
+          this.attrs,
+          `${owner.key}|${attr}`,
+          stepped(value, module, target, "attribute", `${object.text}.${attr}`)!,
+        );
         if (!this.attrNames.has(attr) && /batch/i.test(owner.name + attr)) this.attrNames.add(attr);
       }
+    } else if (target.type === "subscript" && value.kind === "client") {
+      // `CLIENTS["batch"] = boto3.client("batch")`
+      const holder = target.childForFieldName("value");
+      const index = target.childForFieldName("subscript");
+      const key = index ? readString(index) : undefined;
+      if (holder && (holder.type === "identifier" || holder.type === "attribute"))
+        this.bind(
+          holder,
+          { kind: "container", ...(key !== undefined ? { key } : {}), origin: value.origin },
+          module,
+          scope,
+        );
     } else if ((target.type === "pattern_list" || target.type === "tuple_pattern") && value.kind === "tuple") {
       const element = target.namedChildren[value.index];
-      if (element && target.namedChildren.length > value.index) this.bind(element, CLIENT, module, scope);
+      if (element && target.namedChildren.length > value.index)
+        this.bind(
+          element,
+          { kind: "client", origin: withStep(value.origin, module, target.startPosition.row, "element") },
+          module,
+          scope,
+        );
     }
   }
 
@@ -400,6 +752,11 @@ export class Dataflow {
     for (const assignment of module.assignments) {
       const left = assignment.childForFieldName("left");
       const right = assignment.childForFieldName("right");
+      const annotation = assignment.childForFieldName("type");
+      if (left && annotation && (left.type === "identifier" || left.type === "attribute")) {
+        const scope = enclosingFunction(module, assignment);
+        this.bind(left, this.annotationValue(annotation, module, left.text), module, scope);
+      }
       if (!left || !right) continue;
       const scope = enclosingFunction(module, assignment);
       if (
@@ -420,7 +777,7 @@ export class Dataflow {
           this.creations.delete(call.id);
           this.changed = true;
         }
-        value = CLIENT;
+        value = this.evaluate(right, module, scope);
       }
       this.bind(left, value, module, scope);
     }
@@ -430,22 +787,27 @@ export class Dataflow {
       if (!fn || !value) continue;
       if (value.type === "expression_list" || value.type === "tuple") {
         value.namedChildren.forEach((element, i) => {
-          if (this.isClient(element, module, fn) && !this.returns.has(fn.key)) {
-            this.returns.set(fn.key, i);
-            this.changed = true;
-          }
+          const origin = this.clientOrigin(element, module, fn);
+          if (origin && !this.returns.has(fn.key))
+            this.mark(this.returns, fn.key, {
+              kind: "tuple",
+              index: i,
+              origin: withStep(origin, module, ret.startPosition.row, "returned", fn.name),
+            });
         });
-      } else if (this.isClient(value, module, fn) && this.returns.get(fn.key) !== -1) {
-        this.returns.set(fn.key, -1);
-        this.changed = true;
-        if (fn.isFixture) {
-          const dir = module.file.path.includes("/")
-            ? module.file.path.slice(0, module.file.path.lastIndexOf("/"))
-            : "";
-          const scopeDir = /(^|\/)conftest\.py$/.test(module.file.path) ? dir : module.file.path;
-          const dirs = this.fixtures.get(fn.name) ?? [];
-          if (!dirs.includes(scopeDir)) this.fixtures.set(fn.name, [...dirs, scopeDir]);
-        }
+        continue;
+      }
+      const result = this.evaluate(value, module, fn);
+      if (!result || result.kind === "tuple") continue;
+      const held = this.returns.get(fn.key);
+      if (held && (held.kind === "client" || held.kind === result.kind)) continue;
+      this.mark(this.returns, fn.key, stepped(result, module, ret, "returned", fn.name)!);
+      if (fn.isFixture && result.kind === "client") {
+        const dir = module.file.path.includes("/") ? module.file.path.slice(0, module.file.path.lastIndexOf("/")) : "";
+        const scopeDir = /(^|\/)conftest\.py$/.test(module.file.path) ? dir : module.file.path;
+        const found = this.fixtures.get(fn.name) ?? [];
+        if (!found.some((f) => f.dir === scopeDir))
+          this.fixtures.set(fn.name, [...found, { dir: scopeDir, value: this.returns.get(fn.key)! }]);
       }
     }
     for (const call of module.calls) this.propagateArguments(call, module);
@@ -463,10 +825,16 @@ export class Dataflow {
     const args = argumentsOf(call);
     if (!args.length) return;
     const scope = enclosingFunction(module, call);
-    const clientArgs = args.filter((arg) =>
-      this.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope),
-    );
-    if (clientArgs.length === 0) return;
+    const values = new Map<SyntaxNode, Known>();
+    for (const arg of args) {
+      const value = this.evaluate(
+        arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg,
+        module,
+        scope,
+      );
+      if (value && value.kind !== "tuple") values.set(arg, value);
+    }
+    if (values.size === 0) return;
     const target = this.project.resolveCallee(module, call);
     const fn = target && ("params" in target ? target : this.project.findMethod(target, "__init__"));
     if (!fn) return;
@@ -475,13 +843,16 @@ export class Dataflow {
     for (const arg of args) {
       if (arg.type === "keyword_argument") {
         const name = arg.childForFieldName("name")?.text;
-        if (clientArgs.includes(arg) && name && fn.params.some((p) => p.name === name))
-          this.mark(this.params, `${fn.key}|${name}`);
+        const value = values.get(arg);
+        if (value && name && fn.params.some((p) => p.name === name))
+          this.mark(this.params, `${fn.key}|${name}`, stepped(value, fn.module, fn.node, "parameter", name)!);
         continue;
       }
       if (arg.type === "list_splat" || arg.type === "dictionary_splat" || arg.type === "comment") continue;
       const param = fn.params[position + skip];
-      if (param && clientArgs.includes(arg)) this.mark(this.params, `${fn.key}|${param.name}`);
+      const value = values.get(arg);
+      if (param && value)
+        this.mark(this.params, `${fn.key}|${param.name}`, stepped(value, fn.module, fn.node, "parameter", param.name)!);
       position++;
     }
   }

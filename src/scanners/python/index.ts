@@ -3,7 +3,7 @@ import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/s
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
-import { enclosingFunction, indexModule, type ModuleIndex } from "./module-index.js";
+import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
 import { firstErrorNode, parsePython, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
@@ -42,6 +42,8 @@ const CANDIDATE = new RegExp(
 );
 /** Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. */
 const HELPER_DEFINITION = /def\s+\w*client\w*\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
+/** A package `__init__` that re-exports a name from one of its modules: read to follow `from pkg import batch`. */
+const REEXPORT = /^[ \t]*from[ \t]+\.[\w.]*[ \t]+import[ \t][^\n]*(?:batch|client)/im;
 
 function escape(name: string): string {
   return name.replace(/[^\w]/g, "");
@@ -186,6 +188,18 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Scanne
     for (const name of next) wanted.add(name);
     if (next.size === 0) break;
   }
+  // Package `__init__` modules that candidates import from, for re-exports (`from pkg import batch`).
+  const imported = new Set<string>();
+  for (const module of reported) for (const binding of module.imports.values()) imported.add(binding.module);
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const file = pending[i]!;
+    if (!file.path.endsWith("__init__.py") || !REEXPORT.test(file.text)) continue;
+    const name = moduleNameOf(file.path);
+    if (![...imported].some((m) => m === name || m.endsWith(`.${name}`) || name.endsWith(`.${m}`))) continue;
+    pending.splice(i, 1);
+    const { module } = indexFile(file);
+    if (module) modules.push(module);
+  }
   const project = new Project(countDefinitions([...candidates, ...context], wanted));
   for (const module of modules) project.add(module);
   const flow = new Dataflow(project);
@@ -202,7 +216,8 @@ export default defineScanner({
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
   needles: BATCH_NEEDLES,
   prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),
-  context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
+  context: (text, path) =>
+    path.endsWith(".py") && (HELPER_DEFINITION.test(text) || (path.endsWith("__init__.py") && REEXPORT.test(text))),
   contextNeedles: ["client", "service"],
   async scan({ files, context }) {
     return analyze(files, context);

@@ -7,12 +7,16 @@ import type { SyntaxNode, Tree } from "./parser.js";
 export interface ImportBinding {
   module: string;
   name?: string;
+  /** 0-based row of the import statement. */
+  row?: number;
 }
 
 export interface Param {
   name: string;
   index: number;
   defaultValue?: SyntaxNode;
+  /** The type annotation, when there is one. */
+  annotation?: SyntaxNode;
 }
 
 export interface FunctionInfo {
@@ -115,13 +119,20 @@ function paramsOf(fn: SyntaxNode): Param[] {
   for (const child of fn.childForFieldName("parameters")?.namedChildren ?? []) {
     let name: string | undefined;
     let defaultValue: SyntaxNode | undefined;
+    const annotation = child.childForFieldName("type") ?? undefined;
     if (child.type === "identifier") name = child.text;
     else if (child.type === "typed_parameter") name = child.namedChildren.find((n) => n.type === "identifier")?.text;
     else if (child.type === "default_parameter" || child.type === "typed_default_parameter") {
       name = child.childForFieldName("name")?.text;
       defaultValue = child.childForFieldName("value") ?? undefined;
     }
-    if (name) params.push({ name, index: params.length, ...(defaultValue ? { defaultValue } : {}) });
+    if (name)
+      params.push({
+        name,
+        index: params.length,
+        ...(defaultValue ? { defaultValue } : {}),
+        ...(annotation ? { annotation } : {}),
+      });
   }
   return params;
 }
@@ -240,12 +251,13 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
         for (const child of node.namedChildren) {
           if (child.type === "dotted_name") {
             const module = child.text;
-            index.imports.set(module.split(".")[0]!, { module: module.split(".")[0]! });
-            if (module.includes(".")) index.imports.set(module, { module });
+            const row = node.startPosition.row;
+            index.imports.set(module.split(".")[0]!, { module: module.split(".")[0]!, row });
+            if (module.includes(".")) index.imports.set(module, { module, row });
           } else if (child.type === "aliased_import") {
             const module = child.childForFieldName("name")?.text;
             const alias = child.childForFieldName("alias")?.text;
-            if (module && alias) index.imports.set(alias, { module });
+            if (module && alias) index.imports.set(alias, { module, row: node.startPosition.row });
           }
         }
         break;
@@ -259,11 +271,12 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
           module = resolveRelative(moduleName, isPackage, dots, rest);
         }
         for (const child of node.childrenForFieldName("name")) {
-          if (child.type === "dotted_name") index.imports.set(child.text, { module, name: child.text });
+          const row = node.startPosition.row;
+          if (child.type === "dotted_name") index.imports.set(child.text, { module, name: child.text, row });
           else if (child.type === "aliased_import") {
             const name = child.childForFieldName("name")?.text;
             const alias = child.childForFieldName("alias")?.text;
-            if (name && alias) index.imports.set(alias, { module, name });
+            if (name && alias) index.imports.set(alias, { module, name, row });
           }
         }
         break;

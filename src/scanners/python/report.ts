@@ -1,10 +1,11 @@
 import { getOperationBySnake } from "../../core/batch-operations.js";
 import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
-import type { Finding, FindingKind, InventoryItem, LiteralValue } from "../../core/types.js";
+import type { Finding, FindingKind, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
 import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
+import { originAt } from "./origin.js";
 import type { SyntaxNode } from "./parser.js";
 import type { Project } from "./project.js";
 
@@ -27,12 +28,23 @@ interface PendingWrapperCall {
   name: string;
 }
 
+/** Operation names other services share: an untraced receiver calling one of them is never taken for Batch. */
+const SHARED_OPERATION_NAMES = new Set([
+  "tag_resource",
+  "untag_resource",
+  "list_tags_for_resource",
+  "list_jobs",
+  "cancel_job",
+]);
+
 /** Turns the dataflow facts of one project into findings for its candidate modules. */
 export class Reporter {
   readonly findings: Finding[] = [];
   readonly inventory: InventoryItem[] = [];
   private readonly wrappingScopes = new Set<string>();
   private readonly pendingWrapperCalls: PendingWrapperCall[] = [];
+  /** Modules with a Batch client of their own: an operation call there on a receiver we cannot trace is reported. */
+  private readonly touchesBatch = new Set<string>();
 
   constructor(
     private readonly project: Project,
@@ -69,8 +81,11 @@ export class Reporter {
         span: this.span(module, token, end),
         language: module.language,
         ...extra,
+        // A client whose maker could not be told is only known at run time.
+        ...(extra.origin?.reason ? { dynamic: true } : {}),
       }),
     );
+    if (extra.origin && extra.origin.via !== "unresolved") this.touchesBatch.add(module.file.path);
     if (kind.startsWith("py-call") || kind === "py-client" || kind === "py-paginator") {
       const fn = enclosingFunction(module, token);
       if (fn) this.wrappingScopes.add(fn.owner ? fn.owner.key : fn.key);
@@ -110,6 +125,7 @@ export class Reporter {
     if (made) {
       this.add(module, made.viaHelper && !made.returnsClient ? "py-client-indirect" : "py-client", made.token, call, {
         ...(made.dynamic ? { dynamic: true } : {}),
+        origin: made.origin,
         args: this.callArguments(module, call),
       });
       return;
@@ -122,17 +138,27 @@ export class Reporter {
       if (!receiver || !method) return;
       const op = getOperationBySnake(method.text);
       if (op) {
-        if (this.flow.isClient(receiver, module, scope)) {
-          this.add(module, "py-call", method, call, { operation: op.name, args: this.callArguments(module, call) });
+        const origin = this.flow.clientOrigin(receiver, module, scope);
+        if (origin) {
+          this.add(module, "py-call", method, call, {
+            operation: op.name,
+            args: this.callArguments(module, call),
+            origin,
+          });
         } else {
           this.pendingWrapperCalls.push({ module, call, token: method, name: method.text });
         }
         return;
       }
-      if (method.text === "get_paginator" && this.flow.isClient(receiver, module, scope)) {
+      const paginatorOrigin =
+        method.text === "get_paginator" ? this.flow.clientOrigin(receiver, module, scope) : undefined;
+      if (paginatorOrigin) {
         const name = argumentFor(call, ["operation_name"], 0);
         const paginated = name ? getOperationBySnake(readString(name) ?? "") : undefined;
-        this.add(module, "py-paginator", method, call, paginated ? { operation: paginated.name } : { dynamic: true });
+        this.add(module, "py-paginator", method, call, {
+          ...(paginated ? { operation: paginated.name } : { dynamic: true }),
+          origin: paginatorOrigin,
+        });
         return;
       }
       this.reportConstructs(module, call, callee);
@@ -143,15 +169,13 @@ export class Reporter {
       if (callee.text === "getattr") {
         const receiver = argumentFor(call, [], 0);
         const name = argumentFor(call, [], 1);
-        if (receiver && name && this.flow.isClient(receiver, module, scope)) {
-          const op = getOperationBySnake(readString(name) ?? "");
-          this.add(
-            module,
-            op ? "py-call" : "py-call-dynamic",
-            callee,
-            call,
-            op ? { operation: op.name } : { dynamic: true },
-          );
+        const origin = receiver && name ? this.flow.clientOrigin(receiver, module, scope) : undefined;
+        if (origin) {
+          const op = getOperationBySnake(readString(name!) ?? "");
+          this.add(module, op ? "py-call" : "py-call-dynamic", callee, call, {
+            ...(op ? { operation: op.name } : { dynamic: true }),
+            origin,
+          });
         }
         return;
       }
@@ -169,15 +193,19 @@ export class Reporter {
     scope: ReturnType<typeof enclosingFunction>,
   ): void {
     const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-    if (
-      !args.some((arg) =>
-        this.flow.isClient(arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg, module, scope),
-      )
-    )
-      return;
+    let origin: Origin | undefined;
+    for (const arg of args) {
+      origin = this.flow.clientOrigin(
+        arg.type === "keyword_argument" ? arg.childForFieldName("value")! : arg,
+        module,
+        scope,
+      );
+      if (origin) break;
+    }
+    if (!origin) return;
     const name = argumentFor(call, ["waiter_name"], 0);
     const waiter = name ? readString(name) : undefined;
-    this.add(module, "py-waiter-custom", token, call, waiter ? { name: waiter } : {});
+    this.add(module, "py-waiter-custom", token, call, { ...(waiter ? { name: waiter } : {}), origin });
   }
 
   /** `batch.submit_job` handed on as a value (a callback, an executor argument). */
@@ -200,9 +228,8 @@ export class Reporter {
     const receiver = attribute.childForFieldName("object");
     const op = method ? getOperationBySnake(method.text) : undefined;
     if (!op || !receiver || !method) return;
-    if (this.flow.isClient(receiver, module, enclosingFunction(module, attribute))) {
-      this.add(module, "py-call", method, attribute, { operation: op.name });
-    }
+    const origin = this.flow.clientOrigin(receiver, module, enclosingFunction(module, attribute));
+    if (origin) this.add(module, "py-call", method, attribute, { operation: op.name, origin });
   }
 
   /** Framework tables that name Batch operations: a class body with `service = "batch"` (cloud-custodian). */
@@ -314,6 +341,32 @@ export class Reporter {
     }
   }
 
+  /**
+   * A receiver named for Batch (`batch`, `self.batch_client`, `self.hook.batch_conn`) that nothing in the scan assigns,
+   * calling a Batch-only operation in a module that makes Batch clients: a client from a framework, reported as
+   * dynamic rather than dropped. Anywhere else such calls stay unreported.
+   */
+  private isUntraceableClient(pending: PendingWrapperCall): boolean {
+    if (SHARED_OPERATION_NAMES.has(pending.name) || !this.touchesBatch.has(pending.module.file.path)) return false;
+    const callee = pending.call.childForFieldName("function");
+    const receiver = callee?.type === "attribute" ? callee.childForFieldName("object") : undefined;
+    if (!receiver || !/batch/i.test(receiver.text)) return false;
+    const scope = enclosingFunction(pending.module, pending.call);
+    if (receiver.type === "identifier") {
+      // A parameter nobody passes a value we know; locals and globals hold what they were assigned.
+      for (let fn = scope; fn; fn = fn.parent) {
+        if (fn.params.some((p) => p.name === receiver.text)) return !fn.locals.has(receiver.text);
+        if (fn.locals.has(receiver.text)) return false;
+      }
+      return false;
+    }
+    if (receiver.type === "attribute") {
+      const root = receiver.text.split(".")[0];
+      return root === "self" || root === "cls";
+    }
+    return false;
+  }
+
   /** Calls of project methods named like Batch operations, where the project's method wraps a Batch client. */
   private reportWrapperCalls(): void {
     const wrapperNames = new Set<string>();
@@ -325,9 +378,20 @@ export class Reporter {
       }
     }
     for (const pending of this.pendingWrapperCalls) {
-      if (!wrapperNames.has(pending.name)) continue;
       const op = getOperationBySnake(pending.name);
-      this.add(pending.module, "wrapper-call", pending.token, pending.call, op ? { operation: op.name } : {});
+      if (wrapperNames.has(pending.name)) {
+        this.add(pending.module, "wrapper-call", pending.token, pending.call, op ? { operation: op.name } : {});
+      } else if (op && this.isUntraceableClient(pending)) {
+        const receiver = pending.call.childForFieldName("function")!.childForFieldName("object")!;
+        this.add(pending.module, "py-call", pending.token, pending.call, {
+          operation: op.name,
+          args: this.callArguments(pending.module, pending.call),
+          origin: {
+            ...originAt(pending.module, receiver, "unresolved"),
+            reason: `\`${receiver.text.slice(0, 80)}\` is handed in from code the scan cannot see; it is named for Batch in a module that makes Batch clients`,
+          },
+        });
+      }
     }
   }
 }

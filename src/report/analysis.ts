@@ -5,6 +5,7 @@ import type { PriceBook } from "../cost/prices.js";
 import type { ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
 import { gpuMemoryToday } from "../cost/resources/salad-container-group.js";
 import { DEFAULT_REGION, type UsageFile } from "../cost/usage.js";
+import { usageKeys } from "../cost/usage-keys.js";
 import { analyzeCallSite, analyzeJobDefinition, callSiteId, worseStatus } from "../platforms/analyze.js";
 import { PLATFORMS } from "../platforms/index.js";
 import type { Gap, JobDefinitionFacts, Readiness, TargetId } from "../platforms/types.js";
@@ -40,11 +41,11 @@ function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
   return facts;
 }
 
-function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts {
+function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): WorkloadFacts {
   const p = item.properties;
   const facts: WorkloadFacts = {
     id: item.id,
-    name: item.name,
+    name: key,
     gpus: num(p.gpus) ?? 0,
     platform: str(p.platform) ?? "EC2",
     computeEnvironmentBasis: links.basis,
@@ -59,11 +60,15 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts
   return facts;
 }
 
-function usageEntry(item: InventoryItem, usage: UsageFile | undefined) {
+/** The names a usage entry may be keyed by, besides the definition's usage key (see usage-keys.ts). */
+function usageAliases(item: InventoryItem): string[] {
+  return [...new Set([item.name, item.source.address ?? "", item.id].filter(Boolean))];
+}
+
+function usageEntry(item: InventoryItem, key: string, usage: UsageFile | undefined) {
   if (!usage) return undefined;
-  return (
-    usage.jobDefinitions[item.name] ?? (item.source.address ? usage.jobDefinitions[item.source.address] : undefined)
-  );
+  for (const alias of [key, ...usageAliases(item)]) if (usage.jobDefinitions[alias]) return usage.jobDefinitions[alias];
+  return undefined;
 }
 
 function definitionFacts(
@@ -74,7 +79,7 @@ function definitionFacts(
   workload: WorkloadFacts,
 ): JobDefinitionFacts {
   const p = item.properties;
-  const entry = usageEntry(item, options.usage);
+  const entry = usageEntry(item, workload.name, options.usage);
   const volumes = list(p.volumes);
   const vram =
     typeof entry?.gpu_vram_gb === "number"
@@ -143,11 +148,13 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
   const workloads: Workload[] = [];
   const workloadFactsList: WorkloadFacts[] = [];
   const aliases: Record<string, string[]> = {};
-  const linked = scan.inventory.jobDefinitions.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
+  const current = scan.inventory.jobDefinitions.filter((item) => item.properties.superseded !== true);
+  const keys = usageKeys(current);
+  const linked = current.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
   for (const { item, links } of linked) {
-    const facts = workloadFacts(item, links);
+    const facts = workloadFacts(item, links, keys.get(item.id)!);
     workloadFactsList.push(facts);
-    aliases[item.id] = [item.source.address ?? "", item.id].filter(Boolean);
+    aliases[item.id] = usageAliases(item);
   }
   const cost = estimateCosts({
     workloads: workloadFactsList,
@@ -175,7 +182,7 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
     const facts = definitionFacts(item, links, scan, options, workloadFacts);
     const workload: Workload = {
       id: item.id,
-      name: item.name,
+      name: workloadFacts.name,
       path: item.source.path,
       line: item.source.line,
       callSites: links.callSites.map(callSiteId),
@@ -184,7 +191,7 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
       computeEnvironmentBasis: links.basis,
       status: {},
       effort: {},
-      cost: costFor(cost, item.name, options.targets),
+      cost: costFor(cost, workloadFacts.name, options.targets),
     };
     for (const target of options.targets) {
       const result = analyzeJobDefinition(

@@ -5,6 +5,7 @@ import type { Finding, InventoryItem, LiteralValue, ResourceKind } from "../../c
 import {
   createInventoryItem,
   isObject,
+  markSupersededRevisions,
   normalizeComputeEnvironment,
   normalizeJobDefinition,
   normalizeJobQueue,
@@ -143,6 +144,7 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
           detail: "A snapshot of deployed job definitions; it tells what runs today but is not where they are defined.",
         }),
       );
+      const first = inventory.length;
       shape.specs.forEach((spec, index) => {
         const normalized = normalizeJobDefinition(spec);
         const revision = typeof spec.revision === "number" ? `:${spec.revision}` : "";
@@ -155,6 +157,7 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
           `${normalized.name ?? `[${index}]`}${revision}`,
         );
       });
+      markSupersededRevisions(inventory.slice(first));
       return;
     }
     case "compute-environment":

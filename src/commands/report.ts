@@ -120,6 +120,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
   ]);
   const prices = loadPriceBook(args.pricesFile ? path.resolve(io.cwd, args.pricesFile) : undefined);
   const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
+  if (root && !bare.project) bare.project = path.basename(root);
   const report = analyzeReport(bare, {
     targets,
     prices,

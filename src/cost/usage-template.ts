@@ -1,6 +1,7 @@
 import { isMap, isScalar, parseDocument } from "yaml";
 import { ConfigError } from "../core/errors.js";
 import type { InventoryItem } from "../core/types.js";
+import { visible } from "../report/escape.js";
 import { usageKeys } from "./usage-keys.js";
 import { allUsageKeys, DEFAULT_REGION } from "./usage.js";
 
@@ -15,7 +16,7 @@ function describeJob(item: InventoryItem): string {
     .filter(Boolean)
     .join(", ");
   // One line of a YAML comment: no line breaks or other control characters from repository text.
-  const where = `${item.source.path}:${item.source.line}`.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "?");
+  const where = visible(`${item.source.path}:${item.source.line}`);
   return `${where}${size ? ` (${size})` : ""}`;
 }
 

@@ -2,14 +2,14 @@ import type { Finding, InventoryItem, LiteralValue } from "../core/types.js";
 import { estimateCosts, type TargetPlatform } from "../cost/estimate.js";
 import type { CostSection } from "../cost/model.js";
 import type { PriceBook } from "../cost/prices.js";
-import type { ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
+import type { CandidateEnvironment, ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
 import { gpuMemoryToday } from "../cost/resources/salad-container-group.js";
-import { DEFAULT_REGION, type UsageFile } from "../cost/usage.js";
+import { DEFAULT_REGION, type JobUsage, type UsageFile } from "../cost/usage.js";
 import { usageKeys } from "../cost/usage-keys.js";
 import { analyzeCallSite, analyzeJobDefinition, callSiteId, worseStatus } from "../platforms/analyze.js";
 import { PLATFORMS } from "../platforms/index.js";
 import type { Gap, JobDefinitionFacts, Readiness, TargetId } from "../platforms/types.js";
-import { linkJobDefinition, type WorkloadLinks } from "./links.js";
+import { linkJobDefinition, queueEnvironments, type WorkloadLinks } from "./links.js";
 import { isCallSite, type PlanItem, type Report, type Workload } from "./model.js";
 
 export interface AnalysisOptions {
@@ -41,6 +41,66 @@ function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
   return facts;
 }
 
+/** Compute environments assumed when the scanned files declare none that can run the job (labelled as such). */
+const ASSUMED_GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5"];
+
+function assumedCandidates(workload: WorkloadFacts): CandidateEnvironment[] {
+  const fargate = workload.platform === "FARGATE";
+  const gpu = workload.gpus > 0;
+  const types = gpu ? ASSUMED_GPU_FAMILIES : ["optimal"];
+  const typesText = gpu ? "GPU families" : "optimal";
+  const make = (resourceType: string, likeliness: number): CandidateEnvironment => {
+    const label = fargate ? `${resourceType} (assumed)` : `${resourceType} ${typesText} (assumed)`;
+    const facts: ComputeEnvironmentFacts = { id: `assumed:${resourceType}`, name: label, resourceType };
+    if (!fargate) facts.instanceTypes = types;
+    return { label, computeEnvironment: facts, likeliness };
+  };
+  return fargate ? [make("FARGATE", 1), make("FARGATE_SPOT", 0)] : [make("EC2", 1), make("SPOT", 0)];
+}
+
+/** Applies a usage-file pin (`queue`, `compute_environment`, `instance_type`) to the workload's compute environment. */
+function applyPin(facts: WorkloadFacts, entry: JobUsage | undefined, report: Report): string | undefined {
+  if (!entry) return undefined;
+  const matches = (item: InventoryItem, value: string) => item.name === value || item.source.address === value;
+  const instanceType = str(entry.instance_type as LiteralValue);
+  if (instanceType) {
+    const fargate = /^fargate(_spot)?$/i.test(instanceType);
+    const resourceType = fargate ? instanceType.toUpperCase() : "EC2";
+    facts.computeEnvironment = {
+      id: `pinned:${instanceType}`,
+      name: `instance_type ${instanceType}`,
+      resourceType,
+      ...(fargate ? {} : { instanceTypes: [instanceType] }),
+    };
+    if (fargate) facts.platform = "FARGATE";
+    facts.computeEnvironmentBasis = `pinned in the usage file (instance_type: ${instanceType}), on-demand`;
+    return `instance_type: ${instanceType}`;
+  }
+  const environmentName = str(entry.compute_environment as LiteralValue);
+  const queueName = str(entry.queue as LiteralValue);
+  let environment: InventoryItem | undefined;
+  let pin: string | undefined;
+  if (environmentName) {
+    environment = report.inventory.computeEnvironments.find((ce) => matches(ce, environmentName));
+    pin = `compute_environment: ${environmentName}`;
+  } else if (queueName) {
+    const queue = report.inventory.jobQueues.find((q) => matches(q, queueName));
+    environment = queue ? queueEnvironments(queue, report)[0] : undefined;
+    pin = `queue: ${queueName}`;
+  }
+  if (!pin) return undefined;
+  if (!environment) {
+    delete facts.computeEnvironment;
+    delete facts.candidates;
+    facts.computeEnvironmentBasis = `the usage file pins ${pin}, which is not declared in the scanned files (pin instance_type instead)`;
+    return pin;
+  }
+  facts.computeEnvironment = environmentFacts(environment);
+  delete facts.candidates;
+  facts.computeEnvironmentBasis = `pinned in the usage file (${pin})`;
+  return pin;
+}
+
 function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): WorkloadFacts {
   const p = item.properties;
   const facts: WorkloadFacts = {
@@ -57,6 +117,22 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): 
   const timeout = num(p.timeoutSeconds);
   if (timeout !== undefined) facts.timeoutSeconds = timeout;
   if (links.computeEnvironments[0]) facts.computeEnvironment = environmentFacts(links.computeEnvironments[0]);
+  else if (links.candidates?.length) {
+    facts.candidates = links.candidates.flatMap((candidate) =>
+      candidate.computeEnvironments[0]
+        ? [
+            {
+              label: `${candidate.queue.name} → ${candidate.computeEnvironments[0].name}`,
+              computeEnvironment: environmentFacts(candidate.computeEnvironments[0]),
+              likeliness: candidate.likeliness,
+            },
+          ]
+        : [],
+    );
+  } else {
+    facts.candidates = assumedCandidates(facts);
+    facts.candidatesAssumed = true;
+  }
   return facts;
 }
 
@@ -153,6 +229,8 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
   const linked = current.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
   for (const { item, links } of linked) {
     const facts = workloadFacts(item, links, keys.get(item.id)!);
+    const pin = applyPin(facts, usageEntry(item, facts.name, options.usage), scan);
+    if (pin) facts.pin = pin;
     workloadFactsList.push(facts);
     aliases[item.id] = usageAliases(item);
   }
@@ -187,8 +265,8 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
       line: item.source.line,
       callSites: links.callSites.map(callSiteId),
       queue: links.queue?.name ?? null,
-      computeEnvironment: links.computeEnvironments[0]?.name ?? null,
-      computeEnvironmentBasis: links.basis,
+      computeEnvironment: workloadFacts.computeEnvironment?.name ?? null,
+      computeEnvironmentBasis: workloadFacts.computeEnvironmentBasis,
       status: {},
       effort: {},
       cost: costFor(cost, workloadFacts.name, options.targets),

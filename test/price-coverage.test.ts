@@ -67,3 +67,26 @@ describe("migrate prices --check", () => {
     );
   });
 });
+
+describe("a region the table has no row for", () => {
+  it("says so and prices the us-east-1 figure as a labelled estimate", async () => {
+    const { cheapestFittingInstance, resolveInstanceTypes } = await import("../src/cost/instance-types.js");
+    const ec2 = loadPriceBook()["aws-ec2"];
+    const resolved = resolveInstanceTypes(["c7a"], ec2, "eu-west-1");
+    expect(resolved.notes).toContain(
+      "c7a: no eu-west-1 price in the table; the us-east-1 price is used as an ESTIMATE",
+    );
+    const choice = cheapestFittingInstance({ vcpus: 2, memoryGiB: 3, gpus: 0 }, resolved.types, ec2, "eu-west-1")!;
+    expect(choice.type.name).toBe("c7a.large");
+    expect(choice.quote.value).toBe(ec2.price({ region: "us-east-1", instanceType: "c7a.large" })!.value);
+    expect(choice.quote.date).toMatch(/ESTIMATE: us-east-1 price; no eu-west-1 row/);
+    // A type the region does price keeps the region's own figure.
+    const g5 = cheapestFittingInstance(
+      { vcpus: 4, memoryGiB: 8, gpus: 1 },
+      resolveInstanceTypes(["g5"], ec2, "eu-west-1").types,
+      ec2,
+      "eu-west-1",
+    )!;
+    expect(g5.quote.value).toBe(1.123);
+  });
+});

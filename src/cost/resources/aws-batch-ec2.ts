@@ -1,5 +1,5 @@
 // https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html — EC2 and SPOT compute environments
-import { cheapestFittingInstance, resolveInstanceTypes } from "../instance-types.js";
+import { cheapestFittingInstance, estimatedQuote, resolveInstanceTypes } from "../instance-types.js";
 import type { CostLine } from "../model.js";
 import type { PriceBook } from "../prices.js";
 import type { PriceQuote } from "../types.js";
@@ -175,7 +175,9 @@ export default defineEstimator({
     if (environment.maxVcpus === undefined) return [unpricedLine({ ...base, assumption }, "max vCPUs unknown")];
     const perVcpu = resolved.types
       .flatMap((type) => {
-        const quote = prices["aws-ec2"].price({ region, instanceType: type.name });
+        const quote =
+          prices["aws-ec2"].price({ region, instanceType: type.name }) ??
+          estimatedQuote(prices["aws-ec2"], region, type.name);
         return quote ? [{ type, quote, rate: quote.value / type.vcpus }] : [];
       })
       .sort((a, b) => a.rate - b.rate)[0];

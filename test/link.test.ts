@@ -203,3 +203,20 @@ describe("buildLinks over scanned fixtures", () => {
     ]);
   });
 });
+
+describe("CloudFormation references built in code", () => {
+  it("name the logical id, whatever helper or object form wrote them", async () => {
+    const { addressOfExpression } = await import("../src/link/references.js");
+    for (const expression of [
+      "cf.ref('GpuComputeEnvironment')",
+      'Fn.getAtt("GpuComputeEnvironment", "ComputeEnvironmentArn")',
+      "troposphere.GetAtt('GpuComputeEnvironment', 'Arn')",
+      "Ref('GpuComputeEnvironment')",
+      "{ Ref: 'GpuComputeEnvironment' }",
+      '{"Fn::GetAtt": ["GpuComputeEnvironment", "ComputeEnvironmentArn"]}',
+      "!GetAtt GpuComputeEnvironment.ComputeEnvironmentArn",
+    ])
+      expect(addressOfExpression(expression), expression).toEqual({ address: "GpuComputeEnvironment", scope: "file" });
+    expect(addressOfExpression("environment.arn")).toEqual({ address: "environment", scope: "file" });
+  });
+});

@@ -23,6 +23,10 @@ function stripRevision(name: string, kind: ResourceKind): string {
 const TERRAFORM_ADDRESS = /^((?:data\.)?aws_batch_[a-z_]+\.[\w-]+)(?:\[[^\]]*\])?(?:\.\w+)?$/;
 const MODULE_ADDRESS = /^(module\.[\w-]+\.\w+\["[^"]+"\])/;
 const CLOUDFORMATION_REF = /^!(?:Ref|GetAtt) ([\w-]+)/;
+/** CloudFormation references built in code: `cf.ref('Env')`, `Fn.getAtt("Env", "Arn")`, `troposphere.Ref("Env")`. */
+const CODE_BUILT_REF = /^(?:[\w$]+\.)*(?:ref|Ref|getAtt|GetAtt|get_att|fnGetAtt|fn_get_att)\(\s*['"]([\w-]+)['"]/;
+/** The same written as an object: `{ Ref: 'Env' }`, `{"Fn::GetAtt": ["Env", "Arn"]}`. */
+const OBJECT_REF = /^\{\s*['"]?(?:Ref|Fn::GetAtt)['"]?\s*:\s*\[?\s*['"]([\w-]+)['"]/;
 const CODE_VARIABLE = /^(?:this\.|self\.)?([A-Za-z_$][\w$]*)/;
 
 /** What an expression names: an IaC address (`aws_batch_job_queue.q.arn`), a CFN logical id or a code variable. */
@@ -35,6 +39,8 @@ export function addressOfExpression(expression: string): { address: string; scop
   if (module) return { address: module[1]!, scope: "module" };
   const cloudformation = CLOUDFORMATION_REF.exec(text);
   if (cloudformation) return { address: cloudformation[1]!, scope: "file" };
+  const built = CODE_BUILT_REF.exec(text) ?? OBJECT_REF.exec(text);
+  if (built) return { address: built[1]!, scope: "file" };
   const variable = CODE_VARIABLE.exec(text);
   if (variable) return { address: variable[1]!, scope: "file" };
   return undefined;

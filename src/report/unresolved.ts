@@ -33,6 +33,19 @@ export function openItems(report: Report): OpenItem[] {
         why: `vCPU or memory not readable${definition.unresolved.length ? ` (${definition.unresolved.slice(0, 4).join(", ")} known only at deploy time)` : ""}: AWS cannot be priced; pin instance_type in the usage file`,
       });
   }
+  for (const item of [
+    ...report.inventory.jobDefinitions,
+    ...report.inventory.jobQueues,
+    ...report.inventory.computeEnvironments,
+  ]) {
+    if (typeof item.properties.instances === "string")
+      items.push({
+        what: `instances of ${item.name}`,
+        path: item.source.path,
+        line: item.source.line,
+        why: `${item.properties.instances}: known only at plan time, so it is listed and priced as one`,
+      });
+  }
   for (const workload of report.workloads ?? []) {
     const range = report.cost?.lines.find((l) => l.subject === workload.id && l.platform === "aws" && l.range)?.range;
     if (range)

@@ -118,3 +118,55 @@ describe("init → edit → init --target → report", () => {
     }
   });
 });
+
+describe("call-site containerOverrides", () => {
+  it("size the workload the call site submits, and the cost lines say so", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "overrides-"));
+    try {
+      writeFileSync(
+        path.join(dir, "main.tf"),
+        `${TF("this")}
+resource "aws_batch_compute_environment" "cpu" {
+  compute_environment_name = "cpu"
+  type = "MANAGED"
+  compute_resources {
+    type = "EC2"
+    max_vcpus = 64
+    instance_type = ["m6i"]
+  }
+}
+resource "aws_batch_job_queue" "q" {
+  name = "q"
+  priority = 1
+  state = "ENABLED"
+  compute_environment_order {
+    order = 1
+    compute_environment = aws_batch_compute_environment.cpu.arn
+  }
+}
+`,
+      );
+      writeFileSync(
+        path.join(dir, "submit.py"),
+        [
+          "import boto3",
+          'batch = boto3.client("batch")',
+          'batch.submit_job(jobName="big", jobQueue="q", jobDefinition="same",',
+          '    containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "16"}, {"type": "MEMORY", "value": "110000"}]})',
+          "",
+        ].join("\n"),
+      );
+      const { report } = await runReportCommand({ paths: ["."], target: "salad", format: "json" }, io(dir));
+      const aws = report.cost!.lines.find((l) => l.platform === "aws" && l.scenario === "per-run")!;
+      expect(aws.assumption).toContain(
+        "sized by containerOverrides at submit.py:3 (16 vCPU / 110000 MiB), not the job definition's 1 vCPU / 2048 MiB",
+      );
+      // 16 vCPU / 107.4 GiB fits m6i.8xlarge (32 vCPU / 128 GiB), not the 1 vCPU job's m6i.large.
+      expect(aws.description).toMatch(/^m6i\.8xlarge on-demand/);
+      const salad = report.cost!.lines.find((l) => l.platform === "salad" && l.scenario === "per-run")!;
+      expect(salad.description).toContain("16 vCPU");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

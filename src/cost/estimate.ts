@@ -255,6 +255,7 @@ export function estimateCosts(options: EstimateOptions): CostSection {
         `usage for ${workload.name} needs both jobs_per_month and avg_runtime_minutes for a monthly figure`,
       );
     }
+    const first = lines.length;
     for (const plan of runPlans(workload, entry)) {
       const input = { workload, usage: entry ?? {}, region, prices: options.prices, plan };
       lines.push(...awsLines(input, estimators));
@@ -263,6 +264,8 @@ export function estimateCosts(options: EstimateOptions): CostSection {
           lines.push(...estimator.estimate(input));
       }
     }
+    if (workload.sizeNote)
+      for (const line of lines.slice(first)) line.assumption = `${line.assumption}; ${workload.sizeNote}`;
   }
   for (const environment of options.computeEnvironments) {
     const probe: WorkloadFacts = {

@@ -101,6 +101,45 @@ function applyPin(facts: WorkloadFacts, entry: JobUsage | undefined, report: Rep
   return pin;
 }
 
+/** A literal number of a resource requirement or legacy field (`"16"`, 16); undefined for expressions. */
+function sizeNumber(value: LiteralValue | undefined): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/**
+ * The size call sites give the job with `containerOverrides` (resourceRequirements, or legacy vcpus/memory), the
+ * largest over the call sites that set one literally: AWS Batch runs the job at that size, not the definition's.
+ */
+function overriddenSize(callSites: readonly Finding[]): {
+  vcpus?: number;
+  memoryMiB?: number;
+  gpus?: number;
+  where: string[];
+} {
+  const size: { vcpus?: number; memoryMiB?: number; gpus?: number; where: string[] } = { where: [] };
+  const raise = (key: "vcpus" | "memoryMiB" | "gpus", value: number | undefined) => {
+    if (value !== undefined && value > (size[key] ?? -1)) size[key] = value;
+  };
+  for (const site of callSites) {
+    const overrides = site.args?.containerOverrides;
+    if (!overrides || typeof overrides !== "object" || Array.isArray(overrides)) continue;
+    const before = JSON.stringify(size);
+    for (const requirement of list(overrides.resourceRequirements)) {
+      const type = str(field(requirement, "type"))?.toUpperCase();
+      const value = sizeNumber(field(requirement, "value"));
+      if (type === "VCPU") raise("vcpus", value);
+      if (type === "MEMORY") raise("memoryMiB", value);
+      if (type === "GPU") raise("gpus", value);
+    }
+    raise("vcpus", sizeNumber(overrides.vcpus));
+    raise("memoryMiB", sizeNumber(overrides.memory));
+    if (JSON.stringify(size) !== before) size.where.push(`${site.path}:${site.line}`);
+  }
+  return size;
+}
+
 function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): WorkloadFacts {
   const p = item.properties;
   const facts: WorkloadFacts = {
@@ -116,6 +155,19 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): 
   if (memory !== undefined) facts.memoryMiB = memory;
   const timeout = num(p.timeoutSeconds);
   if (timeout !== undefined) facts.timeoutSeconds = timeout;
+  const overridden = overriddenSize(links.callSites);
+  if (overridden.where.length > 0) {
+    const sizes: string[] = [];
+    if (overridden.vcpus !== undefined) ((facts.vcpus = overridden.vcpus), sizes.push(`${overridden.vcpus} vCPU`));
+    if (overridden.memoryMiB !== undefined)
+      ((facts.memoryMiB = overridden.memoryMiB), sizes.push(`${overridden.memoryMiB} MiB`));
+    if (overridden.gpus !== undefined) ((facts.gpus = overridden.gpus), sizes.push(`${overridden.gpus} GPU`));
+    facts.sizeNote = `sized by containerOverrides at ${overridden.where.join(", ")} (${sizes.join(" / ")}), not the job definition's ${
+      [vcpus !== undefined ? `${vcpus} vCPU` : "", memory !== undefined ? `${memory} MiB` : ""]
+        .filter(Boolean)
+        .join(" / ") || "unknown size"
+    }`;
+  }
   if (links.computeEnvironments[0]) facts.computeEnvironment = environmentFacts(links.computeEnvironments[0]);
   else if (links.candidates?.length) {
     facts.candidates = links.candidates.flatMap((candidate) =>

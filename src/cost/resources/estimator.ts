@@ -43,6 +43,8 @@ export interface WorkloadFacts {
   candidatesAssumed?: boolean;
   /** The usage-file pin that chose `computeEnvironment`, as `key: value`. */
   pin?: string;
+  /** Where the size came from when call sites override the job definition's (`containerOverrides at a.py:3`). */
+  sizeNote?: string;
 }
 
 /** One compute environment that may run a workload, with how likely it is the one. */

@@ -158,10 +158,18 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): 
   const overridden = overriddenSize(links.callSites);
   if (overridden.where.length > 0) {
     const sizes: string[] = [];
-    if (overridden.vcpus !== undefined) ((facts.vcpus = overridden.vcpus), sizes.push(`${overridden.vcpus} vCPU`));
-    if (overridden.memoryMiB !== undefined)
-      ((facts.memoryMiB = overridden.memoryMiB), sizes.push(`${overridden.memoryMiB} MiB`));
-    if (overridden.gpus !== undefined) ((facts.gpus = overridden.gpus), sizes.push(`${overridden.gpus} GPU`));
+    if (overridden.vcpus !== undefined) {
+      facts.vcpus = overridden.vcpus;
+      sizes.push(`${overridden.vcpus} vCPU`);
+    }
+    if (overridden.memoryMiB !== undefined) {
+      facts.memoryMiB = overridden.memoryMiB;
+      sizes.push(`${overridden.memoryMiB} MiB`);
+    }
+    if (overridden.gpus !== undefined) {
+      facts.gpus = overridden.gpus;
+      sizes.push(`${overridden.gpus} GPU`);
+    }
     facts.sizeNote = `sized by containerOverrides at ${overridden.where.join(", ")} (${sizes.join(" / ")}), not the job definition's ${
       [vcpus !== undefined ? `${vcpus} vCPU` : "", memory !== undefined ? `${memory} MiB` : ""]
         .filter(Boolean)

@@ -243,7 +243,9 @@ function render(report: Report, limit: number): string {
             entries[0]!.name,
             ...targets.map((t) => {
               const entry = entries.find((e) => e.target === t);
-              return entry ? `${entry.status}: ${entry.why}` : "—";
+              if (!entry) return "—";
+              // A why that already opens with the status ("manual: …") is not prefixed twice.
+              return entry.why.startsWith(`${entry.status}:`) ? entry.why : `${entry.status}: ${entry.why}`;
             }),
             String(Math.max(...entries.map((e) => e.effort))),
           ]),

@@ -115,9 +115,12 @@ export function loadUsageFile(file: string): UsageFile {
   try {
     data = parseYaml(readFileSync(file, "utf8"));
   } catch (error) {
+    const message = (error as Error).message;
     throw new ConfigError(
-      `cannot read the usage file ${file}: ${(error as Error).message}`,
-      "fix the YAML, or run `migrate init` for a template",
+      `cannot read the usage file ${file}: ${message}`,
+      /Map keys must be unique/.test(message)
+        ? "two entries have one key: qualify one by its file (`path/main.tf#name`, as `migrate init` now writes), or regenerate it with `migrate init --force`"
+        : "fix the YAML, or run `migrate init` for a template",
     );
   }
   const validate = new Ajv({ allErrors: true }).compile(usageSchema());

@@ -188,7 +188,7 @@ describe("buildLinks over scanned fixtures", () => {
     ]);
   });
 
-  it("links a Terraform queue to its compute environment and scheduling policy", async () => {
+  it("links each for_each instance of a Terraform queue to its compute environment and scheduling policy", async () => {
     const dir = path.join(import.meta.dirname, "../fixtures/scanners/terraform");
     const scan = await scanTree({
       root: dir,
@@ -196,10 +196,29 @@ describe("buildLinks over scanned fixtures", () => {
       scanners: SCANNERS,
     });
     const links = buildLinks(scan.findings, scan.inventory);
-    expect(links.map((l) => `${l.relation} ${l.to} ${l.resolved}`)).toEqual([
-      "uses-compute-environment compute-environment:job-definition-jsonencode.tf#aws_batch_compute_environment.gpu_spot true",
-      "uses-compute-environment unresolved:compute-environment false",
-      "uses-scheduling-policy scheduling-policy:job-definition-jsonencode.tf#aws_batch_scheduling_policy.fair true",
-    ]);
+    expect(links.map((l) => `${l.from} ${l.relation} ${l.to} ${l.resolved}`)).toEqual(
+      ['aws_batch_job_queue.gpu["high"]', 'aws_batch_job_queue.gpu["low"]'].flatMap((queue) => [
+        `job-queue:job-definition-jsonencode.tf#${queue} uses-compute-environment compute-environment:job-definition-jsonencode.tf#aws_batch_compute_environment.gpu_spot true`,
+        `job-queue:job-definition-jsonencode.tf#${queue} uses-compute-environment unresolved:compute-environment false`,
+        `job-queue:job-definition-jsonencode.tf#${queue} uses-scheduling-policy scheduling-policy:job-definition-jsonencode.tf#aws_batch_scheduling_policy.fair true`,
+      ]),
+    );
+  });
+});
+
+describe("CloudFormation references built in code", () => {
+  it("name the logical id, whatever helper or object form wrote them", async () => {
+    const { addressOfExpression } = await import("../src/link/references.js");
+    for (const expression of [
+      "cf.ref('GpuComputeEnvironment')",
+      'Fn.getAtt("GpuComputeEnvironment", "ComputeEnvironmentArn")',
+      "troposphere.GetAtt('GpuComputeEnvironment', 'Arn')",
+      "Ref('GpuComputeEnvironment')",
+      "{ Ref: 'GpuComputeEnvironment' }",
+      '{"Fn::GetAtt": ["GpuComputeEnvironment", "ComputeEnvironmentArn"]}',
+      "!GetAtt GpuComputeEnvironment.ComputeEnvironmentArn",
+    ])
+      expect(addressOfExpression(expression), expression).toEqual({ address: "GpuComputeEnvironment", scope: "file" });
+    expect(addressOfExpression("environment.arn")).toEqual({ address: "environment", scope: "file" });
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -74,4 +74,91 @@ describe.skipIf(!existsSync(CHROMIUM))("HTML report in headless Chromium", () =>
       rmSync(file);
     }
   });
+});
+
+/** A project the size of a large corpus repository: many job definitions, queues and call sites, with long names. */
+function corpusSizedProject(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "migrate-html-layout-"));
+  const tf: string[] = [];
+  for (const tier of ["cpu", "gpu", "spot"]) {
+    tf.push(`resource "aws_batch_compute_environment" "${tier}" {
+  compute_environment_name = "${tier}-environment-with-a-rather-long-name-for-layout"
+  type = "MANAGED"
+  compute_resources {
+    type = "${tier === "spot" ? "SPOT" : "EC2"}"
+    max_vcpus = 256
+    instance_type = ["${tier === "gpu" ? "g5" : "c6i"}"]
+  }
+}
+resource "aws_batch_job_queue" "${tier}" {
+  name = "${tier}-queue"
+  priority = 1
+  state = "ENABLED"
+  compute_environment_order {
+    order = 1
+    compute_environment = aws_batch_compute_environment.${tier}.arn
+  }
+}`);
+  }
+  for (let i = 0; i < 40; i++) {
+    tf.push(`resource "aws_batch_job_definition" "job_${i}" {
+  name = "pipeline-stage-${i}-with-a-long-descriptive-name-that-does-not-wrap-easily"
+  type = "container"
+  container_properties = jsonencode({
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/pipeline/stage-${i}:latest"
+    resourceRequirements = [{ type = "VCPU", value = "${1 + (i % 8)}" }, { type = "MEMORY", value = "${2048 * (1 + (i % 4))}" }${i % 5 === 0 ? ', { type = "GPU", value = "1" }' : ""}]
+  })
+}`);
+  }
+  mkdirSync(path.join(dir, "infra/very/deeply/nested/module/path/for/the/batch/resources"), { recursive: true });
+  writeFileSync(path.join(dir, "infra/very/deeply/nested/module/path/for/the/batch/resources/main.tf"), tf.join("\n"));
+  const py = ["import boto3", 'batch = boto3.client("batch")'];
+  for (let i = 0; i < 40; i++)
+    py.push(
+      `batch.submit_job(jobName="run-${i}", jobQueue="${i % 5 === 0 ? "gpu" : "cpu"}-queue", jobDefinition="pipeline-stage-${i}-with-a-long-descriptive-name-that-does-not-wrap-easily")`,
+    );
+  writeFileSync(path.join(dir, "submit_all_the_pipeline_stages_from_one_script.py"), `${py.join("\n")}\n`);
+  return dir;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))("HTML report layout", () => {
+  it("holds at 1,280 px and 390 px: no horizontal page overflow, no console errors (screenshots in test-artifacts/)", async () => {
+    const { chromium } = await import("playwright-core");
+    const project = corpusSizedProject();
+    const artifacts = path.resolve(import.meta.dirname, "../test-artifacts");
+    mkdirSync(artifacts, { recursive: true });
+    const { report } = await runReportCommand({ paths: [project], target: "all", format: "json" }, quietIO());
+    expect(report.workloads!.length).toBe(40);
+    const file = path.join(project, "report.html");
+    writeFileSync(file, FORMATS.html(report));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu"],
+    });
+    try {
+      for (const width of [1280, 390]) {
+        const page = await browser.newPage({ viewport: { width, height: 900 } });
+        const problems: string[] = [];
+        page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+        page.on("pageerror", (error) => problems.push(error.message));
+        await page.goto(pathToFileURL(file).href);
+        await page.screenshot({ path: path.join(artifacts, `report-${width}px.png`), fullPage: true });
+        const overflow = await page.evaluate(() => ({
+          page: document.documentElement.scrollWidth,
+          viewport: document.documentElement.clientWidth,
+          wide: [...document.querySelectorAll("body > *")]
+            .filter((element) => element.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map((element) => element.tagName + (element.id ? `#${element.id}` : "")),
+        }));
+        expect(overflow.wide, `elements wider than ${width} px`).toEqual([]);
+        expect(overflow.page, `page scrolls sideways at ${width} px`).toBeLessThanOrEqual(overflow.viewport);
+        expect(await page.locator("#headline").textContent()).toContain("AWS Batch today");
+        expect(problems).toEqual([]);
+        await page.close();
+      }
+    } finally {
+      await browser.close();
+      rmSync(project, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { UsageError } from "../core/errors.js";
 import type { Report } from "../report/model.js";
 import { defineCommand } from "./command.js";
 import type { CommandIO } from "./io.js";
@@ -11,22 +10,26 @@ import { runScanCommand } from "./scan.js";
 import { DEPLOY_TARGET_IDS, type DeployTargetId } from "../deploy/types.js";
 // --- end deployment files ---
 
-/** One file `migrate init` writes from a scan. Deployment files for the targets are meant to be further parts. */
-interface InitPart {
-  file: string;
-  describe: string;
-  render(report: Report): Promise<string>;
+/** Usage assumptions for the cost estimate (`migrate report`): written once, then only completed. */
+async function writeUsagePart(report: Report, folder: string, force: boolean, io: CommandIO): Promise<void> {
+  const target = path.join(folder, USAGE_FILE_NAME);
+  const shown = path.relative(io.cwd, target) || USAGE_FILE_NAME;
+  const { renderUsageTemplate, completeUsageFile } = await import("../cost/usage-template.js");
+  if (!existsSync(target) || force) {
+    await writeFile(target, renderUsageTemplate(report.inventory.jobDefinitions));
+    io.stderr.write(`wrote ${shown}: usage template for the cost estimate\n`);
+    return;
+  }
+  const { text, added } = completeUsageFile(await readFile(target, "utf8"), report.inventory.jobDefinitions, shown);
+  if (added.length === 0) {
+    io.stderr.write(`kept ${shown}: it lists every job definition\n`);
+    return;
+  }
+  await writeFile(target, text);
+  io.stderr.write(
+    `kept ${shown} and added ${added.length === 1 ? "1 job definition" : `${added.length} job definitions`} it did not list: ${added.join(", ")}\n`,
+  );
 }
-
-/** Usage assumptions for the cost estimate (`migrate report`). */
-const USAGE_PART: InitPart = {
-  file: USAGE_FILE_NAME,
-  describe: "usage template for the cost estimate",
-  render: async (report) =>
-    (await import("../cost/usage-template.js")).renderUsageTemplate(report.inventory.jobDefinitions),
-};
-
-const PARTS: readonly InitPart[] = [USAGE_PART];
 
 export interface InitArgs {
   paths: string[];
@@ -53,19 +56,7 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
     silent,
   );
   const folder = path.resolve(io.cwd, args.paths.length === 1 ? args.paths[0]! : ".");
-  for (const part of PARTS) {
-    const target = path.join(folder, part.file);
-    if (existsSync(target) && !args.force)
-      throw new UsageError(
-        `${path.relative(io.cwd, target)} already exists`,
-        "edit it, or pass --force to overwrite it",
-      );
-  }
-  for (const part of PARTS) {
-    const target = path.join(folder, part.file);
-    await writeFile(target, await part.render(report));
-    io.stderr.write(`wrote ${path.relative(io.cwd, target) || part.file}: ${part.describe}\n`);
-  }
+  await writeUsagePart(report, folder, args.force, io);
   // --- deployment files (--target), owned by src/deploy/ ---
   if (args.target) {
     const { writeDeploymentPart } = await import("../deploy/init-part.js");
@@ -92,7 +83,7 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
 
 export default defineCommand({
   command: "init [paths..]",
-  describe: "Write migrate-usage.yml (a commented usage template) from a scan",
+  describe: "Write migrate-usage.yml (a commented usage template) from a scan, or add what it is missing",
   builder: (y) =>
     y
       .positional("paths", {
@@ -101,7 +92,11 @@ export default defineCommand({
         default: [] as string[],
         describe: "Folder to scan and write into (default: .)",
       })
-      .option("force", { type: "boolean", default: false, describe: "Overwrite existing files" })
+      .option("force", {
+        type: "boolean",
+        default: false,
+        describe: "Overwrite existing files (the usage file is otherwise kept and only completed)",
+      })
       .option("target", {
         choices: DEPLOY_TARGET_IDS,
         describe: "Also write deployment files for this target under migration/<target>/",

@@ -118,8 +118,10 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
     import("../cost/prices.js"),
     import("../report/analysis.js"),
   ]);
-  const prices = loadPriceBook(args.pricesFile ? path.resolve(io.cwd, args.pricesFile) : undefined);
+  const { pricesInput } = await import("./prices.js");
+  const prices = loadPriceBook(await pricesInput(args.pricesFile, io.cwd));
   const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
+  if (root && !bare.project) bare.project = path.basename(root);
   const report = analyzeReport(bare, {
     targets,
     prices,
@@ -150,7 +152,10 @@ export default defineCommand({
         type: "string",
         describe: `Usage assumptions (default: ${USAGE_FILE_NAME} in the scanned folder)`,
       })
-      .option("prices-file", { type: "string", describe: "JSON price tables replacing the bundled ones, by source id" })
+      .option("prices-file", {
+        type: "string",
+        describe: "JSON price tables replacing the bundled ones, by source id (a file or an https:// URL)",
+      })
       .option("fail-on", {
         choices: ["mandatory", "optional", "potential"] as const,
         describe: "Exit 1 when a finding is at or above this category",

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 export function bundledPricingDir(): string {
   for (const candidate of ["../../data/pricing/", "../data/pricing/"]) {
     const dir = fileURLToPath(new URL(candidate, import.meta.url));
-    if (existsSync(`${dir}ec2.csv`)) return dir;
+    if (existsSync(`${dir}ec2_ondemand.csv`)) return dir;
   }
   throw new Error("bundled price data not found: data/pricing/ is missing from the installation");
 }

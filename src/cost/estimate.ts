@@ -1,7 +1,14 @@
 import type { CostLine, CostPlatform, CostScenario, CostSection, CostTotal } from "./model.js";
 import { staleTableWarnings, type PriceBook } from "./prices.js";
 import { ESTIMATORS } from "./resources/index.js";
-import type { ComputeEnvironmentFacts, RunPlan, WorkloadFacts } from "./resources/estimator.js";
+import {
+  formatNumber,
+  type ComputeEnvironmentFacts,
+  type CostEstimator,
+  type EstimateInput,
+  type RunPlan,
+  type WorkloadFacts,
+} from "./resources/estimator.js";
 import { DEFAULT_REGION, type JobUsage, type UsageFile } from "./usage.js";
 import type { PricingSource } from "./types.js";
 import { earliestDay } from "./dates.js";
@@ -83,11 +90,23 @@ function totalsOf(lines: readonly CostLine[]): CostTotal[] {
       platform,
       scenario,
       ...(workload !== undefined ? { workload } : {}),
-      cost: 0,
+      cost: null,
       unpricedLines: 0,
+      fromUsageLines: 0,
+      pricedLines: 0,
     };
     if (line.cost === null) total.unpricedLines++;
-    else total.cost += line.cost;
+    else {
+      total.cost = (total.cost ?? 0) + line.cost;
+      total.pricedLines++;
+      if (line.fromUsage) total.fromUsageLines++;
+      if (line.range || total.min !== undefined) {
+        // Bounds start from the sum of the lines before the first range.
+        const before = total.cost - line.cost;
+        total.min = (total.min ?? before) + (line.range?.min ?? line.cost);
+        total.max = (total.max ?? before) + (line.range?.max ?? line.cost);
+      }
+    }
     totals.set(key, total);
   };
   for (const line of lines) {
@@ -100,6 +119,122 @@ function totalsOf(lines: readonly CostLine[]): CostTotal[] {
       (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0) ||
       ((a.workload ?? "") < (b.workload ?? "") ? -1 : (a.workload ?? "") > (b.workload ?? "") ? 1 : 0),
   );
+}
+
+function awsEstimator(estimators: readonly CostEstimator[], workload: WorkloadFacts): CostEstimator | undefined {
+  return estimators.find((estimator) => estimator.platform === "aws" && estimator.appliesTo(workload));
+}
+
+function unknownEnvironmentLine(input: EstimateInput, reason: string): CostLine {
+  const { workload, plan } = input;
+  return {
+    workload: workload.name,
+    subject: workload.id,
+    platform: "aws",
+    estimator: "none",
+    scenario: plan.scenario,
+    description: "AWS Batch today",
+    quantity: (plan.runs * plan.runtimeMinutes) / 60,
+    unit: "job-hour",
+    unitPrice: null,
+    cost: null,
+    assumption: plan.basis,
+    fromUsage: plan.fromUsage,
+    prices: [],
+    noPrice: reason,
+  };
+}
+
+/** The sum of one estimator run's lines (Fargate prices vCPU and memory apart), or null when one has no price. */
+function sumOf(lines: readonly CostLine[]): number | null {
+  return lines.some((line) => line.cost === null) ? null : lines.reduce((sum, line) => sum + line.cost!, 0);
+}
+
+/**
+ * AWS today for one run plan: on the linked (or pinned) compute environment; else over every candidate compute
+ * environment, as one line whose figure is the likeliest candidate's and whose range spans all of them.
+ */
+function awsLines(input: EstimateInput, estimators: readonly CostEstimator[]): CostLine[] {
+  const { workload } = input;
+  if (workload.computeEnvironment) {
+    const estimator = awsEstimator(estimators, workload);
+    if (!estimator)
+      return [
+        unknownEnvironmentLine(
+          input,
+          `compute environment ${workload.computeEnvironment.name} has no known resource type`,
+        ),
+      ];
+    const lines = estimator.estimate(input);
+    return workload.pin ? lines.map((line) => ({ ...line, pin: workload.pin! })) : lines;
+  }
+  const candidates = workload.candidates ?? [];
+  if (candidates.length === 0)
+    return [unknownEnvironmentLine(input, `compute environment unknown: ${workload.computeEnvironmentBasis}`)];
+  const priced = candidates.map((candidate) => {
+    const facts: WorkloadFacts = {
+      ...workload,
+      computeEnvironment: candidate.computeEnvironment,
+      computeEnvironmentBasis: workload.candidatesAssumed
+        ? `assumed: ${candidate.label}`
+        : `candidate ${candidate.label}`,
+    };
+    const estimator = awsEstimator(estimators, facts);
+    const lines = estimator ? estimator.estimate({ ...input, workload: facts }) : [];
+    const cost = lines.length ? sumOf(lines) : null;
+    const why =
+      cost === null
+        ? (lines.find((line) => line.noPrice)?.noPrice ?? "no estimator for its resource type")
+        : lines.map((line) => line.description).join(" + ");
+    return { candidate, lines, cost, why };
+  });
+  const withPrice = priced.filter((entry) => entry.cost !== null);
+  if (withPrice.length === 0)
+    return [
+      unknownEnvironmentLine(
+        input,
+        `${workload.computeEnvironmentBasis}; none of its ${candidates.length} candidates has a price (${priced.map((p) => `${p.candidate.label}: ${p.why}`).join("; ")})`,
+      ),
+    ];
+  const byCost = [...withPrice].sort((a, b) => a.cost! - b.cost!);
+  const likeliest = [...withPrice].sort(
+    (a, b) => b.candidate.likeliness - a.candidate.likeliness || a.cost! - b.cost!,
+  )[0]!;
+  const cheapest = byCost[0]!;
+  const assumed = workload.candidatesAssumed === true;
+  const quantity =
+    likeliest.lines.find((line) => line.unit === "job-hour")?.quantity ??
+    (input.plan.runs * input.plan.runtimeMinutes) / 60;
+  const prices = [
+    ...new Map(
+      withPrice.flatMap((p) => p.lines.flatMap((l) => l.prices)).map((r) => [`${r.sourceId}|${r.source}|${r.date}`, r]),
+    ).values(),
+  ];
+  const label = assumed ? "assumed compute environment" : `${candidates.length} candidate queues`;
+  const line: CostLine = {
+    workload: workload.name,
+    subject: workload.id,
+    platform: "aws",
+    estimator: likeliest.lines[0]!.estimator,
+    scenario: input.plan.scenario,
+    description: `range over ${label}: likeliest ${likeliest.candidate.label}, cheapest ${cheapest.candidate.label}`,
+    quantity,
+    unit: "job-hour",
+    unitPrice: quantity > 0 ? likeliest.cost! / quantity : null,
+    cost: likeliest.cost,
+    assumption: `${workload.computeEnvironmentBasis}; each candidate priced: ${priced.map((p) => `${p.candidate.label} ${p.cost === null ? `no price (${p.why})` : `$${formatNumber(p.cost, 6)} (${p.why})`}`).join("; ")}; likeliest: ${likeliest.lines.map((l) => l.assumption).join(" + ")}`,
+    fromUsage: input.plan.fromUsage,
+    prices,
+    range: {
+      min: cheapest.cost!,
+      max: byCost[byCost.length - 1]!.cost!,
+      cheapest: cheapest.candidate.label,
+      likeliest: likeliest.candidate.label,
+      assumed,
+      candidates: priced.map((p) => ({ label: p.candidate.label, cost: p.cost, why: p.why })),
+    },
+  };
+  return [line];
 }
 
 const PLATFORM_ORDER: Record<CostPlatform, number> = { aws: 0, "common-compute": 1, salad: 2 };
@@ -120,33 +255,17 @@ export function estimateCosts(options: EstimateOptions): CostSection {
         `usage for ${workload.name} needs both jobs_per_month and avg_runtime_minutes for a monthly figure`,
       );
     }
+    const first = lines.length;
     for (const plan of runPlans(workload, entry)) {
       const input = { workload, usage: entry ?? {}, region, prices: options.prices, plan };
-      const aws = estimators.find((estimator) => estimator.platform === "aws" && estimator.appliesTo(workload));
-      if (aws) lines.push(...aws.estimate(input));
-      else {
-        lines.push({
-          workload: workload.name,
-          subject: workload.id,
-          platform: "aws",
-          estimator: "none",
-          scenario: plan.scenario,
-          description: "AWS Batch today",
-          quantity: (plan.runs * plan.runtimeMinutes) / 60,
-          unit: "job-hour",
-          unitPrice: null,
-          cost: null,
-          assumption: plan.basis,
-          fromUsage: plan.fromUsage,
-          prices: [],
-          noPrice: `compute environment unknown: ${workload.computeEnvironmentBasis}`,
-        });
-      }
+      lines.push(...awsLines(input, estimators));
       for (const target of options.targets) {
         for (const estimator of estimators.filter((e) => e.platform === target && e.appliesTo(workload)))
           lines.push(...estimator.estimate(input));
       }
     }
+    if (workload.sizeNote)
+      for (const line of lines.slice(first)) line.assumption = `${line.assumption}; ${workload.sizeNote}`;
   }
   for (const environment of options.computeEnvironments) {
     const probe: WorkloadFacts = {

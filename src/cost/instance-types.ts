@@ -29,6 +29,9 @@ export interface ResolvedInstanceTypes {
   unknown: string[];
 }
 
+/** The region whose prices stand in, labelled as an estimate, where the table has no row for the asked one. */
+export const FALLBACK_REGION = "us-east-1";
+
 /** Expands a compute environment's `instanceTypes` (exact types, families, aliases) against the table of a region. */
 export function resolveInstanceTypes(
   written: readonly string[],
@@ -39,13 +42,22 @@ export function resolveInstanceTypes(
   const types = new Map<string, InstanceType>();
   const notes: string[] = [];
   const unknown: string[] = [];
+  let fallback: InstanceType[] | undefined;
   for (const entry of written) {
     const families = INSTANCE_FAMILY_ALIASES[entry];
     if (families)
       notes.push(`${entry} = ${families.join(", ")}${entry === "optimal" ? " (its meaning since 2025-11-01)" : ""}`);
-    const matches = catalogue.filter((type) =>
-      families ? families.includes(type.family) : entry.includes(".") ? type.name === entry : type.family === entry,
-    );
+    const match = (type: InstanceType) =>
+      families ? families.includes(type.family) : entry.includes(".") ? type.name === entry : type.family === entry;
+    let matches = catalogue.filter(match);
+    if (matches.length === 0 && region !== FALLBACK_REGION) {
+      fallback ??= ec2.rows
+        .filter((row) => row.region === FALLBACK_REGION)
+        .flatMap((row) => instanceTypeFromRow(row) ?? []);
+      matches = fallback.filter(match);
+      if (matches.length > 0)
+        notes.push(`${entry}: no ${region} price in the table; the ${FALLBACK_REGION} price is used as an ESTIMATE`);
+    }
     if (matches.length === 0) unknown.push(entry);
     for (const type of matches) types.set(type.name, type);
   }
@@ -80,6 +92,17 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** The us-east-1 price of a type the table has no row for in `region`, marked as an estimate on its date. */
+export function estimatedQuote(
+  ec2: PricingSource<Ec2Query>,
+  region: string,
+  instanceType: string,
+): PriceQuote | undefined {
+  if (region === FALLBACK_REGION) return undefined;
+  const quote = ec2.price({ region: FALLBACK_REGION, instanceType });
+  return quote ? { ...quote, date: `${quote.date} (ESTIMATE: ${FALLBACK_REGION} price; no ${region} row)` } : undefined;
+}
+
 /** The cheapest allowed instance type (by its hourly price) that the job fits on. */
 export function cheapestFittingInstance(
   job: JobShape,
@@ -89,7 +112,7 @@ export function cheapestFittingInstance(
 ): InstanceChoice | undefined {
   const priced = types
     .flatMap((type) => {
-      const quote = ec2.price({ region, instanceType: type.name });
+      const quote = ec2.price({ region, instanceType: type.name }) ?? estimatedQuote(ec2, region, type.name);
       return quote ? [{ type, quote }] : [];
     })
     .sort((a, b) => a.quote.value - b.quote.value || (a.type.name < b.type.name ? -1 : 1));

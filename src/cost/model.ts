@@ -33,6 +33,25 @@ export interface CostLine {
   prices: PriceReference[];
   /** Why there is no price, when `unitPrice` is null. */
   noPrice?: string;
+  /**
+   * When several compute environments could run the job (or none is known and one is assumed): the figure of each
+   * candidate. `cost` is then the likeliest candidate's figure, and `min`/`max` bound it.
+   */
+  range?: CostRange;
+  /** The usage-file pin the line was priced from (`queue: gpu-queue`, `instance_type: c5.2xlarge`). */
+  pin?: string;
+}
+
+export interface CostRange {
+  min: number;
+  max: number;
+  /** Label of the cheapest candidate. */
+  cheapest: string;
+  /** Label of the likeliest candidate, whose figure is the line's `cost`. */
+  likeliest: string;
+  /** True when no compute environment was found and the candidates are assumed ones. */
+  assumed: boolean;
+  candidates: { label: string; cost: number | null; why: string }[];
 }
 
 /** A sum of cost lines; lines without a price are counted, never added as 0. */
@@ -41,10 +60,16 @@ export interface CostTotal {
   scenario: CostScenario;
   /** Job definition name; absent for the total over every workload. */
   workload?: string;
-  /** Sum of the priced lines in USD. */
-  cost: number;
+  /** Sum of the priced lines in USD; null when no line of the total has a price (never 0 for "unknown"). */
+  cost: number | null;
   /** Lines in this total that have no price. */
   unpricedLines: number;
+  /** Bounds of the total when some of its lines are ranges (the lowest and highest candidate of each). */
+  min?: number;
+  max?: number;
+  /** Priced lines whose quantity came from the usage file, and all priced lines: the confidence of the figure. */
+  fromUsageLines: number;
+  pricedLines: number;
 }
 
 /** A pricing table the estimate used, with its date. */

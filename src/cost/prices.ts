@@ -47,10 +47,17 @@ const OVERRIDE_SCHEMA = {
   },
 } as const;
 
-function readOverrides(file: string): Partial<Record<PricingSourceId, PriceRow[]>> {
+/** A `--prices-file` given as text (read from a file or fetched from a URL by the command), with its label. */
+export interface PricesText {
+  label: string;
+  text: string;
+}
+
+function readOverrides(input: PricesText): Partial<Record<PricingSourceId, PriceRow[]>> {
+  const file = input.label;
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, "utf8"));
+    data = JSON.parse(input.text);
   } catch (error) {
     throw new ConfigError(
       `cannot read the prices file ${file}: ${(error as Error).message}`,
@@ -83,13 +90,78 @@ function readOverrides(file: string): Partial<Record<PricingSourceId, PriceRow[]
   return overrides;
 }
 
+function readPricesFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot read the prices file ${file}: ${(error as Error).message}`,
+      "give a JSON file (or an https:// URL) of price tables keyed by source id",
+    );
+  }
+}
+
+/** Largest price table accepted from a URL. */
+const MAX_PRICES_BYTES = 32 * 1024 * 1024;
+
+/** Fetches a `--prices-file` URL (http or https only, bounded in size and time). */
+export async function fetchPricesText(url: string, timeoutMs = 30_000): Promise<PricesText> {
+  if (!/^https?:\/\//.test(url))
+    throw new ConfigError(`${url}: only http:// and https:// URLs are fetched`, "or download it and pass the file");
+  let response: Response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: "follow" });
+  } catch (error) {
+    throw new ConfigError(
+      `cannot fetch the prices file ${url}: ${(error as Error).message}`,
+      "check the URL, or download it and pass the file",
+    );
+  }
+  if (!response.ok)
+    throw new ConfigError(
+      `cannot fetch the prices file ${url}: HTTP ${response.status}`,
+      "check the URL, or download it and pass the file",
+    );
+  const length = Number(response.headers.get("content-length") ?? 0);
+  if (length > MAX_PRICES_BYTES)
+    throw new ConfigError(`${url} is ${length} bytes, over the ${MAX_PRICES_BYTES}-byte limit`, "pass a smaller table");
+  const text = await response.text();
+  if (text.length > MAX_PRICES_BYTES)
+    throw new ConfigError(`${url} is over the ${MAX_PRICES_BYTES}-byte limit`, "pass a smaller table");
+  return { label: url, text };
+}
+
+/** One row older than {@link STALE_AFTER_DAYS} days (or undated) on the day `now`. */
+export interface StaleRow {
+  sourceId: string;
+  origin: string;
+  row: PriceRow;
+  /** Age in days; null when the row's date is not a date. */
+  ageDays: number | null;
+}
+
+/** Every stale or undated row of every table of the book. */
+export function staleRows(book: PriceBook, now: Date): StaleRow[] {
+  const out: StaleRow[] = [];
+  for (const source of Object.values(book) as PricingSource<unknown>[]) {
+    for (const row of source.rows) {
+      const day = earliestDay(row.date ?? "");
+      const ageDays = day === undefined ? null : daysBetween(day, now);
+      if (ageDays === null || ageDays > STALE_AFTER_DAYS)
+        out.push({ sourceId: source.id, origin: source.origin, row, ageDays });
+    }
+  }
+  return out;
+}
+
 /**
  * Loads the bundled price tables, each replaced as a whole by the `--prices-file` table of the same id
  * (pricing.md §2: override a whole table at once, keeping its dates).
  */
-export function loadPriceBook(pricesFile?: string): PriceBook {
+export function loadPriceBook(pricesFile?: string | PricesText): PriceBook {
   const dir = bundledPricingDir();
-  const overrides = pricesFile ? readOverrides(pricesFile) : {};
+  const input = typeof pricesFile === "string" ? { label: pricesFile, text: readPricesFile(pricesFile) } : pricesFile;
+  const overrides = input ? readOverrides(input) : {};
   const book: Record<string, PricingSource<unknown>> = {};
   for (const [id, definition] of Object.entries(PRICING_SOURCES) as [
     PricingSourceId,
@@ -97,7 +169,11 @@ export function loadPriceBook(pricesFile?: string): PriceBook {
   ][]) {
     const override = overrides[id];
     if (override) {
-      book[id] = loadSource(definition, override, path.basename(pricesFile!));
+      book[id] = loadSource(
+        definition,
+        override,
+        /^https?:/.test(input!.label) ? input!.label : path.basename(input!.label),
+      );
       continue;
     }
     const text = readFileSync(path.join(dir, definition.file), "utf8");

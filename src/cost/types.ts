@@ -30,7 +30,7 @@ export interface PricingSource<Query> {
   currency: "USD";
   /** Earliest dated row of the table (YYYY-MM-DD), the date its age is measured from; undefined when undated. */
   asOf: string | undefined;
-  /** The data file it was read from (`data/pricing/ec2.csv`, or the `--prices-file` path). */
+  /** The data file it was read from (`data/pricing/ec2_ondemand.csv`, or the `--prices-file` path). */
   origin: string;
   rows: readonly PriceRow[];
   price(query: Query): PriceQuote | undefined;

@@ -28,6 +28,22 @@ export const JOB_HOURS_USAGE: readonly UsageKey[] = [
   },
 ];
 
+/** Keys that pin what a workload runs on today, when the links leave a choice (or none). */
+export const PIN_USAGE: readonly UsageKey[] = [
+  { key: "queue", type: "string", description: "Job queue it is submitted to (name), when the report cannot tell" },
+  {
+    key: "compute_environment",
+    type: "string",
+    description: "Compute environment it runs on (name), when the report cannot tell",
+  },
+  {
+    key: "instance_type",
+    type: "string",
+    description:
+      "EC2 instance type (or Fargate) it runs on today, e.g. c5.2xlarge; prices AWS without a compute environment",
+  },
+];
+
 export const DEFAULT_REGION = "us-east-1";
 
 export type UsageValue = number | string;
@@ -46,7 +62,8 @@ export interface UsageFile {
 /** Every usage key of every estimator, without duplicates, in declaration order. */
 export function allUsageKeys(): UsageKey[] {
   const keys = new Map<string, UsageKey>();
-  for (const key of [...JOB_HOURS_USAGE, ...Object.values(ESTIMATORS).flatMap((e) => e.usage)]) keys.set(key.key, key);
+  for (const key of [...JOB_HOURS_USAGE, ...PIN_USAGE, ...Object.values(ESTIMATORS).flatMap((e) => e.usage)])
+    keys.set(key.key, key);
   return [...keys.values()];
 }
 
@@ -98,9 +115,12 @@ export function loadUsageFile(file: string): UsageFile {
   try {
     data = parseYaml(readFileSync(file, "utf8"));
   } catch (error) {
+    const message = (error as Error).message;
     throw new ConfigError(
-      `cannot read the usage file ${file}: ${(error as Error).message}`,
-      "fix the YAML, or run `migrate init` for a template",
+      `cannot read the usage file ${file}: ${message}`,
+      /Map keys must be unique/.test(message)
+        ? "two entries have one key: qualify one by its file (`path/main.tf#name`, as `migrate init` now writes), or regenerate it with `migrate init --force`"
+        : "fix the YAML, or run `migrate init` for a template",
     );
   }
   const validate = new Ajv({ allErrors: true }).compile(usageSchema());

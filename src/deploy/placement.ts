@@ -92,7 +92,9 @@ export function placeJobDefinitions(input: DeployInput): JobPlacement[] {
   );
   const gpuQueues = inventory.jobQueues.filter((queue) => hasGpuInstances(environmentOf.get(queue.id)));
 
-  const placements = inventory.jobDefinitions.map((definition) => {
+  // An older revision of a job definition is not migrated: its current revision is (inventory/revisions.ts).
+  const current = inventory.jobDefinitions.filter((definition) => definition.properties.superseded !== true);
+  const placements = current.map((definition) => {
     const properties = definition.properties as JobDefinitionProperties;
     const calls = links
       .filter((link) => link.relation === "uses-job-definition" && link.to === definition.id)

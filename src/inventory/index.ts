@@ -14,3 +14,10 @@ export {
 } from "./cloudformation.js";
 export { normalizeTerraformResource, resolveTerraformValue, TERRAFORM_BATCH_TYPES } from "./terraform.js";
 export { isExpression, isObject, type LiteralObject } from "./values.js";
+export { markSupersededRevisions } from "./revisions.js";
+export {
+  instanceAttributes,
+  terraformExpansion,
+  type TerraformExpansion,
+  type TerraformInstance,
+} from "./terraform-instances.js";

@@ -195,6 +195,8 @@ export function normalizeJobDefinition(spec: LiteralObject): Normalized<JobDefin
     mainNode: nodes ? reader.child("nodeProperties").number(nodes, "mainNode") : undefined,
     nodeRanges: nodes ? reader.list(nodes, "nodeRangeProperties")?.length : undefined,
     schedulingPriority: reader.number(spec, "schedulingPriority"),
+    revision: reader.number(spec, "revision"),
+    status: reader.string(spec, "status")?.toUpperCase(),
   };
   return finish(name, properties, reader);
 }

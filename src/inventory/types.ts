@@ -65,6 +65,14 @@ export type JobDefinitionProperties = {
   mainNode?: number;
   nodeRanges?: number;
   schedulingPriority?: number;
+  /** Revision number, in saved DescribeJobDefinitions output. */
+  revision?: number;
+  /** `ACTIVE` or `INACTIVE`, in saved DescribeJobDefinitions output. */
+  status?: string;
+  /** True on an older revision of a job definition whose current revision is listed too: it is not priced or migrated. */
+  superseded?: boolean;
+  /** The inventory id of the revision that represents this job definition, when `superseded`. */
+  supersededBy?: string;
 };
 
 /** One entry of a queue's compute-environment order. */

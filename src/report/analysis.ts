@@ -2,13 +2,14 @@ import type { Finding, InventoryItem, LiteralValue } from "../core/types.js";
 import { estimateCosts, type TargetPlatform } from "../cost/estimate.js";
 import type { CostSection } from "../cost/model.js";
 import type { PriceBook } from "../cost/prices.js";
-import type { ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
+import type { CandidateEnvironment, ComputeEnvironmentFacts, WorkloadFacts } from "../cost/resources/estimator.js";
 import { gpuMemoryToday } from "../cost/resources/salad-container-group.js";
-import { DEFAULT_REGION, type UsageFile } from "../cost/usage.js";
+import { DEFAULT_REGION, type JobUsage, type UsageFile } from "../cost/usage.js";
+import { usageKeys } from "../cost/usage-keys.js";
 import { analyzeCallSite, analyzeJobDefinition, callSiteId, worseStatus } from "../platforms/analyze.js";
 import { PLATFORMS } from "../platforms/index.js";
 import type { Gap, JobDefinitionFacts, Readiness, TargetId } from "../platforms/types.js";
-import { linkJobDefinition, type WorkloadLinks } from "./links.js";
+import { linkJobDefinition, queueEnvironments, type WorkloadLinks } from "./links.js";
 import { isCallSite, type PlanItem, type Report, type Workload } from "./model.js";
 
 export interface AnalysisOptions {
@@ -40,11 +41,110 @@ function environmentFacts(item: InventoryItem): ComputeEnvironmentFacts {
   return facts;
 }
 
-function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts {
+/** Compute environments assumed when the scanned files declare none that can run the job (labelled as such). */
+const ASSUMED_GPU_FAMILIES = ["g4dn", "g5", "g6", "g6e", "p3", "p4d", "p5"];
+
+function assumedCandidates(workload: WorkloadFacts): CandidateEnvironment[] {
+  const fargate = workload.platform === "FARGATE";
+  const gpu = workload.gpus > 0;
+  const types = gpu ? ASSUMED_GPU_FAMILIES : ["optimal"];
+  const typesText = gpu ? "GPU families" : "optimal";
+  const make = (resourceType: string, likeliness: number): CandidateEnvironment => {
+    const label = fargate ? `${resourceType} (assumed)` : `${resourceType} ${typesText} (assumed)`;
+    const facts: ComputeEnvironmentFacts = { id: `assumed:${resourceType}`, name: label, resourceType };
+    if (!fargate) facts.instanceTypes = types;
+    return { label, computeEnvironment: facts, likeliness };
+  };
+  return fargate ? [make("FARGATE", 1), make("FARGATE_SPOT", 0)] : [make("EC2", 1), make("SPOT", 0)];
+}
+
+/** Applies a usage-file pin (`queue`, `compute_environment`, `instance_type`) to the workload's compute environment. */
+function applyPin(facts: WorkloadFacts, entry: JobUsage | undefined, report: Report): string | undefined {
+  if (!entry) return undefined;
+  const matches = (item: InventoryItem, value: string) => item.name === value || item.source.address === value;
+  const instanceType = str(entry.instance_type as LiteralValue);
+  if (instanceType) {
+    const fargate = /^fargate(_spot)?$/i.test(instanceType);
+    const resourceType = fargate ? instanceType.toUpperCase() : "EC2";
+    facts.computeEnvironment = {
+      id: `pinned:${instanceType}`,
+      name: `instance_type ${instanceType}`,
+      resourceType,
+      ...(fargate ? {} : { instanceTypes: [instanceType] }),
+    };
+    if (fargate) facts.platform = "FARGATE";
+    facts.computeEnvironmentBasis = `pinned in the usage file (instance_type: ${instanceType}), on-demand`;
+    return `instance_type: ${instanceType}`;
+  }
+  const environmentName = str(entry.compute_environment as LiteralValue);
+  const queueName = str(entry.queue as LiteralValue);
+  let environment: InventoryItem | undefined;
+  let pin: string | undefined;
+  if (environmentName) {
+    environment = report.inventory.computeEnvironments.find((ce) => matches(ce, environmentName));
+    pin = `compute_environment: ${environmentName}`;
+  } else if (queueName) {
+    const queue = report.inventory.jobQueues.find((q) => matches(q, queueName));
+    environment = queue ? queueEnvironments(queue, report)[0] : undefined;
+    pin = `queue: ${queueName}`;
+  }
+  if (!pin) return undefined;
+  if (!environment) {
+    delete facts.computeEnvironment;
+    delete facts.candidates;
+    facts.computeEnvironmentBasis = `the usage file pins ${pin}, which is not declared in the scanned files (pin instance_type instead)`;
+    return pin;
+  }
+  facts.computeEnvironment = environmentFacts(environment);
+  delete facts.candidates;
+  facts.computeEnvironmentBasis = `pinned in the usage file (${pin})`;
+  return pin;
+}
+
+/** A literal number of a resource requirement or legacy field (`"16"`, 16); undefined for expressions. */
+function sizeNumber(value: LiteralValue | undefined): number | undefined {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
+  return undefined;
+}
+
+/**
+ * The size call sites give the job with `containerOverrides` (resourceRequirements, or legacy vcpus/memory), the
+ * largest over the call sites that set one literally: AWS Batch runs the job at that size, not the definition's.
+ */
+function overriddenSize(callSites: readonly Finding[]): {
+  vcpus?: number;
+  memoryMiB?: number;
+  gpus?: number;
+  where: string[];
+} {
+  const size: { vcpus?: number; memoryMiB?: number; gpus?: number; where: string[] } = { where: [] };
+  const raise = (key: "vcpus" | "memoryMiB" | "gpus", value: number | undefined) => {
+    if (value !== undefined && value > (size[key] ?? -1)) size[key] = value;
+  };
+  for (const site of callSites) {
+    const overrides = site.args?.containerOverrides;
+    if (!overrides || typeof overrides !== "object" || Array.isArray(overrides)) continue;
+    const before = JSON.stringify(size);
+    for (const requirement of list(overrides.resourceRequirements)) {
+      const type = str(field(requirement, "type"))?.toUpperCase();
+      const value = sizeNumber(field(requirement, "value"));
+      if (type === "VCPU") raise("vcpus", value);
+      if (type === "MEMORY") raise("memoryMiB", value);
+      if (type === "GPU") raise("gpus", value);
+    }
+    raise("vcpus", sizeNumber(overrides.vcpus));
+    raise("memoryMiB", sizeNumber(overrides.memory));
+    if (JSON.stringify(size) !== before) size.where.push(`${site.path}:${site.line}`);
+  }
+  return size;
+}
+
+function workloadFacts(item: InventoryItem, links: WorkloadLinks, key: string): WorkloadFacts {
   const p = item.properties;
   const facts: WorkloadFacts = {
     id: item.id,
-    name: item.name,
+    name: key,
     gpus: num(p.gpus) ?? 0,
     platform: str(p.platform) ?? "EC2",
     computeEnvironmentBasis: links.basis,
@@ -55,15 +155,56 @@ function workloadFacts(item: InventoryItem, links: WorkloadLinks): WorkloadFacts
   if (memory !== undefined) facts.memoryMiB = memory;
   const timeout = num(p.timeoutSeconds);
   if (timeout !== undefined) facts.timeoutSeconds = timeout;
+  const overridden = overriddenSize(links.callSites);
+  if (overridden.where.length > 0) {
+    const sizes: string[] = [];
+    if (overridden.vcpus !== undefined) {
+      facts.vcpus = overridden.vcpus;
+      sizes.push(`${overridden.vcpus} vCPU`);
+    }
+    if (overridden.memoryMiB !== undefined) {
+      facts.memoryMiB = overridden.memoryMiB;
+      sizes.push(`${overridden.memoryMiB} MiB`);
+    }
+    if (overridden.gpus !== undefined) {
+      facts.gpus = overridden.gpus;
+      sizes.push(`${overridden.gpus} GPU`);
+    }
+    facts.sizeNote = `sized by containerOverrides at ${overridden.where.join(", ")} (${sizes.join(" / ")}), not the job definition's ${
+      [vcpus !== undefined ? `${vcpus} vCPU` : "", memory !== undefined ? `${memory} MiB` : ""]
+        .filter(Boolean)
+        .join(" / ") || "unknown size"
+    }`;
+  }
   if (links.computeEnvironments[0]) facts.computeEnvironment = environmentFacts(links.computeEnvironments[0]);
+  else if (links.candidates?.length) {
+    facts.candidates = links.candidates.flatMap((candidate) =>
+      candidate.computeEnvironments[0]
+        ? [
+            {
+              label: `${candidate.queue.name} → ${candidate.computeEnvironments[0].name}`,
+              computeEnvironment: environmentFacts(candidate.computeEnvironments[0]),
+              likeliness: candidate.likeliness,
+            },
+          ]
+        : [],
+    );
+  } else {
+    facts.candidates = assumedCandidates(facts);
+    facts.candidatesAssumed = true;
+  }
   return facts;
 }
 
-function usageEntry(item: InventoryItem, usage: UsageFile | undefined) {
+/** The names a usage entry may be keyed by, besides the definition's usage key (see usage-keys.ts). */
+function usageAliases(item: InventoryItem): string[] {
+  return [...new Set([item.name, item.source.address ?? "", item.id].filter(Boolean))];
+}
+
+function usageEntry(item: InventoryItem, key: string, usage: UsageFile | undefined) {
   if (!usage) return undefined;
-  return (
-    usage.jobDefinitions[item.name] ?? (item.source.address ? usage.jobDefinitions[item.source.address] : undefined)
-  );
+  for (const alias of [key, ...usageAliases(item)]) if (usage.jobDefinitions[alias]) return usage.jobDefinitions[alias];
+  return undefined;
 }
 
 function definitionFacts(
@@ -74,7 +215,7 @@ function definitionFacts(
   workload: WorkloadFacts,
 ): JobDefinitionFacts {
   const p = item.properties;
-  const entry = usageEntry(item, options.usage);
+  const entry = usageEntry(item, workload.name, options.usage);
   const volumes = list(p.volumes);
   const vram =
     typeof entry?.gpu_vram_gb === "number"
@@ -143,11 +284,15 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
   const workloads: Workload[] = [];
   const workloadFactsList: WorkloadFacts[] = [];
   const aliases: Record<string, string[]> = {};
-  const linked = scan.inventory.jobDefinitions.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
+  const current = scan.inventory.jobDefinitions.filter((item) => item.properties.superseded !== true);
+  const keys = usageKeys(current);
+  const linked = current.map((item) => ({ item, links: linkJobDefinition(item, scan) }));
   for (const { item, links } of linked) {
-    const facts = workloadFacts(item, links);
+    const facts = workloadFacts(item, links, keys.get(item.id)!);
+    const pin = applyPin(facts, usageEntry(item, facts.name, options.usage), scan);
+    if (pin) facts.pin = pin;
     workloadFactsList.push(facts);
-    aliases[item.id] = [item.source.address ?? "", item.id].filter(Boolean);
+    aliases[item.id] = usageAliases(item);
   }
   const cost = estimateCosts({
     workloads: workloadFactsList,
@@ -175,16 +320,16 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
     const facts = definitionFacts(item, links, scan, options, workloadFacts);
     const workload: Workload = {
       id: item.id,
-      name: item.name,
+      name: workloadFacts.name,
       path: item.source.path,
       line: item.source.line,
       callSites: links.callSites.map(callSiteId),
       queue: links.queue?.name ?? null,
-      computeEnvironment: links.computeEnvironments[0]?.name ?? null,
-      computeEnvironmentBasis: links.basis,
+      computeEnvironment: workloadFacts.computeEnvironment?.name ?? null,
+      computeEnvironmentBasis: workloadFacts.computeEnvironmentBasis,
       status: {},
       effort: {},
-      cost: costFor(cost, item.name, options.targets),
+      cost: costFor(cost, workloadFacts.name, options.targets),
     };
     for (const target of options.targets) {
       const result = analyzeJobDefinition(

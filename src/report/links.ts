@@ -31,21 +31,67 @@ export interface WorkloadLinks {
   computeEnvironments: InventoryItem[];
   /** How the compute environment was found. */
   basis: string;
+  /** When several queues could run it: each, with its compute environments and how likely it is the one. */
+  candidates?: QueueCandidate[];
+}
+
+export interface QueueCandidate {
+  queue: InventoryItem;
+  computeEnvironments: InventoryItem[];
+  likeliness: number;
 }
 
 function gpus(item: InventoryItem): number {
   return typeof item.properties.gpus === "number" ? item.properties.gpus : 0;
 }
 
-function canRun(definition: InventoryItem, environment: InventoryItem): boolean {
+/** EC2 families with GPUs or accelerators that Batch schedules as GPUs (g*, p*; not Graviton's c6g, m7g…). */
+const GPU_FAMILY = /^(?:g\d|gr\d|p\d)/;
+
+function instanceTypesOf(environment: InventoryItem): string[] {
+  const types = environment.properties.instanceTypes;
+  return Array.isArray(types) ? types.flatMap((t) => (typeof t === "string" ? [t] : [])) : [];
+}
+
+/** Whether the compute environment offers GPUs: undefined when its instance types are not written literally. */
+export function offersGpus(environment: InventoryItem): boolean | undefined {
+  const types = instanceTypesOf(environment);
+  if (types.length === 0) return environment.unresolved.some((u) => u.startsWith("instanceTypes")) ? undefined : false;
+  return types.some((type) => GPU_FAMILY.test(type));
+}
+
+/** Whether AWS Batch could place the job on the compute environment: Fargate vs EC2, and GPUs. */
+export function canRun(definition: InventoryItem, environment: InventoryItem): boolean {
   const type = environment.properties.resourceType;
   const fargateJob = definition.properties.platform === "FARGATE";
   const fargateEnvironment = type === "FARGATE" || type === "FARGATE_SPOT";
   if (fargateJob !== fargateEnvironment) return false;
-  return !(fargateEnvironment && gpus(definition) > 0);
+  if (gpus(definition) > 0) return !fargateEnvironment && offersGpus(environment) !== false;
+  return true;
 }
 
-function queueEnvironments(queue: InventoryItem, report: Report): InventoryItem[] {
+const words = (text: string) =>
+  new Set(
+    text
+      .replace(/([a-z])([A-Z])/g, "$1 $2")
+      .toLowerCase()
+      .split(/[^a-z0-9]+/)
+      .filter(
+        (w) =>
+          w.length > 2 && !["job", "queue", "definition", "batch", "aws", "compute", "environment", "env"].includes(w),
+      ),
+  );
+
+/** How likely a queue is the one a job definition is submitted to: GPU fit first, then shared name words. */
+function likeliness(definition: InventoryItem, queue: InventoryItem, environments: InventoryItem[]): number {
+  const gpuJob = gpus(definition) > 0;
+  const gpuQueue = environments.some((environment) => offersGpus(environment) === true);
+  const own = words(definition.name);
+  const shared = [...words(queue.name), ...environments.flatMap((e) => [...words(e.name)])].filter((w) => own.has(w));
+  return (gpuJob === gpuQueue ? 10 : 0) + new Set(shared).size;
+}
+
+export function queueEnvironments(queue: InventoryItem, report: Report): InventoryItem[] {
   const viaLinks = report.links
     .filter((link: Link) => link.from === queue.id && link.relation === "uses-compute-environment")
     .flatMap((link) => report.inventory.computeEnvironments.filter((ce) => ce.id === link.to));
@@ -102,12 +148,25 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
       basis: `inferred: ${queue.name} is the only queue whose compute environments can run it`,
     };
   }
+  if (compatible.length > 1) {
+    return {
+      callSites,
+      computeEnvironments: [],
+      basis: `ambiguous: ${compatible.length} queues could run it and no call site names one literally`,
+      candidates: compatible.map((queue) => {
+        const computeEnvironments = queueEnvironments(queue, report).filter((environment) =>
+          canRun(definition, environment),
+        );
+        return { queue, computeEnvironments, likeliness: likeliness(definition, queue, computeEnvironments) };
+      }),
+    };
+  }
   return {
     callSites,
     computeEnvironments: [],
     basis:
-      compatible.length > 1
-        ? `ambiguous: ${compatible.length} queues could run it and no call site names one literally`
+      report.inventory.jobQueues.length === 0 && report.inventory.computeEnvironments.length === 0
+        ? "no job queue or compute environment is declared in the scanned files"
         : "no queue found that can run it",
   };
 }

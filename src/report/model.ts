@@ -14,6 +14,8 @@ export interface Report {
   scannedAt: string;
   /** The scan root as given (absolute paths are not written, so reports can be shared). */
   root: string;
+  /** The scanned repository's folder name, for titles; absent when the report was not made from a folder. */
+  project?: string;
   findings: Finding[];
   inventory: Inventory;
   links: Link[];

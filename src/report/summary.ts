@@ -45,11 +45,12 @@ export function costLine(report: Report): string {
   return `cost ${label}: ${parts.join(", ")}${report.cost?.warnings.length ? `; ${report.cost.warnings.length} warning(s)` : ""}`;
 }
 
-/** A total as shown: "no price" when nothing in it is priced, never $0. */
-export function formatTotal(
-  total: { cost: number; unpricedLines: number },
-  pricedLines = Number.POSITIVE_INFINITY,
-): string {
-  if (total.unpricedLines > 0 && (total.cost === 0 || pricedLines === 0)) return "no price";
-  return `${formatUsd(total.cost)}${total.unpricedLines ? ` + ${total.unpricedLines} unpriced` : ""}`;
+/** A total as shown: "no price" when nothing in it is priced, never $0; a range as `$min–$max`. */
+export function formatTotal(total: { cost: number | null; unpricedLines: number; min?: number; max?: number }): string {
+  if (total.cost === null) return "no price";
+  const range =
+    total.min !== undefined && total.max !== undefined && formatUsd(total.min) !== formatUsd(total.max)
+      ? ` (range ${formatUsd(total.min)}–${formatUsd(total.max)})`
+      : "";
+  return `${formatUsd(total.cost)}${range}${total.unpricedLines ? ` + ${total.unpricedLines} unpriced` : ""}`;
 }

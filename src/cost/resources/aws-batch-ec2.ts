@@ -1,5 +1,5 @@
 // https://docs.aws.amazon.com/batch/latest/userguide/compute_environments.html — EC2 and SPOT compute environments
-import { cheapestFittingInstance, resolveInstanceTypes } from "../instance-types.js";
+import { cheapestFittingInstance, estimatedQuote, resolveInstanceTypes } from "../instance-types.js";
 import type { CostLine } from "../model.js";
 import type { PriceBook } from "../prices.js";
 import type { PriceQuote } from "../types.js";
@@ -59,6 +59,14 @@ function spotRate(
   return { factor, quote, text, bidBelowTypical: bidFactor < spotFactor };
 }
 
+/** A managed EC2 environment without readable instance types gets `optimal`: CDK's default, and the console's. */
+const UNWRITTEN_TYPES =
+  "instance types not written literally: AWS Batch's optimal assumed (the CDK and console default)";
+
+function writtenTypes(environment: ComputeEnvironmentFacts): readonly string[] {
+  return environment.instanceTypes?.length ? environment.instanceTypes : ["optimal"];
+}
+
 function isEc2(environment: ComputeEnvironmentFacts | undefined): boolean {
   return environment?.resourceType === "EC2" || environment?.resourceType === "SPOT";
 }
@@ -91,7 +99,8 @@ export default defineEstimator({
         ),
       ];
     }
-    const resolved = resolveInstanceTypes(environment.instanceTypes ?? [], prices["aws-ec2"], region);
+    const resolved = resolveInstanceTypes(writtenTypes(environment), prices["aws-ec2"], region);
+    if (!environment.instanceTypes?.length) resolved.notes.push(UNWRITTEN_TYPES);
     if (resolved.types.length === 0) {
       const written = environment.instanceTypes?.join(", ") || "none written";
       return [
@@ -148,7 +157,7 @@ export default defineEstimator({
     return [line];
   },
   ceiling(environment, prices, region) {
-    const resolved = resolveInstanceTypes(environment.instanceTypes ?? [], prices["aws-ec2"], region);
+    const resolved = resolveInstanceTypes(writtenTypes(environment), prices["aws-ec2"], region);
     const spot = environment.resourceType === "SPOT";
     const quantity = (environment.maxVcpus ?? 0) * 730;
     const base = {
@@ -166,7 +175,9 @@ export default defineEstimator({
     if (environment.maxVcpus === undefined) return [unpricedLine({ ...base, assumption }, "max vCPUs unknown")];
     const perVcpu = resolved.types
       .flatMap((type) => {
-        const quote = prices["aws-ec2"].price({ region, instanceType: type.name });
+        const quote =
+          prices["aws-ec2"].price({ region, instanceType: type.name }) ??
+          estimatedQuote(prices["aws-ec2"], region, type.name);
         return quote ? [{ type, quote, rate: quote.value / type.vcpus }] : [];
       })
       .sort((a, b) => a.rate - b.rate)[0];

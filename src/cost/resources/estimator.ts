@@ -37,6 +37,23 @@ export interface WorkloadFacts {
   computeEnvironment?: ComputeEnvironmentFacts;
   /** How the compute environment was found (a link, a literal queue, the only compatible queue). */
   computeEnvironmentBasis: string;
+  /** Compute environments that could run it when the links leave several (or none: then assumed ones). */
+  candidates?: CandidateEnvironment[];
+  /** Whether `candidates` are assumed (no compute environment of the repository can run it). */
+  candidatesAssumed?: boolean;
+  /** The usage-file pin that chose `computeEnvironment`, as `key: value`. */
+  pin?: string;
+  /** Where the size came from when call sites override the job definition's (`containerOverrides at a.py:3`). */
+  sizeNote?: string;
+}
+
+/** One compute environment that may run a workload, with how likely it is the one. */
+export interface CandidateEnvironment {
+  /** `queue → compute environment`, for the reader. */
+  label: string;
+  computeEnvironment: ComputeEnvironmentFacts;
+  /** Higher is likelier (GPU match, name overlap); ties go to the cheapest. */
+  likeliness: number;
 }
 
 /** How many job runs to price and for how long each. */

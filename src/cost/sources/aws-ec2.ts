@@ -37,7 +37,7 @@ export function instanceTypeFromRow(row: PriceRow): InstanceType | undefined {
 export default defineSource<Ec2Query>({
   id: "aws-ec2",
   title: "EC2 on-demand, Linux, per instance-hour",
-  file: "ec2.csv",
+  file: "ec2_ondemand.csv",
   requiredColumns: ["region", "instance_type", "vcpu", "memory_gib", "gpu_count", "ondemand_usd_hour"],
   build(rows) {
     const byKey = new Map(rows.map((row) => [`${row.region}/${row.instance_type}`, row]));

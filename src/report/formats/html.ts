@@ -1,10 +1,14 @@
 import type { Report } from "../model.js";
 import type { ReadinessStatus } from "../../platforms/types.js";
-import { formatUsd } from "../summary.js";
+import { htmlText } from "../escape.js";
+import { formatUsd, plural } from "../summary.js";
+import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
   costText,
   headlineScenario,
+  headlineText,
+  projectName,
   priceSourcesText,
   quantityText,
   readinessCounts,
@@ -16,9 +20,7 @@ import {
   unitPriceText,
 } from "../view.js";
 
-function escape(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;");
-}
+const escape = htmlText;
 
 const PLATFORM_COLOURS: Record<string, string> = { aws: "#d97706", "common-compute": "#2563eb", salad: "#16a34a" };
 const STATUS_COLOURS: Record<ReadinessStatus, string> = {
@@ -108,15 +110,18 @@ function table(id: string, header: readonly string[], rows: readonly (readonly s
   const head = header.map((h, i) => `<th data-column="${i}" tabindex="0">${escape(h)}</th>`).join("");
   const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`).join("\n");
   return `<input type="search" class="filter" data-table="${id}" placeholder="Filter rows…" aria-label="Filter ${id}">
-<table id="${id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
+<div class="scroll"><table id="${id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
 ${body}
-</tbody></table>`;
+</tbody></table></div>`;
 }
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1f2937}
+// Wide tables scroll inside their own box (.scroll) so the page never scrolls sideways, at 1,280 px or on a phone.
+const STYLE = `*{box-sizing:border-box}body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1f2937;overflow-wrap:anywhere}
 h1{font-size:1.5rem}h2{margin-top:2rem;border-bottom:1px solid #e5e7eb}table{border-collapse:collapse;width:100%;margin:.5rem 0 1.5rem}
-th,td{border:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:top}th{background:#f3f4f6;cursor:pointer;user-select:none}
-th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}.filter{margin:.25rem 0;padding:4px;width:18rem}
+.scroll{max-width:100%;overflow-x:auto}.scroll table{min-width:40rem}.headline{font-size:1.1rem;font-weight:600}.confidence{color:#4b5563}
+th,td{border:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:top;overflow-wrap:anywhere;max-width:32rem}th{background:#f3f4f6;cursor:pointer;user-select:none}
+th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}.filter{margin:.25rem 0;padding:4px;width:18rem;max-width:100%}
+svg.chart{max-width:100%;height:auto}
 .chart text{font-size:12px}.label{font-weight:600}.noprice{fill:#6b7280;font-style:italic}.inbar{fill:#fff}.warning{background:#fef3c7;padding:.5rem;border-left:4px solid #d97706}
 .summary td:first-child{font-weight:600}ul.plan{list-style:none;padding-left:0}ul.plan li{margin:.3rem 0}`;
 
@@ -149,7 +154,7 @@ export default function renderHtml(report: Report): string {
               ? "no comparable price"
               : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
           const steps = item.steps.length ? `<ul>${item.steps.map((s) => `<li>${escape(s)}</li>`).join("")}</ul>` : "";
-          return `<li><label><input type="checkbox"> <strong>${escape(item.workload)}</strong> (${escape(item.status)}): ${escape(savings)}, ${item.effort} effort points</label>${steps}</li>`;
+          return `<li><label><input type="checkbox"> <strong>${escape(item.workload)}</strong> (${escape(item.status)}): ${escape(savings)}, ${plural(item.effort, "effort point")}</label>${steps}</li>`;
         })
         .join("\n");
       return `<h3>${escape(targetName(target))}</h3><ul class="plan">${list}</ul>`;
@@ -189,17 +194,22 @@ export default function renderHtml(report: Report): string {
     priceSourcesText(l),
   ]);
   const warnings = (report.cost?.warnings ?? []).map((w) => `<p class="warning">${escape(w)}</p>`).join("\n");
+  const { figures, confidence } = headlineText(report);
+  const open = openItems(report).map((o) => [o.what, `${o.path}:${o.line}`, o.why]);
+  const revisions = supersededRevisions(report).map((r) => [r.name, r.revision, r.status, r.by, `${r.path}:${r.line}`]);
+  const current = report.inventory.jobDefinitions.length - revisions.length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>AWS Batch migration report: ${escape(report.root)}</title><style>${STYLE}</style></head>
+<title>AWS Batch migration report: ${escape(projectName(report))}</title><style>${STYLE}</style></head>
 <body>
-<h1>AWS Batch migration report: <code>${escape(report.root)}</code></h1>
-<p>${report.inventory.jobDefinitions.length} job definitions, ${report.inventory.jobQueues.length} job queues, ${report.inventory.computeEnvironments.length} compute environments; ${escape(report.tool.name)} ${escape(report.tool.version)}, ${escape(report.scannedAt)}. Costs are ${escape(scenarioLabel(scenario))}${scenario === "per-run" ? " (no usage file: one run of each job definition)" : ""}.</p>
+<h1>AWS Batch migration report: ${escape(projectName(report))}</h1>
+${report.cost ? `<p class="headline" id="headline">${escape(figures)}</p>\n<p class="confidence">${escape(confidence)}</p>` : ""}
+<p>${plural(current, "job definition")}${revisions.length ? ` (and ${plural(revisions.length, "older revision")})` : ""}, ${plural(report.inventory.jobQueues.length, "job queue")}, ${plural(report.inventory.computeEnvironments.length, "compute environment")}; ${escape(report.tool.name)} ${escape(report.tool.version)}, ${escape(report.scannedAt)}. Costs are ${escape(scenarioLabel(scenario))}${scenario === "per-run" ? " (no usage file: one run of each job definition)" : ""}.</p>
 ${warnings}
 <h2>Summary</h2>
-<table class="summary"><thead><tr><th>platform</th><th>job definitions</th><th>effort points</th><th>cost ${escape(scenarioLabel(scenario))}</th></tr></thead><tbody>
+<div class="scroll"><table class="summary"><thead><tr><th>platform</th><th>job definitions</th><th>effort points</th><th>cost ${escape(scenarioLabel(scenario))}</th></tr></thead><tbody>
 ${summaryRows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`).join("\n")}
-</tbody></table>
+</tbody></table></div>
 <h2>Cost today versus each target, per workload</h2>
 ${costChart(report)}
 <h2>Readiness</h2>
@@ -209,6 +219,9 @@ ${readinessChart(report)}
 ${plan}
 <h2>Workloads</h2>
 ${table("workloads", ["job definition", "defined at", "queue → compute environment", "AWS today", ...targets.map(targetName), ...targets.map((t) => `readiness ${t}`)], workloads)}
+<h2>What a person must still decide</h2>
+${open.length ? table("open", ["what", "where", "why"], open) : "<p>The scan resolved every job definition, queue and compute environment it found.</p>"}
+${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
 <h2>Gaps</h2>
 ${table("gaps", ["target", "where", "subject", "gap", "category", "effort", "readiness", "what", "fix"], gaps)}
 <h2>Call sites</h2>

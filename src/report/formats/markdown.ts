@@ -1,82 +1,181 @@
+import { markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
+import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
-  costText,
-  grandTotal,
-  headlineScenario,
+  headline,
+  headlineText,
   location,
-  priceSourcesText,
-  quantityText,
+  projectName,
   readinessCounts,
-  savingsText,
   scenarioLabel,
   selectedTargets,
   targetName,
   totalEffort,
   totalText,
-  unitPriceText,
 } from "../view.js";
 
-function cell(text: string): string {
-  return text.replaceAll("|", "\\|").replaceAll("\n", " ");
+/** GitHub refuses PR bodies over 65,536 characters; the report stays under this with room for a note. */
+export const MARKDOWN_LIMIT = 60_000;
+const BUDGET = 57_000;
+
+/** A table cell: repository text (escaped) or markdown we wrote ourselves (a link). */
+type Cell = string | { md: string };
+
+function cell(value: Cell): string {
+  return typeof value === "string" ? markdownText(value) : value.md;
 }
 
-function row(cells: readonly string[]): string {
+function row(cells: readonly Cell[]): string {
   return `| ${cells.map(cell).join(" | ")} |`;
 }
 
-function table(header: readonly string[], rows: readonly string[][]): string[] {
-  return [row(header), row(header.map(() => "---")), ...rows.map(row)];
+/** A table of at most `limit` rows; the rest are counted and left to the HTML and JSON reports. */
+function table(header: readonly string[], rows: readonly Cell[][], limit: number): string[] {
+  const shown = rows.slice(0, limit);
+  const out = [row(header), row(header.map(() => ({ md: "---" }))), ...shown.map(row)];
+  if (rows.length > shown.length)
+    out.push("", `… ${plural(rows.length - shown.length, "more row")}: the HTML and JSON reports have the full table.`);
+  return out;
 }
 
-/** A report fit for a pull-request body: the summary first, `path:line` links into the repository. */
+function details(summary: string, body: readonly string[]): string[] {
+  return ["<details>", `<summary>${summary}</summary>`, "", ...body, "", "</details>", ""];
+}
+
+/** A report fit for a pull-request body: the headline first, detail folded away, under {@link MARKDOWN_LIMIT}. */
 export default function renderMarkdown(report: Report): string {
-  const base = report.root === "." ? "" : `${report.root.replace(/\/$/, "")}/`;
-  const link = (path: string, line: number) => `[${location(path, line)}](${base}${path}#L${line})`;
+  let limit = Number.POSITIVE_INFINITY;
+  let text = render(report, limit);
+  const longest = Math.max(
+    report.workloads?.length ?? 0,
+    report.targets?.gaps.length ?? 0,
+    report.targets?.readiness.length ?? 0,
+    report.findings.length,
+  );
+  limit = longest;
+  while (text.length > BUDGET && limit > 1) {
+    limit = Math.floor(limit / 2);
+    text = render(report, limit);
+  }
+  return text;
+}
+
+function render(report: Report, limit: number): string {
+  const base = report.root === "." ? "" : `${pathUrl(report.root.replace(/\/$/, ""))}/`;
+  const link = (path: string, line: number): Cell => ({
+    md: `[${markdownText(location(path, line))}](${base}${pathUrl(path)}#L${line})`,
+  });
   const targets = selectedTargets(report);
-  const scenario = headlineScenario(report);
-  const out: string[] = [`# AWS Batch migration report: \`${report.root}\``, ""];
+  const { scenario } = headline(report);
+  const { figures, confidence } = headlineText(report);
+  const out: string[] = [`# AWS Batch migration report: ${markdownText(projectName(report))}`, ""];
+  if (report.cost) out.push(`**${markdownText(figures)}**`, "", `<sub>${markdownText(confidence)}</sub>`, "");
   const inventory = report.inventory;
+  const current = inventory.jobDefinitions.filter((d) => d.properties.superseded !== true);
+  const older = inventory.jobDefinitions.length - current.length;
   const siteCount = (report.targets?.readiness ?? []).filter(
     (r) => r.subjectKind === "call-site" && r.target === targets[0],
   ).length;
   out.push(
     "## Summary",
     "",
-    `${plural(inventory.jobDefinitions.length, "job definition")}, ${plural(siteCount, "call site")}, ${plural(inventory.jobQueues.length, "job queue")}, ${plural(inventory.computeEnvironments.length, "compute environment")} (${report.tool.name} ${report.tool.version}, ${report.scannedAt}).`,
+    `${plural(current.length, "job definition")}${older ? ` (and ${plural(older, "older revision")})` : ""}, ${plural(siteCount, "call site")}, ${plural(inventory.jobQueues.length, "job queue")}, ${plural(inventory.computeEnvironments.length, "compute environment")} (${markdownText(report.tool.name)} ${markdownText(report.tool.version)}, ${report.scannedAt}).`,
     "",
   );
-  const awsTotal = grandTotal(report, "aws", scenario);
-  const costRows = targets.map((target) => {
+  const costRows = headline(report).figures.map(({ target, savings }) => {
     const counts = readinessCounts(report, target, "job-definition");
     const siteCounts = readinessCounts(report, target, "call-site");
-    const total = grandTotal(report, target, scenario);
-    const comparable = awsTotal && total && awsTotal.unpricedLines === 0 && total.unpricedLines === 0;
     return [
       targetName(target),
       STATUSES.map((s) => `${counts[s]} ${s}`).join(", "),
       STATUSES.map((s) => `${siteCounts[s]} ${s}`).join(", "),
       String(totalEffort(report, target)),
       totalText(report, target, scenario),
-      comparable ? savingsText(awsTotal.cost, total.cost) : "n/a",
+      savings,
     ];
   });
   out.push(
     ...table(
       ["target", "job definitions", "call sites", "effort points", `cost ${scenarioLabel(scenario)}`, "vs AWS today"],
       costRows,
+      Number.POSITIVE_INFINITY,
     ),
     "",
-    `AWS Batch today: **${totalText(report, "aws", scenario)}** ${scenarioLabel(scenario)}${scenario === "per-run" ? " (one run of each job definition: no usage file, so no monthly figure)" : ` (usage: ${report.cost?.usageFile})`}.`,
+    `AWS Batch today: **${markdownText(totalText(report, "aws", scenario))}** ${scenarioLabel(scenario)}${scenario === "per-run" ? " (one run of each job definition: no usage file, so no monthly figure)" : ` (usage: ${markdownText(report.cost?.usageFile ?? "")})`}.`,
     "",
   );
-  for (const warning of report.cost?.warnings ?? []) out.push(`> **Warning:** ${warning}`, ">");
-  if (report.cost?.warnings.length) out.splice(out.length - 1, 1, "");
+  const warnings = report.cost?.warnings ?? [];
+  if (warnings.length)
+    out.push(
+      ...details(
+        `${plural(warnings.length, "warning")}`,
+        warnings.map((w) => `- ${markdownText(w)}`),
+      ),
+    );
+
+  out.push("## Workloads", "");
+  const workloads = report.workloads ?? [];
+  if (workloads.length === 0) out.push("No job definition was found.", "");
+  else
+    out.push(
+      ...table(
+        [
+          "job definition",
+          "defined at",
+          "queue → compute environment",
+          `AWS today ${scenarioLabel(scenario)}`,
+          ...targets.map((t) => `${targetName(t)}`),
+          ...targets.map((t) => `readiness ${t}`),
+          ...targets.map((t) => `effort ${t}`),
+        ],
+        workloads.map((w) => [
+          w.name,
+          link(w.path, w.line),
+          w.queue
+            ? `${w.queue} → ${w.computeEnvironment ?? "?"} (${w.computeEnvironmentBasis})`
+            : w.computeEnvironmentBasis,
+          totalText(report, "aws", w.cost.scenario, w.name),
+          ...targets.map((t) => totalText(report, t, w.cost.scenario, w.name)),
+          ...targets.map((t) => w.status[t] ?? "—"),
+          ...targets.map((t) => String(w.effort[t] ?? 0)),
+        ]),
+        limit,
+      ),
+      "",
+    );
+
+  const open = openItems(report);
+  out.push("## What a person must still decide", "");
+  if (open.length === 0)
+    out.push("The scan resolved every job definition, queue and compute environment it found.", "");
+  else
+    out.push(
+      ...table(
+        ["what", "where", "why"],
+        open.map((o) => [o.what, link(o.path, o.line), o.why]),
+        limit,
+      ),
+      "",
+    );
+  const revisions = supersededRevisions(report);
+  if (revisions.length)
+    out.push(
+      ...details(
+        `${plural(revisions.length, "older revision")} (listed, not priced or migrated)`,
+        table(
+          ["job definition", "revision", "status", "represented by", "where"],
+          revisions.map((r) => [r.name, r.revision, r.status, r.by, link(r.path, r.line)]),
+          limit,
+        ),
+      ),
+    );
 
   for (const target of targets) {
-    out.push(`## Migration plan: ${targetName(target)}`, "", "Ordered by savings per effort point.", "");
-    for (const item of (report.plan ?? []).filter((p) => p.target === target)) {
+    const items = (report.plan ?? []).filter((p) => p.target === target);
+    const body: string[] = ["Ordered by savings per effort point.", ""];
+    for (const item of items.slice(0, limit)) {
       const perPoint =
         item.savingsPerPoint === null
           ? "savings unknown"
@@ -85,136 +184,97 @@ export default function renderMarkdown(report: Report): string {
         item.savings === null
           ? "no comparable price"
           : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
-      out.push(`- [ ] **${item.workload}** (${item.status}): ${savings}, ${item.effort} effort points, ${perPoint}`);
-      for (const step of item.steps) out.push(`  - ${step}`);
+      body.push(
+        `- [ ] **${markdownText(item.workload)}** (${item.status}): ${savings}, ${plural(item.effort, "effort point")}, ${perPoint}`,
+      );
+      for (const step of item.steps) body.push(`  - ${markdownText(step)}`);
     }
-    out.push("");
+    if (items.length > limit) body.push(`- … ${plural(items.length - limit, "more workload")} in the HTML report`);
+    out.push(
+      `## Migration plan: ${targetName(target)}`,
+      "",
+      ...details(`${plural(items.length, "workload")} to move`, body),
+    );
   }
-
-  out.push("## Workloads", "");
-  out.push(
-    ...table(
-      [
-        "job definition",
-        "defined at",
-        "queue → compute environment",
-        `AWS today ${scenarioLabel(scenario)}`,
-        ...targets.map((t) => `${targetName(t)}`),
-        ...targets.map((t) => `readiness ${t}`),
-        ...targets.map((t) => `effort ${t}`),
-      ],
-      (report.workloads ?? []).map((w) => [
-        w.name,
-        link(w.path, w.line),
-        w.queue
-          ? `${w.queue} → ${w.computeEnvironment ?? "?"} (${w.computeEnvironmentBasis})`
-          : w.computeEnvironmentBasis,
-        totalText(report, "aws", w.cost.scenario, w.name),
-        ...targets.map((t) => totalText(report, t, w.cost.scenario, w.name)),
-        ...targets.map((t) => w.status[t] ?? "—"),
-        ...targets.map((t) => String(w.effort[t] ?? 0)),
-      ]),
-    ),
-    "",
-  );
 
   for (const target of targets) {
     const gaps = (report.targets?.gaps ?? []).filter((g) => g.target === target);
     out.push(`## Gaps on ${targetName(target)}`, "");
-    if (gaps.length === 0) out.push("None.", "");
+    if (gaps.length === 0)
+      out.push("No gap was found for what the scan read (see “What a person must still decide”).", "");
     else
       out.push(
-        ...table(
-          ["where", "subject", "gap", "category", "effort", "readiness", "what", "why", "fix"],
-          gaps.map((g) => [
-            link(g.path, g.line),
-            g.subjectName,
-            g.ruleId,
-            g.category,
-            String(g.effort),
-            g.status,
-            g.what,
-            g.why,
-            g.fix,
-          ]),
+        ...details(
+          `${plural(gaps.length, "gap")}, ${plural(
+            gaps.reduce((sum, g) => sum + g.effort, 0),
+            "effort point",
+          )}`,
+          table(
+            ["where", "subject", "gap", "category", "effort", "readiness", "what", "fix"],
+            gaps.map((g) => [
+              link(g.path, g.line),
+              g.subjectName,
+              g.ruleId,
+              g.category,
+              String(g.effort),
+              g.status,
+              g.what,
+              g.fix,
+            ]),
+            limit,
+          ),
         ),
-        "",
       );
   }
 
   const sites = (report.targets?.readiness ?? []).filter((r) => r.subjectKind === "call-site");
   if (sites.length) {
-    out.push("## Call sites", "");
     const bySubject = new Map<string, typeof sites>();
     for (const site of sites) bySubject.set(site.subject, [...(bySubject.get(site.subject) ?? []), site]);
     out.push(
-      ...table(
-        ["where", "what", ...targets.map(targetName), "effort"],
-        [...bySubject.values()].map((entries) => [
-          link(entries[0]!.path, entries[0]!.line),
-          entries[0]!.name,
-          ...targets.map((t) => {
-            const entry = entries.find((e) => e.target === t);
-            return entry ? `${entry.status}: ${entry.why}` : "—";
-          }),
-          String(Math.max(...entries.map((e) => e.effort))),
-        ]),
-      ),
+      "## Call sites",
       "",
+      ...details(
+        plural(bySubject.size, "call site"),
+        table(
+          ["where", "what", ...targets.map(targetName), "effort"],
+          [...bySubject.values()].map((entries) => [
+            link(entries[0]!.path, entries[0]!.line),
+            entries[0]!.name,
+            ...targets.map((t) => {
+              const entry = entries.find((e) => e.target === t);
+              if (!entry) return "—";
+              // A why that already opens with the status ("manual: …") is not prefixed twice.
+              return entry.why.startsWith(`${entry.status}:`) ? entry.why : `${entry.status}: ${entry.why}`;
+            }),
+            String(Math.max(...entries.map((e) => e.effort))),
+          ]),
+          limit,
+        ),
+      ),
     );
   }
 
   if (report.cost) {
     out.push(
-      "## Cost lines",
+      "## Cost",
       "",
-      "Every line shows its quantity, unit price, assumption, and the source and date of each price. `no price` is never counted as $0.",
+      `${plural(report.cost.lines.length, "cost line")}, each with its quantity, unit price, assumption and the source and date of every price, are in the HTML and JSON reports. \`no price\` is never counted as $0.`,
       "",
-    );
-    out.push(
-      ...table(
-        [
-          "workload",
-          "scenario",
-          "platform",
-          "what",
-          "quantity",
-          "unit price",
-          "cost",
-          "assumption",
-          "price source (date)",
-        ],
-        report.cost.lines.map((l) => [
-          l.workload,
-          l.scenario,
-          targetName(l.platform),
-          l.description,
-          `${quantityText(l)}${l.fromUsage ? " *" : ""}`,
-          unitPriceText(l),
-          costText(l),
-          l.assumption,
-          priceSourcesText(l),
-        ]),
-      ),
-      "",
-      "\\* quantity from the usage file.",
-      "",
-      "### Assumptions",
-      "",
-      ...report.cost.assumptions.map((a) => `- ${a}`),
-      "",
-      "### Price tables",
-      "",
-      ...table(
-        ["source", "what", "file", "oldest row used"],
-        report.cost.priceTables.map((t) => [t.id, t.title, t.origin, t.asOf ?? "undated"]),
-      ),
-      "",
+      ...details("Assumptions and price tables", [
+        ...report.cost.assumptions.map((a) => `- ${markdownText(a)}`),
+        "",
+        ...table(
+          ["source", "what", "file", "oldest row used"],
+          report.cost.priceTables.map((t) => [t.id, t.title, t.origin, t.asOf ?? "undated"]),
+          Number.POSITIVE_INFINITY,
+        ),
+      ]),
     );
   }
   const skipped = report.coverage.skipped.length;
   out.push(
-    `<sub>${report.coverage.filesRead} files read, ${report.coverage.parseErrors} parse errors, ${skipped} skipped.</sub>`,
+    `<sub>${plural(report.coverage.filesRead, "file")} read, ${plural(report.coverage.parseErrors, "parse error")}, ${skipped} skipped.</sub>`,
     "",
   );
   return out.join("\n");

@@ -8,6 +8,14 @@ const LEVEL: Record<Category, "error" | "warning" | "note"> = {
   potential: "note",
 };
 
+/**
+ * The level of a result from its category; a mandatory change that a transform makes is a warning, not an error:
+ * `migrate apply` fixes it, so it does not block the migration the way a manual change does.
+ */
+function levelOf(category: Category, transforms: readonly string[]): "error" | "warning" | "note" {
+  return category === "mandatory" && transforms.length > 0 ? "warning" : LEVEL[category];
+}
+
 interface RuleDraft {
   id: string;
   title: string;
@@ -40,7 +48,7 @@ export default function renderSarif(report: Report): string {
     }
     results.push({
       ruleId: finding.ruleId,
-      level: LEVEL[finding.category],
+      level: levelOf(finding.category, finding.transforms),
       message: {
         text: `${finding.message}. ${finding.detail} Fix: ${finding.transforms.length ? `run the ${finding.transforms.join(" or ")} transform` : finding.fix}.`,
       },
@@ -113,7 +121,7 @@ export default function renderSarif(report: Report): string {
                   ? `Fixed by the ${rule.transforms.join(" or ")} transform (\`migrate apply\`).`
                   : `Fix: ${rule.fix}`,
               },
-              defaultConfiguration: { level: LEVEL[rule.category] },
+              defaultConfiguration: { level: levelOf(rule.category, rule.transforms) },
               properties: { category: rule.category, transforms: rule.transforms },
             })),
           },

@@ -1,6 +1,7 @@
 import {
   STATUSES,
   headlineScenario,
+  headlineText,
   readinessCounts,
   scenarioLabel,
   selectedTargets,
@@ -9,6 +10,7 @@ import {
   totalText,
 } from "../view.js";
 import type { Report } from "../model.js";
+import { visible } from "../escape.js";
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + " ".repeat(width - text.length);
@@ -16,11 +18,14 @@ function pad(text: string, width: number): string {
 
 /** A terminal table: one row per finding, grouped by file. */
 export default function renderTable(report: Report): string {
+  // Repository text reaches a terminal: control characters (escape sequences) are shown, never sent.
   const rows = report.findings.map((f) => [
-    `${f.path}:${f.line}:${f.column}`,
+    visible(`${f.path}:${f.line}:${f.column}`),
     f.category,
     f.ruleId,
-    [f.operation ?? f.resourceType ?? "", f.name ?? "", f.dynamic ? "(dynamic)" : ""].filter(Boolean).join(" "),
+    visible(
+      [f.operation ?? f.resourceType ?? "", f.name ?? "", f.dynamic ? "(dynamic)" : ""].filter(Boolean).join(" "),
+    ),
   ]);
   if (rows.length === 0) return "No AWS Batch use found.\n";
   const header = ["location", "category", "rule", "what"];
@@ -35,7 +40,7 @@ export default function renderTable(report: Report): string {
   const skipped = report.coverage.skipped;
   if (skipped.length > 0) {
     out.push("", `Skipped ${skipped.length} file(s):`);
-    for (const s of skipped.slice(0, 20)) out.push(`  ${s.path}: ${s.reason} — ${s.hint}`);
+    for (const s of skipped.slice(0, 20)) out.push(`  ${visible(s.path)}: ${s.reason} — ${visible(s.hint)}`);
     if (skipped.length > 20) out.push(`  … and ${skipped.length - 20} more (see --format json)`);
   }
   out.push(...readinessAndCost(report));
@@ -56,6 +61,8 @@ function readinessAndCost(report: Report): string[] {
       `  ${pad(targetName(target), 16)}${STATUSES.map((s) => `${counts[s]} ${s}`).join(", ")}; ${totalEffort(report, target)} effort points; ${totalText(report, target, scenario)}`,
     );
   }
-  for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${warning}`);
+  if (report.cost)
+    out.push(`  ${visible(headlineText(report).figures)}`, `  ${visible(headlineText(report).confidence)}`);
+  for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${visible(warning)}`);
   return out;
 }

@@ -5,6 +5,7 @@ import type { Finding, InventoryItem, LiteralValue, ResourceKind } from "../../c
 import {
   createInventoryItem,
   isObject,
+  markSupersededRevisions,
   normalizeComputeEnvironment,
   normalizeJobDefinition,
   normalizeJobQueue,
@@ -97,10 +98,24 @@ function addItem(
   via: string,
   normalized: Normalized<object>,
   address?: string,
+  line = 1,
 ): void {
   inventory.push(
-    createInventoryItem(kind, { path: file.path, line: 1, via, ...(address ? { address } : {}) }, normalized),
+    createInventoryItem(kind, { path: file.path, line, via, ...(address ? { address } : {}) }, normalized),
   );
+}
+
+/** The line of each listed job definition: where its ARN is written, else its n-th `jobDefinitionName` key. */
+function listLines(file: SourceFile, specs: readonly LiteralObject[]): number[] {
+  const lineAt = (offset: number) => file.text.slice(0, offset).split("\n").length;
+  const names = [...file.text.matchAll(/"jobDefinitionName"\s*:/g)].map((m) => m.index);
+  return specs.map((spec, index) => {
+    const arn = typeof spec.jobDefinitionArn === "string" ? spec.jobDefinitionArn : undefined;
+    const at = arn ? file.text.indexOf(JSON.stringify(arn)) : -1;
+    if (at >= 0) return lineAt(at);
+    const name = names[index];
+    return name === undefined ? 1 : lineAt(name);
+  });
 }
 
 function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[]): void {
@@ -143,6 +158,8 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
           detail: "A snapshot of deployed job definitions; it tells what runs today but is not where they are defined.",
         }),
       );
+      const first = inventory.length;
+      const lines = listLines(file, shape.specs);
       shape.specs.forEach((spec, index) => {
         const normalized = normalizeJobDefinition(spec);
         const revision = typeof spec.revision === "number" ? `:${spec.revision}` : "";
@@ -153,8 +170,10 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
           "job-definition-list",
           normalized,
           `${normalized.name ?? `[${index}]`}${revision}`,
+          lines[index],
         );
       });
+      markSupersededRevisions(inventory.slice(first));
       return;
     }
     case "compute-environment":

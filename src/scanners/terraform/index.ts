@@ -7,7 +7,9 @@ import type { Finding, InventoryItem, LiteralValue } from "../../core/types.js";
 import {
   createInventoryItem,
   isObject,
+  instanceAttributes,
   normalizeTerraformResource,
+  terraformExpansion,
   TERRAFORM_BATCH_TYPES,
   type LiteralObject,
 } from "../../inventory/index.js";
@@ -203,13 +205,27 @@ async function scanResources(file: TerraformFile, findings: Finding[], inventory
       }),
     );
     const kind = TERRAFORM_BATCH_TYPES[type]!;
-    const source = {
-      path: file.file.path,
-      line: block.line,
-      via: section === "data" ? "terraform-data" : "terraform",
-      address,
-    };
-    inventory.push(createInventoryItem(kind, source, normalized?.normalized ?? { properties: {}, unresolved: ["*"] }));
+    const via = section === "data" ? "terraform-data" : "terraform";
+    const expansion = terraformExpansion(raw);
+    if (expansion && "instances" in expansion && attributes) {
+      // count/for_each with literal keys: one inventory item per instance, as `terraform plan` would list them.
+      for (const instance of expansion.instances) {
+        const expanded = normalizeTerraformResource(type, instanceAttributes(attributes, instance));
+        const source = { path: file.file.path, line: block.line, via, address: `${address}${instance.suffix}` };
+        inventory.push(
+          createInventoryItem(kind, source, expanded?.normalized ?? { properties: {}, unresolved: ["*"] }),
+        );
+      }
+      continue;
+    }
+    const source = { path: file.file.path, line: block.line, via, address };
+    const item = createInventoryItem(kind, source, normalized?.normalized ?? { properties: {}, unresolved: ["*"] });
+    if (expansion && "expression" in expansion) {
+      // The number of instances is known only at plan time: one item stands for all, and says so.
+      item.properties.instances = expansion.expression;
+      item.unresolved = [...new Set([...item.unresolved, "instances"])].sort();
+    }
+    inventory.push(item);
   }
 }
 

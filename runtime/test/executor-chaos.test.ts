@@ -107,20 +107,29 @@ describe.skipIf(process.platform !== "linux")("chaos", () => {
   });
 
   describe("a job's processes", () => {
+    // Each process that ignores SIGTERM says it is ready only once its handler is in place, so a loaded machine
+    // cannot deliver the signal before the handler exists.
     const spawnFamily = (pidsFile: string, leaderIgnoresTerm: boolean, leaderExitsAfterMs?: number) => {
-      const ignoreTerm = "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)";
+      const hold =
+        "process.on('SIGTERM', () => {}); require('fs').writeFileSync(process.argv[1], String(process.pid)); setInterval(() => {}, 1000)";
+      const grandchild = `require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(hold)}, process.argv[1]], { stdio: 'ignore' }); process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)`;
       return [
         NODE,
         "-e",
         `const { spawn } = require('child_process');
+         const fs = require('fs');
          ${leaderIgnoresTerm ? "process.on('SIGTERM', () => {});" : ""}
-         const inGroup = spawn(process.execPath, ['-e', ${JSON.stringify(ignoreTerm)}], { stdio: 'ignore' });
-         const grandchild = spawn(process.execPath, ['-e', ${JSON.stringify(`const c = require('child_process').spawn(process.execPath, ['-e', ${JSON.stringify(ignoreTerm)}], { stdio: 'ignore' }); require('fs').writeFileSync(process.argv[1], String(c.pid)); ${ignoreTerm}`)}, process.argv[1] + '.grandchild'], { stdio: 'ignore' });
-         const escaped = spawn(process.execPath, ['-e', ${JSON.stringify(ignoreTerm)}], { stdio: 'ignore', detached: true });
-         setTimeout(() => {
-           require('fs').writeFileSync(process.argv[1], JSON.stringify([process.pid, inGroup.pid, grandchild.pid, escaped.pid, Number(require('fs').readFileSync(process.argv[1] + '.grandchild', 'utf8'))]));
+         const ready = (role) => process.argv[1] + '.' + role;
+         const inGroup = spawn(process.execPath, ['-e', ${JSON.stringify(hold)}, ready('in-group')], { stdio: 'ignore' });
+         const grandchild = spawn(process.execPath, ['-e', ${JSON.stringify(grandchild)}, ready('grandchild')], { stdio: 'ignore' });
+         const escaped = spawn(process.execPath, ['-e', ${JSON.stringify(hold)}, ready('escaped')], { stdio: 'ignore', detached: true });
+         const pidOf = (role) => (fs.existsSync(ready(role)) ? fs.readFileSync(ready(role), 'utf8') : '');
+         const report = setInterval(() => {
+           if (!['in-group', 'grandchild', 'escaped'].every(pidOf)) return;
+           clearInterval(report);
+           fs.writeFileSync(process.argv[1], JSON.stringify([process.pid, inGroup.pid, grandchild.pid, escaped.pid, Number(pidOf('grandchild'))]));
            ${leaderExitsAfterMs === undefined ? "" : `setTimeout(() => process.exit(0), ${leaderExitsAfterMs});`}
-         }, 300);
+         }, 50);
          setInterval(() => {}, 1000);`,
         pidsFile,
       ];

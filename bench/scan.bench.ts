@@ -152,7 +152,11 @@ function main(): void {
       ...(n === undefined ? [] : ["--jobs", String(n)]),
     ]);
     const [rg, astGrep, ...scanned] = measure(
-      [["rg", "-l", "-i", "batch", "."], [AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."], ...scans],
+      [
+        ["rg", "-l", "-i", "batch", "."],
+        [AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."],
+        ...scans,
+      ],
       tree.dir,
       runs,
     ) as [Measured, Measured, ...Measured[]];

@@ -38,7 +38,8 @@ function scanThreads(env: NodeJS.ProcessEnv, jobs: number | undefined): number {
   if (env.MIGRATE_SCAN_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0)
     return Math.min(chosen, MAX_JOBS - 1);
   if (jobs !== undefined) {
-    if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs ${jobs} is not a thread count`, "give 1 or more");
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`--jobs ${jobs} is not a thread count`, "give 1 or more");
     return Math.min(jobs, MAX_JOBS) - 1;
   }
   return Math.min(availableParallelism(), MAX_JOBS) - 1;

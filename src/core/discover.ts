@@ -90,13 +90,15 @@ function isIgnored(scopes: IgnoreScope[], relPath: string, isDir: boolean): bool
   return false;
 }
 
-function loadIgnoreScope(absDir: string, base: string, names: Set<string>): IgnoreScope | undefined {
+function loadIgnoreScope(absDir: string | Buffer, base: string, names: Set<string>): IgnoreScope | undefined {
   const present = IGNORE_FILES.filter((name) => names.has(name));
   if (present.length === 0) return undefined;
   const rules = ignore();
   for (const name of present) {
     try {
-      rules.add(readFileSync(path.join(absDir, name), "utf8"));
+      const file =
+        typeof absDir === "string" ? path.join(absDir, name) : Buffer.concat([absDir, SEPARATOR, Buffer.from(name)]);
+      rules.add(readFileSync(file, "utf8"));
     } catch {
       // an unreadable ignore file ignores nothing
     }
@@ -108,9 +110,77 @@ function toPosix(relPath: string): string {
   return path.sep === "/" ? relPath : relPath.split(path.sep).join("/");
 }
 
-function listDir(absDir: string): Dirent[] {
+/**
+ * Files and folders whose names are not valid UTF-8, by the absolute path they are reported under (invalid bytes
+ * written `\xNN`): the bytes to open them by. Only this thread knows them, so the walk keeps them off the helper
+ * threads.
+ */
+const RAW_PATHS = new Map<string, Buffer>();
+
+/** The path to open a file by: its bytes when its name (or a folder's above it) is not valid UTF-8. */
+export function diskPath(root: string, relPath: string): string | Buffer {
+  const shown = path.join(root, relPath);
+  return RAW_PATHS.get(shown) ?? shown;
+}
+
+/** Whether a path has a name that is not valid UTF-8, so that only this thread can open it. */
+export function hasRawName(root: string, relPath: string): boolean {
+  return RAW_PATHS.size > 0 && RAW_PATHS.has(path.join(root, relPath));
+}
+
+/** A name as it is reported: valid UTF-8 as it is, each byte of an invalid sequence as `\xNN`. */
+export function escapeInvalidUtf8(bytes: Buffer): string {
+  let out = "";
+  let start = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
+    if (length > 0 && i + length <= bytes.length && decodeUtf8(bytes.subarray(i, i + length)) !== undefined) {
+      i += length;
+      continue;
+    }
+    out += bytes.subarray(start, i).toString("utf8") + `\\x${lead.toString(16).padStart(2, "0")}`;
+    i++;
+    start = i;
+  }
+  return out + bytes.subarray(start).toString("utf8");
+}
+
+/** A folder entry: its name as reported and, when that name is not valid UTF-8, the path to open it by. */
+interface Entry {
+  name: string;
+  dirent: Dirent<string> | Dirent<Buffer>;
+  raw?: Buffer;
+}
+
+const SEPARATOR = Buffer.from(path.sep);
+
+function listDir(absDir: string | Buffer): Entry[] {
   try {
-    return readdirSync(absDir, { withFileTypes: true });
+    const entries = typeof absDir === "string" ? readdirSync(absDir, { withFileTypes: true }) : [];
+    // Node turns invalid bytes into U+FFFD, which names no file: such folders are listed again as bytes.
+    if (typeof absDir === "string" && !entries.some((entry) => entry.name.includes("\uFFFD")))
+      return entries.map((dirent) => ({ name: dirent.name, dirent }));
+    const dirBytes = typeof absDir === "string" ? Buffer.from(absDir) : absDir;
+    return readdirSync(absDir, { withFileTypes: true, encoding: "buffer" }).map((dirent) => {
+      const name = decodeUtf8(dirent.name);
+      if (name !== undefined && typeof absDir === "string") return { name, dirent };
+      return {
+        name: name ?? escapeInvalidUtf8(dirent.name),
+        dirent,
+        raw: Buffer.concat([dirBytes, SEPARATOR, dirent.name]),
+      };
+    });
   } catch {
     return [];
   }
@@ -147,7 +217,11 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     for (let depth = 0; depth < parts.length; depth++) {
       const base = parts.slice(0, depth).join("/");
       const absDir = path.join(root, base);
-      const scope = loadIgnoreScope(absDir, base, new Set(listDir(absDir).map((entry) => entry.name)));
+      const scope = loadIgnoreScope(
+        diskPath(root, base),
+        base,
+        new Set(listDir(diskPath(root, base)).map((entry) => entry.name)),
+      );
       if (scope) scopes.push(scope);
     }
     return scopes;
@@ -157,18 +231,19 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     const stack: Array<[string, IgnoreScope[]]> = [[startDir, inherited]];
     while (stack.length > 0) {
       const [relDir, parentScopes] = stack.pop()!;
-      const absDir = path.join(root, relDir);
+      const absDir = diskPath(root, relDir);
       const entries = listDir(absDir);
       const own = loadIgnoreScope(absDir, relDir, new Set(entries.map((entry) => entry.name)));
       const scopes = own ? [...parentScopes, own] : parentScopes;
       if (scopes.length > 0) scopesOfDir.set(relDir, scopes);
-      for (const entry of entries) {
-        const relPath = relDir ? `${relDir}/${entry.name}` : entry.name;
+      for (const { name, dirent: entry, raw } of entries) {
+        const relPath = relDir ? `${relDir}/${name}` : name;
+        if (raw) RAW_PATHS.set(path.join(root, relPath), raw);
         if (entry.isDirectory()) {
-          if (!DEFAULT_SKIPPED_DIRS.has(entry.name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
+          if (!DEFAULT_SKIPPED_DIRS.has(name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
         } else if (entry.isFile()) {
           consider(relPath);
-        } else if (entry.isSymbolicLink() && isLinkedFileInside(path.join(absDir, entry.name), realRoot)) {
+        } else if (entry.isSymbolicLink() && isLinkedFileInside(diskPath(root, relPath), realRoot)) {
           // Linked folders are never followed (no loops); a linked file is read when it stays inside the root.
           consider(relPath);
         }
@@ -205,7 +280,9 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
   };
 }
 
-function isLinkedFileInside(absPath: string, realRoot: string): boolean {
+function isLinkedFileInside(absPath: string | Buffer, realRoot: string): boolean {
+  // A link whose name is not UTF-8 is not followed: its target could not be told from its bytes here.
+  if (typeof absPath !== "string") return false;
   try {
     const target = realpathSync(absPath);
     return target.startsWith(realRoot + path.sep) && statSync(target).isFile();
@@ -250,7 +327,7 @@ function readAll(fd: number, into: Buffer, from: number): number {
  * Reads a file whole, into `scratch` when it fits, or skips it with the reason. Reading first and asking the
  * size only when the scratch buffer fills saves a system call and an allocation per file.
  */
-function readFile(absPath: string, relPath: string, maxBytes: number, scratch: Buffer): ReadOutcome {
+function readFile(absPath: string | Buffer, relPath: string, maxBytes: number, scratch: Buffer): ReadOutcome {
   let fd: number | undefined;
   try {
     fd = openSync(absPath, "r");
@@ -285,7 +362,7 @@ function readFile(absPath: string, relPath: string, maxBytes: number, scratch: B
 }
 
 /** Reads a file into bytes of its own. */
-export function readCandidate(absPath: string, relPath: string, maxBytes: number): ReadOutcome {
+export function readCandidate(absPath: string | Buffer, relPath: string, maxBytes: number): ReadOutcome {
   return readFile(absPath, relPath, maxBytes, Buffer.allocUnsafe(0));
 }
 
@@ -303,7 +380,7 @@ export class FileReader {
     this.#scratch = Buffer.allocUnsafe(Math.min(maxBytes + 1, MAX_SCRATCH_BYTES));
   }
 
-  read(absPath: string, relPath: string): ReadOutcome {
+  read(absPath: string | Buffer, relPath: string): ReadOutcome {
     return readFile(absPath, relPath, this.#maxBytes, this.#scratch);
   }
 }

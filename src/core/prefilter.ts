@@ -1,5 +1,5 @@
 import path from "node:path";
-import { decodeUtf8, FileReader } from "./discover.js";
+import { decodeUtf8, diskPath, FileReader } from "./discover.js";
 import type { Scanner, SourceFile } from "./scanner.js";
 import type { SkippedFile } from "./types.js";
 
@@ -36,7 +36,7 @@ export function prefilterFile(
   relPath: string,
   scanners: readonly Scanner[],
 ): Prefiltered | undefined {
-  const outcome = reader.read(path.join(root, relPath), relPath);
+  const outcome = reader.read(diskPath(root, relPath), relPath);
   if (!outcome.ok) return { kind: "skipped", skipped: outcome.skipped };
   const bytes = outcome.bytes;
   let latin1: string | undefined;

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { FileReader } from "./discover.js";
+import { FileReader, hasRawName } from "./discover.js";
 import { BLOCK_FILES, prefilterAll, prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
 import type { ScanOutcome, Scanner, ScannerInput, SourceFile } from "./scanner.js";
 
@@ -189,6 +189,8 @@ export class StreamedRead {
   readonly #claims = new Int32Array(new SharedArrayBuffer(4 * (1 + MAX_BLOCKS)));
   readonly #wanted: Int32Array;
   readonly #blocks: string[][] = [];
+  /** Files whose names are not UTF-8: only this thread can open them. */
+  readonly #mainOnly: string[] = [];
   #current: string[] = [];
 
   constructor(
@@ -218,6 +220,10 @@ export class StreamedRead {
 
   /** A file the walk found. */
   add(relPath: string): void {
+    if (hasRawName(this.#root, relPath)) {
+      this.#mainOnly.push(relPath);
+      return;
+    }
     this.#current.push(relPath);
     if (this.#current.length === BLOCK_FILES) this.#handOut();
   }
@@ -241,13 +247,13 @@ export class StreamedRead {
     // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
     for (const pending of fromWorkers) pending.catch(() => undefined);
     const reader = new FileReader(this.#maxBytes);
-    const mine: Prefiltered[] = [];
     const onCandidate = (candidate: Kept) => {
       if (markWanted(this.#wanted, this.#scanners, candidate.scanning)) this.#workers[0]?.post({ kind: "warm" });
       const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
       if (scansOnThreads && scannerIds.length > 0)
         this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
     };
+    const mine = prefilterBlock(reader, this.#root, this.#mainOnly, this.#scanners, onCandidate);
     for (let index = this.#blocks.length - 1; index >= 0; index--) {
       if (index < MAX_BLOCKS && !claimBlock(this.#claims, index, 1)) continue;
       mine.push(...prefilterBlock(reader, this.#root, this.#blocks[index]!, this.#scanners, onCandidate));
@@ -260,7 +266,7 @@ export class StreamedRead {
       return [...mine, ...theirs.flatMap((answer) => answer.prefiltered)];
     } catch {
       // A thread that died took its blocks with it: read them all again here rather than report a partial scan.
-      return prefilterAll(this.#root, this.#blocks.flat(), this.#scanners, this.#maxBytes);
+      return prefilterAll(this.#root, [...this.#mainOnly, ...this.#blocks.flat()], this.#scanners, this.#maxBytes);
     }
   }
 }

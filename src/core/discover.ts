@@ -64,17 +64,23 @@ interface IgnoreScope {
   rules: Ignore;
 }
 
-export interface WalkResult {
+/** What a walk keeps: counts and the ignore scopes of folders, never a list of the files it handed on. */
+export interface WalkSummary {
+  /** Every file in the folders the walk entered. */
+  seen: number;
+  /** Files handed to `onFile`: those a scanner accepts by name. */
+  accepted: number;
+  /** Whether an accepted file is ignored by a pattern of a .gitignore or .migrateignore. */
+  isIgnoredFile(relPath: string): boolean;
+}
+
+export interface WalkResult extends WalkSummary {
   /**
    * Root-relative POSIX paths a scanner accepts, sorted. Ignored folders are pruned already; patterns that name
    * files are applied later through `isIgnoredFile`, to the few files worth keeping, since testing every file
    * against every pattern cost more than reading it.
    */
   files: string[];
-  /** Every file in the folders the walk entered. */
-  seen: number;
-  /** Whether a file of `files` is ignored by a pattern of a .gitignore or .migrateignore. */
-  isIgnoredFile(relPath: string): boolean;
 }
 
 /** Glob matching is only needed with --include/--exclude, so it is loaded then. */
@@ -186,16 +192,26 @@ function listDir(absDir: string | Buffer): Entry[] {
   }
 }
 
+/** Walks the tree and lists the accepted files, sorted (for callers that want them all at once). */
+export async function discoverFiles(options: Omit<DiscoverOptions, "onFile">): Promise<WalkResult> {
+  const files: string[] = [];
+  const summary = walkTree({ ...options, onFile: (relPath) => files.push(relPath) });
+  return { ...summary, files: files.sort() };
+}
+
 /**
- * Walks the tree honouring .gitignore, .migrateignore, default skips and include/exclude globs.
- * Synchronous on purpose: on a warm cache, blocking readdir is several times faster than the thread pool.
+ * Walks the tree honouring .gitignore, .migrateignore, default skips and include/exclude globs, handing each
+ * accepted file to `onFile` as it is found; the walk keeps none of them. Synchronous on purpose: on a warm cache,
+ * blocking readdir is several times faster than the thread pool.
  */
-export async function discoverFiles(options: DiscoverOptions): Promise<WalkResult> {
+export function walkTree(options: DiscoverOptions & { onFile: (relPath: string) => void }): WalkSummary {
   const root = path.resolve(options.root);
   const realRoot = realpathSync(root);
   const included = options.include?.length ? loadPicomatch()(options.include, { dot: true }) : undefined;
   const excluded = options.exclude?.length ? loadPicomatch()(options.exclude, { dot: true }) : undefined;
-  const files = new Set<string>();
+  /** Files already handed on, kept only when several starts could name one file twice. */
+  const handed = (options.paths?.length ?? 0) > 1 ? new Set<string>() : undefined;
+  let accepted = 0;
   /** The ignore scopes in force in each folder a file was kept from. */
   const scopesOfDir = new Map<string, IgnoreScope[]>();
   const named = new Set<string>();
@@ -205,10 +221,10 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     seen++;
     if (included && !included(relPath)) return;
     if (excluded && excluded(relPath)) return;
-    if (options.accepts(relPath) && !files.has(relPath)) {
-      files.add(relPath);
-      options.onFile?.(relPath);
-    }
+    if (!options.accepts(relPath) || handed?.has(relPath)) return;
+    handed?.add(relPath);
+    accepted++;
+    options.onFile(relPath);
   };
 
   const scopesAbove = (relDir: string): IgnoreScope[] => {
@@ -269,8 +285,8 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     }
   }
   return {
-    files: [...files].sort(),
     seen,
+    accepted,
     isIgnoredFile: (relPath) => {
       if (named.has(relPath)) return false;
       const slash = relPath.lastIndexOf("/");

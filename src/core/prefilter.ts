@@ -87,21 +87,3 @@ export function prefilterBlock(
   }
   return results;
 }
-
-/** Prefilters every file on this thread alone. */
-export function prefilterAll(
-  root: string,
-  files: readonly string[],
-  scanners: readonly Scanner[],
-  maxBytes: number,
-  onProgress?: (done: number) => void,
-): Prefiltered[] {
-  const reader = new FileReader(maxBytes);
-  const results: Prefiltered[] = [];
-  for (let start = 0; start < files.length; start += BLOCK_FILES) {
-    const end = Math.min(files.length, start + BLOCK_FILES);
-    results.push(...prefilterBlock(reader, root, files.slice(start, end), scanners));
-    onProgress?.(end);
-  }
-  return results;
-}

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
-import { discoverFiles } from "./discover.js";
-import { prefilterAll, sourceFile } from "./prefilter.js";
+import { FileReader, walkTree } from "./discover.js";
+import { BLOCK_FILES, prefilterFile, sourceFile, type Prefiltered } from "./prefilter.js";
 import { MIN_FILES_FOR_THREADS, ScanPool } from "./scan-pool.js";
 import { runScanner, type ScanOutcome, type Scanner, type ScannerInput, type SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
@@ -23,6 +23,8 @@ export interface ScanOptions {
    * and run the scanners with slow parsers. They run the built-in scanners of the same ids.
    */
   threads?: number;
+  /** Called once every file is read and prefiltered, before the scanners run: what is kept then is kept to the end. */
+  onRead?: () => void;
 }
 
 export interface ScanResult {
@@ -37,15 +39,36 @@ export const DEFAULT_MAX_FILE_BYTES = 5_000_000;
 const SUPPRESSION = /migrate-ignore/;
 
 /** `# migrate-ignore` / `// migrate-ignore` on a finding's line or the line above silences it. */
-function isSuppressed(finding: Finding, texts: Map<string, string[]>): boolean {
+function isSuppressed(finding: Finding, texts: Map<string, Map<number, string>>): boolean {
   const lines = texts.get(finding.path);
   if (!lines) return false;
-  const own = lines[finding.line - 1] ?? "";
-  const above = lines[finding.line - 2] ?? "";
+  const own = lines.get(finding.line) ?? "";
+  const above = lines.get(finding.line - 1) ?? "";
   return (
     (SUPPRESSION.test(own) && /(#|\/\/|\/\*).*migrate-ignore/.test(own)) ||
     /^\s*(#|\/\/|\/\*).*migrate-ignore/.test(above)
   );
+}
+
+/**
+ * The lines of a file that mention migrate-ignore, by 1-based number: all `isSuppressed` needs, kept in place of
+ * the file's text.
+ */
+function suppressionLines(text: string): Map<number, string> | undefined {
+  let lines: Map<number, string> | undefined;
+  // Lines are counted once, from where the last mention's line ended: linear in the text however many mentions.
+  let number = 1;
+  let counted = 0;
+  for (let at = text.indexOf("migrate-ignore"); at >= 0; at = text.indexOf("migrate-ignore", at + 1)) {
+    const start = text.lastIndexOf("\n", at) + 1;
+    for (let i = text.indexOf("\n", counted); i >= 0 && i < start; i = text.indexOf("\n", i + 1)) number++;
+    const newline = text.indexOf("\n", at);
+    const end = newline < 0 ? text.length : newline;
+    (lines ??= new Map()).set(number, text.slice(start, end));
+    counted = start;
+    at = end;
+  }
+  return lines;
 }
 
 function emptyInventory(): Inventory {
@@ -78,27 +101,40 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
   const scanners = options.scanners;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const read = pool?.startRead(root, maxBytes);
-  const walk = await discoverFiles({
+  const prefiltered: Prefiltered[] = [];
+  // Without threads, each file is read as the walk finds it; only what a scanner wants is kept.
+  const reader = read ? undefined : new FileReader(maxBytes);
+  let done = 0;
+  const readHere = (relPath: string) => {
+    const result = prefilterFile(reader!, root, relPath, scanners);
+    if (result) prefiltered.push(result);
+    if (++done % BLOCK_FILES === 0) options.onProgress?.(done, done);
+  };
+  const walk = walkTree({
     root,
     ...(options.paths ? { paths: options.paths } : {}),
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
     accepts: (relPath) => scanners.some((scanner) => scanner.accepts(relPath)),
-    ...(read ? { onFile: (relPath: string) => read.add(relPath) } : {}),
+    onFile: read ? (relPath) => read.add(relPath) : readHere,
   });
-  const total = walk.files.length;
-  const onProgress = options.onProgress && ((done: number) => options.onProgress!(done, total));
+  const total = walk.accepted;
+  const onProgress = options.onProgress && ((n: number) => options.onProgress!(n, total));
   // Below this size a thread would add its start-up to the scanners it runs.
   const threaded = pool !== undefined && total >= MIN_FILES_FOR_THREADS;
-  const prefiltered = read
-    ? await read.finish(total, threaded, onProgress)
-    : prefilterAll(root, walk.files, scanners, maxBytes, onProgress);
+  if (read) {
+    const fromThreads = await read.finish(total, threaded, onProgress);
+    // A thread died with files it had claimed: scan again on this thread rather than report a partial scan.
+    if (!fromThreads) return scanWith(undefined, root, options);
+    prefiltered.push(...fromThreads);
+  } else onProgress?.(total);
+  options.onRead?.();
 
   const byId = new Map(scanners.map((scanner) => [scanner.id, scanner]));
   const candidates = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
   const context = new Map<Scanner, SourceFile[]>(scanners.map((s) => [s, []]));
   const skipped: SkippedFile[] = [];
-  const texts = new Map<string, string[]>();
+  const texts = new Map<string, Map<number, string>>();
   for (const result of prefiltered) {
     if (result.kind === "skipped") {
       if (!walk.isIgnoredFile(result.skipped.path)) skipped.push(result.skipped);
@@ -108,7 +144,8 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
     const file = sourceFile(root, result);
     for (const id of result.scanning) candidates.get(byId.get(id)!)!.push(file);
     for (const id of result.reading) context.get(byId.get(id)!)!.push(file);
-    if (result.scanning.length > 0) texts.set(result.path, result.text.split("\n"));
+    const suppressions = result.scanning.length > 0 ? suppressionLines(result.text) : undefined;
+    if (suppressions) texts.set(result.path, suppressions);
   }
 
   const byPath = (a: SourceFile, b: SourceFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
@@ -155,7 +192,7 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
     inventory,
     coverage: {
       filesSeen: walk.seen,
-      filesRead: walk.files.length,
+      filesRead: walk.accepted,
       filesParsed: [...inputs.values()].reduce((sum, input) => sum + input.files.length, 0),
       skipped: skipped.sort((a, b) => (a.path < b.path ? -1 : 1)),
       parseErrors: kept.filter((f) => f.kind === "parse-error").length,

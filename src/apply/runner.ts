@@ -1,5 +1,6 @@
 import path from "node:path";
-import { decodeUtf8, discoverFiles, readCandidate } from "../core/discover.js";
+import { discoverFiles } from "../core/discover.js";
+import { decodeUtf8, readCandidate } from "../core/read.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { ScanContext, SourceFile } from "../core/scanner.js";
 import type { Finding } from "../core/types.js";

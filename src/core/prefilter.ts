@@ -1,5 +1,6 @@
 import path from "node:path";
-import { decodeUtf8, diskPath, FileReader } from "./discover.js";
+import { diskPath } from "./discover.js";
+import { decodeUtf8, FileReader } from "./read.js";
 import type { Scanner, SourceFile } from "./scanner.js";
 import type { SkippedFile } from "./types.js";
 

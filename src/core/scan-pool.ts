@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { FileReader, hasRawName } from "./discover.js";
+import { hasRawName } from "./discover.js";
+import { FileReader } from "./read.js";
 import { BLOCK_FILES, prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
 import type { ScanOutcome, Scanner, ScannerInput, SourceFile } from "./scanner.js";
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../src/report/model.js";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -44,7 +44,12 @@ function runRecipe(): { parts: Report[]; merged: Report; work: string } {
 }
 
 describe("report --merge", () => {
-  const { parts, merged, work } = runRecipe();
+  let parts: Report[];
+  let merged: Report;
+  let work: string;
+  beforeAll(() => {
+    ({ parts, merged, work } = runRecipe());
+  }, 60_000);
 
   it("writes a report the schema accepts", () => {
     const validate = validator();

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Ajv } from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
+import { mergeReports } from "../src/report/merge.js";
 import type { Report } from "../src/report/model.js";
 
 const ROOT = path.join(import.meta.dirname, "..");
@@ -98,5 +99,68 @@ describe("report --merge", () => {
     const files = [...REPOSITORIES].sort().map((repository) => `reports/${repository}.json`);
     const fromFiles = JSON.parse(migrate(["report", "--merge", ...files, "--format", "json"], work)) as Report;
     expect({ ...fromFiles, root: "" }).toEqual({ ...merged, root: "" });
+  });
+});
+
+describe("mergeReports", () => {
+  const merged = (): Report => JSON.parse(readFileSync(path.join(PROJECTS, "org.report.json"), "utf8")) as Report;
+
+  it("never links a variable's name to a resource that happens to carry it", () => {
+    const org = merged();
+    const infra = org.inventory.jobQueues[0]!;
+    const queueRepo = {
+      ...org,
+      findings: [],
+      links: [],
+      inventory: { ...org.inventory, jobQueues: [{ ...infra, id: "job-queue:q.tf#q", name: "queue" }] },
+    };
+    const caller = {
+      ...org,
+      inventory: { jobDefinitions: [], jobQueues: [], computeEnvironments: [], schedulingPolicies: [] },
+      findings: [
+        {
+          ...org.findings.find((f) => f.args?.jobQueue)!,
+          path: "run.py",
+          line: 3,
+          column: 1,
+          args: { jobQueue: { $expr: "queue" } },
+        },
+      ],
+      links: [
+        {
+          from: "call:run.py:3:1",
+          to: "unresolved:job-queue",
+          relation: "uses-job-queue" as const,
+          via: "queue",
+          resolved: false,
+        },
+      ],
+    };
+    const result = mergeReports(
+      [
+        { name: "infra", report: queueRepo },
+        { name: "app", report: caller },
+      ],
+      { toolVersion: "0", root: "org" },
+    );
+    expect(result.links).toEqual([
+      {
+        from: "call:app/run.py:3:1",
+        to: "unresolved:job-queue",
+        relation: "uses-job-queue",
+        via: "queue",
+        resolved: false,
+      },
+    ]);
+    // The same name written as a literal is linked.
+    caller.findings[0]!.args = { jobQueue: "queue" } as never;
+    const literal = mergeReports(
+      [
+        { name: "infra", report: queueRepo },
+        { name: "app", report: caller },
+      ],
+      { toolVersion: "0", root: "org" },
+    );
+    expect(literal.links[0]).toMatchObject({ to: "job-queue:infra/q.tf#q", resolved: true });
   });
 });

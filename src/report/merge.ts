@@ -1,5 +1,6 @@
 import path from "node:path";
-import type { Coverage, Finding, Inventory, InventoryItem, Link, ResourceKind } from "../core/types.js";
+import type { Coverage, Finding, Inventory, InventoryItem, Link, LiteralValue, ResourceKind } from "../core/types.js";
+import { callSiteId } from "../link/index.js";
 import { nameOfLiteral } from "../link/references.js";
 import { REPORT_VERSION, type Report } from "./model.js";
 
@@ -63,12 +64,42 @@ function sumCoverage(parts: readonly RepositoryReport[]): Coverage {
   };
 }
 
+/** `from\0reference` of every reference written as a literal: call arguments and queues' references. */
+function literalReferences(findings: readonly Finding[], inventory: Inventory): Set<string> {
+  const literal = new Set<string>();
+  for (const finding of findings)
+    for (const argument of ["jobQueue", "jobDefinition"]) {
+      const value = finding.args?.[argument];
+      if (typeof value === "string") literal.add(`${callSiteId(finding)}\u0000${value}`);
+    }
+  for (const queue of inventory.jobQueues) {
+    const order = queue.properties.computeEnvironmentOrder;
+    const references = [
+      ...(Array.isArray(order) ? order : []).map(
+        (entry) => (entry as Record<string, LiteralValue> | null)?.computeEnvironment,
+      ),
+      queue.properties.schedulingPolicy,
+    ];
+    for (const reference of references)
+      if (
+        reference &&
+        typeof reference === "object" &&
+        !Array.isArray(reference) &&
+        reference.literal === true &&
+        typeof reference.value === "string"
+      )
+        literal.add(`${queue.id}\u0000${reference.value}`);
+  }
+  return literal;
+}
+
 /**
  * A reference one repository could not resolve, resolved by name against the others: a queue or job definition
- * declared in an infrastructure repository and submitted to from an application repository. Only a name that
- * exactly one resource of the kind carries is taken; an ambiguous one stays unresolved.
+ * declared in an infrastructure repository and submitted to from an application repository. Only a name written
+ * as a literal (not a variable's name) that exactly one resource of the kind carries is taken; anything else stays
+ * unresolved.
  */
-function linkAcrossRepositories(links: Link[], inventory: Inventory): Link[] {
+function linkAcrossRepositories(links: Link[], inventory: Inventory, literal: Set<string>): Link[] {
   const byName = new Map<string, InventoryItem[]>();
   for (const key of INVENTORY_KEYS)
     for (const item of inventory[key]) {
@@ -77,7 +108,8 @@ function linkAcrossRepositories(links: Link[], inventory: Inventory): Link[] {
       else byName.set(`${item.kind}\u0000${item.name}`, [item]);
     }
   return links.map((link) => {
-    if (link.resolved || !link.to.startsWith("unresolved:")) return link;
+    if (link.resolved || !link.to.startsWith("unresolved:") || !literal.has(`${link.from}\u0000${link.via}`))
+      return link;
     const kind = link.to.slice("unresolved:".length) as ResourceKind;
     const name = nameOfLiteral(link.via, kind);
     const matches = name === undefined ? undefined : byName.get(`${kind}\u0000${name}`);
@@ -122,7 +154,7 @@ export function mergeReports(
     root: meta.root,
     findings,
     inventory,
-    links: linkAcrossRepositories(links, inventory),
+    links: linkAcrossRepositories(links, inventory, literalReferences(findings, inventory)),
     coverage: sumCoverage(parts),
     repositories: parts.map(({ name, report }) => ({
       name,

@@ -1,8 +1,13 @@
 // Times a full `migrate scan` against `rg -l -i batch` and ast-grep running one pattern, on the same trees, in
-// one run. Usage: npm run bench -- [corpus-dir] [--runs N] [--tree name]…
+// one run. Usage:
+//   npm run bench -- [corpus-dir] [--runs N] [--tree name]… [--jobs 1,2]
+//   npm run bench -- <any-tree> [--runs N] [--jobs 1,2]             (a folder that is not the corpus: one row)
+//   npm run bench -- [corpus-dir] --make-monorepo 3 [--jobs 1,2]    (N copies of every corpus repo, hard-linked)
+// `--jobs` lists thread counts to time `migrate scan --jobs N` with, one column each (default: the CLI's default).
 // Needs ripgrep (`apt-get install ripgrep`); ast-grep comes from the dev dependency @ast-grep/cli.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -18,6 +23,9 @@ const TREES: Tree[] = [
   { name: "prefect", astGrepPattern: "boto3.client($$$)", astGrepLanguage: "python" },
   { name: "metriport", astGrepPattern: "new $A.Batch($$$)", astGrepLanguage: "ts" },
 ];
+
+/** What ast-grep runs on a tree that is not one of the above: the call every Python Batch user makes. */
+const DEFAULT_TREE: Omit<Tree, "name"> = { astGrepPattern: "boto3.client($$$)", astGrepLanguage: "python" };
 
 const PROJECT = path.resolve(import.meta.dirname, "..");
 const AST_GREP = path.join(PROJECT, "node_modules/.bin/ast-grep");
@@ -67,39 +75,104 @@ function measure(commands: string[][], cwd: string, runs: number): Measured[] {
   }));
 }
 
+/**
+ * Builds `copies` copies of every repository of the corpus side by side (`copy-1/moto`, `copy-2/moto`, …) with hard
+ * links (`cp -al`): a monorepo of real code that costs no disk and that anyone with the corpus can rebuild. Kept
+ * between runs; rebuilt when absent.
+ */
+function makeMonorepo(corpus: string, copies: number): string {
+  const tree = path.join(tmpdir(), `batch-migrate-monorepo-${copies}`);
+  if (existsSync(tree)) return tree;
+  const building = `${tree}.building`;
+  rmSync(building, { recursive: true, force: true });
+  const repos = readdirSync(corpus, { withFileTypes: true }).filter((entry) => entry.isDirectory());
+  if (repos.length === 0) throw new Error(`no repositories in ${corpus}`);
+  for (let copy = 1; copy <= copies; copy++) {
+    const into = path.join(building, `copy-${copy}`);
+    mkdirSync(into, { recursive: true });
+    const made = spawnSync("cp", ["-al", ...repos.map((repo) => path.join(corpus, repo.name)), into]);
+    if (made.status !== 0) throw new Error(`cp -al failed: ${made.stderr}`);
+  }
+  renameSync(building, tree);
+  return tree;
+}
+
+function countFiles(dir: string): number {
+  const found = spawnSync("find", [dir, "-type", "f", "-not", "-path", "*/.git/*"], {
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
+  return found.stdout.split("\n").filter(Boolean).length;
+}
+
 function main(): void {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { runs: { type: "string", default: "5" }, tree: { type: "string", multiple: true } },
+    options: {
+      runs: { type: "string", default: "5" },
+      tree: { type: "string", multiple: true },
+      jobs: { type: "string" },
+      "make-monorepo": { type: "string" },
+    },
   });
-  const corpus = path.resolve(positionals[0] ?? path.join(PROJECT, "../corpus"));
+  const given = path.resolve(positionals[0] ?? path.join(PROJECT, "../corpus"));
   const runs = Number(values.runs);
   if (!existsSync("/usr/bin/time")) throw new Error("needs /usr/bin/time (apt-get install time)");
   if (spawnSync("rg", ["--version"]).status !== 0) throw new Error("needs ripgrep (apt-get install ripgrep)");
   if (!existsSync(path.join(PROJECT, "dist/migrate.cjs"))) throw new Error("build first: npm run build");
+  const jobs = values.jobs ? values.jobs.split(",").map((n) => Number(n)) : [undefined];
+  if (jobs.some((n) => n !== undefined && !(Number.isInteger(n) && n >= 1)))
+    throw new Error("--jobs takes thread counts: --jobs 1,2");
+
+  let trees: Array<Tree & { dir: string }>;
+  if (values["make-monorepo"] !== undefined) {
+    const copies = Number(values["make-monorepo"]);
+    if (!(Number.isInteger(copies) && copies >= 1)) throw new Error("--make-monorepo takes a number of copies");
+    const dir = makeMonorepo(given, copies);
+    trees = [{ name: `${copies}× corpus, ${countFiles(dir).toLocaleString("en")} files`, dir, ...DEFAULT_TREE }];
+  } else if (TREES.some((tree) => existsSync(path.join(given, tree.name)))) {
+    trees = TREES.filter((tree) => !values.tree || values.tree.includes(tree.name))
+      .map((tree) => ({ ...tree, dir: path.join(given, tree.name) }))
+      .filter((tree) => existsSync(tree.dir));
+  } else {
+    trees = [{ name: path.basename(given), dir: given, ...DEFAULT_TREE }];
+  }
+
   const rows: string[] = [];
-  for (const tree of TREES) {
-    if (values.tree && !values.tree.includes(tree.name)) continue;
-    const dir = path.join(corpus, tree.name);
-    if (!existsSync(dir)) continue;
-    const [rg, astGrep, scan] = measure(
+  for (const tree of trees) {
+    const scans = jobs.map((n) => [
+      "node",
+      MIGRATE,
+      "scan",
+      ".",
+      "--format",
+      "json",
+      "-o",
+      "/dev/null",
+      ...(n === undefined ? [] : ["--jobs", String(n)]),
+    ]);
+    const [rg, astGrep, ...scanned] = measure(
       [
         ["rg", "-l", "-i", "batch", "."],
         [AST_GREP, "run", "-p", tree.astGrepPattern, "-l", tree.astGrepLanguage, "."],
-        ["node", MIGRATE, "scan", ".", "--format", "json", "-o", "/dev/null"],
+        ...scans,
       ],
-      dir,
+      tree.dir,
       runs,
-    ) as [Measured, Measured, Measured];
-    rows.push(
-      `| ${tree.name} | ${ms(rg.median)} | ${ms(astGrep.median)} | ${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB |`,
+    ) as [Measured, Measured, ...Measured[]];
+    const cells = scanned.map(
+      (scan) =>
+        `${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB`,
     );
+    rows.push(`| ${tree.name} | ${ms(rg.median)} | ${ms(astGrep.median)} | ${cells.join(" | ")} |`);
   }
   console.log(`Median of ${runs} runs each, taken in turn, this machine, warm cache.\n`);
-  console.log(
-    "| tree | rg -l -i batch | ast-grep (1 pattern) | migrate scan | scan / ast-grep | scan / rg | scan peak RSS |",
-  );
-  console.log("|---|---|---|---|---|---|---|");
+  const heads = jobs.map((n) => {
+    const label = n === undefined ? "migrate scan" : `scan --jobs ${n}`;
+    return `${label} | ${label} / ast-grep | ${label} / rg | peak RSS`;
+  });
+  console.log(`| tree | rg -l -i batch | ast-grep (1 pattern) | ${heads.join(" | ")} |`);
+  console.log(`|---|---|---|${heads.map(() => "---|---|---|---|").join("")}`);
   for (const row of rows) console.log(row);
 }
 

@@ -314,12 +314,14 @@ export function runtimeDependencyLines(
     for (const edit of plan.edits) lines.push(`${verb} the runtime to ${edit.file}: ${edit.what}`);
     return [...lines, ...plan.notes];
   }
-  const dirty = options.allowDirty
-    ? []
+  const check = options.allowDirty
+    ? { ok: true as const, dirty: [] }
     : uncommittedFiles(
         root,
         plan.edits.map((edit) => edit.file),
       );
+  if (!check.ok) return [`runtime not added: ${check.error}`, ...plan.notes];
+  const dirty = check.dirty;
   try {
     const copied = copyArtifacts(artifacts, plan.copies, root, APPLY_VENDOR_FOLDER);
     if (copied.length > 0) lines.push(`copied ${copied.join(", ")}`);

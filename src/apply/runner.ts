@@ -1,6 +1,7 @@
 import { realpathSync } from "node:fs";
 import path from "node:path";
-import { discoverFiles, readCandidate } from "../core/discover.js";
+import { discoverFiles } from "../core/discover.js";
+import { readCandidate } from "../core/read.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { ScanContext, SourceFile } from "../core/scanner.js";
 import type { Finding } from "../core/types.js";

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { InputError, UsageError } from "../core/errors.js";
@@ -6,6 +6,8 @@ import type { Category } from "../core/types.js";
 import { REPORT_VERSION, type Report } from "../report/model.js";
 import { FORMATS } from "../report/formats/index.js";
 import { findS3Uses, jobCodeCandidates } from "../report/job-code.js";
+import { mergeReports, repositoryNames } from "../report/merge.js";
+import { TOOL_VERSION } from "../core/version.js";
 import { coverageLine, costLine } from "../report/summary.js";
 import type { TargetId } from "../platforms/types.js";
 import { PLATFORMS } from "../platforms/index.js";
@@ -28,6 +30,37 @@ export interface ReportArgs {
   include?: string[];
   exclude?: string[];
   failOn?: Category;
+  /** JSON reports of several repositories to combine into one. */
+  merge?: string[];
+  /** A folder of such reports (every `.json` file in it). */
+  mergeDir?: string;
+}
+
+/** The reports `--merge` and `--merge-dir` name, combined (src/report/merge.ts). */
+async function readMerged(args: ReportArgs, cwd: string): Promise<Report> {
+  const files = (args.merge ?? []).map((file) => path.resolve(cwd, file));
+  if (args.mergeDir) {
+    const dir = path.resolve(cwd, args.mergeDir);
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((name) => name.endsWith(".json"));
+    } catch (error) {
+      throw new InputError(
+        `cannot read ${args.mergeDir}: ${(error as Error).message}`,
+        "give a folder of JSON reports",
+      );
+    }
+    files.push(...names.sort().map((name) => path.join(dir, name)));
+  }
+  if (files.length === 0)
+    throw new UsageError("nothing to merge", "give JSON reports to --merge or a folder to --merge-dir");
+  const reports = await Promise.all(files.map(async (file) => ({ file, report: await readScanReport(file) })));
+  const names = repositoryNames(reports);
+  const root = args.mergeDir ?? `${reports.length} repositories`;
+  return mergeReports(
+    reports.map(({ report }, i) => ({ name: names[i]!, report })),
+    { toolVersion: TOOL_VERSION, root },
+  ) as Report;
 }
 
 async function readScanReport(file: string): Promise<Report> {
@@ -77,11 +110,14 @@ function reportDate(report: Report): Date {
 export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise<{ report: Report; exitCode: number }> {
   const started = performance.now();
   const format = resolveFormat(args.format, io, REPORT_FORMATS);
-  if (args.from && args.paths.length > 0) throw new UsageError("give either paths to scan or --from, not both");
+  const merging = args.merge !== undefined || args.mergeDir !== undefined;
+  if ((args.from || merging) && args.paths.length > 0)
+    throw new UsageError("give either paths to scan or --from/--merge, not both");
   let scan: Report;
   let exitCode = 0;
   let root: string | undefined;
-  if (args.from) scan = await readScanReport(path.resolve(io.cwd, args.from));
+  if (merging) scan = await readMerged(args, io.cwd);
+  else if (args.from) scan = await readScanReport(path.resolve(io.cwd, args.from));
   else {
     const silent: CommandIO = {
       ...io,
@@ -147,6 +183,8 @@ export default defineCommand({
         describe: "Folders or files to scan (default: .)",
       })
       .option("from", { type: "string", describe: "Re-render a JSON report instead of scanning" })
+      .option("merge", { type: "array", string: true, describe: "Combine these repositories' JSON reports into one" })
+      .option("merge-dir", { type: "string", describe: "Combine every JSON report in this folder into one" })
       .option("target", { choices: TARGET_CHOICES, default: "all" as const, describe: "Target platform(s) to analyse" })
       .option("usage-file", {
         type: "string",
@@ -162,13 +200,16 @@ export default defineCommand({
       })
       .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
       .example("$0 report --format html -o report.html", "one self-contained HTML file")
-      .example("$0 report --from report.json --format markdown", "re-render a saved JSON report"),
+      .example("$0 report --from report.json --format markdown", "re-render a saved JSON report")
+      .example("$0 report --merge-dir reports/ --format html -o org.html", "one report over many repositories"),
   run: async (args, io) => {
     const { exitCode } = await runReportCommand(
       {
         paths: args.paths ?? [],
         target: args.target,
         ...(args.from ? { from: args.from } : {}),
+        ...(args.merge ? { merge: args.merge } : {}),
+        ...(args.mergeDir ? { mergeDir: args.mergeDir } : {}),
         ...(args.usageFile ? { usageFile: args.usageFile } : {}),
         ...(args.pricesFile ? { pricesFile: args.pricesFile } : {}),
         ...(args.format ? { format: args.format } : {}),

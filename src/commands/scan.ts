@@ -22,13 +22,27 @@ export interface ScanArgs {
   exclude?: string[];
   failOn?: Category;
   maxFileSize?: number;
+  /** Threads in all, the main one included (default: one per core). */
+  jobs?: number;
 }
 
-/** One helper thread per spare core, at most 3; MIGRATE_SCAN_THREADS=0 scans on the main thread only. */
-function scanThreads(env: NodeJS.ProcessEnv): number {
+/** The most threads a scan starts, whatever --jobs asks. */
+const MAX_JOBS = 16;
+
+/**
+ * Helper threads besides the main one: `--jobs` less one, else one per spare core. MIGRATE_SCAN_THREADS (helper
+ * threads, 0 = the main thread only) stands over both, for tests.
+ */
+function scanThreads(env: NodeJS.ProcessEnv, jobs: number | undefined): number {
   const chosen = Number(env.MIGRATE_SCAN_THREADS);
-  if (env.MIGRATE_SCAN_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0) return Math.min(chosen, 16);
-  return Math.min(availableParallelism() - 1, 3);
+  if (env.MIGRATE_SCAN_THREADS !== undefined && Number.isInteger(chosen) && chosen >= 0)
+    return Math.min(chosen, MAX_JOBS - 1);
+  if (jobs !== undefined) {
+    if (!Number.isInteger(jobs) || jobs < 1)
+      throw new UsageError(`--jobs ${jobs} is not a thread count`, "give 1 or more");
+    return Math.min(jobs, MAX_JOBS) - 1;
+  }
+  return Math.min(availableParallelism(), MAX_JOBS) - 1;
 }
 
 /** Works out the scan root: one folder given is the root; otherwise the working directory. */
@@ -80,7 +94,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
     ...(args.exclude ? { exclude: args.exclude } : {}),
     maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
     scanners: SCANNERS,
-    threads: scanThreads(io.env),
+    threads: scanThreads(io.env, args.jobs),
     ...(progress
       ? {
           onProgress: (done: number, total: number) => {
@@ -131,6 +145,7 @@ export default defineCommand({
         describe: "Skip files larger than this many bytes",
         default: DEFAULT_MAX_FILE_BYTES,
       })
+      .option("jobs", { alias: "j", type: "number", describe: "Threads to scan with (default: one per core)" })
       .example("$0 scan", "scan the working directory, a table on a terminal")
       .example("$0 scan services/ --format json -o scan.json", "write the JSON report")
       .example("$0 scan --fail-on mandatory", "fail a CI job while Batch calls remain"),
@@ -144,6 +159,7 @@ export default defineCommand({
         ...(args.exclude ? { exclude: args.exclude } : {}),
         ...(args.failOn ? { failOn: args.failOn } : {}),
         maxFileSize: args.maxFileSize,
+        ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
       },
       io,
     );

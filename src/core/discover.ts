@@ -1,19 +1,9 @@
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  readdirSync,
-  realpathSync,
-  statSync,
-  type Dirent,
-} from "node:fs";
+import { readFileSync, readdirSync, realpathSync, statSync, type Dirent } from "node:fs";
 import path from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { createRequire } from "node:module";
 import type picomatchType from "picomatch";
-import type { SkippedFile } from "./types.js";
+import { decodeUtf8 } from "./read.js";
 
 /** Folders no scan wants: VCS data, installed dependencies, virtualenvs, caches and build output of tools. */
 export const DEFAULT_SKIPPED_DIRS: ReadonlySet<string> = new Set([
@@ -64,17 +54,23 @@ interface IgnoreScope {
   rules: Ignore;
 }
 
-export interface WalkResult {
+/** What a walk keeps: counts and the ignore scopes of folders, never a list of the files it handed on. */
+export interface WalkSummary {
+  /** Every file in the folders the walk entered. */
+  seen: number;
+  /** Files handed to `onFile`: those a scanner accepts by name. */
+  accepted: number;
+  /** Whether an accepted file is ignored by a pattern of a .gitignore or .migrateignore. */
+  isIgnoredFile(relPath: string): boolean;
+}
+
+export interface WalkResult extends WalkSummary {
   /**
    * Root-relative POSIX paths a scanner accepts, sorted. Ignored folders are pruned already; patterns that name
    * files are applied later through `isIgnoredFile`, to the few files worth keeping, since testing every file
    * against every pattern cost more than reading it.
    */
   files: string[];
-  /** Every file in the folders the walk entered. */
-  seen: number;
-  /** Whether a file of `files` is ignored by a pattern of a .gitignore or .migrateignore. */
-  isIgnoredFile(relPath: string): boolean;
 }
 
 /** Glob matching is only needed with --include/--exclude, so it is loaded then. */
@@ -90,13 +86,15 @@ function isIgnored(scopes: IgnoreScope[], relPath: string, isDir: boolean): bool
   return false;
 }
 
-function loadIgnoreScope(absDir: string, base: string, names: Set<string>): IgnoreScope | undefined {
+function loadIgnoreScope(absDir: string | Buffer, base: string, names: Set<string>): IgnoreScope | undefined {
   const present = IGNORE_FILES.filter((name) => names.has(name));
   if (present.length === 0) return undefined;
   const rules = ignore();
   for (const name of present) {
     try {
-      rules.add(readFileSync(path.join(absDir, name), "utf8"));
+      const file =
+        typeof absDir === "string" ? path.join(absDir, name) : Buffer.concat([absDir, SEPARATOR, Buffer.from(name)]);
+      rules.add(readFileSync(file, "utf8"));
     } catch {
       // an unreadable ignore file ignores nothing
     }
@@ -108,24 +106,102 @@ function toPosix(relPath: string): string {
   return path.sep === "/" ? relPath : relPath.split(path.sep).join("/");
 }
 
-function listDir(absDir: string): Dirent[] {
+/**
+ * Files and folders whose names are not valid UTF-8, by the absolute path they are reported under (invalid bytes
+ * written `\xNN`): the bytes to open them by. Only this thread knows them, so the walk keeps them off the helper
+ * threads.
+ */
+const RAW_PATHS = new Map<string, Buffer>();
+
+/** The path to open a file by: its bytes when its name (or a folder's above it) is not valid UTF-8. */
+export function diskPath(root: string, relPath: string): string | Buffer {
+  const shown = path.join(root, relPath);
+  return RAW_PATHS.get(shown) ?? shown;
+}
+
+/** Whether a path has a name that is not valid UTF-8, so that only this thread can open it. */
+export function hasRawName(root: string, relPath: string): boolean {
+  return RAW_PATHS.size > 0 && RAW_PATHS.has(path.join(root, relPath));
+}
+
+/** A name as it is reported: valid UTF-8 as it is, each byte of an invalid sequence as `\xNN`. */
+export function escapeInvalidUtf8(bytes: Buffer): string {
+  let out = "";
+  let start = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    const length =
+      lead < 0x80
+        ? 1
+        : lead >= 0xc2 && lead < 0xe0
+          ? 2
+          : lead >= 0xe0 && lead < 0xf0
+            ? 3
+            : lead >= 0xf0 && lead < 0xf5
+              ? 4
+              : 0;
+    if (length > 0 && i + length <= bytes.length && decodeUtf8(bytes.subarray(i, i + length)) !== undefined) {
+      i += length;
+      continue;
+    }
+    out += bytes.subarray(start, i).toString("utf8") + `\\x${lead.toString(16).padStart(2, "0")}`;
+    i++;
+    start = i;
+  }
+  return out + bytes.subarray(start).toString("utf8");
+}
+
+/** A folder entry: its name as reported and, when that name is not valid UTF-8, the path to open it by. */
+interface Entry {
+  name: string;
+  dirent: Dirent<string> | Dirent<Buffer>;
+  raw?: Buffer;
+}
+
+const SEPARATOR = Buffer.from(path.sep);
+
+function listDir(absDir: string | Buffer): Entry[] {
   try {
-    return readdirSync(absDir, { withFileTypes: true });
+    const entries = typeof absDir === "string" ? readdirSync(absDir, { withFileTypes: true }) : [];
+    // Node turns invalid bytes into U+FFFD, which names no file: such folders are listed again as bytes.
+    if (typeof absDir === "string" && !entries.some((entry) => entry.name.includes("\uFFFD")))
+      return entries.map((dirent) => ({ name: dirent.name, dirent }));
+    const dirBytes = typeof absDir === "string" ? Buffer.from(absDir) : absDir;
+    return readdirSync(absDir, { withFileTypes: true, encoding: "buffer" }).map((dirent) => {
+      const name = decodeUtf8(dirent.name);
+      if (name !== undefined && typeof absDir === "string") return { name, dirent };
+      return {
+        name: name ?? escapeInvalidUtf8(dirent.name),
+        dirent,
+        raw: Buffer.concat([dirBytes, SEPARATOR, dirent.name]),
+      };
+    });
   } catch {
     return [];
   }
 }
 
+/** Walks the tree and lists the accepted files, sorted (for callers that want them all at once). */
+export async function discoverFiles(options: Omit<DiscoverOptions, "onFile">): Promise<WalkResult> {
+  const files: string[] = [];
+  const summary = walkTree({ ...options, onFile: (relPath) => files.push(relPath) });
+  return { ...summary, files: files.sort() };
+}
+
 /**
- * Walks the tree honouring .gitignore, .migrateignore, default skips and include/exclude globs.
- * Synchronous on purpose: on a warm cache, blocking readdir is several times faster than the thread pool.
+ * Walks the tree honouring .gitignore, .migrateignore, default skips and include/exclude globs, handing each
+ * accepted file to `onFile` as it is found; the walk keeps none of them. Synchronous on purpose: on a warm cache,
+ * blocking readdir is several times faster than the thread pool.
  */
-export async function discoverFiles(options: DiscoverOptions): Promise<WalkResult> {
+export function walkTree(options: DiscoverOptions & { onFile: (relPath: string) => void }): WalkSummary {
   const root = path.resolve(options.root);
   const realRoot = realpathSync(root);
   const included = options.include?.length ? loadPicomatch()(options.include, { dot: true }) : undefined;
   const excluded = options.exclude?.length ? loadPicomatch()(options.exclude, { dot: true }) : undefined;
-  const files = new Set<string>();
+  /** Files already handed on, kept only when several starts could name one file twice. */
+  const handed = (options.paths?.length ?? 0) > 1 ? new Set<string>() : undefined;
+  let accepted = 0;
   /** The ignore scopes in force in each folder a file was kept from. */
   const scopesOfDir = new Map<string, IgnoreScope[]>();
   const named = new Set<string>();
@@ -135,10 +211,10 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     seen++;
     if (included && !included(relPath)) return;
     if (excluded && excluded(relPath)) return;
-    if (options.accepts(relPath) && !files.has(relPath)) {
-      files.add(relPath);
-      options.onFile?.(relPath);
-    }
+    if (!options.accepts(relPath) || handed?.has(relPath)) return;
+    handed?.add(relPath);
+    accepted++;
+    options.onFile(relPath);
   };
 
   const scopesAbove = (relDir: string): IgnoreScope[] => {
@@ -146,7 +222,7 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     const parts = relDir ? relDir.split("/") : [];
     for (let depth = 0; depth < parts.length; depth++) {
       const base = parts.slice(0, depth).join("/");
-      const absDir = path.join(root, base);
+      const absDir = diskPath(root, base);
       const scope = loadIgnoreScope(absDir, base, new Set(listDir(absDir).map((entry) => entry.name)));
       if (scope) scopes.push(scope);
     }
@@ -157,18 +233,19 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     const stack: Array<[string, IgnoreScope[]]> = [[startDir, inherited]];
     while (stack.length > 0) {
       const [relDir, parentScopes] = stack.pop()!;
-      const absDir = path.join(root, relDir);
+      const absDir = diskPath(root, relDir);
       const entries = listDir(absDir);
       const own = loadIgnoreScope(absDir, relDir, new Set(entries.map((entry) => entry.name)));
       const scopes = own ? [...parentScopes, own] : parentScopes;
       if (scopes.length > 0) scopesOfDir.set(relDir, scopes);
-      for (const entry of entries) {
-        const relPath = relDir ? `${relDir}/${entry.name}` : entry.name;
+      for (const { name, dirent: entry, raw } of entries) {
+        const relPath = relDir ? `${relDir}/${name}` : name;
+        if (raw) RAW_PATHS.set(path.join(root, relPath), raw);
         if (entry.isDirectory()) {
-          if (!DEFAULT_SKIPPED_DIRS.has(entry.name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
+          if (!DEFAULT_SKIPPED_DIRS.has(name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
         } else if (entry.isFile()) {
           consider(relPath);
-        } else if (entry.isSymbolicLink() && isLinkedFileInside(path.join(absDir, entry.name), realRoot)) {
+        } else if (entry.isSymbolicLink() && isLinkedFileInside(diskPath(root, relPath), realRoot)) {
           // Linked folders are never followed (no loops); a linked file is read when it stays inside the root.
           consider(relPath);
         }
@@ -194,8 +271,8 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
     }
   }
   return {
-    files: [...files].sort(),
     seen,
+    accepted,
     isIgnoredFile: (relPath) => {
       if (named.has(relPath)) return false;
       const slash = relPath.lastIndexOf("/");
@@ -205,115 +282,13 @@ export async function discoverFiles(options: DiscoverOptions): Promise<WalkResul
   };
 }
 
-function isLinkedFileInside(absPath: string, realRoot: string): boolean {
+function isLinkedFileInside(absPath: string | Buffer, realRoot: string): boolean {
+  // A link whose name is not UTF-8 is not followed: its target could not be told from its bytes here.
+  if (typeof absPath !== "string") return false;
   try {
     const target = realpathSync(absPath);
     return target.startsWith(realRoot + path.sep) && statSync(target).isFile();
   } catch {
     return false;
-  }
-}
-
-/** What reading a file gave: bytes to prefilter, or the reason it was skipped. */
-export type ReadOutcome = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedFile };
-
-const BINARY_PROBE_BYTES = 8000;
-/**
- * The largest buffer a reader keeps for every file it reads: every file under the default size limit fits. A file
- * that does not gets a buffer of its own, and a fresh buffer costs the kernel a page fault per 4 KB: reading
- * moto's 33 JSON files of 1–5 MB took 35 ms through fresh buffers and 8 ms through one kept buffer.
- */
-const MAX_SCRATCH_BYTES = 8 << 20;
-
-function tooLarge(relPath: string, size: number, maxBytes: number): ReadOutcome {
-  return {
-    ok: false,
-    skipped: {
-      path: relPath,
-      reason: "too-large",
-      hint: `${(size / 1e6).toFixed(1)} MB is over the ${(maxBytes / 1e6).toFixed(1)} MB limit; raise it with --max-file-size if this file holds Batch code`,
-    },
-  };
-}
-
-function readAll(fd: number, into: Buffer, from: number): number {
-  let read = from;
-  while (read < into.length) {
-    const n = readSync(fd, into, read, into.length - read, read);
-    if (n === 0) break;
-    read += n;
-  }
-  return read;
-}
-
-/**
- * Reads a file whole, into `scratch` when it fits, or skips it with the reason. Reading first and asking the
- * size only when the scratch buffer fills saves a system call and an allocation per file.
- */
-function readFile(absPath: string, relPath: string, maxBytes: number, scratch: Buffer): ReadOutcome {
-  let fd: number | undefined;
-  try {
-    fd = openSync(absPath, "r");
-    let bytes = scratch.subarray(0, Math.min(scratch.length, maxBytes + 1));
-    let length = readAll(fd, bytes, 0);
-    if (length === bytes.length) {
-      const { size } = fstatSync(fd);
-      if (size > maxBytes) return tooLarge(relPath, size, maxBytes);
-      if (size > length) {
-        const whole = Buffer.allocUnsafe(size);
-        bytes.copy(whole, 0, 0, length);
-        bytes = whole;
-        length = readAll(fd, whole, length);
-      }
-    }
-    const content = bytes.subarray(0, length);
-    if (content.subarray(0, BINARY_PROBE_BYTES).includes(0)) {
-      return {
-        ok: false,
-        skipped: { path: relPath, reason: "binary", hint: "binary content (NUL bytes); nothing to scan" },
-      };
-    }
-    return { ok: true, bytes: content };
-  } catch (error) {
-    return {
-      ok: false,
-      skipped: { path: relPath, reason: "unreadable", hint: `could not be read: ${(error as Error).message}` },
-    };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
-/** Reads a file into bytes of its own. */
-export function readCandidate(absPath: string, relPath: string, maxBytes: number): ReadOutcome {
-  return readFile(absPath, relPath, maxBytes, Buffer.allocUnsafe(0));
-}
-
-/**
- * Reads many files through one reused buffer. The bytes a read returns are valid until the next read: decode or
- * copy them first.
- */
-export class FileReader {
-  readonly #scratch: Buffer;
-  readonly #maxBytes: number;
-
-  constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes;
-    // Only the pages a read touches are ever backed by memory.
-    this.#scratch = Buffer.allocUnsafe(Math.min(maxBytes + 1, MAX_SCRATCH_BYTES));
-  }
-
-  read(absPath: string, relPath: string): ReadOutcome {
-    return readFile(absPath, relPath, this.#maxBytes, this.#scratch);
-  }
-}
-
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-export function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    return undefined;
   }
 }

@@ -1,5 +1,6 @@
 import path from "node:path";
-import { decodeUtf8, FileReader } from "./discover.js";
+import { diskPath } from "./discover.js";
+import { decodeUtf8, FileReader } from "./read.js";
 import type { Scanner, SourceFile } from "./scanner.js";
 import type { SkippedFile } from "./types.js";
 
@@ -36,7 +37,7 @@ export function prefilterFile(
   relPath: string,
   scanners: readonly Scanner[],
 ): Prefiltered | undefined {
-  const outcome = reader.read(path.join(root, relPath), relPath);
+  const outcome = reader.read(diskPath(root, relPath), relPath);
   if (!outcome.ok) return { kind: "skipped", skipped: outcome.skipped };
   const bytes = outcome.bytes;
   let latin1: string | undefined;
@@ -84,24 +85,6 @@ export function prefilterBlock(
     if (!result) continue;
     results.push(result);
     if (result.kind === "kept" && result.scanning.length > 0) onCandidate?.(result);
-  }
-  return results;
-}
-
-/** Prefilters every file on this thread alone. */
-export function prefilterAll(
-  root: string,
-  files: readonly string[],
-  scanners: readonly Scanner[],
-  maxBytes: number,
-  onProgress?: (done: number) => void,
-): Prefiltered[] {
-  const reader = new FileReader(maxBytes);
-  const results: Prefiltered[] = [];
-  for (let start = 0; start < files.length; start += BLOCK_FILES) {
-    const end = Math.min(files.length, start + BLOCK_FILES);
-    results.push(...prefilterBlock(reader, root, files.slice(start, end), scanners));
-    onProgress?.(end);
   }
   return results;
 }

@@ -1,8 +1,9 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { FileReader } from "./discover.js";
-import { BLOCK_FILES, prefilterAll, prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
+import { hasRawName } from "./discover.js";
+import { FileReader } from "./read.js";
+import { BLOCK_FILES, prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
 import type { ScanOutcome, Scanner, ScannerInput, SourceFile } from "./scanner.js";
 
 /** Messages from the main thread to a scan worker, which handles them one at a time, in the order sent. */
@@ -180,15 +181,30 @@ export class ScanPool {
   }
 }
 
-/** The main thread's side of a read shared with the pool's threads. */
+/**
+ * Blocks handed out and not yet claimed past which the main thread reads one itself while walking, so that paths
+ * waiting for a thread never pile up with the size of the tree.
+ */
+const MAX_BACKLOG_BLOCKS = 64;
+
+/**
+ * The main thread's side of a read shared with the pool's threads. It keeps only the blocks no thread has claimed
+ * yet; if a thread dies, `finish` says so and the caller scans again on its own.
+ */
 export class StreamedRead {
   readonly #workers: ScanWorker[];
   readonly #scanners: readonly Scanner[];
   readonly #root: string;
-  readonly #maxBytes: number;
   readonly #claims = new Int32Array(new SharedArrayBuffer(4 * (1 + MAX_BLOCKS)));
   readonly #wanted: Int32Array;
-  readonly #blocks: string[][] = [];
+  readonly #reader: FileReader;
+  /** Blocks by index; a claimed block is dropped (undefined). */
+  readonly #blocks: Array<string[] | undefined> = [];
+  /** Blocks below this index are all claimed and dropped. */
+  #firstLive = 0;
+  readonly #mine: Prefiltered[] = [];
+  /** Whether the first thread will run its scanners, so that their files are worth parsing ahead. */
+  #scansOnThreads = true;
   #current: string[] = [];
 
   constructor(
@@ -201,7 +217,7 @@ export class StreamedRead {
     this.#workers = workers;
     this.#scanners = scanners;
     this.#root = root;
-    this.#maxBytes = maxBytes;
+    this.#reader = new FileReader(maxBytes);
     this.#wanted = new Int32Array(new SharedArrayBuffer(4 * scanners.length));
     workers.forEach((worker, index) =>
       worker.post({
@@ -216,51 +232,80 @@ export class StreamedRead {
     );
   }
 
-  /** A file the walk found. */
+  /** A file the walk found. Files whose names are not UTF-8 are read here at once: only this thread can open them. */
   add(relPath: string): void {
+    if (hasRawName(this.#root, relPath)) {
+      this.#read([relPath]);
+      return;
+    }
     this.#current.push(relPath);
     if (this.#current.length === BLOCK_FILES) this.#handOut();
   }
 
+  #read(files: readonly string[]): void {
+    for (const result of prefilterBlock(this.#reader, this.#root, files, this.#scanners, this.#onCandidate))
+      this.#mine.push(result);
+  }
+
+  readonly #onCandidate = (candidate: Kept) => {
+    if (markWanted(this.#wanted, this.#scanners, candidate.scanning)) this.#workers[0]?.post({ kind: "warm" });
+    const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
+    if (this.#scansOnThreads && scannerIds.length > 0)
+      this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
+  };
+
   #handOut(): void {
     const index = this.#blocks.length;
-    this.#blocks.push(this.#current);
-    if (index < MAX_BLOCKS)
-      for (const worker of this.#workers) worker.post({ kind: "block", index, files: this.#current });
+    const block = this.#current;
     this.#current = [];
+    if (index >= MAX_BLOCKS) {
+      // Past what the claim table holds, this thread reads alone.
+      this.#blocks.push(undefined);
+      this.#read(block);
+      return;
+    }
+    this.#blocks.push(block);
+    for (const worker of this.#workers) worker.post({ kind: "block", index, files: block });
+    while (this.#firstLive < index && Atomics.load(this.#claims, 1 + this.#firstLive) !== 0)
+      this.#blocks[this.#firstLive++] = undefined;
+    // The threads fall behind the walk: read the newest block here (they take the oldest first).
+    if (index - this.#firstLive >= MAX_BACKLOG_BLOCKS && claimBlock(this.#claims, index, 1)) {
+      this.#blocks[index] = undefined;
+      this.#read(block);
+    }
   }
 
   /**
    * Once the walk is over: reads every block no thread has claimed, last first (the threads take them first
-   * first), and gathers what the threads read. If a thread dies, every file is read again on this thread.
+   * first), and gathers what the threads read; undefined when a thread died with blocks it had claimed.
    * `scansOnThreads`: whether the pool will run its scanners, so that their files are worth parsing ahead.
    */
-  async finish(total: number, scansOnThreads: boolean, onProgress?: (done: number) => void): Promise<Prefiltered[]> {
+  async finish(
+    total: number,
+    scansOnThreads: boolean,
+    onProgress?: (done: number) => void,
+  ): Promise<Prefiltered[] | undefined> {
+    this.#scansOnThreads = scansOnThreads;
     if (this.#current.length > 0) this.#handOut();
     const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
     // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
     for (const pending of fromWorkers) pending.catch(() => undefined);
-    const reader = new FileReader(this.#maxBytes);
-    const mine: Prefiltered[] = [];
-    const onCandidate = (candidate: Kept) => {
-      if (markWanted(this.#wanted, this.#scanners, candidate.scanning)) this.#workers[0]?.post({ kind: "warm" });
-      const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
-      if (scansOnThreads && scannerIds.length > 0)
-        this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
-    };
-    for (let index = this.#blocks.length - 1; index >= 0; index--) {
-      if (index < MAX_BLOCKS && !claimBlock(this.#claims, index, 1)) continue;
-      mine.push(...prefilterBlock(reader, this.#root, this.#blocks[index]!, this.#scanners, onCandidate));
+    const handedOut = Math.min(this.#blocks.length, MAX_BLOCKS);
+    for (let index = handedOut - 1; index >= this.#firstLive; index--) {
+      const block = this.#blocks[index];
+      if (!block || !claimBlock(this.#claims, index, 1)) continue;
+      this.#blocks[index] = undefined;
+      this.#read(block);
       onProgress?.(Math.min(total, Atomics.load(this.#claims, 0) * BLOCK_FILES));
     }
-    const claimedBy = new Set(this.#claims.subarray(1, 1 + Math.min(this.#blocks.length, MAX_BLOCKS)));
+    const claimedBy = new Set(this.#claims.subarray(1, 1 + handedOut));
     try {
       // A thread that claimed nothing (still starting when the walk ended) is not waited for.
       const theirs = await Promise.all(fromWorkers.filter((_, index) => claimedBy.has(index + 2)));
-      return [...mine, ...theirs.flatMap((answer) => answer.prefiltered)];
+      return [...this.#mine, ...theirs.flatMap((answer) => answer.prefiltered)];
     } catch {
-      // A thread that died took its blocks with it: read them all again here rather than report a partial scan.
-      return prefilterAll(this.#root, this.#blocks.flat(), this.#scanners, this.#maxBytes);
+      // A thread that died took its blocks with it.
+      return undefined;
     }
   }
 }

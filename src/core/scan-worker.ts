@@ -3,7 +3,7 @@
 // (scripts/bundle.ts); see scan-pool.ts.
 import { parentPort } from "node:worker_threads";
 import { SCANNERS } from "../scanners/index.js";
-import { FileReader } from "./discover.js";
+import { FileReader } from "./read.js";
 import { prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
 import { claimBlock, markWanted, type ScanWorkerAnswer, type ScanWorkerMessage } from "./scan-pool.js";
 import { runScanner, type Scanner, type SourceFile } from "./scanner.js";

@@ -28,6 +28,18 @@ export interface Report {
   workloads?: Workload[];
   /** Workloads ordered by savings per effort point, per target. */
   plan?: PlanItem[];
+  /** The repositories of a merged report (`report --merge`): paths of the rest are under a folder of each name. */
+  repositories?: RepositorySection[];
+}
+
+export interface RepositorySection {
+  /** The folder its paths are under. */
+  name: string;
+  /** The root its own report was scanned from. */
+  root: string;
+  scannedAt: string;
+  findings: number;
+  coverage: { filesSeen: number; filesRead: number; filesParsed: number; parseErrors: number };
 }
 
 export interface TargetsSection {

@@ -1,0 +1,172 @@
+import path from "node:path";
+import type { Coverage, Finding, Inventory, InventoryItem, Link, LiteralValue, ResourceKind } from "../core/types.js";
+import { callSiteId } from "../link/index.js";
+import { nameOfLiteral } from "../link/references.js";
+import { REPORT_VERSION, type Report } from "./model.js";
+
+/** One repository's report, as CI wrote it, and the name its section goes under. */
+export interface RepositoryReport {
+  name: string;
+  report: Report;
+}
+
+/** A merged report before analysis: the parts `migrate scan` writes, with every path under its repository. */
+export type MergedScan = Omit<Report, "targets" | "cost" | "workloads" | "plan">;
+
+const RESOURCE_KINDS: readonly ResourceKind[] = [
+  "job-definition",
+  "job-queue",
+  "compute-environment",
+  "scheduling-policy",
+  "consumable-resource",
+];
+
+const INVENTORY_KEYS = ["jobDefinitions", "jobQueues", "computeEnvironments", "schedulingPolicies"] as const;
+
+/**
+ * The section name of each report: the last part of the root it scanned, else the file it came from; a name
+ * given twice gets `-2`, `-3`… so that no two repositories share a section.
+ */
+export function repositoryNames(reports: readonly { file: string; report: Report }[]): string[] {
+  const taken = new Set<string>();
+  return reports.map(({ file, report }) => {
+    const fromRoot = path.basename(report.root.replace(/[\\/]+$/, ""));
+    const base =
+      (fromRoot && fromRoot !== "." && fromRoot !== ".." ? fromRoot : path.basename(file, ".json")) || "repo";
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.add(name);
+    return name;
+  });
+}
+
+/** Puts a path, an inventory id or a call-site id under its repository's folder. */
+function under(repository: string, id: string): string {
+  for (const kind of RESOURCE_KINDS)
+    if (id.startsWith(`${kind}:`)) return `${kind}:${repository}/${id.slice(kind.length + 1)}`;
+  if (id.startsWith("unresolved:")) return id;
+  if (id.startsWith("call:")) return `call:${repository}/${id.slice("call:".length)}`;
+  return `${repository}/${id}`;
+}
+
+function sumCoverage(parts: readonly RepositoryReport[]): Coverage {
+  return {
+    filesSeen: parts.reduce((sum, { report }) => sum + report.coverage.filesSeen, 0),
+    filesRead: parts.reduce((sum, { report }) => sum + report.coverage.filesRead, 0),
+    filesParsed: parts.reduce((sum, { report }) => sum + report.coverage.filesParsed, 0),
+    skipped: parts.flatMap(({ name, report }) =>
+      report.coverage.skipped.map((skipped) => ({ ...skipped, path: under(name, skipped.path) })),
+    ),
+    parseErrors: parts.reduce((sum, { report }) => sum + report.coverage.parseErrors, 0),
+    scannerErrors: parts.flatMap(({ name, report }) =>
+      report.coverage.scannerErrors.map((error) => ({ ...error, message: `${name}: ${error.message}` })),
+    ),
+  };
+}
+
+/** `from\0reference` of every reference written as a literal: call arguments and queues' references. */
+function literalReferences(findings: readonly Finding[], inventory: Inventory): Set<string> {
+  const literal = new Set<string>();
+  for (const finding of findings)
+    for (const argument of ["jobQueue", "jobDefinition"]) {
+      const value = finding.args?.[argument];
+      if (typeof value === "string") literal.add(`${callSiteId(finding)}\u0000${value}`);
+    }
+  for (const queue of inventory.jobQueues) {
+    const order = queue.properties.computeEnvironmentOrder;
+    const references = [
+      ...(Array.isArray(order) ? order : []).map(
+        (entry) => (entry as Record<string, LiteralValue> | null)?.computeEnvironment,
+      ),
+      queue.properties.schedulingPolicy,
+    ];
+    for (const reference of references)
+      if (
+        reference &&
+        typeof reference === "object" &&
+        !Array.isArray(reference) &&
+        reference.literal === true &&
+        typeof reference.value === "string"
+      )
+        literal.add(`${queue.id}\u0000${reference.value}`);
+  }
+  return literal;
+}
+
+/**
+ * A reference one repository could not resolve, resolved by name against the others: a queue or job definition
+ * declared in an infrastructure repository and submitted to from an application repository. Only a name written
+ * as a literal (not a variable's name) that exactly one resource of the kind carries is taken; anything else stays
+ * unresolved.
+ */
+function linkAcrossRepositories(links: Link[], inventory: Inventory, literal: Set<string>): Link[] {
+  const byName = new Map<string, InventoryItem[]>();
+  for (const key of INVENTORY_KEYS)
+    for (const item of inventory[key]) {
+      const found = byName.get(`${item.kind}\u0000${item.name}`);
+      if (found) found.push(item);
+      else byName.set(`${item.kind}\u0000${item.name}`, [item]);
+    }
+  return links.map((link) => {
+    if (link.resolved || !link.to.startsWith("unresolved:") || !literal.has(`${link.from}\u0000${link.via}`))
+      return link;
+    const kind = link.to.slice("unresolved:".length) as ResourceKind;
+    const name = nameOfLiteral(link.via, kind);
+    const matches = name === undefined ? undefined : byName.get(`${kind}\u0000${name}`);
+    if (matches?.length !== 1) return link;
+    return { ...link, to: matches[0]!.id, resolved: true };
+  });
+}
+
+/**
+ * Combines the reports of many repositories into one: findings, inventory, links and skipped files under a folder
+ * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
+ * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
+ */
+export function mergeReports(
+  parts: readonly RepositoryReport[],
+  meta: { toolVersion: string; root: string },
+): MergedScan {
+  const inventory: Inventory = { jobDefinitions: [], jobQueues: [], computeEnvironments: [], schedulingPolicies: [] };
+  const findings: Finding[] = [];
+  const links: Link[] = [];
+  for (const { name, report } of parts) {
+    if (report.version !== REPORT_VERSION) throw new Error(`${name} is not a version ${REPORT_VERSION} report`);
+    for (const finding of report.findings) findings.push({ ...finding, path: under(name, finding.path) });
+    for (const key of INVENTORY_KEYS)
+      for (const item of report.inventory[key])
+        inventory[key].push({
+          ...item,
+          id: under(name, item.id),
+          source: { ...item.source, path: under(name, item.source.path) },
+        });
+    for (const link of report.links) links.push({ ...link, from: under(name, link.from), to: under(name, link.to) });
+  }
+  const latest =
+    parts
+      .map(({ report }) => report.scannedAt)
+      .sort()
+      .at(-1) ?? new Date(0).toISOString();
+  return {
+    version: REPORT_VERSION,
+    tool: { name: "batch-migrate", version: meta.toolVersion },
+    scannedAt: latest,
+    root: meta.root,
+    findings,
+    inventory,
+    links: linkAcrossRepositories(links, inventory, literalReferences(findings, inventory)),
+    coverage: sumCoverage(parts),
+    repositories: parts.map(({ name, report }) => ({
+      name,
+      root: report.root,
+      scannedAt: report.scannedAt,
+      findings: report.findings.length,
+      coverage: {
+        filesSeen: report.coverage.filesSeen,
+        filesRead: report.coverage.filesRead,
+        filesParsed: report.coverage.filesParsed,
+        parseErrors: report.coverage.parseErrors,
+      },
+    })),
+  };
+}

@@ -196,8 +196,8 @@ def test_unimplemented_batch_operations_say_so(project):
 def test_salad_refuses_what_it_cannot_honour(project, monkeypatch, params, message):
     monkeypatch.setenv("BATCH_MIGRATE_TARGET", "salad")
     monkeypatch.setenv("SALAD_API_KEY", "salad-key")
-    monkeypatch.setenv("SALAD_ORGANIZATION", "acme")
-    monkeypatch.setenv("SALAD_PROJECT", "dev")
+    monkeypatch.setenv("SALAD_ORGANIZATION_NAME", "acme")
+    monkeypatch.setenv("SALAD_PROJECT_NAME", "dev")
     monkeypatch.setenv("SALAD_BASE_URL", "http://127.0.0.1:9")
     client = shim_boto3.client("batch")
     with pytest.raises(ClientException, match=message):

@@ -115,3 +115,17 @@ def test_salad_container_variables_name_the_organization_and_project(monkeypatch
     monkeypatch.setenv("SALAD_PROJECT_NAME", "dev-env")
     client = SaladCloud("salad-key", base_url="http://127.0.0.1:9")
     assert (client.organization_name, client.project_name) == ("acme-corp", "dev-env")
+
+
+def test_common_compute_workload_endpoint_returns_the_result_or_the_processing_job():
+    processing = {"id": "job-1", "status": "processing", "count": 1}
+    with ScriptedServer([(202, {}, processing), (200, {}, {"object": "list", "data": []})]) as server:
+        client = CommonCompute(server.url, "cc_test_key", retry=no_wait())
+        later = client.workloads.create("/v1/embeddings", {"input": ["a"]})
+        done = client.workloads.create("/v1/embeddings", {"input": ["a"]}, idempotency_key="k-1")
+    assert later == {"done": False, **processing}
+    assert done["done"] is True and done["status"] == 200
+    assert [request["path"] for request in server.requests] == ["/v1/embeddings", "/v1/embeddings"]
+    assert server.requests[1]["headers"]["Idempotency-Key"] == "k-1"
+    with pytest.raises(ValueError, match="workload endpoint"):
+        client.workloads.create("/v1/jobs", {})

@@ -80,7 +80,8 @@ function isMissing(error: unknown, statuses: number[]): boolean {
 
 export class CommonComputeTarget implements Target {
   readonly label = "common-compute";
-  readonly canStopRunning = true;
+  // Cancel of a leased job marks it failed but keeps the lease: the run goes on and can still complete.
+  readonly canStopRunning = false;
   readonly canEmulateRetries = true;
   readonly fixedAttempts = undefined;
 
@@ -104,7 +105,8 @@ export class CommonComputeTarget implements Target {
       isTerminated: view.isTerminated,
       createdAt: raw.created_at ?? undefined,
       startedAt,
-      stoppedAt: terminal ? (raw.completed_at ?? undefined) : undefined,
+      // completed_at is set only on completion; stopped_at [ext] also covers failed jobs.
+      stoppedAt: terminal ? (raw.stopped_at ?? raw.completed_at ?? undefined) : undefined,
       attemptStarts,
       exitCode: failed ? exitCodeFromError(error) : undefined,
       containerReason: error?.code,

@@ -51,7 +51,8 @@ class TargetSubmission:
 
 class CommonComputeTarget:
     label = "common-compute"
-    can_stop_running = True
+    # Cancel of a leased job marks it failed but keeps the lease: the run goes on and can still complete.
+    can_stop_running = False
     can_emulate_retries = True
     fixed_attempts: Optional[int] = None
 
@@ -74,7 +75,8 @@ class CommonComputeTarget:
             is_terminated=view["isTerminated"],
             created_at=raw.get("created_at"),
             started_at=started_at,
-            stopped_at=raw.get("completed_at") if terminal else None,
+            # completed_at is set only on completion; stopped_at [ext] also covers failed jobs.
+            stopped_at=(raw.get("stopped_at") or raw.get("completed_at")) if terminal else None,
             attempt_starts=attempt_starts,
             exit_code=model.exit_code_from_error(error) if raw.get("state") in ("failed", "dead_letter") else None,
             container_reason=error.get("code"),

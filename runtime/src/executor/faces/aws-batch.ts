@@ -189,7 +189,8 @@ export class AwsBatchFace {
   ) {}
 
   matches(pathname: string): boolean {
-    return pathname !== "/v1/jobs" && /^\/v1\/(?:[a-z]+|tags\/.+)$/.test(pathname);
+    // /v1/jobs and /v1/embeddings are Common Compute's; every AWS Batch operation path is /v1/<lowercase name>.
+    return pathname !== "/v1/jobs" && pathname !== "/v1/embeddings" && /^\/v1\/(?:[a-z]+|tags\/.+)$/.test(pathname);
   }
 
   private arn(kind: string, name: string): string {

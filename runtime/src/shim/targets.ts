@@ -223,6 +223,14 @@ export class SaladTarget implements Target {
   }
 
   async submit(submission: TargetSubmission): Promise<TargetJob> {
+    const kelpie = submission.definitionMapping.kelpieContainerGroup;
+    if (kelpie !== undefined) {
+      throw new TargetMappingError(
+        `job definition ${submission.definitionName} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, ` +
+          `container group ${JSON.stringify(kelpie)}); the shim does not submit Kelpie jobs: create them with Kelpie's API ` +
+          "(POST /jobs with container_group_id, see kelpie-job.json under migration/salad/), or shorten the job to run on a Salad queue",
+      );
+    }
     const saladQueue = this.queueFor(submission.queueName, submission.definitionMapping, submission.queueMapping);
     const raw = await this.client.createQueueJob(this.organization, this.project, saladQueue, {
       input: submission.payload,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -163,6 +164,13 @@ class SaladTarget:
         return salad_queue
 
     def submit(self, submission: TargetSubmission) -> TargetJob:
+        kelpie = submission.definition_mapping.get("kelpieContainerGroup")
+        if kelpie is not None:
+            raise ValueError(
+                f"job definition {submission.definition_name} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, "
+                f"container group {json.dumps(kelpie)}); the shim does not submit Kelpie jobs: create them with Kelpie's API "
+                "(POST /jobs with container_group_id, see kelpie-job.json under migration/salad/), or shorten the job to run on a Salad queue"
+            )
         salad_queue = self.queue_for(submission.queue_name, submission.definition_mapping, submission.queue_mapping)
         raw = self.client.create_queue_job(salad_queue, submission.payload, metadata=submission.metadata)
         return self.to_target_job(raw, salad_queue)

@@ -133,7 +133,7 @@ def test_missing_and_unknown_parameters_raise_botocore_param_validation_error(pr
         ({"timeout": {"attemptDurationSeconds": 30}}, "at least 60"),
         ({"retryStrategy": {"attempts": 11}}, "between 1 and 10"),
         ({"retryStrategy": {"evaluateOnExit": [{"action": "RETRY", "onExitCode": "1"}]}}, "attempts is required"),
-        ({"containerOverrides": {"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]}}, "reserved prefix"),
+        ({"containerOverrides": {"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]}}, "starting with AWS_BATCH are reserved"),
     ],
 )
 def test_invalid_or_unsupported_submissions_raise_client_exception(project, params, message):

@@ -10,6 +10,7 @@
 // The emulation advances whenever the client is called, not in the background.
 import { randomUUID } from "node:crypto";
 import { clientException } from "./errors.js";
+import { checkReservedEnvironment } from "./validation.js";
 import type { ContainerRecord, DependencyRecord, Journal, JobRecord } from "./journal.js";
 import {
   DEPENDENCY_FAILED_REASON,
@@ -68,6 +69,11 @@ export class EmulatedBackend {
     }
     const queue = this.registry.findJobQueue(String(params.jobQueue));
     if (!queue) throw clientException(`Job queue ${String(params.jobQueue)} does not exist`);
+    // A definition from migrate.config.json has not been through RegisterJobDefinition's checks.
+    checkReservedEnvironment(
+      ((definition.containerProperties ?? {}) as Json).environment,
+      `job definition ${String(definition.jobDefinitionName)}: containerProperties.environment`,
+    );
     const retryStrategy = ((params.retryStrategy ?? definition.retryStrategy ?? {}) as Json) || {};
     const timeout = (params.timeout ?? definition.timeout) as Json | undefined;
     const attempts = Number(retryStrategy.attempts ?? 1) || 1;
@@ -503,6 +509,8 @@ export class EmulatedBackend {
       for (const child of await this.childRecords(parent)) details.push(await this.detail(child, cache));
       return details;
     }
+    // AWS refuses ListJobs on a queue that does not exist, as it refuses SubmitJob to it.
+    if (!this.registry.findJobQueue(jobQueue ?? "")) throw clientException(`job queue ${jobQueue ?? ""} not found`);
     const queueName = this.registry.queueName(jobQueue ?? "");
     const everything = this.journal.all();
     const records = everything.filter((record) => record.jobQueue === queueName && record.kind !== "array-child");
@@ -539,10 +547,11 @@ export class EmulatedBackend {
     const record = this.journal.get(jobId);
     if (!record) {
       const targetJob = jobId.includes(":") ? undefined : await this.target.get(jobId, undefined);
+      // AWS refuses CancelJob/TerminateJob of a job it does not know.
+      if (!targetJob) throw clientException(`job ${jobId} not found`);
       if (
-        targetJob &&
-        (NOT_STARTED_STATUSES.has(targetJob.status) ||
-          (terminate && targetJob.status === "RUNNING" && this.target.canStopRunning))
+        NOT_STARTED_STATUSES.has(targetJob.status) ||
+        (terminate && targetJob.status === "RUNNING" && this.target.canStopRunning)
       ) {
         await this.target.cancel(targetJob, reason);
       }

@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 from ..errors import ApiError, TransportError
 from . import model
 from .errors import client_exception, server_exception
+from .validation import check_reserved_environment
 from .journal import Journal, JobRecord
 from .registry import Registry
 from .targets import CommonComputeTarget, SaladTarget, TargetJob, TargetSubmission
@@ -46,6 +47,12 @@ class EmulatedBackend:
         queue = self.registry.find_job_queue(params["jobQueue"])
         if queue is None:
             raise client_exception(op, f"Job queue {params['jobQueue']} does not exist")
+        # A definition from migrate.config.json has not been through RegisterJobDefinition's checks.
+        check_reserved_environment(
+            op,
+            (definition.get("containerProperties") or {}).get("environment"),
+            f"job definition {definition.get('jobDefinitionName')}: containerProperties.environment",
+        )
         retry_strategy = params.get("retryStrategy") or definition.get("retryStrategy") or {}
         timeout = params.get("timeout") or definition.get("timeout")
         attempts = int(retry_strategy.get("attempts") or 1)
@@ -441,6 +448,9 @@ class EmulatedBackend:
             if parent is None or parent["kind"] != "array-parent":
                 return []
             return [self._detail(self.journal.get(f"{array_job_id}:{i}") or {}, cache) for i in range(parent["arraySize"])]
+        if self.registry.find_job_queue(job_queue or "") is None:
+            # AWS refuses ListJobs on a queue that does not exist, as it refuses SubmitJob to it.
+            raise client_exception("ListJobs", f"job queue {job_queue or ''} not found")
         queue_name = self.registry.queue_name(job_queue or "")
         records = [record for record in self.journal.all() if record["jobQueue"] == queue_name and record["kind"] != "array-child"]
         known_target_ids = {target_id for record in self.journal.all() for target_id in record["targetIds"]}
@@ -475,7 +485,10 @@ class EmulatedBackend:
         record = self.journal.get(job_id)
         if record is None:
             target_job = self.target.get(job_id, None) if ":" not in job_id else None
-            if target_job is not None and (target_job.status in model.NOT_STARTED_STATUSES or (terminate and target_job.status == "RUNNING" and self.target.can_stop_running)):
+            if target_job is None:
+                # AWS refuses CancelJob/TerminateJob of a job it does not know.
+                raise client_exception("TerminateJob" if terminate else "CancelJob", f"job {job_id} not found")
+            if target_job.status in model.NOT_STARTED_STATUSES or (terminate and target_job.status == "RUNNING" and self.target.can_stop_running):
                 self.target.cancel(target_job, reason)
             return
         if record["kind"] == "array-parent":

@@ -86,7 +86,7 @@ describe("the Common Compute face as the real backend is", () => {
 
   beforeAll(async () => {
     executor = await startTestExecutor({
-      config: { workloads: WORKLOADS },
+      config: { workloads: WORKLOADS, commonComputeExtensions: false },
       leaseMs: 2_000,
       commonComputeSyncWaitMs: 1_000,
     });

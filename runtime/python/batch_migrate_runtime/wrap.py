@@ -4,7 +4,8 @@
 POST: each job's input (the shim's envelope, or just ``parameters``/``environment``/``arrayProperties``/
 ``attempt``) becomes one run of the command, never through a shell, with ``Ref::`` parameters substituted and
 the ``AWS_BATCH_*`` variables set. Exit 0 answers 200 with a JSON report (the job's output in Salad); anything
-else answers 500 so the queue retries the job (4 attempts in all). Same behaviour as the Node ``wrap``.
+else answers 500 so the queue retries the job (4 attempts in all), except when AWS would not retry it (the input's
+``maxAttempts`` reached, or a timeout): then 200 with ``lastAttempt: true``. Same behaviour as the Node ``wrap``.
 """
 
 import argparse
@@ -352,11 +353,17 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                     salad_job_id=salad_job_id,
                     counted_attempt=wrapper.count_delivery(salad_job_id),
                 )
+                max_attempts = _integer(body.get("maxAttempts"), "maxAttempts", 1) if isinstance(body, dict) else None
             except JobInputError as error:
                 self._reply(400, {"error": str(error)})
                 return
             report = wrapper.run(argv, added, job_id, attempt)
-            self._reply(200 if report.get("exitCode") == 0 else 500, report)
+            # A failure is retried by answering 500, unless AWS would not retry it: the job's last attempt (the
+            # input's maxAttempts), or a timeout. Then 200 with lastAttempt: true, and the shim reads FAILED.
+            final = report.get("exitCode") != 0 and ((max_attempts is not None and attempt >= max_attempts) or report.get("timedOut") is True)
+            if final:
+                report["lastAttempt"] = True
+            self._reply(200 if report.get("exitCode") == 0 or final else 500, report)
 
     return Handler
 

@@ -187,7 +187,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
   function errorFor(pathname: string, error: RequestError): Reply {
     if (aws.matches(pathname)) return awsError(error);
     if (salad.matches(pathname)) return saladProblem(error);
-    return commonComputeError(error);
+    return commonComputeError(error, commonCompute.extensions);
   }
 
   async function route(request: ParsedRequest): Promise<Reply> {

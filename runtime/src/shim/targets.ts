@@ -9,6 +9,7 @@ import type { QueueJob, SaladClient } from "../clients/salad.js";
 import {
   commonComputeStatus,
   exitCodeFromError,
+  finalFailure,
   isoToEpochMs,
   saladEventTimes,
   saladStatus,
@@ -61,6 +62,8 @@ export interface Target {
   readonly canEmulateRetries: boolean;
   /** The platform's own attempt count when it cannot be chosen per job. */
   readonly fixedAttempts?: number;
+  /** Refuses, before any other check, a job definition the target cannot run. */
+  checkDefinition?(definitionName: string, mapping: Json): void;
   submit(submission: TargetSubmission): Promise<TargetJob>;
   get(targetId: string, targetQueue: string | null | undefined): Promise<TargetJob | undefined>;
   cancel(job: TargetJob, reason: string): Promise<void>;
@@ -108,7 +111,7 @@ export class CommonComputeTarget implements Target {
       // completed_at is set only on completion; stopped_at [ext] also covers failed jobs.
       stoppedAt: terminal ? (raw.stopped_at ?? raw.completed_at ?? undefined) : undefined,
       attemptStarts,
-      exitCode: failed ? exitCodeFromError(error) : undefined,
+      exitCode: failed ? exitCodeFromError(error) : raw.state === "completed" ? 0 : undefined,
       containerReason: error?.code,
       timedOut: error?.code === "timeout",
       metadata: { ...raw.metadata },
@@ -191,6 +194,7 @@ export class SaladTarget implements Target {
 
   toTargetJob(raw: QueueJob, targetQueue: string | undefined): TargetJob {
     const view = saladStatus(raw);
+    const final = raw.status === "succeeded" ? finalFailure(raw.output) : undefined;
     const { starts, stopped } = saladEventTimes(raw);
     const terminal = raw.status === "succeeded" || raw.status === "failed" || raw.status === "cancelled";
     return {
@@ -203,7 +207,12 @@ export class SaladTarget implements Target {
       startedAt: starts.at(-1),
       stoppedAt: terminal ? stopped : undefined,
       attemptStarts: starts,
-      timedOut: false,
+      ...(final?.exitCode !== undefined
+        ? { exitCode: final.exitCode }
+        : raw.status === "succeeded" && !final
+          ? { exitCode: 0 }
+          : {}),
+      timedOut: final?.timedOut ?? false,
       metadata: { ...raw.metadata },
       targetQueue,
     };
@@ -222,15 +231,20 @@ export class SaladTarget implements Target {
     return saladQueue;
   }
 
-  async submit(submission: TargetSubmission): Promise<TargetJob> {
-    const kelpie = submission.definitionMapping.kelpieContainerGroup;
+  /** SaladCloud's long jobs run under Kelpie, which the shim does not drive: refuse them before anything else. */
+  checkDefinition(definitionName: string, mapping: Json): void {
+    const kelpie = mapping.kelpieContainerGroup;
     if (kelpie !== undefined) {
       throw new TargetMappingError(
-        `job definition ${submission.definitionName} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, ` +
+        `job definition ${definitionName} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, ` +
           `container group ${JSON.stringify(kelpie)}); the shim does not submit Kelpie jobs: create them with Kelpie's API ` +
           "(POST /jobs with container_group_id, see kelpie-job.json under migration/salad/), or shorten the job to run on a Salad queue",
       );
     }
+  }
+
+  async submit(submission: TargetSubmission): Promise<TargetJob> {
+    this.checkDefinition(submission.definitionName, submission.definitionMapping);
     const saladQueue = this.queueFor(submission.queueName, submission.definitionMapping, submission.queueMapping);
     const raw = await this.client.createQueueJob(this.organization, this.project, saladQueue, {
       input: submission.payload,

@@ -10,7 +10,8 @@ export const WRAP_USAGE = `usage: batch-migrate-runtime wrap [--port 8080] [--pa
 
 Runs an AWS Batch container's command under SaladCloud's queue worker: each job POSTed to --path runs the
 command once (never through a shell) with Ref:: parameters substituted and the AWS_BATCH_* variables set.
-200 with {exitCode, durationMs, stdoutTail, stderrTail, output} on exit 0; 500 otherwise, so the queue retries.`;
+200 with {exitCode, durationMs, stdoutTail, stderrTail, output} on exit 0; 500 otherwise, so the queue retries,
+except when AWS would not retry (the input's maxAttempts reached, or a timeout): 200 with lastAttempt: true.`;
 
 function integer(value: string | undefined, flag: string, minimum: number, fail: (message: string) => Error): number | undefined {
   if (value === undefined) return undefined;

@@ -24,6 +24,11 @@ export interface PreparedRun {
   env: Record<string, string>;
   jobId: string;
   attempt: number;
+  /**
+   * The job's `retryStrategy.attempts` when the input gives it (`maxAttempts`): a failure of this attempt is then
+   * final, answered so that the queue does not retry it (SaladCloud's queue would make 4 attempts regardless).
+   */
+  lastAttempt: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -115,5 +120,7 @@ export function prepareRun(body: unknown, wrapped: WrappedCommand, delivery: { s
   env.AWS_BATCH_CE_NAME = environment.AWS_BATCH_CE_NAME || wrapped.computeEnvironment || "";
   if (array.index !== undefined) env.AWS_BATCH_JOB_ARRAY_INDEX = String(array.index);
   if (array.size !== undefined) env.AWS_BATCH_JOB_ARRAY_SIZE = String(array.size);
-  return { argv: substituteParameters(command, parameters), env, jobId, attempt };
+  const maxAttempts = optionalInteger(input.maxAttempts, "maxAttempts", 1);
+  const lastAttempt = maxAttempts !== undefined && attempt >= maxAttempts;
+  return { argv: substituteParameters(command, parameters), env, jobId, attempt, lastAttempt };
 }

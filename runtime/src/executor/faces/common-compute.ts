@@ -30,9 +30,12 @@ type Priority = (typeof PRIORITY_TIERS)[number];
 type CommonComputeState = "queued" | "leased" | "completed" | "failed" | "dead_letter";
 const UPLOAD_TTL_MS = 60 * 60 * 1000;
 
-/** Errors are `{"error": "…"}` only; the real API sends no `code`. */
-export function commonComputeError(error: RequestError): Reply {
-  return jsonReply(error.status, { error: error.message });
+/** Errors are `{"error": "…"}` only, as the real API sends them; the extension flag adds a `code`. */
+export function commonComputeError(error: RequestError, extensions = false): Reply {
+  return jsonReply(
+    error.status,
+    extensions ? { error: error.message, code: error.code ?? "error" } : { error: error.message },
+  );
 }
 
 /** The fields the real GET /v1/jobs/:id returns, and nothing else. */
@@ -160,7 +163,7 @@ export interface CommonComputeFaceOptions {
 }
 
 export class CommonComputeFace {
-  private readonly extensions: boolean;
+  readonly extensions: boolean;
 
   constructor(
     private readonly engine: Engine,
@@ -193,7 +196,7 @@ export class CommonComputeFace {
     try {
       return await this.route(request);
     } catch (error) {
-      if (error instanceof RequestError) return commonComputeError(error);
+      if (error instanceof RequestError) return commonComputeError(error, this.extensions);
       throw error;
     }
   }

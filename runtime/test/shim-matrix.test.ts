@@ -365,3 +365,105 @@ describe("the same scenario through both shims on local, common-compute and sala
     }
   });
 });
+
+const PYTHON_LOCAL = String.raw`
+import json, sys
+from batch_migrate_runtime import boto3 as shim_boto3
+from botocore.exceptions import ClientError
+client = shim_boto3.client("batch")
+out = {}
+for name, definition in (("good", "good-def"), ("bad", "bad-def")):
+    try:
+        client.submit_job(jobName=name, jobQueue="local-queue", jobDefinition=definition)
+        out[name] = {"status": "accepted"}
+    except ClientError as error:
+        out[name] = {"code": error.response["Error"]["Code"], "message": error.response["Error"]["Message"], "operation": error.operation_name}
+print(json.dumps(out))
+`;
+
+describe("the local target with a migrate.config.json the executor partly refuses", () => {
+  let executor: Awaited<ReturnType<typeof startTestExecutor>>;
+  let configPath: string;
+  beforeAll(async () => {
+    executor = await startTestExecutor();
+    configPath = writeConfig({
+      jobQueues: { "local-queue": { priority: 1, computeEnvironmentOrder: [] } },
+      jobDefinitions: {
+        "good-def": { type: "container", containerProperties: { image: "node:20", command: command("true", 1) } },
+        // The executor refuses this one (a reserved variable), so only submits that use it fail.
+        "bad-def": {
+          type: "container",
+          containerProperties: {
+            image: "node:20",
+            command: command("true", 1),
+            environment: [{ name: "AWS_BATCH_OWN", value: "x" }],
+          },
+        },
+      },
+    });
+  });
+  afterAll(() => executor.cleanup());
+
+  const env = (url: string) => ({
+    BATCH_MIGRATE_TARGET: "local",
+    BATCH_MIGRATE_CONFIG: configPath,
+    BATCH_MIGRATE_ENDPOINT: url,
+    BATCH_MIGRATE_API_KEY: executor.apiKey,
+    BATCH_MIGRATE_HTTP_RETRIES: "0",
+  });
+  const refusal =
+    "job definition bad-def in migrate.config.json was refused by the local executor: containerProperties.environment: " +
+    "environment variable names starting with AWS_BATCH are reserved (AWS_BATCH_OWN)";
+
+  it("TypeScript: one refused definition fails only the calls that use it", async () => {
+    const client = new BatchClient({ batchMigrate: { env: env(executor.url) } });
+    const good = await client.send(
+      new SubmitJobCommand({ jobName: "good", jobQueue: "local-queue", jobDefinition: "good-def" }),
+    );
+    expect(good.jobId).toBeTruthy();
+    const bad = await client
+      .send(new SubmitJobCommand({ jobName: "bad", jobQueue: "local-queue", jobDefinition: "bad-def" }))
+      .catch((error: unknown) => error);
+    expect(bad).toMatchObject({ name: "ClientException", message: refusal });
+    const again = await client.send(
+      new SubmitJobCommand({ jobName: "good2", jobQueue: "local-queue", jobDefinition: "good-def" }),
+    );
+    expect(again.jobId).toBeTruthy();
+  });
+
+  it("Python: the same, with the ClientError raised by the user's own operation", async () => {
+    const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      execFile(
+        "python3",
+        ["-c", PYTHON_LOCAL],
+        { env: { ...process.env, ...env(executor.url), PYTHONPATH: PYTHON_ROOT }, timeout: 60_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(JSON.parse(stdout))),
+      );
+    });
+    expect(out).toEqual({
+      good: { status: "accepted" },
+      bad: { code: "ClientException", message: refusal, operation: "SubmitJob" },
+    });
+  });
+
+  it("reports an unreachable executor against the user's call, not the registry seeding", async () => {
+    const client = new BatchClient({ batchMigrate: { env: env("http://127.0.0.1:9") } });
+    const error = await client
+      .send(new ListJobsCommand({ jobQueue: "local-queue" }))
+      .catch((caught: unknown) => caught as Error);
+    expect(error).toMatchObject({ name: "ServerException" });
+    expect((error as Error).message).toMatch(/^the local executor at http:\/\/127\.0\.0\.1:9 is not reachable/);
+    const python = await new Promise<string>((resolve) => {
+      execFile(
+        "python3",
+        [
+          "-c",
+          "from batch_migrate_runtime import boto3 as b\nfrom botocore.exceptions import ClientError\ntry:\n    b.client('batch').list_jobs(jobQueue='local-queue')\nexcept ClientError as e:\n    print(e.operation_name, e.response['Error']['Code'])",
+        ],
+        { env: { ...process.env, ...env("http://127.0.0.1:9"), PYTHONPATH: PYTHON_ROOT }, timeout: 60_000 },
+        (_error, stdout) => resolve(stdout.trim()),
+      );
+    });
+    expect(python).toBe("ListJobs ServerException");
+  });
+});

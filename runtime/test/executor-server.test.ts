@@ -53,7 +53,11 @@ describe("the executor's HTTP server", () => {
         status: 401,
         title: "Unauthorized",
       });
-      expect(await (await fetch(`${executor.url}/v1/jobs`)).json()).toEqual({ error: "Unauthorized" });
+      // With the extension flag the error carries a code; the real API's is `{"error"}` only.
+      expect(await (await fetch(`${executor.url}/v1/jobs`)).json()).toEqual({
+        error: "Unauthorized",
+        code: "UnrecognizedClientException",
+      });
     } finally {
       await executor.cleanup();
     }

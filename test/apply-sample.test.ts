@@ -80,6 +80,8 @@ describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")(
           API_KEY,
           "--config",
           "migrate.config.json",
+          // The native Common Compute rewrite may use the assumed generic job API (runtime/README.md).
+          "--cc-extensions",
         ],
         { cwd: workdir, stdio: ["ignore", "pipe", "inherit"] },
       );

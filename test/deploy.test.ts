@@ -111,7 +111,38 @@ describe("every generated SaladCloud body honours the API's constraints", () => 
     expect(checkQueuePrototype({ name: "-bad" })).toHaveLength(1);
     expect(
       checkKelpieJob({ command: "x", arguments: [], environment: {}, sync: { before: [{}], during: [], after: [] } }),
-    ).toEqual(["sync.before entries need bucket, prefix and local_path"]);
+    ).toEqual([
+      "container_group_id is required (the container group's UUID)",
+      'sync.before entries need bucket, prefix, local_path and direction "download"',
+    ]);
+    const upload = { bucket: "b", prefix: "p/", local_path: "/out", direction: "download" };
+    expect(
+      checkKelpieJob({
+        command: "x",
+        arguments: [],
+        environment: {},
+        container_group_id: "0f8b1a52-1c9e-4d5b-9a3e-2b6f0c7d8e9f",
+        sync: { before: [], during: [], after: [upload] },
+      }),
+    ).toEqual(['sync.after entries need bucket, prefix, local_path and direction "upload"']);
+  });
+
+  it("refuses empty environment values and shm_size under 64 MB, as the API does", () => {
+    const group = {
+      name: "ok-group",
+      container: {
+        image: "x",
+        resources: { cpu: 1, memory: 1024, shm_size: 32 },
+        environment_variables: { FILLED: "1", EMPTY: "" },
+      },
+      autostart_policy: false,
+      restart_policy: "always",
+      replicas: 1,
+    };
+    expect(checkContainerGroupPrototype(group)).toEqual([
+      "container.resources.shm_size must be an integer from 64 to 1073741824, not 32",
+      "container.environment_variables.EMPTY must be at least 1 character",
+    ]);
   });
 });
 

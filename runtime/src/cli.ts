@@ -7,12 +7,14 @@ import { runWrapCommand } from "./wrap/index.js";
 
 const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--allow-remote] [--state-dir DIR]
                                       [--api-key KEY] [--max-parallel N] [--kill-grace-ms MS] [--max-log-bytes N]
-                                      [--config migrate.config.json]
+                                      [--config migrate.config.json] [--cc-extensions]
 
 Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batch APIs on one job model.
 The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
 It is a local test tool: anyone with the key runs any command as your user (there is no command allowlist).
-Binding anything but 127.0.0.1 needs --host and an API key; an address beyond loopback also --allow-remote.`;
+Binding anything but 127.0.0.1 needs --host and an API key; an address beyond loopback also --allow-remote.
+--cc-extensions also serves the assumed Common Compute API the Batch shim uses (POST/GET /v1/jobs, /v1/me/logs,
+upload URLs, extra job fields), which the real Common Compute backend does not have.`;
 
 export { StorageError } from "./executor/store.js";
 
@@ -47,6 +49,10 @@ function readConfig(file: string): ExecutorConfig {
   }
 }
 
+function withExtensions(config: ExecutorConfig | undefined, flag: boolean | undefined): ExecutorConfig | undefined {
+  return flag ? { ...config, commonComputeExtensions: true } : config;
+}
+
 function parseOptions(args: string[]) {
   try {
     return parseArgs({
@@ -61,6 +67,7 @@ function parseOptions(args: string[]) {
         "kill-grace-ms": { type: "string" },
         "max-log-bytes": { type: "string" },
         config: { type: "string" },
+        "cc-extensions": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -104,7 +111,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     maxParallel: positiveInteger(values["max-parallel"], "--max-parallel"),
     killGraceMs: positiveInteger(values["kill-grace-ms"], "--kill-grace-ms", true),
     maxLogBytes: positiveInteger(values["max-log-bytes"], "--max-log-bytes"),
-    config: values.config ? readConfig(values.config) : undefined,
+    config: withExtensions(values.config ? readConfig(values.config) : undefined, values["cc-extensions"]),
   });
   print(`executor listening on ${executor.url}`);
   print(`api key: ${executor.apiKey}`);

@@ -35,7 +35,10 @@ describe("Common Compute client against the executor's Common Compute face", () 
   let client: CommonComputeClient;
 
   beforeAll(async () => {
-    executor = await startTestExecutor({ config: { workloads: WORKLOADS }, leaseMs: 300 });
+    executor = await startTestExecutor({
+      config: { workloads: WORKLOADS, commonComputeExtensions: true },
+      leaseMs: 300,
+    });
     client = new CommonComputeClient({
       baseUrl: `${executor.url}/v1`,
       apiKey: executor.apiKey,
@@ -227,7 +230,10 @@ describe("Common Compute client against the executor's Common Compute face", () 
 
 describe("Common Compute priority tiers", () => {
   it("dispatches priority before standard before batch, FIFO within a tier", async () => {
-    const executor = await startTestExecutor({ maxParallel: 1, config: { workloads: WORKLOADS } });
+    const executor = await startTestExecutor({
+      maxParallel: 1,
+      config: { workloads: WORKLOADS, commonComputeExtensions: true },
+    });
     try {
       const client = new CommonComputeClient({ baseUrl: executor.url, apiKey: executor.apiKey });
       const orderFile = path.join(temporaryDirectory("bm-priority-"), "order.txt");

@@ -38,6 +38,8 @@ function startExecutorProcess(stateDir: string, configFile: string): Promise<Exe
       "200",
       "--config",
       configFile,
+      // The test submits through the assumed generic Common Compute API.
+      "--cc-extensions",
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );

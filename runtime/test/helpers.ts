@@ -23,6 +23,9 @@ export async function startTestExecutor(
     killGraceMs: 300,
     minAttemptDurationSeconds: 1,
     ...options,
+    // Most executor tests drive jobs through the assumed generic Common Compute API (POST /v1/jobs), so the test
+    // executor serves it unless a test asks for the real face only (commonComputeExtensions: false).
+    config: { commonComputeExtensions: true, ...options.config },
   });
   return {
     ...executor,

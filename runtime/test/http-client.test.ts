@@ -25,12 +25,33 @@ describe("the shared HTTP client", () => {
     );
     try {
       const client = new HttpClient(`http://127.0.0.1:${app.port}`, { "x-key": "k" }, { retry: FAST_RETRY });
-      const response = await client.request({ method: "POST", path: "/thing", json: { a: 1 } });
+      const response = await client.request({
+        method: "POST",
+        path: "/thing",
+        json: { a: 1 },
+        headers: { "Idempotency-Key": "key-1" },
+      });
       expect(response.json()).toEqual({ ok: true });
       expect(app.requests).toHaveLength(3);
       expect(app.requests.every((request) => request.body === '{"a":1}' && request.headers["x-key"] === "k")).toBe(
         true,
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it("repeats a POST without an Idempotency-Key after 429 only: a 5xx may have created the job", async () => {
+    const app = await startApp(({ count }) =>
+      count === 1 ? { status: 429, body: "{}" } : { status: 503, body: "{}" },
+    );
+    try {
+      const client = new HttpClient(`http://127.0.0.1:${app.port}`, {}, { retry: FAST_RETRY });
+      const error = await client
+        .request({ method: "POST", path: "/jobs", json: {} })
+        .catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ status: 503 });
+      expect(app.requests).toHaveLength(2);
     } finally {
       await app.close();
     }

@@ -1,6 +1,7 @@
 // batch-migrate-runtime/aws-sdk-v2 against the real executor: v2's callback and promise() forms, eachPage,
 // plain data without metadata, and errors shaped like v2's AWSError.
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Batch,
@@ -13,6 +14,15 @@ import { NODE } from "./helpers.js";
 import { TERMINAL, expectShape, poll, startShimExecutor, writeConfig, type ShimExecutor } from "./shim-helpers.js";
 
 const EXIT_WITH_CODE = [NODE, "-e", "process.exit(Number(process.argv[1]))", "Ref::code"];
+
+function isInstalled(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("aws-sdk-v2 Batch on the local executor", () => {
   let executor: ShimExecutor;

@@ -1,6 +1,7 @@
 // batch-migrate-runtime/client-batch with BATCH_MIGRATE_TARGET=local, against the real executor over loopback:
 // every served operation, botocore's output shapes, and the scenario the Python shim's differential test runs.
 import { randomUUID } from "node:crypto";
+import { createRequire } from "node:module";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   Batch,
@@ -39,6 +40,15 @@ const EXIT_WITH_CODE = [
   "Ref::code",
   "Ref::sleep",
 ];
+
+function isInstalled(name: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("client-batch (v3 names) on the local executor", () => {
   let executor: ShimExecutor;

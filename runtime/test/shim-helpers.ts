@@ -158,6 +158,8 @@ export async function startShimExecutor() {
     config: {
       workloads: { [CC_WORKLOAD]: { command: [NODE, "-e", WORKLOAD_SCRIPT] } },
       saladQueues: { [SALAD_QUEUE]: { port: app.port, path: "/run", replicas: 2 } },
+      // The shim's Common Compute target uses the assumed generic job API (runtime/README.md).
+      commonComputeExtensions: true,
     },
     leaseMs: 2_000,
   });

@@ -172,7 +172,7 @@ describe("AWS Batch rules the emulation applies", () => {
       commonComputeStatus(job({ state: "dead_letter", error: { code: "runner_error", message: "exit code 3" } })),
     ).toMatchObject({
       status: "FAILED",
-      statusReason: "Max attempts (3) exhausted: exit code 3",
+      statusReason: "Essential container in task exited",
     });
     expect(
       commonComputeStatus(job({ state: "failed", error: { code: "cancelled", message: "stop" }, started_at: 5 })),

@@ -111,6 +111,14 @@ describe("the job wrapper behind the executor's Salad queue-worker emulation", (
     expect(done.output).toBeUndefined();
   });
 
+  it("makes the input's maxAttempts the last: that failure completes the job with lastAttempt, and no more runs", async () => {
+    const job = await salad.createQueueJob(ORG, PROJECT, QUEUE, { input: { parameters: { mode: "fail" }, maxAttempts: 2 } });
+    const done = await settled(job.id);
+    expect(done.status).toBe("succeeded");
+    expect(starts(done)).toBe(2);
+    expect(done.output).toMatchObject({ exitCode: 3, attempt: 2, lastAttempt: true });
+  });
+
   it("takes the shim's envelope: its parameters, environment and attempt, but never its command", async () => {
     const job = await salad.createQueueJob(ORG, PROJECT, QUEUE, {
       input: {
@@ -176,9 +184,10 @@ describe("the job wrapper on its own", () => {
     expect(first.body.stdoutTail).toBe("late\n");
   });
 
-  it("stops a command that outlives --timeout and answers 500", async () => {
+  it("stops a command that outlives --timeout and answers 200 with lastAttempt: AWS does not retry a timeout", async () => {
     const { status, body } = await post("/run", JSON.stringify({ parameters: { sleepMs: "30000" } }));
-    expect(status).toBe(500);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ lastAttempt: true, timedOut: true });
     expect(body).toMatchObject({ exitCode: null, timedOut: true });
   });
 

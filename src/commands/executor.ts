@@ -26,6 +26,10 @@ export default defineCommand({
       })
       .option("max-log-bytes", { type: "number", describe: "Log bytes kept per attempt (older output rotates out)" })
       .option("config", { type: "string", describe: "migrate.config.json with workloads and queue connections" })
+      .option("cc-extensions", {
+        type: "boolean",
+        describe: "Also serve the assumed Common Compute job API the Batch shim uses (not on the real service)",
+      })
       .example("$0 executor --port 8900 --config migrate.config.json", "run migrated code's jobs locally"),
   run: async (args, io) => {
     const { main, StorageError, UsageError: RuntimeUsageError } = await import("batch-migrate-runtime/cli");
@@ -40,6 +44,7 @@ export default defineCommand({
     pass("kill-grace-ms", args.killGraceMs);
     pass("max-log-bytes", args.maxLogBytes);
     pass("config", args.config);
+    if (args.ccExtensions) argv.push("--cc-extensions");
     try {
       return await main(argv, (line: string) => io.stdout.write(`${line}\n`));
     } catch (error) {

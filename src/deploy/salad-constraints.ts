@@ -26,6 +26,11 @@ export const SALAD_PROBE = {
   failure_threshold: { min: 1, max: 20 },
 } as const;
 export const SALAD_QUEUE_PATH_LENGTH = { min: 1, max: 1024 } as const;
+/** `container.resources.shm_size`, in MB (the SDK's schema: 64 to 1073741824). */
+export const SALAD_SHM_SIZE_MB = { min: 64, max: 1_073_741_824 } as const;
+/** The job queue worker release the vendor's sample Dockerfile pins. */
+export const SALAD_QUEUE_WORKER_URL =
+  "https://github.com/SaladTechnologies/salad-cloud-job-queue-worker/releases/download/v0.6.0/salad-http-job-queue-worker_x86_64.tar.gz";
 /** The queue worker retries a rejected job 3 times: 4 attempts in all, not configurable. */
 export const SALAD_QUEUE_ATTEMPTS = 4;
 /** Salad's advice: jobs longer than about 30 minutes belong on Kelpie. */
@@ -132,6 +137,8 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
       ) {
         violations.push("container.resources.gpu_classes must be a list of GPU class UUIDs");
       }
+      if (resources.shm_size !== undefined)
+        checkRange(violations, "container.resources.shm_size", resources.shm_size, SALAD_SHM_SIZE_MB);
     }
     if (
       container.priority !== undefined &&
@@ -146,6 +153,9 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
       (!isObject(environment) || !Object.values(environment).every((value) => typeof value === "string"))
     ) {
       violations.push("container.environment_variables must map names to strings");
+    } else if (environment !== undefined) {
+      for (const [name, value] of Object.entries(environment))
+        if (value === "") violations.push(`container.environment_variables.${name} must be at least 1 character`);
     }
     if (
       container.command !== undefined &&
@@ -195,10 +205,21 @@ export function checkContainerGroupPrototype(body: unknown): string[] {
   return violations;
 }
 
-/** Violations of a Kelpie job body (`POST /jobs`) as far as we fill it: command, arguments, environment, sync. */
+/** What a generated Kelpie job holds until the container group exists: its id is known only after creation. */
+export const KELPIE_CONTAINER_GROUP_PLACEHOLDER = "REPLACE-WITH-THE-CONTAINER-GROUP-ID";
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const KELPIE_SYNC_DIRECTIONS = { before: "download", during: "upload", after: "upload" } as const;
+
+/**
+ * Violations of a Kelpie job body (`POST /jobs`, SaladTechnologies/kelpie src/types.ts) as far as we fill it:
+ * command, arguments, environment, container_group_id (a UUID, or our placeholder), sync entries with direction.
+ */
 export function checkKelpieJob(body: unknown): string[] {
   const violations: string[] = [];
   if (!isObject(body)) return ["the Kelpie job must be an object"];
+  const group = body.container_group_id;
+  if (typeof group !== "string" || !(UUID_PATTERN.test(group) || group === KELPIE_CONTAINER_GROUP_PLACEHOLDER))
+    violations.push("container_group_id is required (the container group's UUID)");
   if (typeof body.command !== "string" || body.command === "") violations.push("command is required (a string)");
   if (!Array.isArray(body.arguments) || !body.arguments.every((item) => typeof item === "string"))
     violations.push("arguments must be a list of strings");
@@ -218,10 +239,13 @@ export function checkKelpieJob(body: unknown): string[] {
             isObject(entry) &&
             typeof entry.bucket === "string" &&
             typeof entry.prefix === "string" &&
-            typeof entry.local_path === "string",
+            typeof entry.local_path === "string" &&
+            entry.direction === KELPIE_SYNC_DIRECTIONS[phase as keyof typeof KELPIE_SYNC_DIRECTIONS],
         )
       ) {
-        violations.push(`sync.${phase} entries need bucket, prefix and local_path`);
+        violations.push(
+          `sync.${phase} entries need bucket, prefix, local_path and direction "${KELPIE_SYNC_DIRECTIONS[phase as keyof typeof KELPIE_SYNC_DIRECTIONS]}"`,
+        );
       }
     }
   }

@@ -15,12 +15,15 @@ import {
 import { commentText, isImageReference, markdownCode, markdownText, shellWord } from "./escape.js";
 import saladGpuClasses from "./salad-gpu-classes.json" with { type: "json" };
 import {
+  KELPIE_CONTAINER_GROUP_PLACEHOLDER,
   KELPIE_THRESHOLD_SECONDS,
   SALAD_AUTOSCALER,
   SALAD_CPU,
   SALAD_DISPLAY_NAME_PATTERN,
   SALAD_MIN_MEMORY_MB,
   SALAD_QUEUE_ATTEMPTS,
+  SALAD_QUEUE_WORKER_URL,
+  SALAD_SHM_SIZE_MB,
   checkContainerGroupPrototype,
   checkKelpieJob,
   checkQueuePrototype,
@@ -162,7 +165,15 @@ function resourcesFor(
   }
   if (properties.ephemeralStorageGiB !== undefined)
     resources.storage_amount = properties.ephemeralStorageGiB * 1024 ** 3;
-  if (properties.sharedMemoryMiB !== undefined) resources.shm_size = properties.sharedMemoryMiB;
+  if (properties.sharedMemoryMiB !== undefined) {
+    resources.shm_size = Math.min(Math.max(properties.sharedMemoryMiB, SALAD_SHM_SIZE_MB.min), SALAD_SHM_SIZE_MB.max);
+    if (properties.sharedMemoryMiB < SALAD_SHM_SIZE_MB.min)
+      decide(
+        job,
+        `Batch gave ${properties.sharedMemoryMiB} MiB of shared memory; SaladCloud's minimum is ${SALAD_SHM_SIZE_MB.min} MB.`,
+        `\`shm_size\` is ${SALAD_SHM_SIZE_MB.min}.`,
+      );
+  }
   return { resources, needsGpu: gpus > 0 };
 }
 
@@ -381,9 +392,8 @@ function queueDockerfile(job: JobContext, python: boolean): string {
   return [
     `# The Batch image of ${commentText(job.placement.definition.name)}, plus SaladCloud's queue worker and the batch-migrate job wrapper.`,
     `FROM ${baseImage(job)}`,
-    "# The release asset of SaladTechnologies/salad-cloud-job-queue-worker for your architecture (a tar.gz holding",
-    "# salad-http-job-queue-worker); its exact name is not verified here, so it is a build argument.",
-    "ARG SALAD_QUEUE_WORKER_URL",
+    "# SaladCloud's job queue worker: the release asset the vendor's sample Dockerfile pins (x86_64).",
+    `ARG SALAD_QUEUE_WORKER_URL=${SALAD_QUEUE_WORKER_URL}`,
     "ADD ${SALAD_QUEUE_WORKER_URL} /tmp/salad-queue-worker.tar.gz",
     "RUN tar -xzf /tmp/salad-queue-worker.tar.gz -C /usr/local/bin salad-http-job-queue-worker && rm /tmp/salad-queue-worker.tar.gz",
     install,
@@ -430,7 +440,7 @@ function containerGroup(
   const { resources } = resourcesFor(job, priority);
   const replicas = replicasFor(job, resources.cpu as number);
   const container: Record<string, unknown> = { image: builtImage(job), resources, priority };
-  const environment = job.placement.properties.environment;
+  const environment = nonEmptyEnvironment(job, job.placement.properties.environment);
   if (environment && !kelpie) container.environment_variables = environment;
   const body: Record<string, unknown> = {
     name: job.name,
@@ -449,6 +459,22 @@ function containerGroup(
   return { body, replicas, priority };
 }
 
+/** SaladCloud requires every environment value to be at least 1 character: empty ones are left out, and said so. */
+function nonEmptyEnvironment(
+  job: JobContext,
+  environment: Record<string, string> | undefined,
+): Record<string, string> | undefined {
+  if (!environment) return undefined;
+  const kept = Object.entries(environment).filter(([, value]) => value !== "");
+  for (const [name] of Object.entries(environment).filter(([, value]) => value === ""))
+    decide(
+      job,
+      `\`${name}\` is empty in the job definition; SaladCloud refuses empty environment values.`,
+      `\`${name}\` is left out of the container group, so the program sees it unset rather than empty.`,
+    );
+  return kept.length > 0 ? Object.fromEntries(kept) : undefined;
+}
+
 function kelpieJob(job: JobContext, command: string[] | undefined): Record<string, unknown> {
   const { properties } = job.placement;
   const argv = substituteDefaults(command ?? ["true"], properties.parameters);
@@ -464,10 +490,17 @@ function kelpieJob(job: JobContext, command: string[] | undefined): Record<strin
     "Which folders should Kelpie download before the job (`sync.before`) and upload as checkpoints (`sync.during`) and results (`sync.after`)?",
     "the sync lists are empty: nothing is checkpointed, so an interrupted job restarts from the beginning.",
   );
+  decide(
+    job,
+    `Put the id of container group \`${job.name}\` (created from container-group.json) in \`container_group_id\`.`,
+    `\`container_group_id\` is \`${KELPIE_CONTAINER_GROUP_PLACEHOLDER}\`; Kelpie refuses the job until it is a UUID.`,
+  );
   return {
     command: argv[0] ?? "true",
     arguments: argv.slice(1),
     environment: properties.environment ?? {},
+    container_group_id: KELPIE_CONTAINER_GROUP_PLACEHOLDER,
+    // Entries are {bucket, prefix, local_path, direction}: "download" before, "upload" during and after.
     sync: { before: [], during: [], after: [] },
   };
 }
@@ -673,9 +706,12 @@ function readmeIntro(placements: JobPlacement[], names: Map<string, string>): st
     "and runs one command, while a Batch queue served many job definitions. Each queue job is POSTed by Salad's queue",
     `worker to the batch-migrate job wrapper on port ${WRAPPER_PORT}, path \`${WRAPPER_PATH}\`, which runs the job's command with \`Ref::\``,
     "parameters and the `AWS_BATCH_*` variables and answers 500 on a non-zero exit so that the queue retries it (4 attempts",
-    "in all). Jobs whose Batch timeout is over 30 minutes go to Kelpie instead. See `docs/deploy.md` of batch-migrate.",
+    "in all). Jobs whose Batch timeout is over 30 minutes go to Kelpie instead: submit those with Kelpie's API",
+    "(`kelpie-job.json`, once its `container_group_id` is filled in); the shim refuses to submit them. See `docs/deploy.md`",
+    "of batch-migrate.",
     "",
-    "Deploy, per job definition: build and push the `Dockerfile` (with `--build-arg SALAD_QUEUE_WORKER_URL=…` or `KELPIE_URL=…`,",
+    "Deploy, per job definition: build and push the `Dockerfile` (the queue worker is pinned to v0.6.0 x86_64; override",
+    "with `--build-arg SALAD_QUEUE_WORKER_URL=…` for another release or architecture; Kelpie needs `--build-arg KELPIE_URL=…`;",
     `and \`--build-context ${VENDOR_BUILD_CONTEXT}=migration/salad/vendor\`: the runtime, vendored there by \`init --target\`),`,
     "set `container.image` to the pushed image, then `POST /organizations/{org}/projects/{project}/queues` with `queue.json`",
     "and `POST …/containers` with `container-group.json` (the queue must exist first), and start the group.",

@@ -147,8 +147,8 @@ export default definePlatform({
       status: "via shim",
       category: "potential",
       effort: 0,
-      why: "TerminateJob and CancelJob both map to POST /v1/jobs/{id}/cancel, which stops queued and leased jobs.",
-      fix: "none",
+      why: "TerminateJob and CancelJob both map to POST /v1/jobs/{id}/cancel: a queued job fails at once, but a leased one is only marked failed and keeps running (it can still complete); the shim reports AWS's outcome and ignores the late result.",
+      fix: "if a terminated job must stop its side effects, have it check its own state (GET /v1/jobs/{id}) and exit",
     },
     "s3-egress": {
       status: "supported",

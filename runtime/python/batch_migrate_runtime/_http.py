@@ -15,6 +15,7 @@ from typing import Any, Callable, Mapping, Optional
 from .errors import ApiError, TransportError
 
 RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "PUT", "DELETE"})
 DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_MAX_RETRIES = 3
 USER_AGENT = "batch-migrate-runtime-python/0.1.0"
@@ -126,10 +127,12 @@ class JsonHttpClient:
         headers: Optional[Mapping[str, str]] = None,
         ok_statuses: frozenset[int] = frozenset(),
     ) -> HttpResponse:
-        """Sends the request, retrying 408/429/5xx and connection failures; raises on any other non-2xx.
+        """Sends the request, retrying what is safe to repeat; raises on any other non-2xx.
 
-        Statuses in `ok_statuses` (for example 202 "result not ready") are returned instead of raised.
-        Retrying a POST is safe for our callers because they send an Idempotency-Key where it matters.
+        A repeatable request (GET, PUT, DELETE, HEAD, or one with an Idempotency-Key header) is retried after
+        408/429/5xx and connection failures. Any other request (a SaladCloud job POST has no idempotency key, so a
+        repeat can create a duplicate job) is retried only when the answer proves it was not applied: 429, or a
+        refused connection. Statuses in `ok_statuses` (for example 202 "result not ready") are returned.
         """
         url = self.url_for(path, query)
         body = None if json_body is None else json.dumps(json_body).encode("utf-8")
@@ -138,6 +141,9 @@ class JsonHttpClient:
             all_headers["Content-Type"] = "application/json"
         if headers:
             all_headers.update(headers)
+        repeatable = method.upper() in IDEMPOTENT_METHODS or any(
+            name.lower() == "idempotency-key" for name in all_headers
+        )
 
         retry_number = 0
         while True:
@@ -146,10 +152,11 @@ class JsonHttpClient:
             if isinstance(outcome, HttpResponse):
                 if 200 <= outcome.status < 300 or outcome.status in ok_statuses:
                     return outcome
-                if outcome.status not in RETRYABLE_STATUSES or retry_number >= self.retry.max_retries:
+                retryable = outcome.status in RETRYABLE_STATUSES if repeatable else outcome.status == 429
+                if not retryable or retry_number >= self.retry.max_retries:
                     raise self._error_from(method, url, outcome, retry_number)
                 retry_after = _parse_retry_after(outcome.headers.get("Retry-After"))
-            elif retry_number >= self.retry.max_retries:
+            elif retry_number >= self.retry.max_retries or not (repeatable or _is_refused(outcome)):
                 raise TransportError(
                     f"{method} {url} failed after {retry_number + 1} attempt(s): {outcome}",
                     method=method,
@@ -183,6 +190,12 @@ class JsonHttpClient:
             url=url,
             attempts=retries + 1,
         )
+
+
+def _is_refused(error: BaseException) -> bool:
+    """A refused connection never reached the server, so even a POST can be sent again."""
+    reason = error.reason if isinstance(error, urllib.error.URLError) else error
+    return isinstance(reason, ConnectionRefusedError)
 
 
 def _query_value(value: Any) -> str:

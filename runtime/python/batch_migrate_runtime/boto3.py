@@ -45,12 +45,28 @@ def _batch_client_or_none(region_name: Optional[str], kwargs: dict) -> Optional[
         settings.region = region_name
     ignored = sorted(name for name in _IGNORED_CLIENT_ARGUMENTS if kwargs.get(name) is not None)
     if ignored:
-        warnings.warn(
-            f"batch-migrate shim (target {settings.target}) ignores {', '.join(ignored)}; the target's address and key "
-            "come from its environment variables",
-            stacklevel=3,
-        )
+        warnings.warn(_ignored_arguments_warning(settings.target, ignored), stacklevel=3)
     return BatchShimClient(settings)
+
+
+# Where the shim takes, on each target, what an ignored boto3.client() argument would have set.
+_TARGET_ADDRESS = {"common-compute": "CC_BASE_URL", "salad": "SALAD_BASE_URL", "local": "BATCH_MIGRATE_ENDPOINT"}
+_TARGET_KEY = {"common-compute": "CC_API_KEY", "salad": "SALAD_API_KEY", "local": "BATCH_MIGRATE_API_KEY"}
+
+
+def _ignored_arguments_warning(target: str, ignored: list) -> str:
+    reasons = []
+    if "endpoint_url" in ignored:
+        reasons.append(f"endpoint_url (the address comes from {_TARGET_ADDRESS.get(target, 'the target settings')})")
+    keys = [name for name in ignored if name.startswith("aws_")]
+    if keys:
+        reasons.append(f"{', '.join(keys)} (the key comes from {_TARGET_KEY.get(target, 'the target settings')})")
+    if "config" in ignored:
+        reasons.append("config (timeouts and retries come from BATCH_MIGRATE_HTTP_TIMEOUT and BATCH_MIGRATE_HTTP_RETRIES)")
+    others = [name for name in ignored if name in ("verify", "use_ssl", "api_version")]
+    if others:
+        reasons.append(f"{', '.join(others)} (not applicable to the target)")
+    return f"batch-migrate shim (target {target}) ignores " + "; ".join(reasons)
 
 
 def client(service_name: str, region_name: Optional[str] = None, **kwargs: Any) -> Any:

@@ -5,21 +5,26 @@ Which parts of the API are real and which are assumed (reference/targets.md A.2 
 Real, verified from the Common Compute backend source and used exactly:
   - `Authorization: Bearer cc_(live|test)_…` keys, `CC_API_KEY`;
   - the `Idempotency-Key` request header;
-  - `GET /v1/jobs/{id}` (fields `id`, `state` queued|leased|completed|failed|dead_letter, `priority`
-    batch|standard|priority, `attempts`, `input_uri`, `result_uri`, `created_at`/`completed_at` in epoch ms);
-  - `POST /v1/jobs/{id}/cancel` → `{"ok": true}`, only from queued|leased (404 otherwise), state becomes failed;
+  - `GET /v1/jobs/{id}`: exactly `id, type, state (queued|leased|completed|failed|dead_letter), priority
+    (batch|standard|priority), attempts, input_uri, result_uri, parent_job_id, customer_id, created_at,
+    completed_at, progress` (epoch ms; `completed_at` only on completion; `progress` a number or None);
+  - `POST /v1/jobs/{id}/cancel` → `{"ok": true}`, only from queued|leased (404 otherwise), state becomes failed
+    (a leased job keeps its lease and can still complete);
+  - jobs are created by the workload endpoints (`/v1/embeddings`, `/v1/audio/transcriptions`,
+    `/v1/video/transcode`, `/v1/images/*`, `/v1/chat/*`): `client.workloads.create(endpoint, body)`;
   - `GET /v1/jobs/{id}/result` → the result bytes, or 202 while the job is not completed;
   - errors as `{"error": "<message>"}`.
 
-Assumed (marked [ext] in targets.md A.4; no published shape exists, so these may change):
+Assumed (marked [ext] in targets.md A.4; the real backend does not route them, and the local executor serves
+them only with `--cc-extensions`; runtime/README.md lists them):
   - `POST /v1/jobs` (generic submit) with `workload`, `model_id`, `input`/`input_uri`, `priority`,
     `max_attempts`, `timeout_seconds`, `name`, `metadata`…, answered 201 with the job plus `upload_url`,
     `locked_price_usd`, `eta_seconds`;
   - `GET /v1/jobs` (list) with `state`, `workload`, `priority`, `created_after`, `created_before`, `limit`,
     `cursor`, answered `{"data": [...], "next_cursor": …}`;
   - the shape of `GET /v1/me/logs` (the path itself is documented);
-  - a JSON body `{"reason": …}` on cancel, and the `name`, `workload`, `model_id`, `started_at`, `error`,
-    `metadata` job fields.
+  - a JSON body `{"reason": …}` on cancel, and the `job_id`, `name`, `workload`, `model_id`, `max_attempts`,
+    `started_at`, `stopped_at`, `error`, `metadata` job fields.
 """
 
 from __future__ import annotations
@@ -284,3 +289,30 @@ class CommonCompute:
         )
         self.jobs = Jobs(self._http)
         self.logs = Logs(self._http)
+        self.workloads = Workloads(self._http)
+
+
+class Workloads:
+    """`client.workloads`: the real endpoints that create jobs."""
+
+    def __init__(self, http: JsonHttpClient) -> None:
+        self._http = http
+
+    def create(self, endpoint: str, body: Dict[str, Any], *, idempotency_key: Optional[str] = None) -> Dict[str, Any]:
+        """POSTs a JSON body to a workload endpoint (`/v1/embeddings`, `/v1/chat/completions`, …).
+
+        Returns `{"done": True, "status", "content_type", "body"}` when the endpoint answered with the result, or
+        `{"done": False, "id", "status": "processing", "count"?}` after its 202; follow that with `jobs.wait(id)`.
+        An Idempotency-Key is always sent (a fresh one unless given): the workload endpoints honour it.
+        """
+        if not (endpoint in WORKLOAD_ENDPOINTS or endpoint.startswith(("/v1/images/", "/v1/chat/"))):
+            raise ValueError(f"{endpoint!r} is not a Common Compute workload endpoint")
+        response = self._http.request(
+            "POST", endpoint, json_body=body, headers={"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
+        )
+        if response.status == 202:
+            return {"done": False, **(response.json() or {})}
+        return {"done": True, "status": response.status, "content_type": response.content_type, "body": response.body}
+
+
+WORKLOAD_ENDPOINTS = ("/v1/embeddings", "/v1/audio/transcriptions", "/v1/video/transcode")

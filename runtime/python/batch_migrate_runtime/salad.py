@@ -46,7 +46,8 @@ class SaladCloud:
 
     `api_key` defaults to `SALAD_API_KEY` and is sent as `Salad-Api-Key`; `base_url` defaults to
     `SALAD_BASE_URL`, then `https://api.salad.com/api/public`. `organization_name` and `project_name`
-    (defaults `SALAD_ORGANIZATION`, `SALAD_PROJECT`) are used when a call does not pass its own.
+    (defaults `SALAD_ORGANIZATION_NAME`, `SALAD_PROJECT_NAME`, the variables SaladCloud sets inside its
+    containers) are used when a call does not pass its own.
     """
 
     def __init__(
@@ -64,8 +65,8 @@ class SaladCloud:
         if not resolved_key:
             raise ConfigurationError("SaladCloud needs an API key: pass api_key= or set SALAD_API_KEY")
         self.base_url = (base_url or os.environ.get("SALAD_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
-        self.organization_name = organization_name or os.environ.get("SALAD_ORGANIZATION")
-        self.project_name = project_name or os.environ.get("SALAD_PROJECT")
+        self.organization_name = organization_name or os.environ.get("SALAD_ORGANIZATION_NAME")
+        self.project_name = project_name or os.environ.get("SALAD_PROJECT_NAME")
         self._http = JsonHttpClient(
             self.base_url,
             {"Salad-Api-Key": resolved_key},
@@ -124,7 +125,8 @@ class SaladCloud:
         """`PATCH …/queues/{queue_name}` with a QueuePatch `{display_name?, description?}`."""
         body = {key: value for key, value in (("display_name", display_name), ("description", description)) if value is not None}
         path = self._queue_path(queue_name, organization_name, project_name)
-        return self._http.request("PATCH", path, json_body=body).json()
+        headers = {"Content-Type": "application/merge-patch+json"}
+        return self._http.request("PATCH", path, json_body=body, headers=headers).json()
 
     def delete_queue(
         self, queue_name: str, *, organization_name: Optional[str] = None, project_name: Optional[str] = None

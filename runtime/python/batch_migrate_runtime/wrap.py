@@ -4,7 +4,8 @@
 POST: each job's input (the shim's envelope, or just ``parameters``/``environment``/``arrayProperties``/
 ``attempt``) becomes one run of the command, never through a shell, with ``Ref::`` parameters substituted and
 the ``AWS_BATCH_*`` variables set. Exit 0 answers 200 with a JSON report (the job's output in Salad); anything
-else answers 500 so the queue retries the job (4 attempts in all). Same behaviour as the Node ``wrap``.
+else answers 500 so the queue retries the job (4 attempts in all), except when AWS would not retry it (the input's
+``maxAttempts`` reached, or a timeout): then 200 with ``lastAttempt: true``. Same behaviour as the Node ``wrap``.
 
 The command is always the one after ``--``: an input ``command`` is ignored (and named in the report), and so are
 variables that choose the program (``PATH``, ``LD_*``, ``PYTHONPATH``, ``NODE_OPTIONS``…). It listens on 127.0.0.1
@@ -432,6 +433,7 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
                     salad_job_id=salad_job_id,
                     counted_attempt=wrapper.count_delivery(salad_job_id),
                 )
+                max_attempts = _integer(body.get("maxAttempts"), "maxAttempts", 1) if isinstance(body, dict) else None
             except JobInputError as error:
                 return 400, {"error": str(error)}
             argv, added, job_id, attempt = run
@@ -440,7 +442,12 @@ def _handler(wrapper: Wrapper, max_input_bytes: int) -> type:
             if run.ignored_environment:
                 print(f"wrap: ignored the input's {', '.join(run.ignored_environment)}: they would choose the program", file=sys.stderr, flush=True)
             report = wrapper.run(argv, added, job_id, attempt, run.ignored_command, run.ignored_environment)
-            return (200 if report.get("exitCode") == 0 else 500), report
+            # A failure is retried by answering 500, unless AWS would not retry it: the job's last attempt (the
+            # input's maxAttempts), or a timeout. Then 200 with lastAttempt: true, and the shim reads FAILED.
+            final = report.get("exitCode") != 0 and ((max_attempts is not None and attempt >= max_attempts) or report.get("timedOut") is True)
+            if final:
+                report["lastAttempt"] = True
+            return (200 if report.get("exitCode") == 0 or final else 500), report
 
     return Handler
 

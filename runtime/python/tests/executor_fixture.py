@@ -138,6 +138,8 @@ def executor(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Executor]:
                 "500",
                 "--config",
                 str(work_dir / "migrate.config.json"),
+                # The shim's Common Compute target uses the assumed generic job API (runtime/README.md).
+                "--cc-extensions",
             ],
             cwd=work_dir,
             stdout=log,

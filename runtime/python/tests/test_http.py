@@ -96,3 +96,36 @@ def test_salad_rejects_names_the_api_would_reject_before_sending():
         client.list_queues()
     with pytest.raises(ValueError, match="page_size"):
         SaladCloud("k", base_url="http://127.0.0.1:9", organization_name="acme", project_name="dev").list_queue_jobs("q1", page_size=101)
+
+
+def test_salad_job_post_is_repeated_after_429_only_because_salad_has_no_idempotency_key():
+    job = {"id": "j-1", "input": {}, "status": "pending", "events": [], "create_time": "t", "update_time": "t"}
+    with ScriptedServer([(429, {}, {"title": "Too Many Requests"}), (503, {}, {"title": "busy"}), (201, {}, job)]) as server:
+        client = SaladCloud(
+            "salad-key", base_url=server.url, organization_name="acme-corp", project_name="dev-env", retry=no_wait()
+        )
+        with pytest.raises(SaladError) as raised:
+            client.create_queue_job("fifo-queue", {"x": 1})
+    assert raised.value.status == 503
+    assert [request["method"] for request in server.requests] == ["POST", "POST"]
+
+
+def test_salad_container_variables_name_the_organization_and_project(monkeypatch):
+    monkeypatch.setenv("SALAD_ORGANIZATION_NAME", "acme-corp")
+    monkeypatch.setenv("SALAD_PROJECT_NAME", "dev-env")
+    client = SaladCloud("salad-key", base_url="http://127.0.0.1:9")
+    assert (client.organization_name, client.project_name) == ("acme-corp", "dev-env")
+
+
+def test_common_compute_workload_endpoint_returns_the_result_or_the_processing_job():
+    processing = {"id": "job-1", "status": "processing", "count": 1}
+    with ScriptedServer([(202, {}, processing), (200, {}, {"object": "list", "data": []})]) as server:
+        client = CommonCompute(server.url, "cc_test_key", retry=no_wait())
+        later = client.workloads.create("/v1/embeddings", {"input": ["a"]})
+        done = client.workloads.create("/v1/embeddings", {"input": ["a"]}, idempotency_key="k-1")
+    assert later == {"done": False, **processing}
+    assert done["done"] is True and done["status"] == 200
+    assert [request["path"] for request in server.requests] == ["/v1/embeddings", "/v1/embeddings"]
+    assert server.requests[1]["headers"]["Idempotency-Key"] == "k-1"
+    with pytest.raises(ValueError, match="workload endpoint"):
+        client.workloads.create("/v1/jobs", {})

@@ -45,7 +45,7 @@ def test_common_compute_states_map_to_aws_status(job, status, reason, cancelled,
         ("pending", "RUNNABLE", None, False),
         ("running", "RUNNING", None, False),
         ("succeeded", "SUCCEEDED", "Essential container in task exited", False),
-        ("failed", "FAILED", "Job failed after 4 attempts", False),
+        ("failed", "FAILED", "Essential container in task exited", False),
         ("cancelled", "FAILED", "Cancelled", True),
     ],
 )
@@ -175,9 +175,13 @@ def test_summary_keeps_only_job_summary_members():
     }
 
 
-def test_dead_letter_reason_is_not_worded_twice_and_exit_codes_are_read():
+def test_dead_letter_reason_is_worded_as_aws_and_exit_codes_are_read():
     job = {"state": "dead_letter", "max_attempts": 2, "error": {"code": "runner_error", "message": "Max attempts (2) exhausted: exit code 3"}}
-    assert model.common_compute_status(job)["statusReason"] == "Max attempts (2) exhausted: exit code 3"
+    assert model.common_compute_status(job)["statusReason"] == "Essential container in task exited"
+    timed_out = {"state": "dead_letter", "error": {"code": "timeout", "message": "ran too long"}}
+    assert model.common_compute_status(timed_out)["statusReason"] == "Job attempt duration exceeded timeout"
+    lost = {"state": "dead_letter", "max_attempts": 2, "error": {"code": "lease_expired", "message": "Max attempts (2) exhausted: lease expired"}}
+    assert model.common_compute_status(lost)["statusReason"] == "Max attempts (2) exhausted: lease expired"
     assert model.exit_code_from_error(job["error"]) == 3
     assert model.exit_code_from_error({"exit_code": 137, "message": "exit code 1"}) == 137
     assert model.exit_code_from_error({"message": "lease expired"}) is None

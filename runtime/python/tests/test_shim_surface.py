@@ -71,6 +71,19 @@ def test_endpoint_arguments_are_reported_as_ignored(project):
     assert any("endpoint_url" in str(warning.message) for warning in caught)
 
 
+def test_an_ignored_botocore_config_is_named_with_the_settings_that_replace_it(project, monkeypatch):
+    monkeypatch.setenv("BATCH_MIGRATE_TARGET", "salad")
+    monkeypatch.setenv("SALAD_API_KEY", "salad-key")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        shim_boto3.client("batch", region_name="us-east-1", config=object(), endpoint_url="http://x")
+    messages = [str(warning.message) for warning in caught]
+    assert messages == [
+        "batch-migrate shim (target salad) ignores endpoint_url (the address comes from SALAD_BASE_URL); "
+        "config (timeouts and retries come from BATCH_MIGRATE_HTTP_TIMEOUT and BATCH_MIGRATE_HTTP_RETRIES)"
+    ]
+
+
 def test_registry_answers_from_migrate_config_found_in_a_parent_directory(project):
     client = shim_boto3.client("batch", region_name="eu-west-1")
     queues = client.describe_job_queues()
@@ -123,8 +136,8 @@ def test_missing_and_unknown_parameters_raise_botocore_param_validation_error(pr
     ("params", "message"),
     [
         ({"jobName": "-bad"}, "jobName"),
-        ({"jobQueue": "unknown-queue"}, "Job queue unknown-queue does not exist"),
-        ({"jobDefinition": "nope"}, "Job definition nope does not exist"),
+        ({"jobQueue": "unknown-queue"}, "job queue unknown-queue not found"),
+        ({"jobDefinition": "nope"}, "job definition nope not found or not ACTIVE"),
         ({"nodeOverrides": {"numNodes": 2}}, "multi-node"),
         ({"shareIdentifier": "team-a"}, "fair-share"),
         ({"arrayProperties": {"size": 1}}, "arrayProperties.size"),
@@ -133,7 +146,7 @@ def test_missing_and_unknown_parameters_raise_botocore_param_validation_error(pr
         ({"timeout": {"attemptDurationSeconds": 30}}, "at least 60"),
         ({"retryStrategy": {"attempts": 11}}, "between 1 and 10"),
         ({"retryStrategy": {"evaluateOnExit": [{"action": "RETRY", "onExitCode": "1"}]}}, "attempts is required"),
-        ({"containerOverrides": {"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]}}, "reserved prefix"),
+        ({"containerOverrides": {"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "x"}]}}, "starting with AWS_BATCH are reserved"),
     ],
 )
 def test_invalid_or_unsupported_submissions_raise_client_exception(project, params, message):
@@ -196,8 +209,8 @@ def test_unimplemented_batch_operations_say_so(project):
 def test_salad_refuses_what_it_cannot_honour(project, monkeypatch, params, message):
     monkeypatch.setenv("BATCH_MIGRATE_TARGET", "salad")
     monkeypatch.setenv("SALAD_API_KEY", "salad-key")
-    monkeypatch.setenv("SALAD_ORGANIZATION", "acme")
-    monkeypatch.setenv("SALAD_PROJECT", "dev")
+    monkeypatch.setenv("SALAD_ORGANIZATION_NAME", "acme")
+    monkeypatch.setenv("SALAD_PROJECT_NAME", "dev")
     monkeypatch.setenv("SALAD_BASE_URL", "http://127.0.0.1:9")
     client = shim_boto3.client("batch")
     with pytest.raises(ClientException, match=message):

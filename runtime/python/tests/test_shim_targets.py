@@ -48,8 +48,8 @@ def project(executor, tmp_path, monkeypatch):
     monkeypatch.setenv("CC_API_KEY", executor.api_key)
     monkeypatch.setenv("SALAD_BASE_URL", executor.base_url)
     monkeypatch.setenv("SALAD_API_KEY", executor.api_key)
-    monkeypatch.setenv("SALAD_ORGANIZATION", "acme-corp")
-    monkeypatch.setenv("SALAD_PROJECT", "dev-env")
+    monkeypatch.setenv("SALAD_ORGANIZATION_NAME", "acme-corp")
+    monkeypatch.setenv("SALAD_PROJECT_NAME", "dev-env")
     return queue
 
 

@@ -22,9 +22,9 @@ SCRIPT = textwrap.dedent(
         batch.submit_job(jobName="a", jobQueue="q", jobDefinition="missing")
     except batch.exceptions.ClientException as error:
         assert isinstance(error, ClientError) and type(error).__mro__[1].__module__ == "batch_migrate_runtime.shim.errors"
-        assert error.response["Error"] == {"Code": "ClientException", "Message": "Job definition missing does not exist"}
+        assert error.response["Error"] == {"Code": "ClientException", "Message": "job definition missing not found or not ACTIVE"}
         assert error.operation_name == "SubmitJob"
-        assert str(error) == "An error occurred (ClientException) when calling the SubmitJob operation: Job definition missing does not exist"
+        assert str(error) == "An error occurred (ClientException) when calling the SubmitJob operation: job definition missing not found or not ACTIVE"
     else:
         raise AssertionError("no ClientException")
     try:

@@ -4,10 +4,12 @@
 //   Authorization: Bearer cc_(live|test)_…, the Idempotency-Key header, GET /v1/jobs/{id},
 //   POST /v1/jobs/{id}/cancel → {"ok":true} (queued|leased only; the job becomes "failed"),
 //   GET /v1/jobs/{id}/result (202 until completed), errors as {"error": "<message>"}.
-// Assumed ([ext], no published shape; may change when Common Compute publishes one):
-//   POST /v1/jobs (generic submit), GET /v1/jobs (list with data/next_cursor), the shape of
-//   GET /v1/me/logs (the path itself is documented), a {"reason"} body on cancel, and the job fields
-//   name, workload, model_id, max_attempts, started_at, error, metadata, lease_expires_at.
+//   Jobs are created by the workload endpoints (POST /v1/embeddings, /v1/audio/transcriptions, /v1/video/transcode,
+//   /v1/images/*, /v1/chat/*): `workloads.create`.
+// Assumed ([ext]: the real backend does not route them; the local executor serves them only with --cc-extensions):
+//   POST /v1/jobs (generic submit), GET /v1/jobs (list with data/next_cursor), GET /v1/me/logs (the path is on the
+//   docs page only), a {"reason"} body on cancel, upload URLs, and the job fields name, workload, model_id,
+//   max_attempts, started_at, stopped_at, error, metadata, lease_expires_at.
 import { randomUUID } from "node:crypto";
 import { HttpClient, HttpError, type HttpClientOptions } from "./http.js";
 
@@ -19,42 +21,60 @@ export type CommonComputeJobState = "queued" | "leased" | "completed" | "failed"
 export type CommonComputePriority = "batch" | "standard" | "priority";
 export const TERMINAL_COMMON_COMPUTE_STATES: readonly CommonComputeJobState[] = ["completed", "failed", "dead_letter"];
 
-/** A job as GET /v1/jobs/{id} returns it: the real row plus the assumed fields. */
+/** A job as GET /v1/jobs/{id} returns it: exactly the real row, then the assumed [ext] fields (optional). */
 export interface CommonComputeJob {
   id: string;
-  /** Alias of `id` (the vendor SDK exposes `job_id`). Assumed. */
-  job_id: string;
-  /** The real task type column. */
+  /** The real task type column (`coreml_embed`, `whisper_ane`, …). */
   type: string;
-  /** Alias of `type` in the submit request. Assumed. */
-  workload: string;
   state: CommonComputeJobState;
   priority: CommonComputePriority;
   /** Leases so far: a job that ran once has `attempts: 1`. */
   attempts: number;
-  /** Assumed field; the real column exists with default 3. */
-  max_attempts: number;
   input_uri: string | null;
   result_uri: string | null;
   parent_job_id: string | null;
-  progress: { completed: number; total: number } | null;
+  customer_id: string;
   /** Epoch milliseconds. */
   created_at: number;
-  /** Epoch ms of the first lease. Assumed. */
-  started_at: number | null;
+  /** Set only on completion (not when the job failed). */
   completed_at: number | null;
+  /** Completed ÷ total sub-tasks of a sharded parent job, else null. */
+  progress: number | null;
+  /** Alias of `id` (the vendor SDK exposes `job_id`). [ext] */
+  job_id?: string;
+  /** Alias of `type` in the submit request. [ext] */
+  workload?: string;
+  /** [ext]; the real column exists with default 3 but is not returned. */
+  max_attempts?: number;
+  /** Epoch ms of the first lease. [ext] */
+  started_at?: number | null;
+  /** Epoch ms the job failed, was cancelled or completed. [ext] */
+  stopped_at?: number | null;
   name?: string | null;
   model_id?: string | null;
-  /** Assumed: why a failed or dead-lettered job stopped. */
+  /** Why a failed or dead-lettered job stopped. [ext] */
   error?: { code: string; message: string } | null;
   metadata?: Record<string, unknown>;
-  /** Epoch ms when the current lease runs out (only while leased). Assumed. */
+  /** Epoch ms when the current lease runs out (only while leased). [ext] */
   lease_expires_at?: number | null;
   upload_url?: string | null;
   upload_expires_at?: number | null;
   locked_price_usd?: number | null;
   eta_seconds?: number | null;
 }
+
+/** The real workload endpoints; each creates a job of one task type. */
+export type WorkloadEndpoint =
+  | "/v1/embeddings"
+  | "/v1/audio/transcriptions"
+  | "/v1/video/transcode"
+  | `/v1/images/${string}`
+  | `/v1/chat/${string}`;
+
+/** A workload endpoint's answer: the result when it finished within the endpoint's wait, else the job id. */
+export type WorkloadAnswer =
+  | { done: true; status: number; contentType: string; body: Uint8Array; json<T = unknown>(): T }
+  | { done: false; id: string; status: "processing"; count?: number };
 
 /** The body of POST /v1/jobs. Assumed shape (targets.md A.4). */
 export interface SubmitJobRequest {
@@ -143,6 +163,39 @@ const segment = encodeURIComponent;
 
 function withJobIdAlias(job: CommonComputeJob): CommonComputeJob {
   return job.job_id === undefined ? { ...job, job_id: job.id } : job;
+}
+
+export class WorkloadsApi {
+  constructor(private readonly http: HttpClient) {}
+
+  /**
+   * POST to a workload endpoint with a JSON body. Always sends an Idempotency-Key (a fresh UUID unless given):
+   * the workload endpoints honour it, so a retry cannot create a second job. Follow a `done: false` answer with
+   * `jobs.wait(id)` and `jobs.result(id)`.
+   */
+  async create(
+    endpoint: WorkloadEndpoint,
+    body: Record<string, unknown>,
+    options: { idempotencyKey?: string } = {},
+  ): Promise<WorkloadAnswer> {
+    const response = await this.http.request({
+      method: "POST",
+      path: endpoint,
+      json: body,
+      headers: { "Idempotency-Key": options.idempotencyKey ?? randomUUID() },
+    });
+    if (response.status === 202) {
+      const processing = response.json<{ id: string; status: "processing"; count?: number }>();
+      return { done: false, ...processing };
+    }
+    return {
+      done: true,
+      status: response.status,
+      contentType: response.headers.get("content-type") ?? "application/octet-stream",
+      body: response.body,
+      json: <T>() => response.json<T>(),
+    };
+  }
 }
 
 export class JobsApi {
@@ -250,7 +303,9 @@ export class LogsApi {
 export class CommonComputeClient {
   readonly baseUrl: string;
   readonly jobs: JobsApi;
+  /** [ext]: GET /v1/me/logs is on the docs page only. */
   readonly logs: LogsApi;
+  readonly workloads: WorkloadsApi;
 
   constructor(options: CommonComputeClientOptions = {}) {
     const apiKey = options.apiKey ?? process.env.CC_API_KEY;
@@ -259,5 +314,6 @@ export class CommonComputeClient {
     const http = new HttpClient(this.baseUrl, { authorization: `Bearer ${apiKey}` }, options);
     this.jobs = new JobsApi(http);
     this.logs = new LogsApi(http);
+    this.workloads = new WorkloadsApi(http);
   }
 }

@@ -1,6 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-/** How a client retries: 429, 5xx and connection errors, with exponential backoff and full jitter. */
+/**
+ * How a client retries, with exponential backoff and full jitter. A repeatable request (GET, PUT, DELETE, or one
+ * with an Idempotency-Key) is retried after 429, 5xx and connection errors; any other request (a POST creates a job,
+ * and neither SaladCloud nor Common Compute's job lookups deduplicate it) only after answers that prove it was not
+ * applied: 429, or a connection the server refused.
+ */
 export interface RetryPolicy {
   /** Retries after the first try (so `maxRetries: 3` means at most 4 requests). */
   maxRetries: number;
@@ -27,6 +32,8 @@ export interface HttpRequest {
   path: string;
   query?: Record<string, string | number | boolean | undefined | null>;
   json?: unknown;
+  /** The media type of `json`; defaults to application/json (SaladCloud's PATCH takes application/merge-patch+json). */
+  contentType?: string;
   headers?: Record<string, string>;
   /** Statuses other than 2xx that are answers rather than errors (Common Compute's 202 "result not ready"). */
   acceptStatuses?: readonly number[];
@@ -77,6 +84,12 @@ function describeCause(cause: unknown): string {
 }
 
 const IDEMPOTENT_METHODS = new Set(["GET", "PUT", "DELETE"]);
+
+/** fetch reports a refused connection as a TypeError whose cause carries the errno code. */
+function isRefused(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: unknown } } | undefined)?.cause;
+  return cause?.code === "ECONNREFUSED";
+}
 
 function isRetryableStatus(status: number): boolean {
   return status === 429 || status >= 500;
@@ -143,7 +156,7 @@ export class HttpClient {
     let body: string | undefined;
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);
-      headers["content-type"] = "application/json";
+      headers["content-type"] = request.contentType ?? "application/json";
     }
     const repeatable =
       IDEMPOTENT_METHODS.has(request.method) ||
@@ -160,9 +173,9 @@ export class HttpClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-        // A timed-out POST may have been applied; repeat it only when the server can deduplicate it.
-        if (canRetry && (!timedOut || repeatable)) {
+        // A POST that timed out or lost its connection may have been applied; repeat it only when the server can
+        // deduplicate it, or when the connection was refused before anything was sent.
+        if (canRetry && (repeatable || isRefused(error))) {
           await sleep(this.backoffMs(attempt));
           continue;
         }
@@ -171,7 +184,7 @@ export class HttpClient {
       const bytes = new Uint8Array(await response.arrayBuffer());
       const ok = response.ok || (request.acceptStatuses?.includes(response.status) ?? false);
       if (ok) return makeResponse(response.status, response.headers, bytes);
-      if (canRetry && isRetryableStatus(response.status)) {
+      if (canRetry && (repeatable ? isRetryableStatus(response.status) : response.status === 429)) {
         await sleep(this.backoffMs(attempt, parseRetryAfterMs(response.headers.get("retry-after"))));
         continue;
       }

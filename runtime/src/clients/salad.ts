@@ -39,7 +39,7 @@ export interface Queue {
   id: string;
   name: string;
   display_name: string;
-  description?: string | null;
+  description?: string;
   container_groups: unknown[];
   current_queue_length: number;
   create_time: string;
@@ -117,7 +117,9 @@ export class SaladClient {
     patch: QueuePatch,
   ): Promise<Queue> {
     const path = this.queuePath(organizationName, projectName, queueName);
-    return (await this.http.request({ method: "PATCH", path, json: patch })).json<Queue>();
+    return (
+      await this.http.request({ method: "PATCH", path, json: patch, contentType: "application/merge-patch+json" })
+    ).json<Queue>();
   }
 
   async deleteQueue(organizationName: string, projectName: string, queueName: string): Promise<void> {

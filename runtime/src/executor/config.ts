@@ -26,6 +26,11 @@ export interface ExecutorConfig {
   workloads?: Record<string, WorkloadConfig>;
   /** Keyed by queue name (any organization and project). */
   saladQueues?: Record<string, SaladQueueConnection>;
+  /**
+   * Serve the assumed Common Compute API the Batch shim needs (POST/GET /v1/jobs, /v1/me/logs, upload URLs and
+   * the extra job fields), which the real backend does not have. Off by default: see runtime/README.md.
+   */
+  commonComputeExtensions?: boolean;
 }
 
 function fail(message: string): never {
@@ -89,6 +94,10 @@ export function parseExecutorConfig(raw: unknown): ExecutorConfig {
       }
       config.saladQueues[name] = connection as SaladQueueConnection;
     }
+  }
+  if (source.commonComputeExtensions !== undefined) {
+    if (typeof source.commonComputeExtensions !== "boolean") fail("commonComputeExtensions must be true or false");
+    config.commonComputeExtensions = source.commonComputeExtensions;
   }
   return config;
 }

@@ -58,6 +58,8 @@ export interface ExecutorOptions {
   maxBodyBytes?: number;
   /** Log bytes kept on disk per attempt (the newest half always); default 64 MB. */
   maxLogBytes?: number;
+  /** Longest wait of a Common Compute workload endpoint before its 202 (default: the real endpoint's, 30–300 s). */
+  commonComputeSyncWaitMs?: number;
   /** For ARNs on the AWS face. */
   region?: string;
   accountId?: string;
@@ -186,7 +188,11 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     maxLogBytes: options.maxLogBytes,
   });
   let publicUrl = "";
-  const commonCompute = new CommonComputeFace(engine, () => publicUrl);
+  const executorConfig = parseExecutorConfig(options.config);
+  const commonCompute = new CommonComputeFace(engine, () => publicUrl, {
+    extensions: executorConfig.commonComputeExtensions ?? false,
+    maxSyncWaitMs: options.commonComputeSyncWaitMs,
+  });
   const salad = new SaladFace(engine);
   const aws = new AwsBatchFace(engine, {
     region: options.region ?? "us-east-1",
@@ -198,7 +204,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
   function errorFor(pathname: string, error: RequestError): Reply {
     if (aws.matches(pathname)) return awsError(error);
     if (salad.matches(pathname)) return saladProblem(error);
-    return commonComputeError(error);
+    return commonComputeError(error, commonCompute.extensions);
   }
 
   /** Whether a request may send its body: uploads carry their own token in the URL, the rest need the key. */

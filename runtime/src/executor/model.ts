@@ -82,6 +82,8 @@ export interface CommonComputeJobData {
   resultFile?: string;
   resultContentType?: string;
   leaseExpiresAt?: number;
+  /** The attempt (lease) that was running when the job was cancelled: it shows `failed` but runs on. */
+  cancelledAttempt?: number;
 }
 
 export interface SaladJobData {

@@ -94,7 +94,7 @@ export class BatchShim {
     if (!settings.saladApiKey) throw new ConfigurationError("BATCH_MIGRATE_TARGET=salad needs SALAD_API_KEY");
     if (!settings.saladOrganization || !settings.saladProject) {
       throw new ConfigurationError(
-        "BATCH_MIGRATE_TARGET=salad needs SALAD_ORGANIZATION and SALAD_PROJECT (or shim.saladOrganization/saladProject)",
+        "BATCH_MIGRATE_TARGET=salad needs SALAD_ORGANIZATION_NAME and SALAD_PROJECT_NAME (or shim.saladOrganization/saladProject)",
       );
     }
     const client = new SaladClient({ baseUrl: settings.saladBaseUrl, apiKey: settings.saladApiKey, ...httpOptions });

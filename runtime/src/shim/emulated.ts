@@ -10,6 +10,7 @@
 // The emulation advances whenever the client is called, not in the background.
 import { randomUUID } from "node:crypto";
 import { clientException } from "./errors.js";
+import { checkReservedEnvironment } from "./validation.js";
 import type { ContainerRecord, DependencyRecord, Journal, JobRecord } from "./journal.js";
 import {
   DEPENDENCY_FAILED_REASON,
@@ -62,12 +63,21 @@ export class EmulatedBackend {
 
   async submitJob(params: Json): Promise<Json> {
     const definition = this.registry.findJobDefinition(String(params.jobDefinition));
-    if (!definition) throw clientException(`Job definition ${String(params.jobDefinition)} does not exist`);
+    if (!definition) throw clientException(`job definition ${String(params.jobDefinition)} not found or not ACTIVE`);
+    this.target.checkDefinition?.(
+      String(definition.jobDefinitionName),
+      this.registry.mappingFor(String(definition.jobDefinitionName), this.target.label),
+    );
     if (definition.type === "multinode" || definition.nodeProperties) {
       throw clientException(`multi-node parallel job definitions are not supported on target ${this.target.label}`);
     }
     const queue = this.registry.findJobQueue(String(params.jobQueue));
-    if (!queue) throw clientException(`Job queue ${String(params.jobQueue)} does not exist`);
+    if (!queue) throw clientException(`job queue ${String(params.jobQueue)} not found`);
+    // A definition from migrate.config.json has not been through RegisterJobDefinition's checks.
+    checkReservedEnvironment(
+      ((definition.containerProperties ?? {}) as Json).environment,
+      `job definition ${String(definition.jobDefinitionName)}: containerProperties.environment`,
+    );
     const retryStrategy = ((params.retryStrategy ?? definition.retryStrategy ?? {}) as Json) || {};
     const timeout = (params.timeout ?? definition.timeout) as Json | undefined;
     const attempts = Number(retryStrategy.attempts ?? 1) || 1;
@@ -75,13 +85,13 @@ export class EmulatedBackend {
     this.checkTargetLimits(params, attempts, rules, timeout);
     // With retries, a timeout must end the job (AWS does not retry a timed-out attempt), which only a
     // per-attempt target job can guarantee.
-    const emulateRetries =
-      this.target.canEmulateRetries && (rules.length > 0 || (timeout !== undefined && attempts > 1));
+    // Every attempt is its own target job, so AWS_BATCH_JOB_ATTEMPT counts up as on AWS.
+    const emulateRetries = this.target.canEmulateRetries && attempts > 1;
 
     const dependsOn = ((params.dependsOn ?? []) as DependencyRecord[]).map((dependency) => ({ ...dependency }));
     for (const dependency of dependsOn) {
       if (dependency.jobId && (await this.statusOf(dependency.jobId, new Map())) === undefined) {
-        throw clientException(`dependsOn job ${dependency.jobId} does not exist`);
+        throw clientException(`dependent job ${dependency.jobId} does not exist`);
       }
     }
 
@@ -213,9 +223,17 @@ export class EmulatedBackend {
     const environment: Record<string, string> = Object.fromEntries(
       record.container.environment.map((item) => [item.name, item.value]),
     );
-    environment.AWS_BATCH_JOB_ATTEMPT = String(attemptGroup);
-    environment.AWS_BATCH_JQ_NAME = record.jobQueue;
     const payload: Json = {};
+    if (this.target.fixedAttempts === undefined) {
+      environment.AWS_BATCH_JOB_ATTEMPT = String(attemptGroup);
+    } else {
+      // The target's queue makes the retries (SaladCloud: up to 4): the job wrapper counts the attempts, and
+      // answers the job's last one so that the queue makes no more than AWS would.
+      payload.maxAttempts = record.maxAttempts;
+    }
+    environment.AWS_BATCH_JQ_NAME = record.jobQueue;
+    const computeEnvironment = this.registry.computeEnvironmentOf(record.jobQueue);
+    if (computeEnvironment) environment.AWS_BATCH_CE_NAME = computeEnvironment;
     if (jobIdKnown) {
       environment.AWS_BATCH_JOB_ID = record.jobId;
       payload.jobId = record.jobId;
@@ -503,6 +521,8 @@ export class EmulatedBackend {
       for (const child of await this.childRecords(parent)) details.push(await this.detail(child, cache));
       return details;
     }
+    // AWS refuses ListJobs on a queue that does not exist, as it refuses SubmitJob to it.
+    if (!this.registry.findJobQueue(jobQueue ?? "")) throw clientException(`job queue ${jobQueue ?? ""} not found`);
     const queueName = this.registry.queueName(jobQueue ?? "");
     const everything = this.journal.all();
     const records = everything.filter((record) => record.jobQueue === queueName && record.kind !== "array-child");
@@ -539,10 +559,11 @@ export class EmulatedBackend {
     const record = this.journal.get(jobId);
     if (!record) {
       const targetJob = jobId.includes(":") ? undefined : await this.target.get(jobId, undefined);
+      // AWS refuses CancelJob/TerminateJob of a job it does not know.
+      if (!targetJob) throw clientException(`job ${jobId} not found`);
       if (
-        targetJob &&
-        (NOT_STARTED_STATUSES.has(targetJob.status) ||
-          (terminate && targetJob.status === "RUNNING" && this.target.canStopRunning))
+        NOT_STARTED_STATUSES.has(targetJob.status) ||
+        (terminate && targetJob.status === "RUNNING" && this.target.canStopRunning)
       ) {
         await this.target.cancel(targetJob, reason);
       }

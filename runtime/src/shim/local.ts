@@ -5,7 +5,7 @@
 // through in AWS's REST-JSON wire format and the answers come back in AWS's shapes. The project's registry
 // (migrate.config.json) is copied into the executor on first use, so the jobs run the registered commands.
 import { ConnectionError, HttpClient, HttpError } from "../clients/http.js";
-import { exceptionForCode, serverException } from "./errors.js";
+import { BatchServiceException, clientException, exceptionForCode, serverException } from "./errors.js";
 import type { Json } from "./model.js";
 import type { Registry } from "./registry.js";
 import { ConfigurationError } from "./settings.js";
@@ -33,14 +33,56 @@ export class LocalExecutorBackend {
 
   async call(operation: string, params: Json): Promise<Json> {
     this.seeding ??= this.seedRegistry().catch((error: unknown) => {
+      // Only a failure to reach or use the executor gets here; seeding is tried again on the next call.
       this.seeding = undefined;
       throw error;
     });
-    await this.seeding;
+    try {
+      await this.seeding;
+    } catch (error) {
+      if (error instanceof ConnectionError)
+        throw serverException(`the local executor at ${this.http.baseUrl} is not reachable: ${error.message}`);
+      throw error;
+    }
+    const refusal = this.refusalFor(operation, params);
+    if (refusal) throw refusal;
     return this.post(operation, params);
   }
 
+  /**
+   * What the executor refused from migrate.config.json fails only the calls that use it (a SubmitJob naming the
+   * job definition or the queue), with the executor's own reason, as AWS would answer for a broken resource.
+   */
+  private readonly refused = new Map<string, string>();
+
+  private refusalFor(operation: string, params: Json): BatchServiceException | undefined {
+    if (operation !== "SubmitJob") return undefined;
+    const definition = definitionName(String(params.jobDefinition ?? ""));
+    const queue = resourceName(String(params.jobQueue ?? ""));
+    for (const key of [`job definition ${definition}`, `job queue ${queue}`]) {
+      const reason = this.refused.get(key);
+      if (reason !== undefined)
+        return clientException(`${key} in migrate.config.json was refused by the local executor: ${reason}`);
+    }
+    return undefined;
+  }
+
   private async post(operation: string, params: Json): Promise<Json> {
+    let response;
+    try {
+      response = await this.http.request({ method: "POST", path: `/v1/${operation.toLowerCase()}`, json: params });
+    } catch (error) {
+      if (error instanceof HttpError) throw exceptionForCode(error.code, error.serverMessage, error.status);
+      if (error instanceof ConnectionError)
+        throw serverException(`the local executor is not reachable: ${error.message}`);
+      throw error;
+    }
+    const body = response.json<unknown>();
+    return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Json) : {};
+  }
+
+  /** A seeding request: a connection failure stays a ConnectionError (reported against the user's call). */
+  private async seedPost(operation: string, params: Json): Promise<Json> {
     try {
       const response = await this.http.request({
         method: "POST",
@@ -51,9 +93,17 @@ export class LocalExecutorBackend {
       return typeof body === "object" && body !== null && !Array.isArray(body) ? (body as Json) : {};
     } catch (error) {
       if (error instanceof HttpError) throw exceptionForCode(error.code, error.serverMessage, error.status);
-      if (error instanceof ConnectionError)
-        throw serverException(`the local executor is not reachable: ${error.message}`);
       throw error;
+    }
+  }
+
+  /** Creates one resource; a ClientException refuses that resource only, anything else stops the seeding. */
+  private async seedOne(key: string, operation: string, request: Json): Promise<void> {
+    try {
+      await this.seedPost(operation, request);
+    } catch (error) {
+      if (error instanceof BatchServiceException && error.$fault === "client") this.refused.set(key, error.message);
+      else throw error;
     }
   }
 
@@ -62,8 +112,9 @@ export class LocalExecutorBackend {
    * executor lacks (matched by name), so a fresh executor runs the project's jobs.
    */
   private async seedRegistry(): Promise<void> {
+    this.refused.clear();
     const existingEnvironments = new Set(
-      (((await this.post("DescribeComputeEnvironments", {})).computeEnvironments as Json[] | undefined) ?? []).map(
+      (((await this.seedPost("DescribeComputeEnvironments", {})).computeEnvironments as Json[] | undefined) ?? []).map(
         (item) => item.computeEnvironmentName,
       ),
     );
@@ -76,16 +127,16 @@ export class LocalExecutorBackend {
       };
       for (const key of ["computeResources", "serviceRole", "unmanagedvCpus"])
         if (environment[key] !== undefined) request[key] = environment[key];
-      await this.post("CreateComputeEnvironment", request);
+      await this.seedOne(`compute environment ${name}`, "CreateComputeEnvironment", request);
     }
     const existingQueues = new Set(
-      (((await this.post("DescribeJobQueues", {})).jobQueues as Json[] | undefined) ?? []).map(
+      (((await this.seedPost("DescribeJobQueues", {})).jobQueues as Json[] | undefined) ?? []).map(
         (item) => item.jobQueueName,
       ),
     );
     for (const [name, queue] of this.registry.jobQueues) {
       if (existingQueues.has(name)) continue;
-      await this.post("CreateJobQueue", {
+      await this.seedOne(`job queue ${name}`, "CreateJobQueue", {
         jobQueueName: name,
         state: queue.state ?? "ENABLED",
         priority: queue.priority ?? 1,
@@ -93,7 +144,7 @@ export class LocalExecutorBackend {
       });
     }
     for (const name of [...this.registry.jobDefinitions.keys()].sort()) {
-      const existing = (await this.post("DescribeJobDefinitions", { jobDefinitionName: name, status: "ACTIVE" }))
+      const existing = (await this.seedPost("DescribeJobDefinitions", { jobDefinitionName: name, status: "ACTIVE" }))
         .jobDefinitions as Json[] | undefined;
       if (existing && existing.length > 0) continue;
       for (const definition of this.registry.jobDefinitions.get(name) ?? []) {
@@ -104,8 +155,17 @@ export class LocalExecutorBackend {
           containerOrchestrationType: _orchestration,
           ...request
         } = definition;
-        await this.post("RegisterJobDefinition", request);
+        await this.seedOne(`job definition ${name}`, "RegisterJobDefinition", request);
       }
     }
   }
+}
+
+/** `name`, `name:3` or an ARN (`…:job-definition/name:3`) → `name`. */
+function definitionName(reference: string): string {
+  return resourceName(reference).split(":")[0] ?? "";
+}
+
+function resourceName(reference: string): string {
+  return reference.startsWith("arn:") ? reference.slice(reference.lastIndexOf("/") + 1) : reference;
 }

@@ -11,7 +11,7 @@ export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(["SUCCEEDED", "FAI
 export const NOT_STARTED_STATUSES: ReadonlySet<string> = new Set(["SUBMITTED", "PENDING", "RUNNABLE"]);
 export const NORMAL_EXIT_REASON = "Essential container in task exited";
 export const DEPENDENCY_FAILED_REASON = "Dependent Job failed";
-export const SALAD_EXHAUSTED_REASON = "Job failed after 4 attempts";
+export const TIMEOUT_REASON = "Job attempt duration exceeded timeout";
 
 export const DESCRIBE_JOBS_MAX_IDS = 100;
 export const LIST_JOBS_DEFAULT_PAGE = 100;
@@ -59,6 +59,10 @@ export function commonComputeStatus(job: CommonComputeJob): StatusView {
     case "completed":
       return { ...view, status: "SUCCEEDED", statusReason: NORMAL_EXIT_REASON };
     case "dead_letter": {
+      // AWS words a non-zero exit and a timeout its own way, whatever the target said.
+      if (error?.code === "timeout") return { ...view, status: "FAILED", statusReason: TIMEOUT_REASON };
+      if (exitCodeFromError(error) !== undefined)
+        return { ...view, status: "FAILED", statusReason: NORMAL_EXIT_REASON };
       const maxAttempts = job.max_attempts || job.attempts || 3;
       const lastError = error?.message || error?.code || "unknown error";
       const alreadyWorded = lastError.startsWith("Max attempts (");
@@ -107,15 +111,32 @@ export function saladStatus(job: QueueJob): StatusView {
       return view;
     case "running":
       return { ...view, status: "RUNNING" };
-    case "succeeded":
+    case "succeeded": {
+      // The job wrapper completes a job whose failure AWS would not retry (its last attempt, or a timeout).
+      const report = finalFailure(job.output);
+      if (report)
+        return { ...view, status: "FAILED", statusReason: report.timedOut ? TIMEOUT_REASON : NORMAL_EXIT_REASON };
       return { ...view, status: "SUCCEEDED", statusReason: NORMAL_EXIT_REASON };
+    }
     case "failed":
-      return { ...view, status: "FAILED", statusReason: SALAD_EXHAUSTED_REASON };
+      // The queue's 4 attempts all failed: to AWS, the container exited non-zero each time.
+      return { ...view, status: "FAILED", statusReason: NORMAL_EXIT_REASON };
     case "cancelled":
       return { ...view, status: "FAILED", isCancelled: true, statusReason: "Cancelled" };
     default:
       throw new Error(`unknown SaladCloud job status ${JSON.stringify(job.status)}`);
   }
+}
+
+/** The job wrapper's report of a failure it answered as final (`lastAttempt: true`), else undefined. */
+export function finalFailure(output: unknown): { exitCode?: number; timedOut: boolean } | undefined {
+  if (typeof output !== "object" || output === null) return undefined;
+  const report = output as { lastAttempt?: unknown; exitCode?: unknown; timedOut?: unknown };
+  if (report.lastAttempt !== true || report.exitCode === 0) return undefined;
+  return {
+    ...(typeof report.exitCode === "number" ? { exitCode: report.exitCode } : {}),
+    timedOut: report.timedOut === true,
+  };
 }
 
 /** Start times of every attempt (`started` events) and the terminal event's time, in epoch ms. */

@@ -223,6 +223,15 @@ export class Registry {
     return { jobQueueName: name, jobQueueArn: this.arn(`job-queue/${name}`) };
   }
 
+  /** AWS_BATCH_CE_NAME: the first compute environment in the queue's order, when the config declares it. */
+  computeEnvironmentOf(queueName: string): string | undefined {
+    const order = this.jobQueues.get(this.queueName(queueName))?.computeEnvironmentOrder;
+    if (!Array.isArray(order)) return undefined;
+    const first = [...(order as Json[])].sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0))[0];
+    const reference = typeof first?.computeEnvironment === "string" ? first.computeEnvironment : undefined;
+    return reference?.startsWith("arn:") ? reference.slice(reference.lastIndexOf("/") + 1) : reference;
+  }
+
   queueMappingFor(queueName: string, target: string): Json {
     const mappings = this.targetMappings.get(`queue:${queueName}`) ?? {};
     return { ...mappings.flat, ...mappings[target] };

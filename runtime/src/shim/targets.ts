@@ -9,6 +9,7 @@ import type { QueueJob, SaladClient } from "../clients/salad.js";
 import {
   commonComputeStatus,
   exitCodeFromError,
+  finalFailure,
   isoToEpochMs,
   saladEventTimes,
   saladStatus,
@@ -61,6 +62,8 @@ export interface Target {
   readonly canEmulateRetries: boolean;
   /** The platform's own attempt count when it cannot be chosen per job. */
   readonly fixedAttempts?: number;
+  /** Refuses, before any other check, a job definition the target cannot run. */
+  checkDefinition?(definitionName: string, mapping: Json): void;
   submit(submission: TargetSubmission): Promise<TargetJob>;
   get(targetId: string, targetQueue: string | null | undefined): Promise<TargetJob | undefined>;
   cancel(job: TargetJob, reason: string): Promise<void>;
@@ -80,7 +83,8 @@ function isMissing(error: unknown, statuses: number[]): boolean {
 
 export class CommonComputeTarget implements Target {
   readonly label = "common-compute";
-  readonly canStopRunning = true;
+  // Cancel of a leased job marks it failed but keeps the lease: the run goes on and can still complete.
+  readonly canStopRunning = false;
   readonly canEmulateRetries = true;
   readonly fixedAttempts = undefined;
 
@@ -104,9 +108,10 @@ export class CommonComputeTarget implements Target {
       isTerminated: view.isTerminated,
       createdAt: raw.created_at ?? undefined,
       startedAt,
-      stoppedAt: terminal ? (raw.completed_at ?? undefined) : undefined,
+      // completed_at is set only on completion; stopped_at [ext] also covers failed jobs.
+      stoppedAt: terminal ? (raw.stopped_at ?? raw.completed_at ?? undefined) : undefined,
       attemptStarts,
-      exitCode: failed ? exitCodeFromError(error) : undefined,
+      exitCode: failed ? exitCodeFromError(error) : raw.state === "completed" ? 0 : undefined,
       containerReason: error?.code,
       timedOut: error?.code === "timeout",
       metadata: { ...raw.metadata },
@@ -189,6 +194,7 @@ export class SaladTarget implements Target {
 
   toTargetJob(raw: QueueJob, targetQueue: string | undefined): TargetJob {
     const view = saladStatus(raw);
+    const final = raw.status === "succeeded" ? finalFailure(raw.output) : undefined;
     const { starts, stopped } = saladEventTimes(raw);
     const terminal = raw.status === "succeeded" || raw.status === "failed" || raw.status === "cancelled";
     return {
@@ -201,7 +207,12 @@ export class SaladTarget implements Target {
       startedAt: starts.at(-1),
       stoppedAt: terminal ? stopped : undefined,
       attemptStarts: starts,
-      timedOut: false,
+      ...(final?.exitCode !== undefined
+        ? { exitCode: final.exitCode }
+        : raw.status === "succeeded" && !final
+          ? { exitCode: 0 }
+          : {}),
+      timedOut: final?.timedOut ?? false,
       metadata: { ...raw.metadata },
       targetQueue,
     };
@@ -220,7 +231,20 @@ export class SaladTarget implements Target {
     return saladQueue;
   }
 
+  /** SaladCloud's long jobs run under Kelpie, which the shim does not drive: refuse them before anything else. */
+  checkDefinition(definitionName: string, mapping: Json): void {
+    const kelpie = mapping.kelpieContainerGroup;
+    if (kelpie !== undefined) {
+      throw new TargetMappingError(
+        `job definition ${definitionName} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, ` +
+          `container group ${JSON.stringify(kelpie)}); the shim does not submit Kelpie jobs: create them with Kelpie's API ` +
+          "(POST /jobs with container_group_id, see kelpie-job.json under migration/salad/), or shorten the job to run on a Salad queue",
+      );
+    }
+  }
+
   async submit(submission: TargetSubmission): Promise<TargetJob> {
+    this.checkDefinition(submission.definitionName, submission.definitionMapping);
     const saladQueue = this.queueFor(submission.queueName, submission.definitionMapping, submission.queueMapping);
     const raw = await this.client.createQueueJob(this.organization, this.project, saladQueue, {
       input: submission.payload,

@@ -169,12 +169,17 @@ export function checkSubmitJob(params: Json, targetLabel: string): void {
   checkRetryStrategy(params.retryStrategy);
   checkTimeout(params.timeout);
   const overrides = (params.containerOverrides ?? {}) as Json;
-  for (const variable of (overrides.environment ?? []) as Json[]) {
-    if (String(variable?.name ?? "").startsWith("AWS_BATCH")) {
-      throw clientException(`environment variable ${String(variable.name)} uses the reserved prefix AWS_BATCH`);
-    }
-  }
+  checkReservedEnvironment(overrides.environment, "containerOverrides.environment");
   if (Object.keys((params.tags ?? {}) as Json).length > 50) throw clientException("at most 50 tags");
+}
+
+/** AWS refuses environment variable names starting with AWS_BATCH, in a job definition and in overrides alike. */
+export function checkReservedEnvironment(environment: unknown, field: string): void {
+  for (const variable of Array.isArray(environment) ? (environment as Json[]) : []) {
+    const name = String(variable?.name ?? "");
+    if (name.startsWith("AWS_BATCH"))
+      throw clientException(`${field}: environment variable names starting with AWS_BATCH are reserved (${name})`);
+  }
 }
 
 export function checkRetryStrategy(strategy: unknown): void {
@@ -220,4 +225,5 @@ export function checkRegisterJobDefinition(params: Json): void {
     throw clientException("type must be container or multinode");
   checkRetryStrategy(params.retryStrategy);
   checkTimeout(params.timeout);
+  checkReservedEnvironment(((params.containerProperties ?? {}) as Json).environment, "containerProperties.environment");
 }

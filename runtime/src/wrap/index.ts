@@ -16,7 +16,8 @@ export const WRAP_USAGE = `usage: batch-migrate-runtime wrap [--port 8080] [--pa
 
 Runs an AWS Batch container's command under SaladCloud's queue worker: each job POSTed to --path runs the
 command once (never through a shell) with Ref:: parameters substituted and the AWS_BATCH_* variables set.
-200 with {exitCode, durationMs, stdoutTail, stderrTail, output} on exit 0; 500 otherwise, so the queue retries.
+200 with {exitCode, durationMs, stdoutTail, stderrTail, output} on exit 0; 500 otherwise, so the queue retries,
+except when AWS would not retry (the input's maxAttempts reached, or a timeout): 200 with lastAttempt: true.
 The command is always the one after --: a job's input sets only parameters, environment (not PATH, LD_*,
 NODE_OPTIONS, PYTHONPATH or other variables that choose the program), attempt and array position. It listens on
 127.0.0.1 (the worker runs in the same container) and checks no key: give --host only inside a closed network.`;

@@ -28,6 +28,11 @@ export interface PreparedRun {
   env: Record<string, string>;
   jobId: string;
   attempt: number;
+  /**
+   * The job's `retryStrategy.attempts` when the input gives it (`maxAttempts`): a failure of this attempt is then
+   * final, answered so that the queue does not retry it (SaladCloud's queue would make 4 attempts regardless).
+   */
+  lastAttempt: boolean;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -162,6 +167,8 @@ export function prepareRun(
   if (array.size !== undefined) env.AWS_BATCH_JOB_ARRAY_SIZE = String(array.size);
   const argv = substituteParameters(wrapped.command, parameters);
   const ignored = requested !== undefined && JSON.stringify(requested) !== JSON.stringify(argv);
+  const maxAttempts = optionalInteger(input.maxAttempts, "maxAttempts", 1);
+  const lastAttempt = maxAttempts !== undefined && attempt >= maxAttempts;
   return {
     argv,
     ...(ignored ? { ignoredCommand: requested } : {}),
@@ -169,5 +176,6 @@ export function prepareRun(
     env,
     jobId,
     attempt,
+    lastAttempt,
   };
 }

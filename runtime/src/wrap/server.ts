@@ -1,6 +1,7 @@
 // Runs an AWS Batch container's command under SaladCloud's queue worker (reference/targets.md B.5, E.5): the
 // worker POSTs each job's input here; 200 completes the job with our JSON as its output, 500 rejects it so the
-// queue retries it (4 attempts in all).
+// queue retries it (4 attempts in all). A failure AWS would not retry (the input's maxAttempts reached, or a
+// timeout) is answered 200 with `lastAttempt: true`, which the shim reads as FAILED.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -27,7 +28,7 @@ export interface WrapperOptions extends WrappedCommand {
   /** Where the queue worker POSTs jobs (`queue_connection.path`). */
   path: string;
   healthPath?: string;
-  /** Stop the command after this long (SIGTERM, then SIGKILL after killGraceMs) and answer 500. */
+  /** Stop the command after this long (SIGTERM, then SIGKILL after killGraceMs); the attempt is final (200, lastAttempt). */
   timeoutSeconds?: number;
   killGraceMs?: number;
   /** A fixed file the command writes its result to; default a fresh file per run, named in BATCH_MIGRATE_OUTPUT_PATH. */
@@ -314,7 +315,10 @@ export async function startWrapper(options: WrapperOptions): Promise<RunningWrap
         `wrap: ignored the input's ${run.ignoredEnvironment.join(", ")}: they would choose the program\n`,
       );
     const report = await runCommand(run, options);
-    reply(response, report.exitCode === 0 ? 200 : 500, report);
+    // A failure is retried by answering 500, unless AWS would not retry it: the job's last attempt, or a timeout.
+    // Then the answer is 200 with `lastAttempt: true`, the queue job completes, and the shim reads it as FAILED.
+    const final = report.exitCode !== 0 && (run.lastAttempt || report.timedOut === true);
+    reply(response, report.exitCode === 0 || final ? 200 : 500, final ? { ...report, lastAttempt: true } : report);
   }
 
   await new Promise<void>((resolve, reject) => {

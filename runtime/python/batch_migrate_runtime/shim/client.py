@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import uuid
 from email.utils import formatdate
-from typing import Any, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
 
 from ..common_compute import CommonCompute
+from ..errors import ApiError, TransportError
 from ..salad import SaladCloud
 from . import model
 from .emulated import EmulatedBackend
-from .errors import BatchExceptions, client_exception
+from .errors import BatchExceptions, ClientError, client_exception, server_exception
 from .journal import Journal
 from .local import LocalExecutorBackend
 from .registry import Registry
@@ -106,7 +107,7 @@ class BatchShimClient:
             result = self._local.call("SubmitJob", params)
         else:
             assert self._emulated is not None
-            result = self._emulated.submit_job(params)
+            result = self._on_target("SubmitJob", self._emulated.submit_job, params)
         return self._respond(result)
 
     def describe_jobs(self, **params: Any) -> Dict[str, Any]:
@@ -118,7 +119,7 @@ class BatchShimClient:
             result = self._local.call("DescribeJobs", {"jobs": job_ids})
         else:
             assert self._emulated is not None
-            result = {"jobs": self._emulated.describe_jobs(job_ids)}
+            result = {"jobs": self._on_target("DescribeJobs", self._emulated.describe_jobs, job_ids)}
         return self._respond(result)
 
     def list_jobs(self, **params: Any) -> Dict[str, Any]:
@@ -145,7 +146,10 @@ class BatchShimClient:
         if self._local is not None:
             return self._respond(self._local.call(op, params))
         assert self._emulated is not None
-        details = self._emulated.list_job_details(job_queue=params.get("jobQueue"), array_job_id=params.get("arrayJobId"))
+        emulated = self._emulated
+        details = self._on_target(
+            op, lambda: emulated.list_job_details(job_queue=params.get("jobQueue"), array_job_id=params.get("arrayJobId"))
+        )
         summaries = model.select_jobs(
             [model.summary_from_detail(detail) for detail in details], job_status=status, filters=filters
         )
@@ -172,10 +176,8 @@ class BatchShimClient:
         if self._local is not None:
             return self._respond(self._local.call(op, params))
         assert self._emulated is not None
-        if op == "CancelJob":
-            self._emulated.cancel_job(params["jobId"], params["reason"])
-        else:
-            self._emulated.terminate_job(params["jobId"], params["reason"])
+        stop = self._emulated.cancel_job if op == "CancelJob" else self._emulated.terminate_job
+        self._on_target(op, stop, params["jobId"], params["reason"])
         return self._respond({})
 
     # Registry operations
@@ -276,6 +278,23 @@ class BatchShimClient:
             return model.decode_next_token(token, fingerprint)
         except ValueError as error:
             raise client_exception(op, f"Invalid nextToken: {error}") from error
+
+    def _on_target(self, op: str, call: Callable[..., Any], *args: Any) -> Any:
+        """Runs one emulated operation; whatever the target raises surfaces as botocore's ClientError, as on AWS:
+        ClientException for what the target or the mapping refused, ServerException for a failing or absent target."""
+        label = self.settings.target
+        try:
+            return call(*args)
+        except ClientError:
+            raise
+        except ValueError as error:
+            raise client_exception(op, str(error)) from error
+        except ApiError as error:
+            if 400 <= error.status < 500 and error.status != 429:
+                raise client_exception(op, f"target {label} rejected the request: {error.server_message}") from error
+            raise server_exception(op, f"target {label} failed: {error.server_message}") from error
+        except TransportError as error:
+            raise server_exception(op, f"target {label} is not reachable: {error}") from error
 
     @staticmethod
     def _respond(result: Mapping[str, Any]) -> Dict[str, Any]:

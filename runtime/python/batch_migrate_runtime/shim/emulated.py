@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Union
 from ..errors import ApiError, TransportError
 from . import model
 from .errors import client_exception, server_exception
+from .validation import check_reserved_environment
 from .journal import Journal, JobRecord
 from .registry import Registry
 from .targets import CommonComputeTarget, SaladTarget, TargetJob, TargetSubmission
@@ -40,23 +41,37 @@ class EmulatedBackend:
         op = "SubmitJob"
         definition = self.registry.find_job_definition(params["jobDefinition"])
         if definition is None:
-            raise client_exception(op, f"Job definition {params['jobDefinition']} does not exist")
+            raise client_exception(op, f"job definition {params['jobDefinition']} not found or not ACTIVE")
+        check_definition = getattr(self.target, "check_definition", None)
+        if check_definition is not None:
+            name = definition.get("jobDefinitionName")
+            try:
+                check_definition(name, self.registry.mapping_for(name, self.target.label))
+            except ValueError as error:
+                raise client_exception(op, str(error)) from error
         if definition.get("type") == "multinode" or definition.get("nodeProperties"):
             raise client_exception(op, f"multi-node parallel job definitions are not supported on target {self.target.label}")
         queue = self.registry.find_job_queue(params["jobQueue"])
         if queue is None:
-            raise client_exception(op, f"Job queue {params['jobQueue']} does not exist")
+            raise client_exception(op, f"job queue {params['jobQueue']} not found")
+        # A definition from migrate.config.json has not been through RegisterJobDefinition's checks.
+        check_reserved_environment(
+            op,
+            (definition.get("containerProperties") or {}).get("environment"),
+            f"job definition {definition.get('jobDefinitionName')}: containerProperties.environment",
+        )
         retry_strategy = params.get("retryStrategy") or definition.get("retryStrategy") or {}
         timeout = params.get("timeout") or definition.get("timeout")
         attempts = int(retry_strategy.get("attempts") or 1)
         rules = retry_strategy.get("evaluateOnExit") or []
         self._check_target_limits(params, attempts, rules, timeout)
-        emulate_retries = self.target.can_emulate_retries and (bool(rules) or (timeout is not None and attempts > 1))
+        # Every attempt is its own target job, so AWS_BATCH_JOB_ATTEMPT counts up as on AWS.
+        emulate_retries = self.target.can_emulate_retries and attempts > 1
 
         depends_on = list(params.get("dependsOn") or [])
         for dependency in depends_on:
             if dependency.get("jobId") and self._status_of(dependency["jobId"], {}) is None:
-                raise client_exception(op, f"dependsOn job {dependency['jobId']} does not exist")
+                raise client_exception(op, f"dependent job {dependency['jobId']} does not exist")
 
         parameters = {**(definition.get("parameters") or {}), **(params.get("parameters") or {})}
         container = definition.get("containerProperties") or {}
@@ -168,8 +183,17 @@ class EmulatedBackend:
         """The job as one JSON document. A plain job's id is the target's own id (the `Salad-Job-Id` header,
         Common Compute's job id), unknown before submission, so `jobId`/AWS_BATCH_JOB_ID are left out there."""
         environment = {item["name"]: item["value"] for item in record["container"]["environment"]}
-        environment.update({"AWS_BATCH_JOB_ATTEMPT": str(attempt_group), "AWS_BATCH_JQ_NAME": record["jobQueue"]})
         payload: Dict[str, Any] = {}
+        if self.target.fixed_attempts is None:
+            environment["AWS_BATCH_JOB_ATTEMPT"] = str(attempt_group)
+        else:
+            # The target's queue makes the retries (SaladCloud: up to 4): the job wrapper counts the attempts, and
+            # answers the job's last one so that the queue makes no more than AWS would.
+            payload["maxAttempts"] = record["maxAttempts"]
+        environment["AWS_BATCH_JQ_NAME"] = record["jobQueue"]
+        compute_environment = self.registry.compute_environment_of(record["jobQueue"])
+        if compute_environment:
+            environment["AWS_BATCH_CE_NAME"] = compute_environment
         if job_id_known:
             environment["AWS_BATCH_JOB_ID"] = record["jobId"]
             payload["jobId"] = record["jobId"]
@@ -441,6 +465,9 @@ class EmulatedBackend:
             if parent is None or parent["kind"] != "array-parent":
                 return []
             return [self._detail(self.journal.get(f"{array_job_id}:{i}") or {}, cache) for i in range(parent["arraySize"])]
+        if self.registry.find_job_queue(job_queue or "") is None:
+            # AWS refuses ListJobs on a queue that does not exist, as it refuses SubmitJob to it.
+            raise client_exception("ListJobs", f"job queue {job_queue or ''} not found")
         queue_name = self.registry.queue_name(job_queue or "")
         records = [record for record in self.journal.all() if record["jobQueue"] == queue_name and record["kind"] != "array-child"]
         known_target_ids = {target_id for record in self.journal.all() for target_id in record["targetIds"]}
@@ -475,7 +502,10 @@ class EmulatedBackend:
         record = self.journal.get(job_id)
         if record is None:
             target_job = self.target.get(job_id, None) if ":" not in job_id else None
-            if target_job is not None and (target_job.status in model.NOT_STARTED_STATUSES or (terminate and target_job.status == "RUNNING" and self.target.can_stop_running)):
+            if target_job is None:
+                # AWS refuses CancelJob/TerminateJob of a job it does not know.
+                raise client_exception("TerminateJob" if terminate else "CancelJob", f"job {job_id} not found")
+            if target_job.status in model.NOT_STARTED_STATUSES or (terminate and target_job.status == "RUNNING" and self.target.can_stop_running):
                 self.target.cancel(target_job, reason)
             return
         if record["kind"] == "array-parent":

@@ -12,7 +12,7 @@ from typing import Any, Dict, Mapping, Optional
 
 from .._http import JsonHttpClient, RetryPolicy
 from ..errors import ApiError, ConfigurationError, TransportError
-from .errors import ClientError, error_for_code, server_exception
+from .errors import ClientError, client_exception, error_for_code, server_exception
 from .registry import Registry
 
 REGISTRY_OPERATIONS = ("RegisterJobDefinition", "DescribeJobDefinitions", "DescribeJobQueues", "DescribeComputeEnvironments")
@@ -29,11 +29,30 @@ class LocalExecutorBackend:
         self.http = JsonHttpClient(root, headers, timeout=timeout, retry=RetryPolicy(max_retries=max_retries))
         self.registry = registry
         self._seeded = False
+        self._refused: Dict[str, str] = {}
 
     def call(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
         if not self._seeded:
-            self._seed_registry()
+            try:
+                self._seed_registry()
+            except TransportError as error:
+                # Reported against the user's call, not the seeding request; seeding is tried again next call.
+                raise server_exception(operation, f"the local executor at {self.http.base_url} is not reachable: {error}") from error
+        refusal = self._refusal_for(operation, params)
+        if refusal is not None:
+            raise refusal
         return self._post(operation, params)
+
+    def _refusal_for(self, operation: str, params: Mapping[str, Any]) -> Optional[ClientError]:
+        """What the executor refused from migrate.config.json fails only the calls that use it."""
+        if operation != "SubmitJob":
+            return None
+        definition = _resource_name(str(params.get("jobDefinition") or "")).split(":")[0]
+        queue = _resource_name(str(params.get("jobQueue") or ""))
+        for key in (f"job definition {definition}", f"job queue {queue}"):
+            if key in self._refused:
+                return client_exception(operation, f"{key} in migrate.config.json was refused by the local executor: {self._refused[key]}")
+        return None
 
     def _post(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
         try:
@@ -46,25 +65,45 @@ class LocalExecutorBackend:
         payload = response.json()
         return payload if isinstance(payload, dict) else {}
 
+    def _seed_post(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+        """A seeding request: a transport failure stays a TransportError, for `call` to report."""
+        try:
+            response = self.http.request("POST", f"/v1/{operation.lower()}", json_body=dict(params))
+        except ApiError as error:
+            code = error.code or ("ServerException" if error.status >= 500 else "ClientException")
+            raise error_for_code(operation, code, error.server_message, error.status) from error
+        payload = response.json()
+        return payload if isinstance(payload, dict) else {}
+
+    def _seed_one(self, key: str, operation: str, request: Mapping[str, Any]) -> None:
+        """Creates one resource; a ClientException refuses that resource only."""
+        try:
+            self._seed_post(operation, request)
+        except ClientError as error:
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400) >= 500:
+                raise
+            self._refused[key] = error.response.get("Error", {}).get("Message", str(error))
+
     def _seed_registry(self) -> None:
         """Creates on the executor the compute environments, queues and job definitions the config declares and
         the executor lacks (matched by name), so a fresh executor runs the project's jobs."""
         if self._seeded:
             return
-        self._seeded = True
+        self._refused = {}
         try:
-            environments = {item["computeEnvironmentName"] for item in self._post("DescribeComputeEnvironments", {}).get("computeEnvironments", [])}
+            environments = {item["computeEnvironmentName"] for item in self._seed_post("DescribeComputeEnvironments", {}).get("computeEnvironments", [])}
             for name, environment in self.registry.compute_environments.items():
                 if name not in environments:
                     request = {"computeEnvironmentName": name, "type": environment.get("type", "MANAGED"), "state": environment.get("state", "ENABLED")}
                     for key in ("computeResources", "serviceRole", "unmanagedvCpus"):
                         if key in environment:
                             request[key] = environment[key]
-                    self._post("CreateComputeEnvironment", request)
-            queues = {item["jobQueueName"] for item in self._post("DescribeJobQueues", {}).get("jobQueues", [])}
+                    self._seed_one(f"compute environment {name}", "CreateComputeEnvironment", request)
+            queues = {item["jobQueueName"] for item in self._seed_post("DescribeJobQueues", {}).get("jobQueues", [])}
             for name, queue in self.registry.job_queues.items():
                 if name not in queues:
-                    self._post(
+                    self._seed_one(
+                        f"job queue {name}",
                         "CreateJobQueue",
                         {
                             "jobQueueName": name,
@@ -74,12 +113,18 @@ class LocalExecutorBackend:
                         },
                     )
             for name in sorted(self.registry.job_definitions):
-                existing = self._post("DescribeJobDefinitions", {"jobDefinitionName": name, "status": "ACTIVE"}).get("jobDefinitions", [])
+                existing = self._seed_post("DescribeJobDefinitions", {"jobDefinitionName": name, "status": "ACTIVE"}).get("jobDefinitions", [])
                 if existing:
                     continue
                 for definition in self.registry.job_definitions[name]:
                     request = {key: value for key, value in definition.items() if key not in ("jobDefinitionArn", "revision", "status", "containerOrchestrationType")}
-                    self._post("RegisterJobDefinition", request)
-        except ClientError:
+                    self._seed_one(f"job definition {name}", "RegisterJobDefinition", request)
+            self._seeded = True
+        except (ClientError, TransportError):
             self._seeded = False
             raise
+
+
+def _resource_name(reference: str) -> str:
+    """`name`, `name:3` or an ARN (`…:job-definition/name:3`) → the part after the last `/`."""
+    return reference.rsplit("/", 1)[-1] if reference.startswith("arn:") else reference

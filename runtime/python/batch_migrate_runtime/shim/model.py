@@ -17,7 +17,7 @@ TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED"})
 NOT_STARTED_STATUSES = frozenset({"SUBMITTED", "PENDING", "RUNNABLE"})
 NORMAL_EXIT_REASON = "Essential container in task exited"
 DEPENDENCY_FAILED_REASON = "Dependent Job failed"
-SALAD_EXHAUSTED_REASON = "Job failed after 4 attempts"
+TIMEOUT_REASON = "Job attempt duration exceeded timeout"
 
 DESCRIBE_JOBS_MAX_IDS = 100
 LIST_JOBS_DEFAULT_PAGE = 100
@@ -76,6 +76,11 @@ def common_compute_status(job: Mapping[str, Any]) -> Dict[str, Any]:
         view["status"] = "FAILED"
         already_worded = last_error.startswith("Max attempts (")
         view["statusReason"] = last_error if already_worded else f"Max attempts ({max_attempts}) exhausted: {last_error}"
+        # AWS words a non-zero exit and a timeout its own way, whatever the target said.
+        if error_code == "timeout":
+            view["statusReason"] = TIMEOUT_REASON
+        elif exit_code_from_error(error) is not None:
+            view["statusReason"] = NORMAL_EXIT_REASON
     elif state == "failed":
         view["status"] = "FAILED"
         cancelled = error_code == "cancelled" or (error_code is None and not error_message)
@@ -115,11 +120,14 @@ def salad_status(job: Mapping[str, Any]) -> Dict[str, Any]:
     elif status == "running":
         view["status"] = "RUNNING"
     elif status == "succeeded":
-        view["status"] = "SUCCEEDED"
-        view["statusReason"] = NORMAL_EXIT_REASON
+        # The job wrapper completes a job whose failure AWS would not retry (its last attempt, or a timeout).
+        report = final_failure(job.get("output"))
+        view["status"] = "FAILED" if report else "SUCCEEDED"
+        view["statusReason"] = TIMEOUT_REASON if report and report["timedOut"] else NORMAL_EXIT_REASON
     elif status == "failed":
+        # The queue's 4 attempts all failed: to AWS, the container exited non-zero each time.
         view["status"] = "FAILED"
-        view["statusReason"] = SALAD_EXHAUSTED_REASON
+        view["statusReason"] = NORMAL_EXIT_REASON
     elif status == "cancelled":
         view["status"] = "FAILED"
         view["isCancelled"] = True
@@ -127,6 +135,14 @@ def salad_status(job: Mapping[str, Any]) -> Dict[str, Any]:
     else:
         raise ValueError(f"unknown SaladCloud job status {status!r}")
     return view
+
+
+def final_failure(output: Any) -> Optional[Dict[str, Any]]:
+    """The job wrapper's report of a failure it answered as final (`lastAttempt: true`), else None."""
+    if not isinstance(output, dict) or output.get("lastAttempt") is not True or output.get("exitCode") == 0:
+        return None
+    exit_code = output.get("exitCode")
+    return {"exitCode": exit_code if isinstance(exit_code, int) else None, "timedOut": output.get("timedOut") is True}
 
 
 def salad_event_times(job: Mapping[str, Any]) -> Tuple[List[int], Optional[int]]:

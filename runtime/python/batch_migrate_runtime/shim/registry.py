@@ -205,6 +205,17 @@ class Registry:
             return None
         return {"jobQueueName": name, "jobQueueArn": self.arn(f"job-queue/{name}")}
 
+    def compute_environment_of(self, queue_name: str) -> Optional[str]:
+        """AWS_BATCH_CE_NAME: the first compute environment in the queue's order, when the config declares it."""
+        order = (self.job_queues.get(self.queue_name(queue_name)) or {}).get("computeEnvironmentOrder")
+        if not isinstance(order, list) or not order:
+            return None
+        first = sorted(order, key=lambda entry: int((entry or {}).get("order") or 0))[0] or {}
+        reference = first.get("computeEnvironment")
+        if not isinstance(reference, str):
+            return None
+        return reference.rsplit("/", 1)[-1] if reference.startswith("arn:") else reference
+
     def queue_mapping_for(self, queue_name: str, target: str) -> Dict[str, Any]:
         mappings = self.target_mappings.get(f"queue:{queue_name}") or {}
         merged = dict(mappings.get("flat") or {})

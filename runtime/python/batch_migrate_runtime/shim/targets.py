@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Optional
 
@@ -51,7 +52,8 @@ class TargetSubmission:
 
 class CommonComputeTarget:
     label = "common-compute"
-    can_stop_running = True
+    # Cancel of a leased job marks it failed but keeps the lease: the run goes on and can still complete.
+    can_stop_running = False
     can_emulate_retries = True
     fixed_attempts: Optional[int] = None
 
@@ -74,9 +76,10 @@ class CommonComputeTarget:
             is_terminated=view["isTerminated"],
             created_at=raw.get("created_at"),
             started_at=started_at,
-            stopped_at=raw.get("completed_at") if terminal else None,
+            # completed_at is set only on completion; stopped_at [ext] also covers failed jobs.
+            stopped_at=(raw.get("stopped_at") or raw.get("completed_at")) if terminal else None,
             attempt_starts=attempt_starts,
-            exit_code=model.exit_code_from_error(error) if raw.get("state") in ("failed", "dead_letter") else None,
+            exit_code=model.exit_code_from_error(error) if raw.get("state") in ("failed", "dead_letter") else (0 if raw.get("state") == "completed" else None),
             container_reason=error.get("code"),
             timed_out=error.get("code") == "timeout",
             metadata=dict(raw.get("metadata") or {}),
@@ -137,6 +140,7 @@ class SaladTarget:
     def to_target_job(self, raw: Dict[str, Any], target_queue: Optional[str]) -> TargetJob:
         view = model.salad_status(raw)
         starts, stopped = model.salad_event_times(raw)
+        final = model.final_failure(raw.get("output")) if raw.get("status") == "succeeded" else None
         return TargetJob(
             target_id=str(raw["id"]),
             status=view["status"],
@@ -147,6 +151,8 @@ class SaladTarget:
             started_at=starts[-1] if starts else None,
             stopped_at=stopped if raw.get("status") in TERMINAL_JOB_STATUSES else None,
             attempt_starts=list(starts),
+            exit_code=final["exitCode"] if final else (0 if raw.get("status") == "succeeded" else None),
+            timed_out=bool(final and final["timedOut"]),
             metadata=dict(raw.get("metadata") or {}),
             target_queue=target_queue,
         )
@@ -160,7 +166,18 @@ class SaladTarget:
             )
         return salad_queue
 
+    def check_definition(self, definition_name: str, mapping: Dict[str, Any]) -> None:
+        """SaladCloud's long jobs run under Kelpie, which the shim does not drive: refuse them before anything else."""
+        kelpie = mapping.get("kelpieContainerGroup")
+        if kelpie is not None:
+            raise ValueError(
+                f"job definition {definition_name} runs under Kelpie on SaladCloud (its timeout is over 30 minutes, "
+                f"container group {json.dumps(kelpie)}); the shim does not submit Kelpie jobs: create them with Kelpie's API "
+                "(POST /jobs with container_group_id, see kelpie-job.json under migration/salad/), or shorten the job to run on a Salad queue"
+            )
+
     def submit(self, submission: TargetSubmission) -> TargetJob:
+        self.check_definition(submission.definition_name, submission.definition_mapping)
         salad_queue = self.queue_for(submission.queue_name, submission.definition_mapping, submission.queue_mapping)
         raw = self.client.create_queue_job(salad_queue, submission.payload, metadata=submission.metadata)
         return self.to_target_job(raw, salad_queue)

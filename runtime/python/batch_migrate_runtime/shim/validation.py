@@ -162,13 +162,19 @@ def check_submit_job(params: Mapping[str, Any], target_label: str) -> None:
             raise client_exception(op, "an N_TO_N dependency is only valid on an array job")
     check_retry_strategy(op, params.get("retryStrategy"))
     check_timeout(op, params.get("timeout"))
-    environment = (params.get("containerOverrides") or {}).get("environment") or []
-    for variable in environment:
-        if str(variable.get("name", "")).startswith("AWS_BATCH"):
-            raise client_exception(op, f"environment variable {variable.get('name')} uses the reserved prefix AWS_BATCH")
+    check_reserved_environment(op, (params.get("containerProperties") or {}).get("environment"), "containerProperties.environment")
+    check_reserved_environment(op, (params.get("containerOverrides") or {}).get("environment"), "containerOverrides.environment")
     tags = params.get("tags") or {}
     if len(tags) > 50:
         raise client_exception(op, "at most 50 tags")
+
+
+def check_reserved_environment(op: str, environment: Any, field: str) -> None:
+    """AWS refuses environment variable names starting with AWS_BATCH, in a job definition and in overrides alike."""
+    for variable in environment if isinstance(environment, list) else []:
+        name = str((variable or {}).get("name", ""))
+        if name.startswith("AWS_BATCH"):
+            raise client_exception(op, f"{field}: environment variable names starting with AWS_BATCH are reserved ({name})")
 
 
 def check_retry_strategy(op: str, strategy: Any) -> None:
@@ -208,3 +214,4 @@ def check_register_job_definition(params: Mapping[str, Any]) -> None:
         raise client_exception(op, "type must be container or multinode")
     check_retry_strategy(op, params.get("retryStrategy"))
     check_timeout(op, params.get("timeout"))
+    check_reserved_environment(op, (params.get("containerProperties") or {}).get("environment"), "containerProperties.environment")

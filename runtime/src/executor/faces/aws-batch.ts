@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { findReservedEnvironmentName, substituteParameters } from "../batch-rules.js";
 import type { Engine } from "../engine.js";
 import { JobNotFoundError } from "../engine.js";
+import { AwsTagging } from "./aws-tags.js";
 import {
   RequestError,
   decodeToken,
@@ -183,13 +184,18 @@ function nameFromArn(value: string): string {
 }
 
 export class AwsBatchFace {
+  private readonly tagging: AwsTagging;
+
   constructor(
     private readonly engine: Engine,
     private readonly options: AwsFaceOptions,
-  ) {}
+  ) {
+    this.tagging = new AwsTagging(engine, `arn:aws:batch:${options.region}:${options.accountId}:`);
+  }
 
   matches(pathname: string): boolean {
-    return pathname !== "/v1/jobs" && /^\/v1\/(?:[a-z]+|tags\/.+)$/.test(pathname);
+    // /v1/jobs and /v1/embeddings are Common Compute's; every AWS Batch operation path is /v1/<lowercase name>.
+    return pathname !== "/v1/jobs" && pathname !== "/v1/embeddings" && /^\/v1\/(?:[a-z]+|tags\/.+)$/.test(pathname);
   }
 
   private arn(kind: string, name: string): string {
@@ -198,6 +204,10 @@ export class AwsBatchFace {
 
   async handle(request: ParsedRequest): Promise<Reply> {
     try {
+      if (AwsTagging.matches(request.url.pathname)) {
+        const result = await this.tagging.handle(request);
+        return jsonReply(200, result, { "x-amzn-requestid": randomUUID() });
+      }
       if (request.method !== "POST")
         throw clientError(`${request.method} ${request.url.pathname} is not an AWS Batch operation`);
       const operation = request.url.pathname.slice("/v1/".length);
@@ -253,8 +263,10 @@ export class AwsBatchFace {
   // ── Job definitions ────────────────────────────────────────────────────────────────────────────
 
   private validateTimeout(value: unknown, field: string): { attemptDurationSeconds?: number } | undefined {
-    const timeout = value as Body | undefined;
-    if (timeout === undefined || timeout === null) return undefined;
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "object" || Array.isArray(value))
+      throw clientError(`${field} must be a JobTimeout object such as {"attemptDurationSeconds": 60}`);
+    const timeout = value as Body;
     const seconds = optionalInteger(
       timeout,
       "attemptDurationSeconds",

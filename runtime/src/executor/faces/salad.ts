@@ -29,6 +29,7 @@ export function saladProblem(error: RequestError): Reply {
     404: "Not Found",
     409: "Conflict",
     413: "Payload Too Large",
+    415: "Unsupported Media Type",
     500: "Internal Server Error",
     503: "Service Unavailable",
     507: "Insufficient Storage",
@@ -168,16 +169,18 @@ export class SaladFace {
 
   private renderQueue(queue: SaladQueue): Record<string, unknown> {
     const pending = this.jobsOf(queue).filter((job) => saladStatusOf(job) === "pending").length;
-    return {
+    const rendered: Record<string, unknown> = {
       id: queue.id,
       name: queue.name,
       display_name: queue.displayName,
-      description: queue.description ?? null,
       container_groups: [],
       current_queue_length: pending,
       create_time: iso(queue.createTime),
       update_time: iso(queue.updateTime),
     };
+    // `description` is optional and a string when present: the official SDK's schema rejects `null`.
+    if (typeof queue.description === "string") rendered.description = queue.description;
+    return rendered;
   }
 
   private listQueues(organization: string, project: string): Reply {
@@ -187,17 +190,23 @@ export class SaladFace {
     return jsonReply(200, { items });
   }
 
-  private readQueueFields(body: Record<string, unknown>): { displayName?: string; description?: string | null } {
+  private readQueueFields(body: Record<string, unknown>): { displayName?: string; description?: string } {
     const displayName = optionalString(body, "display_name", 63);
     if (displayName !== undefined && !DISPLAY_NAME_PATTERN.test(displayName)) {
       throw new RequestError(400, `display_name must match ${DISPLAY_NAME_PATTERN.source}`);
     }
     const description = optionalString(body, "description", 500);
-    return { displayName, description: body.description === null ? null : description };
+    if (description !== undefined && /[\r\n]/.test(description)) {
+      throw new RequestError(400, "description must be a single line (pattern ^.*$)");
+    }
+    return { displayName, description };
   }
 
   private async createQueue(organization: string, project: string, request: ParsedRequest): Promise<Reply> {
     const body = readJsonObject(request);
+    if (body.display_name === null || body.description === null) {
+      throw new RequestError(400, "display_name and description must be strings when present");
+    }
     const name = checkName("name", optionalString(body, "name", 63));
     const key = this.queueKey(organization, project, name);
     if (this.engine.saladQueues.has(key)) throw new RequestError(409, `queue ${name} already exists`);
@@ -209,7 +218,7 @@ export class SaladFace {
       projectName: project,
       name,
       displayName: fields.displayName ?? name,
-      description: fields.description ?? null,
+      description: fields.description,
       createTime: now,
       updateTime: now,
     };
@@ -218,11 +227,19 @@ export class SaladFace {
     return jsonReply(201, this.renderQueue(queue));
   }
 
+  /** A JSON Merge Patch (RFC 7396): the API takes `application/merge-patch+json`; `null` removes a field. */
   private async updateQueue(queue: SaladQueue, request: ParsedRequest): Promise<Reply> {
+    const contentType = String(request.headers["content-type"] ?? "")
+      .split(";")[0]
+      ?.trim()
+      .toLowerCase();
+    if (contentType !== "application/merge-patch+json") {
+      throw new RequestError(415, "PATCH takes Content-Type: application/merge-patch+json");
+    }
     const body = readJsonObject(request);
     const fields = this.readQueueFields(body);
     if (fields.displayName !== undefined) queue.displayName = fields.displayName;
-    if ("description" in body) queue.description = fields.description ?? null;
+    if ("description" in body) queue.description = fields.description;
     queue.updateTime = Date.now();
     await this.engine.store.put("saladQueue", this.queueKeyOf(queue), queue);
     return jsonReply(200, this.renderQueue(queue));

@@ -39,22 +39,24 @@ const run = spawnSync(job.command[0], job.command.slice(1), { env: { ...process.
 process.exit(run.status ?? 1);
 `;
 
-/** A command: exit 0 when `condition` (JS over process.env) holds, else `code` (10 + the attempt number if "attempt"). */
-function command(condition: string, code: number | "attempt"): string[] {
-  const failure = code === "attempt" ? "10 + Number(process.env.AWS_BATCH_JOB_ATTEMPT)" : String(code);
-  return [NODE, "-e", `process.exit((${condition}) ? 0 : ${failure})`];
+// Exits 0 when its condition (JS over process.env) holds, else its code (10 + the attempt number for "attempt").
+// Each job chooses both through Ref:: parameters: Salad's wrapper always runs its own command, never the input's.
+const CHECK = `const [condition, code] = process.argv.slice(1);
+process.exit(eval(condition) ? 0 : code === "attempt" ? 10 + Number(process.env.AWS_BATCH_JOB_ATTEMPT) : Number(code));`;
+const CHECK_COMMAND = [NODE, "-e", CHECK, "Ref::condition", "Ref::code"];
+const DEFAULT_PARAMETERS = { condition: "true", code: "1" };
+
+function check(condition: string, code: number | "attempt"): { parameters: { condition: string; code: string } } {
+  return { parameters: { condition, code: String(code) } };
 }
 
 /** Each case: a SubmitJob (or another call), the same for every run. */
 const JOBS = {
-  plain: { containerOverrides: { command: command("true", 1) } },
-  retried: {
-    retryStrategy: { attempts: 3 },
-    containerOverrides: { command: command('process.env.AWS_BATCH_JOB_ATTEMPT === "3"', "attempt") },
-  },
-  exhausted: { retryStrategy: { attempts: 2 }, containerOverrides: { command: command("false", 5) } },
-  computeEnvironment: { containerOverrides: { command: command('process.env.AWS_BATCH_CE_NAME === "matrix-ce"', 9) } },
-  timeout: { timeout: { attemptDurationSeconds: 60 }, containerOverrides: { command: command("true", 1) } },
+  plain: check("true", 1),
+  retried: { retryStrategy: { attempts: 3 }, ...check('process.env.AWS_BATCH_JOB_ATTEMPT === "3"', "attempt") },
+  exhausted: { retryStrategy: { attempts: 2 }, ...check("false", 5) },
+  computeEnvironment: check('process.env.AWS_BATCH_CE_NAME === "matrix-ce"', 9),
+  timeout: { timeout: { attemptDurationSeconds: 60 }, ...check("true", 1) },
 } as const;
 
 interface Outcome {
@@ -229,9 +231,11 @@ describe("the same scenario through both shims on local, common-compute and sala
       port: 0,
       host: "127.0.0.1",
       path: "/run",
-      command: [],
-      parameters: {},
+      command: CHECK_COMMAND,
+      parameters: DEFAULT_PARAMETERS,
       passThrough: null,
+      // The queue has two replicas and both shims run at once: the real group would have one wrapper per replica.
+      maxConcurrent: 4,
     });
     executor = await startTestExecutor({
       minAttemptDurationSeconds: 60,
@@ -254,13 +258,15 @@ describe("the same scenario through both shims on local, common-compute and sala
       jobDefinitions: {
         matrix: {
           type: "container",
-          containerProperties: { image: "node:20", command: command("true", 1) },
+          parameters: DEFAULT_PARAMETERS,
+          containerProperties: { image: "node:20", command: CHECK_COMMAND },
           commonCompute: { workload: "run-document" },
         },
         "long-running": {
           type: "container",
           timeout: { attemptDurationSeconds: 7200 },
-          containerProperties: { image: "node:20", command: command("true", 1) },
+          parameters: DEFAULT_PARAMETERS,
+          containerProperties: { image: "node:20", command: CHECK_COMMAND },
           commonCompute: { workload: "run-document" },
           salad: { kelpieContainerGroup: "long-running" },
         },
@@ -389,13 +395,13 @@ describe("the local target with a migrate.config.json the executor partly refuse
     configPath = writeConfig({
       jobQueues: { "local-queue": { priority: 1, computeEnvironmentOrder: [] } },
       jobDefinitions: {
-        "good-def": { type: "container", containerProperties: { image: "node:20", command: command("true", 1) } },
+        "good-def": { type: "container", containerProperties: { image: "node:20", command: ["true"] } },
         // The executor refuses this one (a reserved variable), so only submits that use it fail.
         "bad-def": {
           type: "container",
           containerProperties: {
             image: "node:20",
-            command: command("true", 1),
+            command: ["true"],
             environment: [{ name: "AWS_BATCH_OWN", value: "x" }],
           },
         },

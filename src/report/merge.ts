@@ -1,5 +1,14 @@
 import path from "node:path";
-import type { Coverage, Finding, Inventory, InventoryItem, Link, LiteralValue, ResourceKind } from "../core/types.js";
+import type {
+  Coverage,
+  Finding,
+  Inventory,
+  InventoryItem,
+  Link,
+  LiteralValue,
+  Origin,
+  ResourceKind,
+} from "../core/types.js";
 import { callSiteId } from "../link/index.js";
 import { nameOfLiteral } from "../link/references.js";
 import { REPORT_VERSION, type Report } from "./model.js";
@@ -123,6 +132,15 @@ function linkAcrossRepositories(links: Link[], inventory: Inventory, literal: Se
  * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
  * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
  */
+/** A client's origin in a merged report: its paths are under the repository's folder like the finding's own. */
+function originUnder(name: string, origin: Origin): Origin {
+  return {
+    ...origin,
+    path: under(name, origin.path),
+    steps: origin.steps.map((step) => ({ ...step, path: under(name, step.path) })),
+  };
+}
+
 export function mergeReports(
   parts: readonly RepositoryReport[],
   meta: { toolVersion: string; root: string },
@@ -132,7 +150,12 @@ export function mergeReports(
   const links: Link[] = [];
   for (const { name, report } of parts) {
     if (report.version !== REPORT_VERSION) throw new Error(`${name} is not a version ${REPORT_VERSION} report`);
-    for (const finding of report.findings) findings.push({ ...finding, path: under(name, finding.path) });
+    for (const finding of report.findings)
+      findings.push({
+        ...finding,
+        path: under(name, finding.path),
+        ...(finding.origin ? { origin: originUnder(name, finding.origin) } : {}),
+      });
     for (const key of INVENTORY_KEYS)
       for (const item of report.inventory[key])
         inventory[key].push({

@@ -63,7 +63,12 @@ function copyTree(from: string, to: string): void {
       if (name === ".git" || name === "node_modules") return false;
       const stat = statSync(source, { throwIfNoEntry: false });
       if (!stat || stat.isSymbolicLink()) return false;
-      return stat.isDirectory() || SOURCE.test(name) || /^(tsconfig.*|package)\.json$/.test(name) || name === "migrate.config.json";
+      return (
+        stat.isDirectory() ||
+        SOURCE.test(name) ||
+        /^(tsconfig.*|package)\.json$/.test(name) ||
+        name === "migrate.config.json"
+      );
     },
   });
 }
@@ -106,7 +111,14 @@ function onShim(language: "python" | "javascript", code: string): boolean {
   return /batch-migrate-runtime\//.test(code) && !/['"](@aws-sdk\/client-batch|aws-sdk\/clients\/batch)['"]/.test(code);
 }
 
-const CLIENT_KINDS = new Set(["py-client", "py-client-indirect", "js-v2-client", "js-v3-client", "js-v2-import", "js-v3-import"]);
+const CLIENT_KINDS = new Set([
+  "py-client",
+  "py-client-indirect",
+  "js-v2-client",
+  "js-v3-client",
+  "js-v2-import",
+  "js-v3-import",
+]);
 
 async function configure(copy: string, target: MigrationTarget): Promise<void> {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
@@ -187,8 +199,7 @@ async function evaluate(
     for (const site of relevant) {
       row.sites++;
       const outLine = toOutput(site.line);
-      const stillThere =
-        outLine !== undefined && outputSites.some((o) => o.line === outLine && o.kind === site.kind);
+      const stillThere = outLine !== undefined && outputSites.some((o) => o.line === outLine && o.kind === site.kind);
       const why = outLine !== undefined ? markerAbove(lines, outLine) : undefined;
       if (why !== undefined) {
         row.marked++;
@@ -199,7 +210,8 @@ async function evaluate(
       const rewritten =
         mode.to === "native"
           ? !stillThere
-          : onShim(language, output) || (!CLIENT_KINDS.has(site.kind) && !/boto3|aws-sdk/.test(original) && anyClientFileChanged);
+          : onShim(language, output) ||
+            (!CLIENT_KINDS.has(site.kind) && !/boto3|aws-sdk/.test(original) && anyClientFileChanged);
       if (rewritten) {
         row.rewritten++;
         continue;
@@ -256,7 +268,9 @@ async function evaluate(
       const unmarked = (remaining.get(file.path) ?? []).filter((s) => markerAbove(lines, s.line) === undefined);
       if (unmarked.length > 0) {
         row.halfMigrated++;
-        row.details.push(`half-migrated ${file.path}: ${unmarked.map((s) => `${s.line} ${s.operation ?? s.kind}`).join(", ")}`);
+        row.details.push(
+          `half-migrated ${file.path}: ${unmarked.map((s) => `${s.line} ${s.operation ?? s.kind}`).join(", ")}`,
+        );
       }
     }
   }
@@ -288,7 +302,12 @@ const rows: Row[] = [];
 for (const repo of repos) {
   const pristine = path.join(corpus, repo);
   const scan = await scanTree({ root: pristine, scanners: SCANNERS });
-  const callSites = scan.findings.filter((f) => isCallSite(f) && (f.language === "python" || f.language === "javascript" || f.language === "typescript") && SOURCE.test(f.path));
+  const callSites = scan.findings.filter(
+    (f) =>
+      isCallSite(f) &&
+      (f.language === "python" || f.language === "javascript" || f.language === "typescript") &&
+      SOURCE.test(f.path),
+  );
   if (callSites.length === 0) continue;
   for (const mode of modes) {
     const row = await evaluate(repo, pristine, work, mode, callSites, scratch, surface);
@@ -312,7 +331,11 @@ const COLUMNS = [
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify(rows.map((r) => ({ ...r, reasons: Object.fromEntries(r.reasons) })), null, 2)}\n`,
+    `${JSON.stringify(
+      rows.map((r) => ({ ...r, reasons: Object.fromEntries(r.reasons) })),
+      null,
+      2,
+    )}\n`,
   );
 } else {
   const header = ["repo", "mode", ...COLUMNS.map(([, h]) => h)];
@@ -322,19 +345,26 @@ if (values.json) {
     table.push(["TOTAL", mode.id, ...COLUMNS.map(([k]) => String(of.reduce((n, r) => n + r[k], 0)))]);
   }
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((t) => t[i]!.length)));
-  const format = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  const format = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
   process.stdout.write(`${format(header)}\n${table.map(format).join("\n")}\n`);
   for (const mode of modes.filter((m) => m.to === "native")) {
     const of = rows.filter((r) => r.mode === mode.id);
     const sites = of.reduce((n, r) => n + r.sites, 0);
     const rewritten = of.reduce((n, r) => n + r.rewritten, 0);
-    process.stdout.write(`${mode.id}: ${rewritten}/${sites} job-operation sites rewritten (${sites ? Math.round((100 * rewritten) / sites) : 0}%)\n`);
+    process.stdout.write(
+      `${mode.id}: ${rewritten}/${sites} job-operation sites rewritten (${sites ? Math.round((100 * rewritten) / sites) : 0}%)\n`,
+    );
   }
   const reasons = new Map<string, number>();
-  for (const r of rows) for (const [k, v] of r.reasons) reasons.set(`${r.mode}: ${k}`, (reasons.get(`${r.mode}: ${k}`) ?? 0) + v);
+  for (const r of rows)
+    for (const [k, v] of r.reasons) reasons.set(`${r.mode}: ${k}`, (reasons.get(`${r.mode}: ${k}`) ?? 0) + v);
   process.stdout.write("\nmarkers by reason:\n");
-  for (const [k, v] of [...reasons].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${String(v).padStart(4)}  ${k}\n`);
+  for (const [k, v] of [...reasons].sort((a, b) => b[1] - a[1]))
+    process.stdout.write(`  ${String(v).padStart(4)}  ${k}\n`);
   if (values.details)
     for (const r of rows) for (const d of r.details) process.stdout.write(`${r.repo} ${r.mode}: ${d}\n`);
-  process.stdout.write(`\n${rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)}s; copies in ${work}\n`);
+  process.stdout.write(
+    `\n${rows.length} runs in ${((performance.now() - started) / 1000).toFixed(1)}s; copies in ${work}\n`,
+  );
 }

@@ -38,7 +38,15 @@ export function prepareScratch(projectRoot: string, base: string): string {
   writeFileSync(path.join(scratch, "package.json"), JSON.stringify({ name: "eval-apply-scratch", private: true }));
   execFileSync(
     "npm",
-    ["install", "--silent", "--no-audit", "--no-fund", path.join(scratch, packed), "@aws-sdk/client-batch@3", "aws-sdk@2"],
+    [
+      "install",
+      "--silent",
+      "--no-audit",
+      "--no-fund",
+      path.join(scratch, packed),
+      "@aws-sdk/client-batch@3",
+      "aws-sdk@2",
+    ],
     { cwd: scratch, stdio: ["ignore", "ignore", "inherit"] },
   );
   return scratch;
@@ -97,7 +105,8 @@ function runtimeProbe(code: string, file: string, esm: boolean): string | undefi
     const id = statement.id as JsNode;
     if (id.type === "Identifier") names.add(id.name);
     else if (id.type === "ObjectPattern")
-      for (const property of id.properties as JsNode[]) if (property.value?.type === "Identifier") names.add(property.value.name);
+      for (const property of id.properties as JsNode[])
+        if (property.value?.type === "Identifier") names.add(property.value.name);
   }
   if (statements.length === 0) return undefined;
   const checks: string[] = [];
@@ -129,7 +138,10 @@ export function loadJs(scratch: string, absPath: string, code: string): LoadResu
   const esm = isEsm(absPath, code);
   const probe = runtimeProbe(code, absPath, esm);
   if (!probe) return { ok: true, problems: [] };
-  const file = path.join(scratch, `probe-${createHash("sha1").update(absPath).digest("hex").slice(0, 10)}.${esm ? "mjs" : "cjs"}`);
+  const file = path.join(
+    scratch,
+    `probe-${createHash("sha1").update(absPath).digest("hex").slice(0, 10)}.${esm ? "mjs" : "cjs"}`,
+  );
   writeFileSync(file, probe);
   try {
     execFileSync(process.execPath, [file], {
@@ -185,7 +197,13 @@ function diagnosticsOf(file: string, options: ts.CompilerOptions): string[] {
 }
 
 /** Type-checks original and rewritten text with the repository's options; reports diagnostics only the rewrite has. */
-export function typeCheckTs(scratch: string, repoRoot: string, absPath: string, original: string, rewritten: string): LoadResult {
+export function typeCheckTs(
+  scratch: string,
+  repoRoot: string,
+  absPath: string,
+  original: string,
+  rewritten: string,
+): LoadResult {
   const options = compilerOptionsFor(absPath, repoRoot);
   const dir = path.join(scratch, "ts", createHash("sha1").update(absPath).digest("hex").slice(0, 10));
   const extension = path.extname(absPath);

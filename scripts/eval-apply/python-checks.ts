@@ -55,7 +55,9 @@ export function runtimeImportProblems(projectRoot: string, code: string): string
     });
     return [];
   } catch (error) {
-    const stderr = String((error as { stderr?: Buffer }).stderr ?? "").trim().split("\n");
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? "")
+      .trim()
+      .split("\n");
     return [`python import: ${stderr[stderr.length - 1]?.slice(0, 200) ?? "failed"}`];
   }
 }
@@ -81,7 +83,10 @@ export function nativeMisuse(code: string, surface: PythonSurface): { line: numb
     const method = fn.childForFieldName("attribute")?.text ?? "";
     const className = bound.get(object);
     if (className && !surface.native.get(className)!.has(method))
-      problems.push({ line: call.startPosition.row + 1, what: `${object}.${method}() — ${className} has no ${method}` });
+      problems.push({
+        line: call.startPosition.row + 1,
+        what: `${object}.${method}() — ${className} has no ${method}`,
+      });
   }
   return problems;
 }

@@ -3,6 +3,7 @@ import { applyEdits, type TextEdit } from "../src/apply/edits.js";
 import { markerEdits } from "../src/apply/markers.js";
 import { planShimImports } from "../src/apply/python/boto3-imports.js";
 import { parsePython } from "../src/apply/python/syntax.js";
+import { unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
 const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
@@ -18,6 +19,14 @@ export default defineTransform({
   apply(file, ctx) {
     if (!ctx.findings.some((finding) => CLIENT_KINDS.has(finding.kind))) return { kind: "unchanged" };
     const code = file.text;
+    // A file that also calls an operation the shim does not serve keeps real boto3, with a marker on each such call.
+    const unserved = unservedCalls(code, ctx.findings, "python", "real boto3");
+    if (unserved.length > 0) {
+      const markers = markerEdits(code, unserved);
+      return markers.length === 0
+        ? { kind: "unchanged" }
+        : { kind: "changed", code: applyEdits(code, markers), warnings: [] };
+    }
     const plan = planShimImports(parsePython(code), code);
     // A file with an import the shim cannot take keeps real boto3 everywhere: markers only, never half-moved.
     const edits: TextEdit[] =

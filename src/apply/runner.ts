@@ -191,14 +191,23 @@ function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
   );
 }
 
-/** Scans Python files together (so clients passed between functions are followed) and returns their findings by path. */
-export async function scanPython(root: string, files: SourceFile[]): Promise<Map<string, Finding[]>> {
+/**
+ * Scans the files of each language together (so clients passed between functions are followed) and returns their
+ * findings by path.
+ */
+export async function scanSources(root: string, files: SourceFile[]): Promise<Map<string, Finding[]>> {
   const byPath = new Map<string, Finding[]>();
-  if (files.length === 0) return byPath;
   const ctx: ScanContext = { root, scanEmbedded: async () => [] };
-  const output = await python.scan({ files, context: [] }, ctx);
+  for (const [language, scanner] of [
+    ["python", python],
+    ["javascript", javascript],
+  ] as const) {
+    const own = files.filter((file) => languageOfPath(file.path) === language);
+    if (own.length === 0) continue;
+    const output = await scanner.scan({ files: own, context: [] }, ctx);
+    for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
+  }
   const texts = new Map(files.map((file) => [file.path, file.text]));
-  for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
   for (const [relPath, findings] of byPath) byPath.set(relPath, unsuppressed(findings, texts.get(relPath) ?? ""));
   return byPath;
 }
@@ -206,9 +215,9 @@ export async function scanPython(root: string, files: SourceFile[]): Promise<Map
 /** A findings source for one file's text alone: the second (idempotence) run and the fixture tests use it. */
 export function singleFileFindings(root: string): FindingsOf {
   return async (relPath, text) =>
-    languageOfPath(relPath) === "python"
-      ? ((await scanPython(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? [])
-      : [];
+    languageOfPath(relPath) === undefined
+      ? []
+      : ((await scanSources(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? []);
 }
 
 interface Candidate {
@@ -253,11 +262,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     }
     candidates.push({ relPath, bytes: read.bytes, text });
   }
-  const pythonFindings = await scanPython(
+  const pythonFindings = await scanSources(
     root,
-    candidates
-      .filter((c) => languageOfPath(c.relPath) === "python")
-      .map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
   );
   const alone = singleFileFindings(root);
   let firstRun = true;

@@ -22,7 +22,7 @@ export interface TransformWarning {
 }
 
 export interface TransformContext {
-  /** The scanner's findings for this file (Python only; JS transforms read the syntax themselves). */
+  /** The scanner's findings for this file (its language's scanner, run over every candidate file together). */
   findings: readonly Finding[];
   /** The target native transforms write for. */
   target: MigrationTarget;

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { diffLines } from "diff";
-import { runApply } from "../src/apply/runner.js";
+import { runApply, type FileResult } from "../src/apply/runner.js";
 import type { MigrationTarget } from "../src/apply/transform.js";
 import { hasManualMarker } from "../src/apply/transform.js";
 import { runInitCommand } from "../src/commands/init.js";
@@ -111,14 +111,11 @@ function onShim(language: "python" | "javascript", code: string): boolean {
   return /batch-migrate-runtime\//.test(code) && !/['"](@aws-sdk\/client-batch|aws-sdk\/clients\/batch)['"]/.test(code);
 }
 
-const CLIENT_KINDS = new Set([
-  "py-client",
-  "py-client-indirect",
-  "js-v2-client",
-  "js-v3-client",
-  "js-v2-import",
-  "js-v3-import",
-]);
+/** The file's Batch clients are made in other modules, and apply moved every one of those to the shim. */
+function clientMovedWithFactory(result: FileResult | undefined, changed: ReadonlySet<string>): boolean {
+  const from = result?.clientsFrom ?? [];
+  return from.length > 0 && from.every((site) => changed.has(site.origin.path));
+}
 
 async function configure(copy: string, target: MigrationTarget): Promise<void> {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
@@ -179,9 +176,7 @@ async function evaluate(
   const after = await scanTree({ root: copy, scanners: SCANNERS });
   const remaining = new Map<string, Finding[]>();
   for (const f of after.findings.filter(isCallSite)) remaining.set(f.path, [...(remaining.get(f.path) ?? []), f]);
-  const anyClientFileChanged = first.files.some(
-    (f) => f.status === "changed" && callSites.some((s) => s.path === f.path && CLIENT_KINDS.has(s.kind)),
-  );
+  const changed = new Set(first.files.filter((f) => f.status === "changed").map((f) => f.path));
 
   const ready = (f: Finding) => f.transforms.some((t) => transforms.some((x) => x.id === t));
   const bySite = new Map<string, Finding[]>();
@@ -193,14 +188,17 @@ async function evaluate(
     const lines = output.split("\n");
     const toOutput = lineMap(original, output);
     const result = results.get(file);
-    const listed = new Set((result?.manual ?? []).map((m) => m.line));
     const outputSites = remaining.get(file) ?? [];
+    // A marker that keeps the whole file where it was covers every site in it.
+    const fileMarker = lines
+      .filter((line) => hasManualMarker(line) && /this file stays on/.test(line))
+      .map((line) => `file stays: ${line.slice(line.indexOf("—") + 1).trim()}`)[0];
     const relevant = mode.to === "native" ? sites.filter((s) => s.operation && JOB_OPERATIONS.has(s.operation)) : sites;
     for (const site of relevant) {
       row.sites++;
       const outLine = toOutput(site.line);
       const stillThere = outLine !== undefined && outputSites.some((o) => o.line === outLine && o.kind === site.kind);
-      const why = outLine !== undefined ? markerAbove(lines, outLine) : undefined;
+      const why = (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ?? fileMarker;
       if (why !== undefined) {
         row.marked++;
         const key = reasonClass(why);
@@ -208,15 +206,22 @@ async function evaluate(
         continue;
       }
       const rewritten =
-        mode.to === "native"
-          ? !stillThere
-          : onShim(language, output) ||
-            (!CLIENT_KINDS.has(site.kind) && !/boto3|aws-sdk/.test(original) && anyClientFileChanged);
+        mode.to === "native" ? !stillThere : onShim(language, output) || clientMovedWithFactory(result, changed);
       if (rewritten) {
         row.rewritten++;
         continue;
       }
-      if (ready(site) && !(outLine !== undefined && listed.has(outLine))) {
+      // Listed without a marker: the site itself, or the site that makes the client this file's calls use.
+      const listedWhy =
+        (outLine !== undefined ? result?.manual.find((m) => m.line === outLine)?.why : undefined) ??
+        (output === original ? result?.manual.find((m) => /Batch client/.test(m.why))?.why : undefined);
+      if (listedWhy !== undefined) {
+        row.marked++;
+        const key = `listed: ${reasonClass(listedWhy)}`;
+        row.reasons.set(key, (row.reasons.get(key) ?? 0) + 1);
+        continue;
+      }
+      if (ready(site)) {
         row.silentNoOps++;
         row.details.push(`silent no-op ${file}:${site.line} ${site.operation ?? site.kind}`);
       }
@@ -302,12 +307,14 @@ const rows: Row[] = [];
 for (const repo of repos) {
   const pristine = path.join(corpus, repo);
   const scan = await scanTree({ root: pristine, scanners: SCANNERS });
-  const callSites = scan.findings.filter(
-    (f) =>
-      isCallSite(f) &&
-      (f.language === "python" || f.language === "javascript" || f.language === "typescript") &&
-      SOURCE.test(f.path),
-  );
+  const callSites = scan.findings
+    .filter((f) => (f.language === "python") === f.path.endsWith(".py"))
+    .filter(
+      (f) =>
+        isCallSite(f) &&
+        (f.language === "python" || f.language === "javascript" || f.language === "typescript") &&
+        SOURCE.test(f.path),
+    );
   if (callSites.length === 0) continue;
   for (const mode of modes) {
     const row = await evaluate(repo, pristine, work, mode, callSites, scratch, surface);

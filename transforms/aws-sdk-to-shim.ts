@@ -12,7 +12,7 @@ import {
 } from "../src/apply/javascript/batch-imports.js";
 import { parseJs, type JsNode } from "../src/apply/javascript/syntax.js";
 import { markerEdits } from "../src/apply/markers.js";
-import { unservedCalls } from "../src/apply/served.js";
+import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
 export default defineTransform({
@@ -27,7 +27,7 @@ export default defineTransform({
     const code = file.text;
     // A file that also calls an operation the shim does not serve keeps the real SDK, with a marker on each such call.
     const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK");
-    if (unserved.length > 0) {
+    if (unserved.length > 0 || keptOffTheShim(code)) {
       const markers = markerEdits(code, unserved, "//");
       return markers.length === 0
         ? { kind: "unchanged" }

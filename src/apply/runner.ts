@@ -9,6 +9,8 @@ import { loadMigrateConfig, type MigrateConfig } from "./config.js";
 import { unifiedDiff } from "./diff.js";
 import { ImportRequests, runImportPass } from "./imports.js";
 import { findMarkers } from "./markers.js";
+import { planClientOrigins } from "./origins.js";
+import type { ClientOrigin } from "./python/client-origin.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
 import {
   languageOfPath,
@@ -37,6 +39,8 @@ export interface FileResult {
   /** Transforms that changed the file. */
   changedBy: string[];
   manual: ManualSite[];
+  /** Sites here whose Batch client is made in another module, and where (that module gets the shim import). */
+  clientsFrom?: { line: number; origin: ClientOrigin }[];
   diff?: string;
   /** Set after a successful write. */
   written?: boolean;
@@ -89,6 +93,7 @@ function runTransforms(
   findings: readonly Finding[],
   target: MigrationTarget,
   config: MigrateConfig | undefined,
+  clientsMadeFor: readonly { path: string; line: number }[] = [],
 ): PassResult {
   const imports = new ImportRequests();
   const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
@@ -97,7 +102,13 @@ function runTransforms(
     try {
       const outcome = transform.apply(
         { path: relPath, text: result.code },
-        { findings: result.changedBy.length === 0 ? findings : [], target, config, imports },
+        {
+          findings: result.changedBy.length === 0 ? findings : [],
+          target,
+          config,
+          imports,
+          clientsMadeFor: result.changedBy.length === 0 ? clientsMadeFor : [],
+        },
       );
       if (outcome.kind === "changed" && outcome.code !== result.code) {
         result.code = outcome.code;
@@ -130,6 +141,8 @@ export async function transformText(
     target: MigrationTarget;
     config: MigrateConfig | undefined;
     findingsOf: FindingsOf;
+    /** Sites elsewhere whose Batch client this file makes (first run only). */
+    clientsMadeFor?: readonly { path: string; line: number }[];
   },
 ): Promise<TextResult> {
   const language = languageOfPath(relPath);
@@ -152,6 +165,7 @@ export async function transformText(
     await options.findingsOf(relPath, text),
     options.target,
     options.config,
+    options.clientsMadeFor,
   );
   if (first.failure) return unchanged("failed", first.failure);
   const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
@@ -195,7 +209,11 @@ function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
  * Scans the files of each language together (so clients passed between functions are followed) and returns their
  * findings by path.
  */
-export async function scanSources(root: string, files: SourceFile[]): Promise<Map<string, Finding[]>> {
+export async function scanSources(
+  root: string,
+  files: SourceFile[],
+  context: readonly SourceFile[] = [],
+): Promise<Map<string, Finding[]>> {
   const byPath = new Map<string, Finding[]>();
   const ctx: ScanContext = { root, scanEmbedded: async () => [] };
   for (const [language, scanner] of [
@@ -204,7 +222,10 @@ export async function scanSources(root: string, files: SourceFile[]): Promise<Ma
   ] as const) {
     const own = files.filter((file) => languageOfPath(file.path) === language);
     if (own.length === 0) continue;
-    const output = await scanner.scan({ files: own, context: [] }, ctx);
+    const output = await scanner.scan(
+      { files: own, context: context.filter((file) => languageOfPath(file.path) === language) },
+      ctx,
+    );
     for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
   }
   const texts = new Map(files.map((file) => [file.path, file.text]));
@@ -220,7 +241,7 @@ export function singleFileFindings(root: string): FindingsOf {
       : ((await scanSources(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? []);
 }
 
-interface Candidate {
+export interface Candidate {
   relPath: string;
   bytes: Buffer;
   text: string;
@@ -243,6 +264,8 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   });
   const files: FileResult[] = [];
   const candidates: Candidate[] = [];
+  const possibleFactories: Candidate[] = [];
+  const context: SourceFile[] = [];
   for (const relPath of walk.files) {
     if (walk.isIgnoredFile(relPath)) continue;
     const read = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
@@ -252,20 +275,32 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     }
     const latin1 = read.bytes.toString("latin1");
     const language = languageOfPath(relPath)!;
-    if (!options.transforms.some((t) => t.language === language && t.prefilter(latin1))) continue;
-    // A file the scanner of its language would not even parse has no Batch site to rewrite.
-    if (!(language === "python" ? python : javascript).prefilter(latin1, relPath)) continue;
+    const scanner = language === "python" ? python : javascript;
+    const transformable = options.transforms.some((t) => t.language === language && t.prefilter(latin1));
+    // A file the scanner of its language would not even parse has no Batch site to rewrite, but it may be the
+    // factory (a boto3 helper) of a client made for a site elsewhere: kept aside until origins are known.
+    // A file the transforms would skip is still scanned: its client may be made (and moved) elsewhere.
+    const scanned = scanner.prefilter(latin1, relPath);
+    const helper = !scanned && scanner.context?.(latin1, relPath) === true;
+    if (!transformable && !helper && !scanned) continue;
     const text = decodeUtf8(read.bytes);
     if (text === undefined) {
-      files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
+      if (scanned)
+        files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
       continue;
     }
-    candidates.push({ relPath, bytes: read.bytes, text });
+    // Helper modules the scanner reads to follow a client made through them, as `migrate scan` does.
+    if (helper) context.push({ path: relPath, absPath: path.join(root, relPath), text: toWorkingText(text).text });
+    if (scanned) candidates.push({ relPath, bytes: read.bytes, text });
+    else if (transformable) possibleFactories.push({ relPath, bytes: read.bytes, text });
   }
   const pythonFindings = await scanSources(
     root,
     candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    context,
   );
+  const origins = planClientOrigins(root, candidates, possibleFactories, pythonFindings, options);
+  candidates.push(...possibleFactories.filter((c) => origins.madeFor.has(c.relPath)));
   const alone = singleFileFindings(root);
   let firstRun = true;
   const outputs = new Map<string, string>();
@@ -280,14 +315,17 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
         firstRun = false;
         return pythonFindings.get(relPath) ?? [];
       },
+      clientsMadeFor: origins.madeFor.get(candidate.relPath) ?? [],
     });
     const file: FileResult = {
       path: candidate.relPath,
       status: result.status,
       changedBy: result.changedBy,
-      manual: result.manual,
+      manual: [...result.manual, ...(origins.unresolved.get(candidate.relPath) ?? [])],
       ...(result.reason ? { reason: result.reason } : {}),
     };
+    const madeElsewhere = origins.resolved.get(candidate.relPath);
+    if (madeElsewhere) file.clientsFrom = madeElsewhere;
     if (result.status === "changed") {
       file.diff = unifiedDiff(candidate.relPath, candidate.text, result.output);
       outputs.set(candidate.relPath, result.output);

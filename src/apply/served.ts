@@ -37,6 +37,13 @@ function snakeCase(operation: string): string {
   return operation.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
+const STAYS = "is not served by the batch-migrate shim, so this file stays on";
+
+/** A file an earlier run kept on the real SDK for an unserved call keeps it until a person removes the marker. */
+export function keptOffTheShim(code: string): boolean {
+  return code.includes(STAYS);
+}
+
 /**
  * Calls in a file of operations the shim does not serve, each with the marker text a person acts on. The file then
  * stays on the real SDK: moving it would turn each of these calls into an error on the target.
@@ -55,7 +62,7 @@ export function unservedCalls(
       return {
         index: indexOfPosition(code, f.line, f.column),
         why:
-          `${name} (${op}) is not served by the batch-migrate shim, so this file stays on ${stayingOn}: manage the ` +
+          `${name} (${op}) ${STAYS} ${stayingOn}: manage the ` +
           `${resourceOf(op)} with the files \`migrate init --target <target>\` writes, or move this call to a ` +
           `module that stays on AWS, then run apply again`,
       };

@@ -29,7 +29,7 @@ export default defineTransform({
       if (edits.length === 0) return { kind: "unchanged" };
       return { kind: "changed", code: applyEdits(code, edits), warnings: [] };
     }
-    ctx.imports.require(SHIM_MODULE, plan.clientClass);
+    ctx.imports.require(SHIM_MODULE, plan.clientClass, "boto3");
     ctx.imports.dropIfUnused("boto3");
     ctx.imports.dropIfUnused(SHIM_MODULE, "boto3");
     return { kind: "changed", code: applyEdits(code, plan.edits), warnings: [] };

@@ -247,6 +247,35 @@ export interface Candidate {
   text: string;
 }
 
+const CALL_SITE = /^(py|js)-/;
+
+/** Why a site the scan offers these transforms for was left as it was, when no transform said so itself. */
+function unmovedReason(finding: Finding, transforms: readonly Transform[]): string {
+  const native = transforms.some((t) => t.to === "native");
+  if (finding.kind.startsWith("js-v2-") && native)
+    return "aws-sdk v2 calls are not rewritten to a native client: run `migrate apply --to shim` for this file (it then runs on batch-migrate-runtime/aws-sdk-v2), or port it to @aws-sdk/client-batch v3 and run again";
+  if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
+    return "the Batch client this call uses is made in another module that apply could not trace (a tuple, a value passed in, or a factory outside the repository); it stays where that client comes from: move the module that makes it to `from batch_migrate_runtime import boto3`";
+  return `${finding.operation ?? finding.kind} was not rewritten (${finding.message}); rewrite it by hand or keep it on AWS`;
+}
+
+/** No silent no-op: every site the scan calls ready for the selected transforms is rewritten, marked or listed. */
+function listUnmovedSites(
+  files: FileResult[],
+  findings: ReadonlyMap<string, readonly Finding[]>,
+  transforms: readonly Transform[],
+): void {
+  const selected = new Set(transforms.map((t) => t.id));
+  for (const file of files) {
+    if (file.status !== "unchanged" || file.manual.length > 0 || file.clientsFrom) continue;
+    for (const finding of findings.get(file.path) ?? []) {
+      if (!CALL_SITE.test(finding.kind) || finding.kind.endsWith("-import")) continue;
+      if (!finding.transforms.some((id) => selected.has(id))) continue;
+      file.manual.push({ line: finding.line, why: unmovedReason(finding, transforms) });
+    }
+  }
+}
+
 /** Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. */
 export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   const root = path.resolve(options.root);
@@ -332,6 +361,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     }
     files.push(file);
   }
+  listUnmovedSites(files, pythonFindings, options.transforms);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!options.write || outputs.size === 0) return { files };
   if (!options.allowDirty) {

@@ -190,9 +190,14 @@ async function evaluate(
     const result = results.get(file);
     const outputSites = remaining.get(file) ?? [];
     // A marker that keeps the whole file where it was covers every site in it.
-    const fileMarker = lines
-      .filter((line) => hasManualMarker(line) && /this file stays on/.test(line))
-      .map((line) => `file stays: ${line.slice(line.indexOf("—") + 1).trim()}`)[0];
+    const fileMarker =
+      lines
+        .filter((line) => hasManualMarker(line) && /this file stays on/.test(line))
+        .map((line) => `file stays: ${line.slice(line.indexOf("—") + 1).trim()}`)[0] ??
+      // Native mode moves a file with any blocked site to the shim whole; its movable sites go with it.
+      (mode.to === "native" && output !== original && onShim(language, output) && lines.some(hasManualMarker)
+        ? "file moved to the shim whole: other sites in it are marked"
+        : undefined);
     const relevant = mode.to === "native" ? sites.filter((s) => s.operation && JOB_OPERATIONS.has(s.operation)) : sites;
     for (const site of relevant) {
       row.sites++;
@@ -267,7 +272,9 @@ async function evaluate(
       row.details.push(...problems.map((p) => `fails to load ${file.path}: ${p}`));
     }
     // Half-migrated: a native client is in, yet an unmarked Batch call is still made through the real SDK.
-    const hasNative = /\b(CommonCompute|SaladCloud|CommonComputeClient|SaladClient)\b/.test(output);
+    const hasNative =
+      /^\s*from batch_migrate_runtime import .*\b(CommonCompute|SaladCloud)\b/m.test(output) ||
+      /batch-migrate-runtime\/(common-compute|salad)['"]/.test(output);
     const language = file.path.endsWith(".py") ? "python" : "javascript";
     if (hasNative && !onShim(language, output)) {
       const unmarked = (remaining.get(file.path) ?? []).filter((s) => markerAbove(lines, s.line) === undefined);

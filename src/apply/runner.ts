@@ -254,6 +254,8 @@ function unmovedReason(finding: Finding, transforms: readonly Transform[]): stri
   const native = transforms.some((t) => t.to === "native");
   if (finding.kind.startsWith("js-v2-") && native)
     return "aws-sdk v2 calls are not rewritten to a native client: run `migrate apply --to shim` for this file (it then runs on batch-migrate-runtime/aws-sdk-v2), or port it to @aws-sdk/client-batch v3 and run again";
+  if (/^js-v[23]-(call|command)$/.test(finding.kind))
+    return `${finding.operation ?? "this Batch call"} uses a client this file does not create (it is imported or passed in): it runs wherever the module that creates the client points, so check that module's rewrite (or its marker) in this diff`;
   if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
     return "the Batch client this call uses is made in another module that apply could not trace (a tuple, a value passed in, or a factory outside the repository); it stays where that client comes from: move the module that makes it to `from batch_migrate_runtime import boto3`";
   return `${finding.operation ?? finding.kind} was not rewritten (${finding.message}); rewrite it by hand or keep it on AWS`;

@@ -145,7 +145,7 @@ function noEquivalent(operation: string | undefined, target: MigrationTarget, pa
   const call = paginator ? `get_paginator("${snakeCase(operation)}")` : `${snakeCase(operation)}()`;
   return SHIM_SERVED_OPERATIONS.has(operation)
     ? `${call} (${operation}) has no ${TARGET_NAME[target]} call: the file moves to the shim instead, which answers it`
-    : `${call} (${operation}) has no ${TARGET_NAME[target]} call and the shim does not serve it: move this call to a module that stays on AWS, then run apply again`;
+    : `${call} (${operation}) has no ${TARGET_NAME[target]} call and is not served by the batch-migrate shim, so this file stays on real boto3: move this call to a module that stays on AWS, then run apply again`;
 }
 
 function snakeCase(operation: string): string {

@@ -194,9 +194,9 @@ async function evaluate(
       lines
         .filter((line) => hasManualMarker(line) && /this file stays on/.test(line))
         .map((line) => `file stays: ${line.slice(line.indexOf("—") + 1).trim()}`)[0] ??
-      // Native mode moves a file with any blocked site to the shim whole; its movable sites go with it.
-      (mode.to === "native" && output !== original && onShim(language, output) && lines.some(hasManualMarker)
-        ? "file moved to the shim whole: other sites in it are marked"
+      // Native mode leaves a file with any blocked site whole (on the shim where it can go); its movable sites stay too.
+      (mode.to === "native" && output !== original && lines.some(hasManualMarker)
+        ? "file left whole: other sites in it are marked"
         : undefined);
     const relevant = mode.to === "native" ? sites.filter((s) => s.operation && JOB_OPERATIONS.has(s.operation)) : sites;
     for (const site of relevant) {

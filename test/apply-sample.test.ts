@@ -115,7 +115,7 @@ describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")(
       const native = await apply(workdir, { to: "native", target: "common-compute" });
       expect(native.exitCode).toBe(0);
       expect(native.stderr).toContain(
-        "pipeline/submit.py:18 — submit_job arrayProperties has no Common Compute equivalent",
+        "pipeline/submit.py:18 — submit_job(arrayProperties=…): Common Compute has no counterpart for arrayProperties",
       );
       const thumbnails = readFileSync(path.join(workdir, "pipeline/thumbnails.py"), "utf8");
       expect(thumbnails).toContain('client.jobs.get(job_id)["state"] == "completed"');

@@ -4,6 +4,7 @@ import { markerEdits } from "../src/apply/markers.js";
 import { moduleSpecifiers, replaceLiteral, V3_SHIM_SOURCE, V3_SOURCE } from "../src/apply/javascript/batch-imports.js";
 import { NATIVE_MODULES, planJsNative } from "../src/apply/javascript/native.js";
 import { detectJsStyle, parseJs } from "../src/apply/javascript/syntax.js";
+import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
 export default defineTransform({
@@ -20,6 +21,14 @@ export default defineTransform({
     const plan = planJsNative(parsed, code, detectJsStyle(code, parsed.root), ctx.target, ctx.config);
     if (!plan.usesBatch || (plan.edits.length === 0 && plan.manual.length === 0)) return { kind: "unchanged" };
     if (plan.manual.length > 0) {
+      // The file moves to the shim whole, unless it calls an operation the shim does not serve: then it stays.
+      const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK");
+      if (unserved.length > 0 || keptOffTheShim(code)) {
+        const markers = markerEdits(code, [...unserved, ...plan.manual], "//");
+        return markers.length === 0
+          ? { kind: "unchanged" }
+          : { kind: "changed", code: applyEdits(code, markers), warnings: [] };
+      }
       const shimSources = moduleSpecifiers(parsed)
         .filter(({ literal }) => literal.value === V3_SOURCE)
         .map(({ literal }) => replaceLiteral(code, literal, V3_SHIM_SOURCE));

@@ -4,6 +4,7 @@ import { markerEdits } from "../src/apply/markers.js";
 import { planShimImports, SHIM_MODULE } from "../src/apply/python/boto3-imports.js";
 import { planPythonNative } from "../src/apply/python/native.js";
 import { parsePython } from "../src/apply/python/syntax.js";
+import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
 export default defineTransform({
@@ -21,15 +22,18 @@ export default defineTransform({
     if (plan.edits.length === 0 && plan.manual.length === 0) return { kind: "unchanged" };
     if (plan.manual.length > 0) {
       // Never half-migrated: the whole file moves to the shim, and each site that blocked it is marked.
-      const shimImports = ctx.findings.some((finding) => finding.kind === "py-client")
-        ? planShimImports(tree, code)
-        : { edits: [], unsupported: [] };
+      // …unless it calls an operation the shim does not serve either: then it keeps real boto3.
+      const staysOnAws = unservedCalls(code, ctx.findings, "python", "real boto3").length > 0 || keptOffTheShim(code);
+      const shimImports =
+        !staysOnAws && ctx.findings.some((finding) => finding.kind === "py-client")
+          ? planShimImports(tree, code)
+          : { edits: [], unsupported: [] };
       const markers = markerEdits(code, plan.manual);
       const edits = shimImports.unsupported.length > 0 ? markers : [...shimImports.edits, ...markers];
       if (edits.length === 0) return { kind: "unchanged" };
       return { kind: "changed", code: applyEdits(code, edits), warnings: [] };
     }
-    ctx.imports.require(SHIM_MODULE, plan.clientClass);
+    ctx.imports.require(SHIM_MODULE, plan.clientClass, "boto3");
     ctx.imports.dropIfUnused("boto3");
     ctx.imports.dropIfUnused(SHIM_MODULE, "boto3");
     return { kind: "changed", code: applyEdits(code, plan.edits), warnings: [] };

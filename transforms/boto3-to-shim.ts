@@ -3,6 +3,7 @@ import { applyEdits, type TextEdit } from "../src/apply/edits.js";
 import { markerEdits } from "../src/apply/markers.js";
 import { planShimImports } from "../src/apply/python/boto3-imports.js";
 import { parsePython } from "../src/apply/python/syntax.js";
+import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
 const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
@@ -14,10 +15,22 @@ export default defineTransform({
   description:
     "`import boto3` → `from batch_migrate_runtime import boto3` in files that create a Batch client; nothing else moves",
   safety: "safe",
-  prefilter: (text) => text.includes("boto3"),
+  // "batch" too: a file whose client comes from a helper has no boto3 of its own, yet may need markers.
+  prefilter: (text) => text.includes("boto3") || text.includes("batch"),
   apply(file, ctx) {
-    if (!ctx.findings.some((finding) => CLIENT_KINDS.has(finding.kind))) return { kind: "unchanged" };
+    // A file that makes Batch clients: itself, or as the factory of clients used elsewhere (ctx.clientsMadeFor).
+    const makesClients =
+      (ctx.clientsMadeFor?.length ?? 0) > 0 || ctx.findings.some((finding) => CLIENT_KINDS.has(finding.kind));
+    if (!makesClients) return { kind: "unchanged" };
     const code = file.text;
+    // A file that also calls an operation the shim does not serve keeps real boto3, with a marker on each such call.
+    const unserved = unservedCalls(code, ctx.findings, "python", "real boto3");
+    if (unserved.length > 0 || keptOffTheShim(code)) {
+      const markers = markerEdits(code, unserved);
+      return markers.length === 0
+        ? { kind: "unchanged" }
+        : { kind: "changed", code: applyEdits(code, markers), warnings: [] };
+    }
     const plan = planShimImports(parsePython(code), code);
     // A file with an import the shim cannot take keeps real boto3 everywhere: markers only, never half-moved.
     const edits: TextEdit[] =

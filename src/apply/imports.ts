@@ -6,6 +6,8 @@ import { detectJsStyle, parseJs, type JsNode } from "./javascript/syntax.js";
 interface RequiredImport {
   module: string;
   name: string;
+  /** Put it where this module is imported (inside the same `try`/`if`/function), not at the top. */
+  near?: string;
 }
 
 /** Import additions and removals asked for by transforms, applied by one pass after all of them ran. */
@@ -13,10 +15,13 @@ export class ImportRequests {
   readonly required: RequiredImport[] = [];
   readonly droppable: { module: string; name?: string }[] = [];
 
-  /** The file must import `name` from `module` (Python: `from module import name`). */
-  require(module: string, name: string): void {
+  /**
+   * The file must import `name` from `module` (Python: `from module import name`); with `near`, next to (or in
+   * place of, when it is dropped) the first import of that module, so a guarded import stays guarded.
+   */
+  require(module: string, name: string, near?: string): void {
     if (!this.required.some((entry) => entry.module === module && entry.name === name))
-      this.required.push({ module, name });
+      this.required.push(near === undefined ? { module, name } : { module, name, near });
   }
 
   /** Remove the imports of `module` (only its `name`, when given) that nothing uses any more. */
@@ -62,8 +67,45 @@ function runPythonImportPass(code: string, requests: ImportRequests): string {
     usedNames.set(identifier.text, (usedNames.get(identifier.text) ?? 0) + 1);
   }
   const edits: TextEdit[] = [];
+  const droppable = (statement: SyntaxNode) => {
+    const bindings = importBindings(statement);
+    return (
+      bindings.length > 0 &&
+      bindings.every((binding) => requests.drops(binding.module, binding.imported)) &&
+      !bindings.some((binding) => usedNames.has(binding.local))
+    );
+  };
+  const placed = new Set<RequiredImport>();
+  const anchored = new Set<number>();
+  for (const entry of requests.required) {
+    if (entry.near === undefined) continue;
+    const anchor = findAll(
+      root,
+      (node) =>
+        (node.type === "import_statement" || node.type === "import_from_statement") &&
+        importBindings(node).some((binding) => binding.module === entry.near || binding.local === entry.near),
+    )[0];
+    if (!anchor || anchored.has(anchor.id)) continue;
+    const already = findAll(
+      root,
+      (node) =>
+        node.type === "import_from_statement" &&
+        importBindings(node).some((b) => b.module === entry.module && b.imported === entry.name),
+    );
+    placed.add(entry);
+    if (already.length > 0) continue;
+    anchored.add(anchor.id);
+    const line = `from ${entry.module} import ${entry.name}`;
+    if (droppable(anchor)) edits.push({ start: anchor.startIndex, end: anchor.endIndex, text: line });
+    else {
+      const lineStart = code.lastIndexOf("\n", anchor.startIndex - 1) + 1;
+      const indent = code.slice(lineStart, anchor.startIndex);
+      edits.push({ start: anchor.endIndex, end: anchor.endIndex, text: `\n${indent}${line}` });
+    }
+  }
   let freedLine: number | undefined;
   for (const statement of topImports) {
+    if (anchored.has(statement.id)) continue;
     const bindings = importBindings(statement);
     if (bindings.length === 0 || !bindings.every((binding) => requests.drops(binding.module, binding.imported)))
       continue;
@@ -74,6 +116,7 @@ function runPythonImportPass(code: string, requests: ImportRequests): string {
   }
   const missing = requests.required.filter(
     (entry) =>
+      !placed.has(entry) &&
       !topImports.some((statement) =>
         importBindings(statement).some((b) => b.module === entry.module && b.imported === entry.name),
       ),

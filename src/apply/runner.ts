@@ -11,6 +11,8 @@ import { loadMigrateConfig, type MigrateConfig } from "./config.js";
 import { unifiedDiff } from "./diff.js";
 import { ImportRequests, runImportPass } from "./imports.js";
 import { findMarkers } from "./markers.js";
+import { planClientOrigins } from "./origins.js";
+import type { ClientOrigin } from "./python/client-origin.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
 import {
   languageOfPath,
@@ -39,6 +41,8 @@ export interface FileResult {
   /** Transforms that changed the file. */
   changedBy: string[];
   manual: ManualSite[];
+  /** Sites here whose Batch client is made in another module, and where (that module gets the shim import). */
+  clientsFrom?: { line: number; origin: ClientOrigin }[];
   diff?: string;
   /** Set after a successful write. */
   written?: boolean;
@@ -91,6 +95,7 @@ function runTransforms(
   findings: readonly Finding[],
   target: MigrationTarget,
   config: MigrateConfig | undefined,
+  clientsMadeFor: readonly { path: string; line: number }[] = [],
 ): PassResult {
   const imports = new ImportRequests();
   const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
@@ -99,7 +104,13 @@ function runTransforms(
     try {
       const outcome = transform.apply(
         { path: relPath, text: result.code },
-        { findings: result.changedBy.length === 0 ? findings : [], target, config, imports },
+        {
+          findings: result.changedBy.length === 0 ? findings : [],
+          target,
+          config,
+          imports,
+          clientsMadeFor: result.changedBy.length === 0 ? clientsMadeFor : [],
+        },
       );
       if (outcome.kind === "changed" && outcome.code !== result.code) {
         result.code = outcome.code;
@@ -132,6 +143,8 @@ export async function transformText(
     target: MigrationTarget;
     config: MigrateConfig | undefined;
     findingsOf: FindingsOf;
+    /** Sites elsewhere whose Batch client this file makes (first run only). */
+    clientsMadeFor?: readonly { path: string; line: number }[];
   },
 ): Promise<TextResult> {
   const language = languageOfPath(relPath);
@@ -154,6 +167,7 @@ export async function transformText(
     await options.findingsOf(relPath, text),
     options.target,
     options.config,
+    options.clientsMadeFor,
   );
   if (first.failure) return unchanged("failed", first.failure);
   const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
@@ -193,14 +207,30 @@ function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
   );
 }
 
-/** Scans Python files together (so clients passed between functions are followed) and returns their findings by path. */
-export async function scanPython(root: string, files: SourceFile[]): Promise<Map<string, Finding[]>> {
+/**
+ * Scans the files of each language together (so clients passed between functions are followed) and returns their
+ * findings by path.
+ */
+export async function scanSources(
+  root: string,
+  files: SourceFile[],
+  context: readonly SourceFile[] = [],
+): Promise<Map<string, Finding[]>> {
   const byPath = new Map<string, Finding[]>();
-  if (files.length === 0) return byPath;
   const ctx: ScanContext = { root, scanEmbedded: async () => [] };
-  const output = await python.scan({ files, context: [] }, ctx);
+  for (const [language, scanner] of [
+    ["python", python],
+    ["javascript", javascript],
+  ] as const) {
+    const own = files.filter((file) => languageOfPath(file.path) === language);
+    if (own.length === 0) continue;
+    const output = await scanner.scan(
+      { files: own, context: context.filter((file) => languageOfPath(file.path) === language) },
+      ctx,
+    );
+    for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
+  }
   const texts = new Map(files.map((file) => [file.path, file.text]));
-  for (const finding of output.findings) byPath.set(finding.path, [...(byPath.get(finding.path) ?? []), finding]);
   for (const [relPath, findings] of byPath) byPath.set(relPath, unsuppressed(findings, texts.get(relPath) ?? ""));
   return byPath;
 }
@@ -208,15 +238,46 @@ export async function scanPython(root: string, files: SourceFile[]): Promise<Map
 /** A findings source for one file's text alone: the second (idempotence) run and the fixture tests use it. */
 export function singleFileFindings(root: string): FindingsOf {
   return async (relPath, text) =>
-    languageOfPath(relPath) === "python"
-      ? ((await scanPython(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? [])
-      : [];
+    languageOfPath(relPath) === undefined
+      ? []
+      : ((await scanSources(root, [{ path: relPath, absPath: path.join(root, relPath), text }])).get(relPath) ?? []);
 }
 
-interface Candidate {
+export interface Candidate {
   relPath: string;
   bytes: Buffer;
   text: string;
+}
+
+const CALL_SITE = /^(py|js)-/;
+
+/** Why a site the scan offers these transforms for was left as it was, when no transform said so itself. */
+function unmovedReason(finding: Finding, transforms: readonly Transform[]): string {
+  const native = transforms.some((t) => t.to === "native");
+  if (finding.kind.startsWith("js-v2-") && native)
+    return "aws-sdk v2 calls are not rewritten to a native client: run `migrate apply --to shim` for this file (it then runs on batch-migrate-runtime/aws-sdk-v2), or port it to @aws-sdk/client-batch v3 and run again";
+  if (/^js-v[23]-(call|command)$/.test(finding.kind))
+    return `${finding.operation ?? "this Batch call"} uses a client this file does not create (it is imported or passed in): it runs wherever the module that creates the client points, so check that module's rewrite (or its marker) in this diff`;
+  if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
+    return "the Batch client this call uses is made in another module that apply could not trace (a tuple, a value passed in, or a factory outside the repository); it stays where that client comes from: move the module that makes it to `from batch_migrate_runtime import boto3`";
+  return `${finding.operation ?? finding.kind} was not rewritten (${finding.message}); rewrite it by hand or keep it on AWS`;
+}
+
+/** No silent no-op: every site the scan calls ready for the selected transforms is rewritten, marked or listed. */
+function listUnmovedSites(
+  files: FileResult[],
+  findings: ReadonlyMap<string, readonly Finding[]>,
+  transforms: readonly Transform[],
+): void {
+  const selected = new Set(transforms.map((t) => t.id));
+  for (const file of files) {
+    if (file.status !== "unchanged" || file.manual.length > 0 || file.clientsFrom) continue;
+    for (const finding of findings.get(file.path) ?? []) {
+      if (!CALL_SITE.test(finding.kind) || finding.kind.endsWith("-import")) continue;
+      if (!finding.transforms.some((id) => selected.has(id))) continue;
+      file.manual.push({ line: finding.line, why: unmovedReason(finding, transforms) });
+    }
+  }
 }
 
 /** Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. */
@@ -238,6 +299,8 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
   });
   const files: FileResult[] = [];
   const candidates: Candidate[] = [];
+  const possibleFactories: Candidate[] = [];
+  const context: SourceFile[] = [];
   for (const relPath of walk.files) {
     if (walk.isIgnoredFile(relPath)) continue;
     const read = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
@@ -247,22 +310,32 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     }
     const latin1 = read.bytes.toString("latin1");
     const language = languageOfPath(relPath)!;
-    if (!options.transforms.some((t) => t.language === language && t.prefilter(latin1))) continue;
-    // A file the scanner of its language would not even parse has no Batch site to rewrite.
-    if (!(language === "python" ? python : javascript).prefilter(latin1, relPath)) continue;
+    const scanner = language === "python" ? python : javascript;
+    const transformable = options.transforms.some((t) => t.language === language && t.prefilter(latin1));
+    // A file the scanner of its language would not even parse has no Batch site to rewrite, but it may be the
+    // factory (a boto3 helper) of a client made for a site elsewhere: kept aside until origins are known.
+    // A file the transforms would skip is still scanned: its client may be made (and moved) elsewhere.
+    const scanned = scanner.prefilter(latin1, relPath);
+    const helper = !scanned && scanner.context?.(latin1, relPath) === true;
+    if (!transformable && !helper && !scanned) continue;
     const text = decodeForRewrite(read.bytes);
     if (text === undefined) {
-      files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
+      if (scanned)
+        files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
       continue;
     }
-    candidates.push({ relPath, bytes: read.bytes, text });
+    // Helper modules the scanner reads to follow a client made through them, as `migrate scan` does.
+    if (helper) context.push({ path: relPath, absPath: path.join(root, relPath), text: toWorkingText(text).text });
+    if (scanned) candidates.push({ relPath, bytes: read.bytes, text });
+    else if (transformable) possibleFactories.push({ relPath, bytes: read.bytes, text });
   }
-  const pythonFindings = await scanPython(
+  const pythonFindings = await scanSources(
     root,
-    candidates
-      .filter((c) => languageOfPath(c.relPath) === "python")
-      .map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    context,
   );
+  const origins = planClientOrigins(root, candidates, possibleFactories, pythonFindings, options);
+  candidates.push(...possibleFactories.filter((c) => origins.madeFor.has(c.relPath)));
   const alone = singleFileFindings(root);
   let firstRun = true;
   const outputs = new Map<string, string>();
@@ -277,20 +350,24 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
         firstRun = false;
         return pythonFindings.get(relPath) ?? [];
       },
+      clientsMadeFor: origins.madeFor.get(candidate.relPath) ?? [],
     });
     const file: FileResult = {
       path: candidate.relPath,
       status: result.status,
       changedBy: result.changedBy,
-      manual: result.manual,
+      manual: [...result.manual, ...(origins.unresolved.get(candidate.relPath) ?? [])],
       ...(result.reason ? { reason: result.reason } : {}),
     };
+    const madeElsewhere = origins.resolved.get(candidate.relPath);
+    if (madeElsewhere) file.clientsFrom = madeElsewhere;
     if (result.status === "changed") {
       file.diff = unifiedDiff(candidate.relPath, candidate.text, result.output);
       outputs.set(candidate.relPath, result.output);
     }
     files.push(file);
   }
+  listUnmovedSites(files, pythonFindings, options.transforms);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!options.write || outputs.size === 0) return { files };
   if (!options.allowDirty) {

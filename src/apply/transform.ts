@@ -22,7 +22,7 @@ export interface TransformWarning {
 }
 
 export interface TransformContext {
-  /** The scanner's findings for this file (Python only; JS transforms read the syntax themselves). */
+  /** The scanner's findings for this file (its language's scanner, run over every candidate file together). */
   findings: readonly Finding[];
   /** The target native transforms write for. */
   target: MigrationTarget;
@@ -30,6 +30,11 @@ export interface TransformContext {
   config: MigrateConfig | undefined;
   /** Import additions and removals, applied once after every transform has run. */
   imports: ImportRequests;
+  /**
+   * Sites in other files whose Batch client this file makes (it is their factory): the shim transform rewrites
+   * this file's boto3 import for them. Empty on a second run.
+   */
+  clientsMadeFor?: readonly { path: string; line: number }[];
 }
 
 export type TransformOutcome =

@@ -62,6 +62,14 @@ export function summarize(result: ApplyResult, wrote: boolean): string {
   ];
   for (const file of result.files.filter((f) => f.status === "failed"))
     lines.push(`failed: ${file.path}: ${file.reason}`);
+  const moved = result.files.flatMap((f) =>
+    (f.clientsFrom ?? []).map((site) => `  ${f.path}:${site.line} — client made by ${site.origin.chain.join(" → ")}`),
+  );
+  if (moved.length > 0)
+    lines.push(
+      `${moved.length} site${moved.length === 1 ? "" : "s"} use a Batch client made in another module; the shim import goes there:`,
+      ...moved,
+    );
   const manual = result.files.flatMap((f) => f.manual.map((site) => `  ${f.path}:${site.line} — ${site.why}`));
   if (manual.length > 0)
     lines.push(`${manual.length} site${manual.length === 1 ? "" : "s"} left for a person:`, ...manual);

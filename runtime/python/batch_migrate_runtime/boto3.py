@@ -117,6 +117,20 @@ class Session:
         return getattr(self._real(), name)
 
 
+class _SessionModule(ModuleType):
+    """`boto3.session`: its `Session` is the shim's, everything else the real `boto3.session`'s."""
+
+    Session = Session
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(importlib.import_module("boto3.session"), name)
+
+
+session = _SessionModule(f"{__name__}.session")
+
+
 def setup_default_session(**kwargs: Any) -> None:
     _real_boto3().setup_default_session(**kwargs)
 

@@ -50,6 +50,15 @@ def test_batch_clients_are_the_shim_and_other_services_real_boto3(project):
     assert shim_boto3.Session(region_name="us-east-1").client("sqs").meta.service_model.service_name == "sqs"
 
 
+def test_boto3_session_module_gives_the_shim_session(project):
+    """Factories write `boto3.session.Session(...)`; after the import swap that must be the shim's Session too."""
+    assert shim_boto3.session.Session is shim_boto3.Session
+    assert isinstance(shim_boto3.session.Session(region_name="eu-west-1").client("batch"), BatchShimClient)
+    import boto3.session as real_session
+
+    assert shim_boto3.session.ResourceFactory is real_session.ResourceFactory
+
+
 def test_target_aws_hands_batch_to_real_boto3(project, monkeypatch):
     monkeypatch.setenv("BATCH_MIGRATE_TARGET", "aws")
     client = shim_boto3.client("batch", region_name="us-east-1")

@@ -5,16 +5,29 @@
 //
 // The target comes from the same configuration as the Python shim (BATCH_MIGRATE_TARGET…). With target `aws`
 // every call goes to the real @aws-sdk/client-batch, imported on first use from the application's dependencies.
-import { BatchShim, type ShimOperation } from "./core.js";
-import { ClientException, ParameterValidationError, responseMetadata } from "./errors.js";
+import { BatchCommand, type CommandInput, type CommandOutput } from "./command.js";
+import * as unservedCommands from "./sdk-commands.js";
+import { BatchShim, SHIM_OPERATIONS, type ShimOperation } from "./core.js";
+import {
+  BatchServiceException,
+  ClientException,
+  ParameterValidationError,
+  responseMetadata,
+  ServerException,
+} from "./errors.js";
 import type { Json } from "./model.js";
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
-import type { MetadataBearer, OperationShapes } from "./types.js";
+import * as surface from "./sdk-surface.js";
+import { SDK_OPERATIONS, type SdkOperation } from "./sdk-surface.js";
+import type { OperationShapes } from "./types.js";
 
 export { BatchServiceException, ClientException, ServerException, type ResponseMetadata } from "./errors.js";
 export { ConfigurationError } from "./settings.js";
 export type * from "./types.js";
+export { BatchCommand, type CommandInput, type CommandOutput } from "./command.js";
+export * from "./sdk-surface.js";
+export * from "./sdk-commands.js";
 
 export interface BatchClientConfig {
   region?: string | (() => Promise<string>);
@@ -29,25 +42,6 @@ export interface BatchClientConfig {
    */
   batchMigrate?: SettingsOverrides & { env?: NodeJS.ProcessEnv };
 }
-
-/** A command: its input, and the operation it names. */
-export abstract class BatchCommand<Operation extends ShimOperation> {
-  abstract readonly operation: Operation;
-  constructor(readonly input: OperationShapes[Operation][0]) {}
-
-  /** Sent by a real @aws-sdk/client-batch client (target aws), the command is the real SDK's own, same input. */
-  resolveMiddleware(...args: unknown[]): unknown {
-    const module = tryLoadRealSdk<RealBatchModule>("@aws-sdk/client-batch");
-    if (!module)
-      throw new TypeError("a real BatchClient sent a shim command, but @aws-sdk/client-batch is not installed");
-    const RealCommand = module[`${this.operation}Command`] as new (input: unknown) => {
-      resolveMiddleware(...args: unknown[]): unknown;
-    };
-    return new RealCommand(this.input).resolveMiddleware(...args);
-  }
-}
-
-export type CommandOutput<Operation extends ShimOperation> = OperationShapes[Operation][1] & MetadataBearer;
 
 export class SubmitJobCommand extends BatchCommand<"SubmitJob"> {
   readonly operation = "SubmitJob";
@@ -146,17 +140,17 @@ export class BatchClient {
     return this.settings.target;
   }
 
-  send<Operation extends ShimOperation>(command: BatchCommand<Operation>): Promise<CommandOutput<Operation>>;
-  send<Operation extends ShimOperation>(
+  send<Operation extends SdkOperation>(command: BatchCommand<Operation>): Promise<CommandOutput<Operation>>;
+  send<Operation extends SdkOperation>(
     command: BatchCommand<Operation>,
     callback: Callback<CommandOutput<Operation>>,
   ): void;
-  send<Operation extends ShimOperation>(
+  send<Operation extends SdkOperation>(
     command: BatchCommand<Operation>,
     options: unknown,
     callback: Callback<CommandOutput<Operation>>,
   ): void;
-  send<Operation extends ShimOperation>(
+  send<Operation extends SdkOperation>(
     command: BatchCommand<Operation>,
     optionsOrCallback?: unknown,
     callback?: Callback<CommandOutput<Operation>>,
@@ -171,7 +165,7 @@ export class BatchClient {
     );
   }
 
-  private async execute<Operation extends ShimOperation>(
+  private async execute<Operation extends SdkOperation>(
     command: BatchCommand<Operation>,
   ): Promise<CommandOutput<Operation>> {
     if (!(command instanceof BatchCommand)) {
@@ -180,16 +174,25 @@ export class BatchClient {
       );
     }
     if (this.settings.target === "aws") return this.sendToAws(command);
+    if (!(SHIM_OPERATIONS as readonly string[]).includes(command.operation)) {
+      throw new ClientException({
+        message:
+          `${command.operation} is not served by the batch-migrate shim on target ${this.settings.target}; ` +
+          `it serves ${SHIM_OPERATIONS.join(", ")}. Run this call with target aws, or manage the resource with the ` +
+          `files \`migrate init --target ${this.settings.target}\` writes`,
+        $metadata: responseMetadata(400),
+      });
+    }
     this.shim ??= new BatchShim(this.settings);
     try {
-      const output = await this.shim.call(command.operation, command.input as unknown as Json);
+      const output = await this.shim.call(command.operation as ShimOperation, command.input as unknown as Json);
       return { ...output, $metadata: responseMetadata(200) } as unknown as CommandOutput<Operation>;
     } catch (error) {
       throw asServiceError(error);
     }
   }
 
-  private async sendToAws<Operation extends ShimOperation>(
+  private async sendToAws<Operation extends SdkOperation>(
     command: BatchCommand<Operation>,
   ): Promise<CommandOutput<Operation>> {
     this.real ??= loadRealSdk<RealBatchModule>("@aws-sdk/client-batch").then((module) => {
@@ -210,14 +213,14 @@ export class BatchClient {
   }
 }
 
-type AggregatedMethod<Operation extends ShimOperation> = {
-  (input: OperationShapes[Operation][0]): Promise<CommandOutput<Operation>>;
-  (input: OperationShapes[Operation][0], callback: Callback<CommandOutput<Operation>>): void;
-  (input: OperationShapes[Operation][0], options: unknown, callback: Callback<CommandOutput<Operation>>): void;
+type AggregatedMethod<Operation extends SdkOperation> = {
+  (input: CommandInput<Operation>): Promise<CommandOutput<Operation>>;
+  (input: CommandInput<Operation>, callback: Callback<CommandOutput<Operation>>): void;
+  (input: CommandInput<Operation>, options: unknown, callback: Callback<CommandOutput<Operation>>): void;
 };
 
-const COMMANDS: {
-  [Operation in ShimOperation]: new (input: OperationShapes[Operation][0]) => BatchCommand<Operation>;
+const SERVED_COMMANDS: {
+  [Operation in ShimOperation]: new (input: CommandInput<Operation>) => BatchCommand<Operation>;
 } = {
   SubmitJob: SubmitJobCommand,
   DescribeJobs: DescribeJobsCommand,
@@ -230,31 +233,40 @@ const COMMANDS: {
   DescribeComputeEnvironments: DescribeComputeEnvironmentsCommand,
 };
 
-function aggregated<Operation extends ShimOperation>(operation: Operation): AggregatedMethod<Operation> {
+function commandOf<Operation extends SdkOperation>(
+  operation: Operation,
+): new (input: CommandInput<Operation>) => BatchCommand<Operation> {
+  const served = (SERVED_COMMANDS as Record<string, unknown>)[operation];
+  return (served ?? (unservedCommands as Record<string, unknown>)[`${operation}Command`]) as new (
+    input: CommandInput<Operation>,
+  ) => BatchCommand<Operation>;
+}
+
+function aggregated<Operation extends SdkOperation>(operation: Operation): AggregatedMethod<Operation> {
+  const Command = commandOf(operation);
   return function (
     this: BatchClient,
-    input: OperationShapes[Operation][0],
+    input: CommandInput<Operation>,
     optionsOrCallback?: unknown,
     callback?: Callback<CommandOutput<Operation>>,
   ) {
-    const command = new COMMANDS[operation](input);
+    const command = new Command(input);
     const done =
       typeof optionsOrCallback === "function" ? (optionsOrCallback as Callback<CommandOutput<Operation>>) : callback;
     return done ? this.send(command, done) : this.send(command);
   } as AggregatedMethod<Operation>;
 }
 
-/** The aggregated client: `new Batch({}).submitJob(input)`, as v3 has it. */
-export class Batch extends BatchClient {
-  submitJob = aggregated("SubmitJob");
-  describeJobs = aggregated("DescribeJobs");
-  listJobs = aggregated("ListJobs");
-  cancelJob = aggregated("CancelJob");
-  terminateJob = aggregated("TerminateJob");
-  registerJobDefinition = aggregated("RegisterJobDefinition");
-  describeJobDefinitions = aggregated("DescribeJobDefinitions");
-  describeJobQueues = aggregated("DescribeJobQueues");
-  describeComputeEnvironments = aggregated("DescribeComputeEnvironments");
+type AggregatedMethods = { [Operation in SdkOperation as Uncapitalize<Operation>]: AggregatedMethod<Operation> };
+
+/** The aggregated client: `new Batch({}).submitJob(input)`, as v3 has it, with a method for every operation. */
+// oxlint-disable-next-line no-unsafe-declaration-merging
+export interface Batch extends AggregatedMethods {}
+// oxlint-disable-next-line no-unsafe-declaration-merging
+export class Batch extends BatchClient {}
+for (const operation of SDK_OPERATIONS) {
+  const method = `${operation[0]!.toLowerCase()}${operation.slice(1)}`;
+  Object.defineProperty(Batch.prototype, method, { value: aggregated(operation), writable: true, configurable: true });
 }
 
 export interface BatchPaginationConfiguration {
@@ -264,12 +276,22 @@ export interface BatchPaginationConfiguration {
   stopOnSameToken?: boolean;
 }
 
-type PaginatedOperation = "ListJobs" | "DescribeJobDefinitions" | "DescribeJobQueues" | "DescribeComputeEnvironments";
+type PaginatedOperation =
+  | "ListJobs"
+  | "DescribeJobDefinitions"
+  | "DescribeJobQueues"
+  | "DescribeComputeEnvironments"
+  | "DescribeServiceEnvironments"
+  | "ListConsumableResources"
+  | "ListJobsByConsumableResource"
+  | "ListQuotaShares"
+  | "ListSchedulingPolicies"
+  | "ListServiceJobs";
 
 function paginator<Operation extends PaginatedOperation>(operation: Operation) {
   return async function* (
     config: BatchPaginationConfiguration,
-    input: OperationShapes[Operation][0],
+    input: CommandInput<Operation>,
   ): AsyncGenerator<CommandOutput<Operation>, undefined, unknown> {
     // A real BatchClient (target aws) sends these commands too: they resolve to the real SDK's own.
     if (typeof (config.client as { send?: unknown } | undefined)?.send !== "function")
@@ -283,7 +305,7 @@ function paginator<Operation extends PaginatedOperation>(operation: Operation) {
       };
       if (request.nextToken === undefined) delete request.nextToken;
       const page: CommandOutput<Operation> = await config.client.send(
-        new COMMANDS[operation](request) as BatchCommand<Operation>,
+        new (commandOf(operation))(request as CommandInput<Operation>),
       );
       yield page;
       const previous = token;
@@ -297,3 +319,42 @@ export const paginateListJobs = paginator("ListJobs");
 export const paginateDescribeJobDefinitions = paginator("DescribeJobDefinitions");
 export const paginateDescribeJobQueues = paginator("DescribeJobQueues");
 export const paginateDescribeComputeEnvironments = paginator("DescribeComputeEnvironments");
+export const paginateDescribeServiceEnvironments = paginator("DescribeServiceEnvironments");
+export const paginateListConsumableResources = paginator("ListConsumableResources");
+export const paginateListJobsByConsumableResource = paginator("ListJobsByConsumableResource");
+export const paginateListQuotaShares = paginator("ListQuotaShares");
+export const paginateListSchedulingPolicies = paginator("ListSchedulingPolicies");
+export const paginateListServiceJobs = paginator("ListServiceJobs");
+
+/**
+ * `import Batch from "@aws-sdk/client-batch"` binds the SDK's whole CommonJS module object (`new
+ * Batch.SubmitJobCommand(…)`); the default export here holds the same names.
+ */
+export default {
+  ...surface,
+  ...unservedCommands,
+  BatchServiceException,
+  ClientException,
+  ServerException,
+  BatchClient,
+  Batch,
+  SubmitJobCommand,
+  DescribeJobsCommand,
+  ListJobsCommand,
+  CancelJobCommand,
+  TerminateJobCommand,
+  RegisterJobDefinitionCommand,
+  DescribeJobDefinitionsCommand,
+  DescribeJobQueuesCommand,
+  DescribeComputeEnvironmentsCommand,
+  paginateListJobs,
+  paginateDescribeJobDefinitions,
+  paginateDescribeJobQueues,
+  paginateDescribeComputeEnvironments,
+  paginateDescribeServiceEnvironments,
+  paginateListConsumableResources,
+  paginateListJobsByConsumableResource,
+  paginateListQuotaShares,
+  paginateListSchedulingPolicies,
+  paginateListServiceJobs,
+};

@@ -3,16 +3,15 @@
 // botocore's batch 2016-08-10 model; nested structures the shim passes through unchanged stay open.
 import type { ResponseMetadata } from "./errors.js";
 
-export type JobStatus = "SUBMITTED" | "PENDING" | "RUNNABLE" | "STARTING" | "RUNNING" | "SUCCEEDED" | "FAILED";
-export type ArrayJobDependency = "N_TO_N" | "SEQUENTIAL";
+import type { ArrayJobDependency, JobStatus } from "./sdk-surface.js";
 
 export interface MetadataBearer {
   $metadata: ResponseMetadata;
 }
 
 export interface KeyValuePair {
-  name?: string;
-  value?: string;
+  name?: string | undefined;
+  value?: string | undefined;
 }
 
 export interface ResourceRequirement {
@@ -22,192 +21,199 @@ export interface ResourceRequirement {
 
 export interface EvaluateOnExit {
   action: "RETRY" | "EXIT" | "retry" | "exit";
-  onStatusReason?: string;
-  onReason?: string;
-  onExitCode?: string;
+  onStatusReason?: string | undefined;
+  onReason?: string | undefined;
+  onExitCode?: string | undefined;
 }
 
 export interface RetryStrategy {
-  attempts?: number;
-  evaluateOnExit?: EvaluateOnExit[];
+  attempts?: number | undefined;
+  evaluateOnExit?: EvaluateOnExit[] | undefined;
 }
 
 export interface JobTimeout {
-  attemptDurationSeconds?: number;
+  attemptDurationSeconds?: number | undefined;
 }
 
 export interface JobDependency {
-  jobId?: string;
-  type?: ArrayJobDependency;
+  jobId?: string | undefined;
+  type?: ArrayJobDependency | undefined;
 }
 
 export interface ContainerOverrides {
-  vcpus?: number;
-  memory?: number;
-  command?: string[];
-  instanceType?: string;
-  environment?: KeyValuePair[];
-  resourceRequirements?: ResourceRequirement[];
+  vcpus?: number | undefined;
+  memory?: number | undefined;
+  command?: string[] | undefined;
+  instanceType?: string | undefined;
+  environment?: KeyValuePair[] | undefined;
+  resourceRequirements?: ResourceRequirement[] | undefined;
 }
 
 export interface ContainerProperties {
-  image?: string;
-  vcpus?: number;
-  memory?: number;
-  command?: string[];
-  jobRoleArn?: string;
-  executionRoleArn?: string;
-  environment?: KeyValuePair[];
-  resourceRequirements?: ResourceRequirement[];
-  instanceType?: string;
+  image?: string | undefined;
+  vcpus?: number | undefined;
+  memory?: number | undefined;
+  command?: string[] | undefined;
+  jobRoleArn?: string | undefined;
+  executionRoleArn?: string | undefined;
+  environment?: KeyValuePair[] | undefined;
+  resourceRequirements?: ResourceRequirement[] | undefined;
+  instanceType?: string | undefined;
   [member: string]: unknown;
 }
 
 export interface ContainerDetail extends ContainerProperties {
-  exitCode?: number;
-  reason?: string;
-  containerInstanceArn?: string;
-  taskArn?: string;
-  logStreamName?: string;
+  exitCode?: number | undefined;
+  reason?: string | undefined;
+  containerInstanceArn?: string | undefined;
+  taskArn?: string | undefined;
+  logStreamName?: string | undefined;
 }
 
 export interface AttemptDetail {
   container?: {
-    exitCode?: number;
-    reason?: string;
-    containerInstanceArn?: string;
-    taskArn?: string;
-    logStreamName?: string;
-    networkInterfaces?: unknown[];
+    exitCode?: number | undefined;
+    reason?: string | undefined;
+    containerInstanceArn?: string | undefined;
+    taskArn?: string | undefined;
+    logStreamName?: string | undefined;
+    networkInterfaces?: unknown[] | undefined;
   };
-  startedAt?: number;
-  stoppedAt?: number;
-  statusReason?: string;
+  startedAt?: number | undefined;
+  stoppedAt?: number | undefined;
+  statusReason?: string | undefined;
 }
 
 export interface ArrayPropertiesDetail {
-  statusSummary?: Record<string, number>;
-  size?: number;
-  index?: number;
-  statusSummaryLastUpdatedAt?: number;
+  statusSummary?: Record<string, number> | undefined;
+  size?: number | undefined;
+  index?: number | undefined;
+  statusSummaryLastUpdatedAt?: number | undefined;
 }
 
 export interface JobDetail {
-  jobArn?: string;
+  jobArn?: string | undefined;
   jobName: string;
   jobId: string;
   jobQueue: string;
   status: JobStatus;
-  shareIdentifier?: string;
-  schedulingPriority?: number;
-  attempts?: AttemptDetail[];
-  statusReason?: string;
-  createdAt?: number;
-  retryStrategy?: RetryStrategy;
-  startedAt?: number;
-  stoppedAt?: number;
-  dependsOn?: JobDependency[];
+  shareIdentifier?: string | undefined;
+  schedulingPriority?: number | undefined;
+  attempts?: AttemptDetail[] | undefined;
+  statusReason?: string | undefined;
+  createdAt?: number | undefined;
+  retryStrategy?: RetryStrategy | undefined;
+  startedAt?: number | undefined;
+  stoppedAt?: number | undefined;
+  dependsOn?: JobDependency[] | undefined;
   jobDefinition: string;
-  parameters?: Record<string, string>;
-  container?: ContainerDetail;
-  arrayProperties?: ArrayPropertiesDetail;
-  timeout?: JobTimeout;
-  tags?: Record<string, string>;
-  propagateTags?: boolean;
-  platformCapabilities?: string[];
-  isCancelled?: boolean;
-  isTerminated?: boolean;
+  parameters?: Record<string, string> | undefined;
+  container?: ContainerDetail | undefined;
+  arrayProperties?: ArrayPropertiesDetail | undefined;
+  timeout?: JobTimeout | undefined;
+  tags?: Record<string, string> | undefined;
+  propagateTags?: boolean | undefined;
+  platformCapabilities?: string[] | undefined;
+  isCancelled?: boolean | undefined;
+  isTerminated?: boolean | undefined;
 }
 
 export interface JobSummary {
-  jobArn?: string;
+  jobArn?: string | undefined;
   jobId: string;
   jobName: string;
-  createdAt?: number;
-  status?: JobStatus;
-  statusReason?: string;
-  startedAt?: number;
-  stoppedAt?: number;
+  createdAt?: number | undefined;
+  status?: JobStatus | undefined;
+  statusReason?: string | undefined;
+  startedAt?: number | undefined;
+  stoppedAt?: number | undefined;
   container?: { exitCode?: number; reason?: string };
-  arrayProperties?: ArrayPropertiesDetail;
-  jobDefinition?: string;
-  shareIdentifier?: string;
+  arrayProperties?: ArrayPropertiesDetail | undefined;
+  jobDefinition?: string | undefined;
+  shareIdentifier?: string | undefined;
 }
 
 export interface KeyValuesPair {
-  name?: "JOB_NAME" | "JOB_DEFINITION" | "BEFORE_CREATED_AT" | "AFTER_CREATED_AT" | "SHARE_IDENTIFIER" | (string & {});
-  values?: string[];
+  name?:
+    | "JOB_NAME"
+    | "JOB_DEFINITION"
+    | "BEFORE_CREATED_AT"
+    | "AFTER_CREATED_AT"
+    | "SHARE_IDENTIFIER"
+    | (string & {})
+    | undefined;
+  values?: string[] | undefined;
 }
 
 export interface SubmitJobRequest {
-  jobName: string;
-  jobQueue: string;
-  jobDefinition: string;
-  shareIdentifier?: string;
-  schedulingPriorityOverride?: number;
-  arrayProperties?: { size?: number };
-  dependsOn?: JobDependency[];
-  parameters?: Record<string, string>;
-  containerOverrides?: ContainerOverrides;
-  nodeOverrides?: Record<string, unknown>;
-  retryStrategy?: RetryStrategy;
-  propagateTags?: boolean;
-  timeout?: JobTimeout;
-  tags?: Record<string, string>;
-  eksPropertiesOverride?: Record<string, unknown>;
-  ecsPropertiesOverride?: Record<string, unknown>;
-  consumableResourcePropertiesOverride?: Record<string, unknown>;
+  jobName: string | undefined;
+  jobQueue: string | undefined;
+  jobDefinition: string | undefined;
+  shareIdentifier?: string | undefined;
+  schedulingPriorityOverride?: number | undefined;
+  arrayProperties?: { size?: number } | undefined;
+  dependsOn?: JobDependency[] | undefined;
+  parameters?: Record<string, string> | undefined;
+  containerOverrides?: ContainerOverrides | undefined;
+  nodeOverrides?: Record<string, unknown> | undefined;
+  retryStrategy?: RetryStrategy | undefined;
+  propagateTags?: boolean | undefined;
+  timeout?: JobTimeout | undefined;
+  tags?: Record<string, string> | undefined;
+  eksPropertiesOverride?: Record<string, unknown> | undefined;
+  ecsPropertiesOverride?: Record<string, unknown> | undefined;
+  consumableResourcePropertiesOverride?: Record<string, unknown> | undefined;
 }
 export interface SubmitJobResponse {
-  jobArn?: string;
+  jobArn?: string | undefined;
   jobName: string;
   jobId: string;
 }
 
 export interface DescribeJobsRequest {
-  jobs: string[];
+  jobs: string[] | undefined;
 }
 export interface DescribeJobsResponse {
-  jobs?: JobDetail[];
+  jobs?: JobDetail[] | undefined;
 }
 
 export interface ListJobsRequest {
-  jobQueue?: string;
-  arrayJobId?: string;
-  multiNodeJobId?: string;
-  jobStatus?: JobStatus;
-  maxResults?: number;
-  nextToken?: string;
-  filters?: KeyValuesPair[];
+  jobQueue?: string | undefined;
+  arrayJobId?: string | undefined;
+  multiNodeJobId?: string | undefined;
+  jobStatus?: JobStatus | undefined;
+  maxResults?: number | undefined;
+  nextToken?: string | undefined;
+  filters?: KeyValuesPair[] | undefined;
 }
 export interface ListJobsResponse {
   jobSummaryList: JobSummary[];
-  nextToken?: string;
+  nextToken?: string | undefined;
 }
 
 export interface CancelJobRequest {
-  jobId: string;
-  reason: string;
+  jobId: string | undefined;
+  reason: string | undefined;
 }
 export type CancelJobResponse = Record<string, never>;
 export type TerminateJobRequest = CancelJobRequest;
 export type TerminateJobResponse = Record<string, never>;
 
 export interface RegisterJobDefinitionRequest {
-  jobDefinitionName: string;
-  type: "container" | "multinode";
-  parameters?: Record<string, string>;
-  schedulingPriority?: number;
-  containerProperties?: ContainerProperties;
-  nodeProperties?: Record<string, unknown>;
-  retryStrategy?: RetryStrategy;
-  propagateTags?: boolean;
-  timeout?: JobTimeout;
-  tags?: Record<string, string>;
-  platformCapabilities?: string[];
-  eksProperties?: Record<string, unknown>;
-  ecsProperties?: Record<string, unknown>;
-  consumableResourceProperties?: Record<string, unknown>;
+  jobDefinitionName: string | undefined;
+  type: "container" | "multinode" | undefined;
+  parameters?: Record<string, string> | undefined;
+  schedulingPriority?: number | undefined;
+  containerProperties?: ContainerProperties | undefined;
+  nodeProperties?: Record<string, unknown> | undefined;
+  retryStrategy?: RetryStrategy | undefined;
+  propagateTags?: boolean | undefined;
+  timeout?: JobTimeout | undefined;
+  tags?: Record<string, string> | undefined;
+  platformCapabilities?: string[] | undefined;
+  eksProperties?: Record<string, unknown> | undefined;
+  ecsProperties?: Record<string, unknown> | undefined;
+  consumableResourceProperties?: Record<string, unknown> | undefined;
 }
 export interface RegisterJobDefinitionResponse {
   jobDefinitionName: string;
@@ -219,70 +225,70 @@ export interface JobDefinition {
   jobDefinitionName: string;
   jobDefinitionArn: string;
   revision: number;
-  status?: string;
+  status?: string | undefined;
   type: string;
-  parameters?: Record<string, string>;
-  containerProperties?: ContainerProperties;
-  retryStrategy?: RetryStrategy;
-  timeout?: JobTimeout;
-  tags?: Record<string, string>;
-  propagateTags?: boolean;
-  platformCapabilities?: string[];
-  containerOrchestrationType?: string;
+  parameters?: Record<string, string> | undefined;
+  containerProperties?: ContainerProperties | undefined;
+  retryStrategy?: RetryStrategy | undefined;
+  timeout?: JobTimeout | undefined;
+  tags?: Record<string, string> | undefined;
+  propagateTags?: boolean | undefined;
+  platformCapabilities?: string[] | undefined;
+  containerOrchestrationType?: string | undefined;
   [member: string]: unknown;
 }
 export interface DescribeJobDefinitionsRequest {
-  jobDefinitions?: string[];
-  maxResults?: number;
-  jobDefinitionName?: string;
-  status?: string;
-  nextToken?: string;
+  jobDefinitions?: string[] | undefined;
+  maxResults?: number | undefined;
+  jobDefinitionName?: string | undefined;
+  status?: string | undefined;
+  nextToken?: string | undefined;
 }
 export interface DescribeJobDefinitionsResponse {
-  jobDefinitions?: JobDefinition[];
-  nextToken?: string;
+  jobDefinitions?: JobDefinition[] | undefined;
+  nextToken?: string | undefined;
 }
 
 export interface JobQueueDetail {
   jobQueueName: string;
   jobQueueArn: string;
   state: "ENABLED" | "DISABLED";
-  status?: string;
-  statusReason?: string;
+  status?: string | undefined;
+  statusReason?: string | undefined;
   priority: number;
   computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
   [member: string]: unknown;
 }
 export interface DescribeJobQueuesRequest {
-  jobQueues?: string[];
-  maxResults?: number;
-  nextToken?: string;
+  jobQueues?: string[] | undefined;
+  maxResults?: number | undefined;
+  nextToken?: string | undefined;
 }
 export interface DescribeJobQueuesResponse {
-  jobQueues?: JobQueueDetail[];
-  nextToken?: string;
+  jobQueues?: JobQueueDetail[] | undefined;
+  nextToken?: string | undefined;
 }
 
 export interface ComputeEnvironmentDetail {
   computeEnvironmentName: string;
   computeEnvironmentArn: string;
-  type?: "MANAGED" | "UNMANAGED";
-  state?: "ENABLED" | "DISABLED";
-  status?: string;
-  statusReason?: string;
-  computeResources?: Record<string, unknown>;
-  tags?: Record<string, string>;
+  type?: "MANAGED" | "UNMANAGED" | undefined;
+  state?: "ENABLED" | "DISABLED" | undefined;
+  status?: string | undefined;
+  statusReason?: string | undefined;
+  computeResources?: Record<string, unknown> | undefined;
+  tags?: Record<string, string> | undefined;
   [member: string]: unknown;
 }
 export interface DescribeComputeEnvironmentsRequest {
-  computeEnvironments?: string[];
-  maxResults?: number;
-  nextToken?: string;
+  computeEnvironments?: string[] | undefined;
+  maxResults?: number | undefined;
+  nextToken?: string | undefined;
 }
 export interface DescribeComputeEnvironmentsResponse {
-  computeEnvironments?: ComputeEnvironmentDetail[];
-  nextToken?: string;
+  computeEnvironments?: ComputeEnvironmentDetail[] | undefined;
+  nextToken?: string | undefined;
 }
 
 /** Operation name → [input, output], for the generic plumbing of both SDK surfaces. */

@@ -18,7 +18,7 @@ export interface JsNativePlan {
 }
 
 const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters", "retryStrategy", "timeout"]);
-const SALAD_SCOPE = 'process.env.SALAD_ORGANIZATION ?? "", process.env.SALAD_PROJECT ?? ""';
+const SALAD_SCOPE = 'process.env.SALAD_ORGANIZATION_NAME ?? "", process.env.SALAD_PROJECT_NAME ?? ""';
 
 function propertyName(property: JsNode): string | undefined {
   if (property.type !== "ObjectProperty" && property.type !== "Property") return undefined;

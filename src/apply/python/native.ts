@@ -1,7 +1,8 @@
 import type { Finding } from "../../core/types.js";
 import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
-import type { TextEdit } from "../edits.js";
+import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
+import { SHIM_SERVED_OPERATIONS } from "../served.js";
 import type { MigrationTarget } from "../transform.js";
 import {
   enclosingScope,
@@ -71,16 +72,15 @@ export function planPythonNative(
       node,
       finding,
       node && finding.kind === "py-client"
-        ? planClient(node, clientClass)
+        ? planClient(site, node, clientClass, target)
         : { manual: "the Batch client is made by a helper; replace it by hand" },
     );
   }
+  const rewrittenCalls: SyntaxNode[] = [];
   for (const finding of calls) {
     const node = spanNode(site, finding);
     if (!node || finding.kind !== "py-call" || !finding.operation) {
-      add(node, finding, {
-        manual: `${finding.message.toLowerCase()}: no ${TARGET_NAME[target]} equivalent to rewrite to`,
-      });
+      add(node, finding, { manual: noEquivalent(finding.operation, target, finding.kind === "py-paginator") });
       continue;
     }
     if (clients.length === 0) {
@@ -89,15 +89,107 @@ export function planPythonNative(
       });
       continue;
     }
-    add(node, finding, planCall(site, node, finding.operation));
+    const planned = planCall(site, node, finding.operation);
+    if (planned.manual === undefined) rewrittenCalls.push(node);
+    add(node, finding, planned);
   }
+  if (plan.manual.length === 0) plan.manual.push(...otherUsesOfClients(site, clients, rewrittenCalls));
   return plan;
 }
 
-function planClient(call: SyntaxNode, clientClass: string): SitePlan {
+/**
+ * Every use of a re-created client must be one of the rewritten calls: `client.get_paginator`, `client.exceptions`,
+ * or the client handed to another function would meet a native client that has none of them.
+ */
+function otherUsesOfClients(
+  site: Site,
+  clients: readonly Finding[],
+  rewritten: readonly SyntaxNode[],
+): NativePlan["manual"] {
+  const manual: NativePlan["manual"] = [];
+  const receivers = new Set(
+    rewritten.map((call) => call.childForFieldName("function")?.childForFieldName("object")?.startIndex),
+  );
+  for (const finding of clients) {
+    const made = spanNode(site, finding);
+    const assignment = made?.parent;
+    if (assignment?.type !== "assignment" || assignment.childForFieldName("right")?.id !== made!.id) continue;
+    const variable = assignment.childForFieldName("left")!;
+    const uses = findAll(
+      site.tree.rootNode,
+      (node) =>
+        (node.type === "identifier" || node.type === "attribute") &&
+        node.text === variable.text &&
+        node.startIndex !== variable.startIndex &&
+        !(node.parent?.type === "attribute" && node.parent.childForFieldName("attribute")?.id === node.id) &&
+        node.parent?.type !== "keyword_argument",
+    );
+    for (const use of uses) {
+      if (receivers.has(use.startIndex)) continue;
+      const member = use.parent?.type === "attribute" ? use.parent.childForFieldName("attribute")?.text : undefined;
+      manual.push({
+        index: enclosingStatement(use).startIndex,
+        why: member
+          ? `\`${variable.text}.${member}\` is used here, and the ${TARGET_NAME[site.target]} client that replaces it has no \`${member}\`: rewrite this use by hand, or keep the file on the shim`
+          : `\`${variable.text}\` is passed on or stored here as a Batch client; the ${TARGET_NAME[site.target]} client that replaces it answers differently: rewrite this use by hand, or keep the file on the shim`,
+      });
+    }
+  }
+  return manual;
+}
+
+/** Why a call cannot move, and where it goes instead: the shim when it serves the operation, else AWS. */
+function noEquivalent(operation: string | undefined, target: MigrationTarget, paginator: boolean): string {
+  if (!operation)
+    return `this Batch call names its operation at run time, so it cannot be mapped to ${TARGET_NAME[target]}: the file moves to the shim instead`;
+  const call = paginator ? `get_paginator("${snakeCase(operation)}")` : `${snakeCase(operation)}()`;
+  return SHIM_SERVED_OPERATIONS.has(operation)
+    ? `${call} (${operation}) has no ${TARGET_NAME[target]} call: the file moves to the shim instead, which answers it`
+    : `${call} (${operation}) has no ${TARGET_NAME[target]} call and is not served by the batch-migrate shim, so this file stays on real boto3: move this call to a module that stays on AWS, then run apply again`;
+}
+
+function snakeCase(operation: string): string {
+  return operation.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+const AWS_ONLY_CLIENT_ARGUMENTS = new Set([
+  "region_name",
+  "aws_access_key_id",
+  "aws_secret_access_key",
+  "aws_session_token",
+]);
+
+function planClient(site: Site, call: SyntaxNode, clientClass: string, target: MigrationTarget): SitePlan {
   const fn = call.childForFieldName("function");
   const named = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
   if (named !== "client") return { manual: 'the Batch client is not made by `client("batch")`' };
+  const { keywords, positional, splat } = keywordArguments(call);
+  // Region and AWS credentials mean nothing to the target: dropped, with a note. Anything else changes behaviour.
+  const noted = [...keywords.keys()].filter((key) => AWS_ONLY_CLIENT_ARGUMENTS.has(key));
+  const dropped = [
+    ...[...keywords.keys()].filter((key) => !AWS_ONLY_CLIENT_ARGUMENTS.has(key)),
+    ...(positional.length > 1 || splat ? ["more arguments"] : []),
+  ];
+  const from =
+    target === "salad" ? "SALAD_API_KEY, SALAD_ORGANIZATION_NAME and SALAD_PROJECT_NAME" : "CC_API_KEY and CC_BASE_URL";
+  if (dropped.length > 0) {
+    return {
+      manual: `${clientClass}() takes its address and key from ${from}, so ${dropped.join(", ")} of this client would be dropped: remove them (the shim ignores them too) or keep the file on the shim`,
+    };
+  }
+  if (noted.length > 0) {
+    const start = lineStartOf(site.code, enclosingStatement(call).startIndex);
+    return {
+      edits: [
+        {
+          start,
+          end: start,
+          text: `${indentationAt(site.code, start)}# migrate: review — ${noted.join(", ")} dropped: ${clientClass}() has no AWS region or credentials; it reads ${from}\n`,
+        },
+        { start: call.startIndex, end: call.endIndex, text: `${clientClass}()` },
+      ],
+    };
+  }
   return { edits: [{ start: call.startIndex, end: call.endIndex, text: `${clientClass}()` }] };
 }
 
@@ -114,7 +206,7 @@ function planCall(site: Site, call: SyntaxNode, operation: string): SitePlan {
     case "TerminateJob":
       return planCancel(site, call, receiver);
     default:
-      return { manual: `${operation} has no ${TARGET_NAME[site.target]} equivalent; it stays on the shim` };
+      return { manual: noEquivalent(operation, site.target, false) };
   }
 }
 
@@ -151,14 +243,26 @@ const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters
 
 function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   const { keywords, positional, splat } = keywordArguments(call);
-  if (splat || positional.length > 0) return { manual: "submit_job arguments are passed indirectly (**kwargs)" };
+  if (splat || positional.length > 0)
+    return {
+      manual:
+        "submit_job(**…): the arguments are built elsewhere, so queue and definition cannot be read here; the file moves to the shim instead (or pass jobQueue and jobDefinition by keyword and run again)",
+    };
   const unsupported = [...keywords.keys()].filter((key) => !SUBMIT_KEYS.has(key));
   if (unsupported.length > 0)
-    return { manual: `submit_job ${unsupported.join(", ")} has no ${TARGET_NAME[site.target]} equivalent` };
+    return {
+      manual: `submit_job(${unsupported.map((key) => `${key}=…`).join(", ")}): ${TARGET_NAME[site.target]} has no counterpart for ${unsupported.join(", ")}, so the file moves to the shim instead, which serves them`,
+    };
   const queue = stringValue(keywords.get("jobQueue"));
   const definition = stringValue(keywords.get("jobDefinition"));
-  if (queue === undefined || definition === undefined)
-    return { manual: "jobQueue and jobDefinition must be literals to map them to the target" };
+  if (queue === undefined || definition === undefined) {
+    const computed = [queue === undefined ? "jobQueue" : "", definition === undefined ? "jobDefinition" : ""].filter(
+      Boolean,
+    );
+    return {
+      manual: `submit_job(${computed.map((key) => `${key}=${keywords.get(key)?.text ?? "…"}`).join(", ")}): ${computed.join(" and ")} ${computed.length > 1 ? "are" : "is"} only known at run time, so no ${TARGET_NAME[site.target]} ${site.target === "salad" ? "queue" : "workload"} can be chosen here; the file moves to the shim instead, which maps ${computed.length > 1 ? "them" : "it"} through migrate.config.json at run time`,
+    };
+  }
   const mapping = mapSubmit(site.config, site.target, definition, queue);
   if (!mapping.ok) return { manual: mapping.why };
   let maxAttempts: string | undefined;
@@ -186,7 +290,12 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
     if (maxAttempts !== undefined && !(/^\d+$/.test(maxAttempts) && Number(maxAttempts) <= 4)) {
       return { manual: "SaladCloud retries every job 4 times; a different retryStrategy cannot be kept" };
     }
-    const args = [q(site, mapping.saladQueue), input, ...(name ? [`metadata={${q(site, "name")}: ${name}}`] : [])];
+    // The job queue worker hands `input` to the wrapper, which reads the Batch parameters from `input.parameters`.
+    const args = [
+      q(site, mapping.saladQueue),
+      `{${q(site, "parameters")}: ${input}}`,
+      ...(name ? [`metadata={${q(site, "name")}: ${name}}`] : []),
+    ];
     replacement = `${receiver}.create_queue_job${formatArguments(site, call, args)}`;
   } else {
     const args = [
@@ -200,7 +309,20 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
     ];
     replacement = `${receiver}.jobs.submit${formatArguments(site, call, args)}`;
   }
-  return rewriteResult(site, call, replacement, [], { jobId: "id", jobName: "name" });
+  const result = rewriteResult(site, call, replacement, [], { jobId: "id", jobName: "name" });
+  if (result.manual === undefined && !("saladQueue" in mapping))
+    result.edits.push(assumedRouteNote(site, call, mapping.workload));
+  return result;
+}
+
+/** Common Compute's workload endpoints are not all confirmed (runtime/README.md): the rewrite says which it assumes. */
+function assumedRouteNote(site: Site, call: SyntaxNode, workload: string): TextEdit {
+  const start = lineStartOf(site.code, enclosingStatement(call).startIndex);
+  return {
+    start,
+    end: start,
+    text: `${indentationAt(site.code, start)}# migrate: review — assumed Common Compute route: workload ${JSON.stringify(workload)} is submitted to its workload endpoint (runtime/README.md, "Common Compute: what is real and what is assumed"); confirm the endpoint and its input fields before merging\n`,
+  };
 }
 
 function planDescribe(site: Site, call: SyntaxNode, receiver: string): SitePlan {

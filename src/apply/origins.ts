@@ -1,0 +1,81 @@
+// Which module makes the Batch client each Python site uses, for the shim transform: a site whose client comes
+// from a helper elsewhere moves to the shim when that helper's module does, and is listed with the reason when it
+// cannot. `apply` never leaves a site `scan` calls shim-ready unchanged without saying why.
+import path from "node:path";
+import { readCandidate } from "../core/read.js";
+import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
+import type { Finding } from "../core/types.js";
+import type { ApplyOptions, Candidate, ManualSite } from "./runner.js";
+import { madeInFile, originOf, type ClientOrigin, type ReadModule } from "./python/client-origin.js";
+import { unservedCalls } from "./served.js";
+import { toWorkingText } from "./text-style.js";
+
+export interface OriginPlan {
+  /** Factory module → the sites elsewhere whose client it makes. */
+  madeFor: Map<string, { path: string; line: number }[]>;
+  /** Site module → its sites whose client is made in another module, and where. */
+  resolved: Map<string, { line: number; origin: ClientOrigin }[]>;
+  /** Site module → sites whose client could not be moved, with why. */
+  unresolved: Map<string, ManualSite[]>;
+}
+
+const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  map.set(key, [...(map.get(key) ?? []), value]);
+}
+
+export function planClientOrigins(
+  root: string,
+  candidates: readonly Candidate[],
+  possibleFactories: readonly Candidate[],
+  findings: ReadonlyMap<string, readonly Finding[]>,
+  options: Pick<ApplyOptions, "transforms" | "maxFileBytes">,
+): OriginPlan {
+  const plan: OriginPlan = { madeFor: new Map(), resolved: new Map(), unresolved: new Map() };
+  if (!options.transforms.some((t) => t.language === "python" && t.to === "shim")) return plan;
+  const texts = new Map<string, string>();
+  for (const c of [...candidates, ...possibleFactories]) texts.set(c.relPath, toWorkingText(c.text).text);
+  const read: ReadModule = (relPath: string): string | undefined => {
+    if (!relPath.endsWith(".py") || relPath.split("/").includes("..")) return undefined;
+    if (texts.has(relPath)) return texts.get(relPath);
+    const file = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+    const text = file.ok ? toWorkingText(file.bytes.toString("utf8")).text : undefined;
+    if (text !== undefined) texts.set(relPath, text);
+    return text;
+  };
+  read.known = [...texts.keys()].filter((p) => p.endsWith(".py"));
+  const sitesByFactory = new Map<string, { site: Finding; origin: ClientOrigin }[]>();
+  const blocked = new Map<string, string>();
+  for (const [relPath, fileFindings] of findings) {
+    if (!relPath.endsWith(".py")) continue;
+    const text = texts.get(relPath) ?? "";
+    for (const site of fileFindings) {
+      if (!CLIENT_KINDS.has(site.kind) || madeInFile(site, text)) continue;
+      const resolution = originOf(site, text, read);
+      if ("unresolved" in resolution) {
+        push(plan.unresolved, relPath, { line: site.line, why: `${resolution.unresolved}; this site stays on AWS` });
+        continue;
+      }
+      push(sitesByFactory, resolution.origin.path, { site, origin: resolution.origin });
+      const unserved = unservedCalls(text, fileFindings, "python", "real boto3");
+      if (unserved.length > 0 && !blocked.has(resolution.origin.path))
+        blocked.set(resolution.origin.path, `${relPath} also calls operations the shim does not serve`);
+    }
+  }
+  for (const [factory, sites] of sitesByFactory) {
+    const why = blocked.get(factory);
+    for (const { site, origin } of sites) {
+      if (why) {
+        push(plan.unresolved, site.path, {
+          line: site.line,
+          why: `the Batch client is made by ${origin.chain.join(" → ")}, which stays on real boto3 because ${why}; this site stays on AWS`,
+        });
+        continue;
+      }
+      push(plan.madeFor, factory, { path: site.path, line: site.line });
+      push(plan.resolved, site.path, { line: site.line, origin });
+    }
+  }
+  return plan;
+}

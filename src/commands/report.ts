@@ -11,7 +11,7 @@ import type { TargetId } from "../platforms/types.js";
 import { PLATFORMS } from "../platforms/index.js";
 import { defineCommand } from "./command.js";
 import { emit, formatElapsed, type CommandIO } from "./io.js";
-import { exitCodeFor, resolveFormat, runScanCommand } from "./scan.js";
+import { exitCodeFor, FILE_TIMEOUT_OPTION, resolveFormat, runScanCommand } from "./scan.js";
 
 const REPORT_FORMATS = ["markdown", "html", "json", "sarif", "table"] as const;
 const TARGET_CHOICES = ["common-compute", "salad", "all"] as const;
@@ -28,6 +28,8 @@ export interface ReportArgs {
   include?: string[];
   exclude?: string[];
   failOn?: Category;
+  /** Seconds one file may take a scanner. */
+  fileTimeout?: number;
 }
 
 async function readScanReport(file: string): Promise<Report> {
@@ -94,6 +96,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
         format: "json",
         ...(args.include ? { include: args.include } : {}),
         ...(args.exclude ? { exclude: args.exclude } : {}),
+        ...(args.fileTimeout !== undefined ? { fileTimeout: args.fileTimeout } : {}),
       },
       silent,
     );
@@ -155,6 +158,7 @@ export default defineCommand({
         choices: ["mandatory", "optional", "potential"] as const,
         describe: "Exit 1 when a finding is at or above this category",
       })
+      .option("file-timeout", FILE_TIMEOUT_OPTION)
       .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
       .example("$0 report --format html -o report.html", "one self-contained HTML file")
       .example("$0 report --from report.json --format markdown", "re-render a saved JSON report"),
@@ -171,6 +175,7 @@ export default defineCommand({
         ...(args.include ? { include: args.include } : {}),
         ...(args.exclude ? { exclude: args.exclude } : {}),
         ...(args.failOn ? { failOn: args.failOn } : {}),
+        fileTimeout: args.fileTimeout,
       },
       io,
     );

@@ -1,6 +1,8 @@
 import path from "node:path";
 import { compareFindings } from "./rules.js";
+import { DEFAULT_FILE_TIMEOUT_MS, FileBudget } from "./budget.js";
 import { discoverFiles } from "./discover.js";
+import { isSuppressedAt } from "./suppression.js";
 import { prefilterAll, sourceFile } from "./prefilter.js";
 import { MIN_FILES_FOR_THREADS, ScanPool } from "./scan-pool.js";
 import { runScanner, type ScanOutcome, type Scanner, type ScannerInput, type SourceFile } from "./scanner.js";
@@ -23,6 +25,8 @@ export interface ScanOptions {
    * and run the scanners with slow parsers. They run the built-in scanners of the same ids.
    */
   threads?: number;
+  /** How long one file may take a scanner before it becomes a `scan/timeout` finding (see budget.ts). */
+  fileTimeoutMs?: number;
 }
 
 export interface ScanResult {
@@ -34,18 +38,10 @@ export interface ScanResult {
 
 export const DEFAULT_MAX_FILE_BYTES = 5_000_000;
 
-const SUPPRESSION = /migrate-ignore/;
-
 /** `# migrate-ignore` / `// migrate-ignore` on a finding's line or the line above silences it. */
 function isSuppressed(finding: Finding, texts: Map<string, string[]>): boolean {
   const lines = texts.get(finding.path);
-  if (!lines) return false;
-  const own = lines[finding.line - 1] ?? "";
-  const above = lines[finding.line - 2] ?? "";
-  return (
-    (SUPPRESSION.test(own) && /(#|\/\/|\/\*).*migrate-ignore/.test(own)) ||
-    /^\s*(#|\/\/|\/\*).*migrate-ignore/.test(above)
-  );
+  return lines !== undefined && isSuppressedAt(lines, finding.line);
 }
 
 function emptyInventory(): Inventory {
@@ -118,17 +114,21 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
     if (files.length > 0) inputs.set(scanner, { files, context: context.get(scanner)!.sort(byPath) });
   }
   // The threads' scanners start first so that they run while this thread runs the others, one after another.
+  const fileTimeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
+  const budget = new FileBudget(fileTimeoutMs);
   const onThreads = new Map<Scanner, Promise<ScanOutcome>>();
   if (threaded)
     for (const [scanner, input] of inputs)
       if (pool!.runs(scanner))
         onThreads.set(
           scanner,
-          pool!.scan(scanner, root, input).catch(() => runScanner(scanner, input, root, scanners)),
+          pool!
+            .scan(scanner, root, input, fileTimeoutMs)
+            .catch(() => runScanner(scanner, input, root, scanners, budget)),
         );
   const outcomes = new Map<Scanner, ScanOutcome>();
   for (const [scanner, input] of inputs)
-    if (!onThreads.has(scanner)) outcomes.set(scanner, await runScanner(scanner, input, root, scanners));
+    if (!onThreads.has(scanner)) outcomes.set(scanner, await runScanner(scanner, input, root, scanners, budget));
   for (const [scanner, outcome] of onThreads) outcomes.set(scanner, await outcome);
 
   const findings: Finding[] = [];

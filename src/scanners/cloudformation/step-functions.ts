@@ -72,14 +72,13 @@ function collectEmbeddedTasks(value: LiteralValue, out: LiteralObject[]): void {
 
 /** Tasks inside an ASL definition written as a JSON string (`DefinitionString: !Sub |`), located by text line. */
 function embeddedTasks(
-  text: string,
+  sourceLines: readonly string[],
   node: unknown,
   definition: string,
   substituted: boolean,
   lines: LineCounter,
 ): BatchTask[] {
   const range = rangeOf(lines, node);
-  const sourceLines = text.split("\n");
   const taskLines: number[] = [];
   for (let line = range.line; line <= range.endLine; line++) {
     if (BATCH_TASK.test(sourceLines[line - 1] ?? "")) taskLines.push(line);
@@ -103,9 +102,19 @@ function embeddedTasks(
   });
 }
 
+/** A template's text as the task search reads it, worked out once per file however many documents it holds. */
+export interface TaskSource {
+  text: string;
+  lines: LineCounter;
+  mentionsTasks?: boolean;
+  sourceLines?: string[];
+}
+
 /** Step Functions tasks that submit Batch jobs, in ASL files, in CloudFormation state machines and in embedded ASL strings. */
-export function stepFunctionTasks(text: string, document: Document.Parsed, lines: LineCounter): BatchTask[] {
-  if (!BATCH_TASK.test(text)) return [];
+export function stepFunctionTasks(source: TaskSource, document: Document.Parsed): BatchTask[] {
+  const { text, lines } = source;
+  // Once per file: testing and splitting it again for every document or embedded definition was quadratic.
+  if (!(source.mentionsTasks ??= BATCH_TASK.test(text))) return [];
   const tasks: BatchTask[] = [];
   const visit = (node: unknown): void => {
     if (isMap(node)) {
@@ -132,7 +141,7 @@ export function stepFunctionTasks(text: string, document: Document.Parsed, lines
       const definition = textOf(literal);
       const substituted = isObject(literal) && "Fn::Sub" in literal;
       if (definition !== undefined && BATCH_TASK.test(definition))
-        tasks.push(...embeddedTasks(text, node, definition, substituted, lines));
+        tasks.push(...embeddedTasks((source.sourceLines ??= text.split("\n")), node, definition, substituted, lines));
     }
   };
   visit(document.contents);

@@ -8,7 +8,7 @@ import {
   createInventoryItem,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
-import { stepFunctionTasks } from "./step-functions.js";
+import { stepFunctionTasks, type TaskSource } from "./step-functions.js";
 import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
 
 function languageOf(file: SourceFile): Language {
@@ -102,9 +102,10 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
       return;
     }
   }
+  const taskSource: TaskSource = { text: file.text, lines };
   for (const document of list) {
     scanResources(file, document, lines, findings, inventory);
-    for (const task of stepFunctionTasks(file.text, document, lines)) {
+    for (const task of stepFunctionTasks(taskSource, document)) {
       findings.push(
         createFinding({
           kind: "sfn-task",

@@ -10,6 +10,7 @@ import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
 import { BATCH_OPERATIONS, getOperationBySnake } from "../../core/batch-operations.js";
+import { passesServiceName } from "../../core/service-argument.js";
 
 /** Spelled out rather than /batch/i so that the needles below are exactly what it needs. */
 const MENTIONS_BATCH = /batch|Batch|BATCH/;
@@ -28,8 +29,6 @@ const SHARED_OPERATION_NAMES = new Set([
  */
 const CANDIDATE = new RegExp(
   [
-    // "batch" handed to a client factory, a helper or a service keyword: client("batch"), service_name="batch"
-    `(?:client|session|boto|aws|waiter|service)\\w*\\s*(?:\\(\\s*|=\\s*)["']batch["']`,
     // a module constant naming the service: BATCH_SERVICE_NAME = "batch"
     `\\b[A-Z][A-Z0-9_]*\\s*=\\s*["']batch["']`,
     // CloudFormation resources written as dicts
@@ -40,8 +39,13 @@ const CANDIDATE = new RegExp(
       .join("|")})\\b`,
   ].join("|"),
 );
-/** Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. */
-const HELPER_DEFINITION = /def\s+\w*client\w*\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
+/** "batch" handed to a client factory, a helper or a service keyword: client("batch"), service_name="batch". */
+const FACTORY_KEYWORDS = ["client", "session", "boto", "aws", "waiter", "service"];
+/**
+ * Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. The name
+ * containing "client" is checked by a lookahead: `\w*client\w*` backtracks quadratically over a long word.
+ */
+const HELPER_DEFINITION = /def\s+(?=\w*client)\w+\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
 
 function escape(name: string): string {
   return name.replace(/[^\w]/g, "");
@@ -138,7 +142,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
           endColumn: error.endPosition.column + 1,
         },
         language,
-        message: `Python syntax error near line ${row + 1}${/^\s*print\s+[^(\s]/m.test(text) ? " (Python 2 code?)" : ""}`,
+        message: `Python syntax error near line ${row + 1}${/^[ \t]*print[ \t]+[^(\s]/m.test(text) ? " (Python 2 code?)" : ""}`,
         detail: "The file was scanned with error recovery; Batch uses inside the broken region may be missed.",
       }),
     );
@@ -201,7 +205,9 @@ export default defineScanner({
     "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
   needles: BATCH_NEEDLES,
-  prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),
+  prefilter: (text) =>
+    MENTIONS_BATCH.test(text) &&
+    (passesServiceName(text, "batch", { keywords: FACTORY_KEYWORDS }) || CANDIDATE.test(text)),
   context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
   contextNeedles: ["client", "service"],
   async scan({ files, context }) {

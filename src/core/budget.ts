@@ -44,6 +44,34 @@ export class FileBudget {
     if (performance.now() > this.#deadline) throw new FileTimeout(this.#path, this.ms);
   }
 
+  /** `perFile` for work that does not wait for anything. */
+  runSync<T>(path: string, language: Language, findings: Finding[], work: () => T): T | undefined {
+    const outer = this.#enter(path);
+    try {
+      return work();
+    } catch (error) {
+      this.#rethrowUnlessOwn(error, outer.deadline);
+      findings.push(timeoutFinding(path, language, this.ms));
+      return undefined;
+    } finally {
+      this.#deadline = outer.deadline;
+      this.#path = outer.path;
+    }
+  }
+
+  #enter(path: string): { deadline: number; path: string } {
+    const outer = { deadline: this.#deadline, path: this.#path };
+    // Nested work (embedded code scanned for its host) keeps the host's deadline when that comes first.
+    this.#deadline = Math.min(outer.deadline, performance.now() + this.ms);
+    this.#path = path;
+    return outer;
+  }
+
+  #rethrowUnlessOwn(error: unknown, outerDeadline: number): void {
+    // A timeout that is the host's (its deadline passed too) is the host's to report.
+    if (!(error instanceof FileTimeout) || performance.now() > outerDeadline) throw error;
+  }
+
   /**
    * Runs one file's work under the budget. A file that runs out gets a `scan/timeout` finding in `findings` and
    * undefined back; anything else the work throws goes on up.
@@ -54,15 +82,11 @@ export class FileBudget {
     findings: Finding[],
     work: () => T | Promise<T>,
   ): Promise<T | undefined> {
-    const outer = { deadline: this.#deadline, path: this.#path };
-    // Nested work (embedded code scanned for its host) keeps the host's deadline when that comes first.
-    this.#deadline = Math.min(outer.deadline, performance.now() + this.ms);
-    this.#path = path;
+    const outer = this.#enter(path);
     try {
       return await work();
     } catch (error) {
-      // A timeout that is the host's (its deadline passed too) is the host's to report.
-      if (!(error instanceof FileTimeout) || performance.now() > outer.deadline) throw error;
+      this.#rethrowUnlessOwn(error, outer.deadline);
       findings.push(timeoutFinding(path, language, this.ms));
       return undefined;
     } finally {

@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import type { FileBudget } from "../../core/budget.js";
 import type { LiteralValue } from "../../core/types.js";
 import { isObject, resolveCloudFormationValue, type LiteralObject } from "../../inventory/index.js";
 import { mapGet, pairKey, rangeOf, toLiteral, type TextRange } from "./yaml-tree.js";
@@ -108,6 +109,8 @@ export interface TaskSource {
   lines: LineCounter;
   mentionsTasks?: boolean;
   sourceLines?: string[];
+  /** Checked every few hundred nodes, so that a huge document stops at its file's time budget. */
+  budget?: FileBudget;
 }
 
 /** Step Functions tasks that submit Batch jobs, in ASL files, in CloudFormation state machines and in embedded ASL strings. */
@@ -116,7 +119,9 @@ export function stepFunctionTasks(source: TaskSource, document: Document.Parsed)
   // Once per file: testing and splitting it again for every document or embedded definition was quadratic.
   if (!(source.mentionsTasks ??= BATCH_TASK.test(text))) return [];
   const tasks: BatchTask[] = [];
+  let visited = 0;
   const visit = (node: unknown): void => {
+    if ((++visited & 255) === 0) source.budget?.check();
     if (isMap(node)) {
       const resourceNode = mapGet(node, "Resource");
       const resource = resourceNode === undefined ? undefined : textOf(toLiteral(resourceNode));

@@ -1,5 +1,6 @@
 // https://tree-sitter.github.io/tree-sitter/ — Python via tree-sitter-python
 import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/scanner.js";
+import { FileBudget, FileTimeout } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
@@ -115,7 +116,11 @@ function calleeName(call: SyntaxNode): string | undefined {
   return callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
 }
 
-function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[] } {
+function languageOf(file: SourceFile): Language {
+  return file.path.endsWith(".ipynb") ? "notebook" : "python";
+}
+
+function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: ModuleIndex; findings: Finding[] } {
   let text = file.text;
   let lineMap: number[] | undefined;
   let language: Language = "python";
@@ -125,7 +130,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
     ({ text, lineMap } = code);
     language = "notebook";
   }
-  const tree = parsePython(text);
+  const tree = parsePython(text, budget.deadline, () => new FileTimeout(file.path, budget.ms));
   const module = indexModule(file, tree, language, lineMap);
   const findings: Finding[] = [];
   const error = firstErrorNode(tree.rootNode);
@@ -150,22 +155,24 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
   return { module, findings };
 }
 
-function analyze(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
+function analyze(candidates: SourceFile[], context: SourceFile[], budget = FileBudget.unlimited): ScannerOutput {
   // Argument lists are cached by node id, which is only unique while these trees live.
   forgetArguments();
   try {
-    return analyzeProject(candidates, context);
+    return analyzeProject(candidates, context, budget);
   } finally {
     forgetArguments();
   }
 }
 
-function analyzeProject(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
+function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget: FileBudget): ScannerOutput {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];
   const modules: ModuleIndex[] = [];
   for (const file of candidates) {
-    const { module, findings: fileFindings } = indexFile(file);
+    const indexed = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget));
+    if (!indexed) continue;
+    const { module, findings: fileFindings } = indexed;
     findings.push(...fileFindings);
     if (!module) continue;
     modules.push(module);
@@ -182,7 +189,7 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Scanne
       const file = pending[i]!;
       if (!definesAny(file.text, wanted)) continue;
       pending.splice(i, 1);
-      const { module } = indexFile(file);
+      const module = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget))?.module;
       if (!module) continue;
       modules.push(module);
       for (const name of helpersForwardedTo(module, wanted)) if (!wanted.has(name)) next.add(name);
@@ -210,10 +217,10 @@ export default defineScanner({
     (passesServiceName(text, "batch", { keywords: FACTORY_KEYWORDS }) || CANDIDATE.test(text)),
   context: (text, path) => path.endsWith(".py") && HELPER_DEFINITION.test(text),
   contextNeedles: ["client", "service"],
-  async scan({ files, context }) {
-    return analyze(files, context);
+  async scan({ files, context }, ctx) {
+    return analyze(files, context, ctx.budget);
   },
-  async scanEmbedded(file) {
-    return analyze([file], []).findings;
+  async scanEmbedded(file, ctx) {
+    return analyze([file], [], ctx.budget).findings;
   },
 });

@@ -108,6 +108,18 @@ describe("scanners on hostile files", () => {
     }
   }, 30_000);
 
+  it("a template literal with a hundred thousand substitutions", async () => {
+    const code = repeatTo(
+      'import { BatchClient } from "@aws-sdk/client-batch";\nconst a = 1;\nconst t = `',
+      "'${a}",
+      MB / 2,
+    );
+    const dir = tree({ "t.ts": `${code}\`;\n` });
+    const { value: scan, ms } = await timedAsync(() => scanTree({ root: dir, scanners: SCANNERS }));
+    expect(scan.findings.some((f) => f.kind === "js-v3-import")).toBe(true);
+    expect(ms).toBeLessThan(BOUND_MS * 5);
+  }, 30_000);
+
   it("a Step Functions template with thousands of batch:submitJob scalars", async () => {
     const yaml = repeatTo(
       "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      L:\n",

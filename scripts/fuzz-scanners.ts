@@ -113,8 +113,65 @@ const MUTATIONS: Record<string, Mutation> = {
     Buffer.concat([bytes.subarray(0, spot(bytes, next)), bytes.subarray(spot(bytes, next))]),
 };
 
-/** Inputs no mutation of a real file reaches: deep nesting, long lines, binary. */
+/**
+ * Inputs that once took a scanner quadratic time or worse, or killed its parser (test/attacks/ pins each at 1 MB),
+ * by extension; each repeats its unit to a random size up to 100 KB.
+ */
+const PATHOLOGICAL: Record<string, ((size: number) => string)[]> = {
+  ".py": [
+    (size) => "batch" + "aws".repeat(size / 3),
+    (size) => "batch def " + "client".repeat(size / 6),
+    (size) => `import boto3\nc = boto3.client("batch")  migrate-ignore${"#".repeat(size)}\n`,
+    (size) => `batch = 1\n${"\n".repeat(size)}print x\n(`,
+  ],
+  ".ipynb": [
+    (size) =>
+      JSON.stringify({
+        cells: [
+          {
+            cell_type: "code",
+            source: [
+              "import boto3\n",
+              'b = boto3.client("batch")\n',
+              ...Array.from({ length: size / 12 }, (_, i) => `x${i} = "\u00e9"\n`),
+            ],
+          },
+        ],
+      }),
+  ],
+  ".yaml": [
+    (size) =>
+      "Resources:\n  M:\n    Type: AWS::StepFunctions::StateMachine\n    Properties:\n      L:\n" +
+      "        - arn:aws:states:::batch:submitJob\n".repeat(size / 40),
+    (size) => "---\nResource: arn:aws:states:::batch:submitJob\n".repeat(size / 45),
+  ],
+  ".json": [
+    (size) =>
+      JSON.stringify({
+        resource: {
+          aws_batch_job_queue: Object.fromEntries(
+            Array.from({ length: size / 40 }, (_, i) => [`q${i}`, { name: `q${i}` }]),
+          ),
+        },
+      }),
+  ],
+  ".tf": [
+    (size) => {
+      let template = '"x"';
+      for (let i = 0; i < size / 5; i++) template = `"\${${template}}"`;
+      return `resource "aws_batch_job_queue" "q" {\n  name = ${template}\n}\n`;
+    },
+    (size) => `resource "aws_batch_job_queue" "q" {\n  state = ${"!".repeat(size)}true\n}\n`,
+    (size) => `resource "aws_batch_job_queue" "q" {\n  priority = ${"- ".repeat(size / 2)}1\n}\n`,
+    (size) => `resource "aws_batch_job_queue" "q" {\n  name = "${'${"'.repeat(size / 3)}"\n}\n`,
+  ],
+  ".ts": [(size) => "batch boto3 " + "client".repeat(size / 6), (size) => "batch " + "export {".repeat(size / 8)],
+};
+
+/** Inputs no mutation of a real file reaches: deep nesting, long lines, binary, and the pathological ones above. */
 function generated(ext: string, next: () => number): Buffer {
+  const pathological = PATHOLOGICAL[ext];
+  if (pathological && next() < 0.5) return Buffer.from(pick(pathological, next)(Math.floor(1000 + next() * 100_000)));
   const depth = 500 + Math.floor(next() * 20000);
   switch (ext) {
     case ".json":

@@ -4,6 +4,7 @@ import { discoverFiles } from "../core/discover.js";
 import { readCandidate } from "../core/read.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { ScanContext, SourceFile } from "../core/scanner.js";
+import { isSuppressedAt } from "../core/suppression.js";
 import type { Finding } from "../core/types.js";
 import javascript from "../scanners/javascript/index.js";
 import python from "../scanners/python/index.js";
@@ -196,15 +197,10 @@ export async function transformText(
   return { status: "changed", output: toStoredText(first.code, form), changedBy: first.changedBy, manual };
 }
 
-const SUPPRESSED = /(#|\/\/|\/\*).*migrate-ignore/;
-
 /** `migrate-ignore` on a finding's line or the line above silences it, as in `migrate scan`. */
 function unsuppressed(findings: readonly Finding[], text: string): Finding[] {
   const lines = text.split("\n");
-  return findings.filter(
-    (f) =>
-      !SUPPRESSED.test(lines[f.line - 1] ?? "") && !/^\s*(#|\/\/|\/\*).*migrate-ignore/.test(lines[f.line - 2] ?? ""),
-  );
+  return findings.filter((f) => !isSuppressedAt(lines, f.line));
 }
 
 /**

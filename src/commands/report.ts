@@ -13,7 +13,7 @@ import type { TargetId } from "../platforms/types.js";
 import { PLATFORMS } from "../platforms/index.js";
 import { defineCommand } from "./command.js";
 import { emit, formatElapsed, type CommandIO } from "./io.js";
-import { exitCodeFor, resolveFormat, runScanCommand } from "./scan.js";
+import { exitCodeFor, FILE_TIMEOUT_OPTION, resolveFormat, runScanCommand } from "./scan.js";
 
 const REPORT_FORMATS = ["markdown", "html", "json", "sarif", "table"] as const;
 const TARGET_CHOICES = ["common-compute", "salad", "all"] as const;
@@ -34,6 +34,8 @@ export interface ReportArgs {
   merge?: string[];
   /** A folder of such reports (every `.json` file in it). */
   mergeDir?: string;
+  /** Seconds one file may take a scanner. */
+  fileTimeout?: number;
 }
 
 /** The reports `--merge` and `--merge-dir` name, combined (src/report/merge.ts). */
@@ -130,6 +132,7 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
         format: "json",
         ...(args.include ? { include: args.include } : {}),
         ...(args.exclude ? { exclude: args.exclude } : {}),
+        ...(args.fileTimeout !== undefined ? { fileTimeout: args.fileTimeout } : {}),
       },
       silent,
     );
@@ -198,6 +201,7 @@ export default defineCommand({
         choices: ["mandatory", "optional", "potential"] as const,
         describe: "Exit 1 when a finding is at or above this category",
       })
+      .option("file-timeout", FILE_TIMEOUT_OPTION)
       .example("$0 report fixtures/projects/video-pipeline", "readiness and cost, a table on a terminal")
       .example("$0 report --format html -o report.html", "one self-contained HTML file")
       .example("$0 report --from report.json --format markdown", "re-render a saved JSON report")
@@ -217,6 +221,7 @@ export default defineCommand({
         ...(args.include ? { include: args.include } : {}),
         ...(args.exclude ? { exclude: args.exclude } : {}),
         ...(args.failOn ? { failOn: args.failOn } : {}),
+        fileTimeout: args.fileTimeout,
       },
       io,
     );

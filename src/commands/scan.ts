@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import { isAtOrAbove } from "../core/rules.js";
+import { DEFAULT_FILE_TIMEOUT_MS } from "../core/budget.js";
 import { DEFAULT_MAX_FILE_BYTES, scanTree } from "../core/scan.js";
 import { UsageError } from "../core/errors.js";
 import type { Category } from "../core/types.js";
@@ -24,6 +25,25 @@ export interface ScanArgs {
   maxFileSize?: number;
   /** Threads in all, the main one included (default: one per core). */
   jobs?: number;
+  /** Seconds one file may take a scanner. */
+  fileTimeout?: number;
+}
+
+/** The `--file-timeout` option of the commands that scan. */
+export const FILE_TIMEOUT_OPTION = {
+  type: "number",
+  describe: "Seconds one file may take a scanner before it is reported as scan/timeout and skipped",
+  default: DEFAULT_FILE_TIMEOUT_MS / 1000,
+} as const;
+
+function fileTimeoutMs(seconds: number | undefined): number {
+  if (seconds === undefined) return DEFAULT_FILE_TIMEOUT_MS;
+  if (!(seconds > 0) || !Number.isFinite(seconds))
+    throw new UsageError(
+      `--file-timeout must be a positive number of seconds, not ${seconds}`,
+      "e.g. --file-timeout 10",
+    );
+  return Math.ceil(seconds * 1000);
 }
 
 /** The most threads a scan starts, whatever --jobs asks. */
@@ -84,6 +104,7 @@ export function resolveFormat(format: string | undefined, io: CommandIO, allowed
 export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ report: Report; exitCode: number }> {
   const started = performance.now();
   const format = resolveFormat(args.format, io, ["table", "json"]);
+  const timeoutMs = fileTimeoutMs(args.fileTimeout);
   const target = resolveTargets(args.paths, io.cwd);
   const progress = wantsProgress(io);
   let shown = 0;
@@ -93,6 +114,7 @@ export async function runScanCommand(args: ScanArgs, io: CommandIO): Promise<{ r
     ...(args.include ? { include: args.include } : {}),
     ...(args.exclude ? { exclude: args.exclude } : {}),
     maxFileBytes: args.maxFileSize ?? DEFAULT_MAX_FILE_BYTES,
+    fileTimeoutMs: timeoutMs,
     scanners: SCANNERS,
     threads: scanThreads(io.env, args.jobs),
     ...(progress
@@ -146,6 +168,7 @@ export default defineCommand({
         default: DEFAULT_MAX_FILE_BYTES,
       })
       .option("jobs", { alias: "j", type: "number", describe: "Threads to scan with (default: one per core)" })
+      .option("file-timeout", FILE_TIMEOUT_OPTION)
       .example("$0 scan", "scan the working directory, a table on a terminal")
       .example("$0 scan services/ --format json -o scan.json", "write the JSON report")
       .example("$0 scan --fail-on mandatory", "fail a CI job while Batch calls remain"),
@@ -160,6 +183,7 @@ export default defineCommand({
         ...(args.failOn ? { failOn: args.failOn } : {}),
         maxFileSize: args.maxFileSize,
         ...(args.jobs !== undefined ? { jobs: args.jobs } : {}),
+        fileTimeout: args.fileTimeout,
       },
       io,
     );

@@ -1,22 +1,27 @@
 // The last stage of a scan: groups what the read kept by scanner, then turns the scanners' outcomes into the
 // result. It keeps, per file, only what a scanner wants and the lines that can suppress a finding.
 import { compareFindings } from "./rules.js";
+import { isSuppressedBy } from "./suppression.js";
 import { sourceFile, type Prefiltered } from "./prefilter.js";
 import type { ScanOutcome, Scanner, ScannerInput, SourceFile } from "./scanner.js";
 import type { Coverage, Finding, Inventory, InventoryItem, ScannerError, SkippedFile } from "./types.js";
 
-const SUPPRESSION = /migrate-ignore/;
-
 /** `# migrate-ignore` / `// migrate-ignore` on a finding's line or the line above silences it. */
-function isSuppressed(finding: Finding, texts: Map<string, Map<number, string>>): boolean {
+function isSuppressed(
+  finding: Finding,
+  texts: Map<string, Map<number, string>>,
+  answers: Map<string, boolean>,
+): boolean {
   const lines = texts.get(finding.path);
   if (!lines) return false;
-  const own = lines.get(finding.line) ?? "";
-  const above = lines.get(finding.line - 1) ?? "";
-  return (
-    (SUPPRESSION.test(own) && /(#|\/\/|\/\*).*migrate-ignore/.test(own)) ||
-    /^\s*(#|\/\/|\/\*).*migrate-ignore/.test(above)
-  );
+  // One answer per line: a long minified line can hold thousands of findings.
+  const key = `${finding.line}\0${finding.path}`;
+  let answer = answers.get(key);
+  if (answer === undefined) {
+    answer = isSuppressedBy(lines.get(finding.line) ?? "", lines.get(finding.line - 1) ?? "");
+    answers.set(key, answer);
+  }
+  return answer;
 }
 
 /**
@@ -130,7 +135,8 @@ export class Collector {
         scannerErrors.push({ scanner: scanner.id, message: outcome.message });
       }
     }
-    const kept = findings.filter((finding) => !isSuppressed(finding, this.#texts)).sort(compareFindings);
+    const answers = new Map<string, boolean>();
+    const kept = findings.filter((finding) => !isSuppressed(finding, this.#texts, answers)).sort(compareFindings);
     for (const list of Object.values(inventory) as InventoryItem[][])
       list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return {

@@ -26,7 +26,15 @@ export type ScanWorkerMessage =
   | { kind: "warm" }
   /** The main thread found a file for a scanner this thread runs: parse it ahead. */
   | { kind: "prepare"; scannerIds: readonly string[]; file: SourceFile }
-  | { kind: "scan"; id: number; root: string; scannerId: string; scannerIds: readonly string[]; input: ScannerInput };
+  | {
+      kind: "scan";
+      id: number;
+      root: string;
+      scannerId: string;
+      scannerIds: readonly string[];
+      input: ScannerInput;
+      fileTimeoutMs: number;
+    };
 
 export type ScanWorkerAnswer = { id: number } & (
   | { kind: "read"; prefiltered: Prefiltered[] }
@@ -165,13 +173,14 @@ export class ScanPool {
   }
 
   /** Runs a scanner on the first thread. Rejects when that thread died; the caller runs it instead. */
-  async scan(scanner: Scanner, root: string, input: ScannerInput): Promise<ScanOutcome> {
+  async scan(scanner: Scanner, root: string, input: ScannerInput, fileTimeoutMs: number): Promise<ScanOutcome> {
     const answer = await this.#workers[0]!.ask<"scan">({
       kind: "scan",
       root,
       scannerId: scanner.id,
       scannerIds: this.#scannerIds,
       input,
+      fileTimeoutMs,
     });
     return answer.outcome;
   }

@@ -3,6 +3,7 @@
 // (scripts/bundle.ts); see scan-pool.ts.
 import { parentPort } from "node:worker_threads";
 import { SCANNERS } from "../scanners/index.js";
+import { FileBudget } from "./budget.js";
 import { FileReader } from "./read.js";
 import { prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
 import { claimBlock, markWanted, type ScanWorkerAnswer, type ScanWorkerMessage } from "./scan-pool.js";
@@ -91,7 +92,8 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
       return prepare(message.scannerIds, message.file);
     case "scan": {
       const [scanner] = scannersOf([message.scannerId]);
-      const outcome = await runScanner(scanner!, message.input, message.root, scannersOf(message.scannerIds));
+      const budget = new FileBudget(message.fileTimeoutMs);
+      const outcome = await runScanner(scanner!, message.input, message.root, scannersOf(message.scannerIds), budget);
       return answer({ id: message.id, kind: "scan", outcome });
     }
   }

@@ -4,6 +4,7 @@ import { Collector } from "./collect.js";
 import { walkTree } from "./discover.js";
 import { FileReader } from "./read.js";
 import { BLOCK_FILES, prefilterFile } from "./prefilter.js";
+import { DEFAULT_FILE_TIMEOUT_MS, FileBudget } from "./budget.js";
 import { MIN_FILES_FOR_THREADS, ScanPool } from "./scan-pool.js";
 import { runScanner, type ScanOutcome, type Scanner } from "./scanner.js";
 import type { Coverage, Finding, Inventory } from "./types.js";
@@ -27,6 +28,8 @@ export interface ScanOptions {
   threads?: number;
   /** Called once every file is read and prefiltered, before the scanners run: what is kept then is kept to the end. */
   onRead?: () => void;
+  /** How long one file may take a scanner before it becomes a `scan/timeout` finding (see budget.ts). */
+  fileTimeoutMs?: number;
 }
 
 export interface ScanResult {
@@ -100,20 +103,24 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
 
   // Scan: the threads' scanners start first so that they run while this thread runs the others, one after another.
   const inputs = collector.takeInputs(walk.isIgnoredFile);
+  const fileTimeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
+  const budget = new FileBudget(fileTimeoutMs);
   const onThreads = new Map<Scanner, Promise<ScanOutcome>>();
   if (threaded)
     for (const [scanner, input] of inputs)
       if (pool!.runs(scanner))
         onThreads.set(
           scanner,
-          pool!.scan(scanner, root, input).catch(() => runScanner(scanner, input, root, scanners)),
+          pool!
+            .scan(scanner, root, input, fileTimeoutMs)
+            .catch(() => runScanner(scanner, input, root, scanners, budget)),
         );
   const outcomes = new Map<Scanner, ScanOutcome>();
   for (const [scanner, input] of inputs) {
     if (onThreads.has(scanner)) continue;
     // Dropped as soon as its scanner is done, so that a later scanner runs beside only the files it reads.
     inputs.delete(scanner);
-    outcomes.set(scanner, await runScanner(scanner, input, root, scanners));
+    outcomes.set(scanner, await runScanner(scanner, input, root, scanners, budget));
   }
   inputs.clear();
   for (const [scanner, outcome] of onThreads) outcomes.set(scanner, await outcome);

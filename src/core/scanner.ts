@@ -1,3 +1,4 @@
+import { FileBudget } from "./budget.js";
 import type { Finding, InventoryItem, Language } from "./types.js";
 
 /** A file handed to a scanner: its text is valid UTF-8. */
@@ -24,6 +25,8 @@ export interface ScanContext {
   root: string;
   /** Scans code embedded in another file (Python in a JS template string) with the scanner of its language. */
   scanEmbedded(code: EmbeddedCode): Promise<Finding[]>;
+  /** The time each file may take (see budget.ts); none when absent. */
+  budget?: FileBudget;
 }
 
 export interface ScannerInput {
@@ -86,9 +89,10 @@ export async function runScanner(
   input: ScannerInput,
   root: string,
   scanners: readonly Scanner[],
+  budget: FileBudget = FileBudget.unlimited,
 ): Promise<ScanOutcome> {
   try {
-    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners)) };
+    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners, budget)) };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -99,9 +103,14 @@ export function defineScanner(scanner: Scanner): Scanner {
 }
 
 /** The context scanners run in: embedded code goes to the scanner of its language, its lines mapped to the host's. */
-export function scanContext(root: string, scanners: readonly Scanner[]): ScanContext {
+export function scanContext(
+  root: string,
+  scanners: readonly Scanner[],
+  budget: FileBudget = FileBudget.unlimited,
+): ScanContext {
   const ctx: ScanContext = {
     root,
+    budget,
     async scanEmbedded(code) {
       const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
       if (!scanner?.scanEmbedded) return [];

@@ -13,8 +13,8 @@ export default defineScanner({
   // short, so that Node searches them fast (see JAVASCRIPT_NEEDLES)
   needles: ["Batch::", "batch:"],
   prefilter: (text) => CANDIDATE.test(text),
-  async scan({ files }) {
+  async scan({ files }, ctx) {
     const { scanTemplates } = await import("./template.js");
-    return scanTemplates(files);
+    return scanTemplates(files, ctx.budget);
   },
 });

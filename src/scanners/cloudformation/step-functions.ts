@@ -1,4 +1,5 @@
 import { isMap, isPair, isScalar, isSeq, type Document, type LineCounter } from "yaml";
+import type { FileBudget } from "../../core/budget.js";
 import type { LiteralValue } from "../../core/types.js";
 import { isObject, resolveCloudFormationValue, type LiteralObject } from "../../inventory/index.js";
 import { mapGet, pairKey, rangeOf, toLiteral, type TextRange } from "./yaml-tree.js";
@@ -72,14 +73,13 @@ function collectEmbeddedTasks(value: LiteralValue, out: LiteralObject[]): void {
 
 /** Tasks inside an ASL definition written as a JSON string (`DefinitionString: !Sub |`), located by text line. */
 function embeddedTasks(
-  text: string,
+  sourceLines: readonly string[],
   node: unknown,
   definition: string,
   substituted: boolean,
   lines: LineCounter,
 ): BatchTask[] {
   const range = rangeOf(lines, node);
-  const sourceLines = text.split("\n");
   const taskLines: number[] = [];
   for (let line = range.line; line <= range.endLine; line++) {
     if (BATCH_TASK.test(sourceLines[line - 1] ?? "")) taskLines.push(line);
@@ -103,11 +103,25 @@ function embeddedTasks(
   });
 }
 
+/** A template's text as the task search reads it, worked out once per file however many documents it holds. */
+export interface TaskSource {
+  text: string;
+  lines: LineCounter;
+  mentionsTasks?: boolean;
+  sourceLines?: string[];
+  /** Checked every few hundred nodes, so that a huge document stops at its file's time budget. */
+  budget?: FileBudget;
+}
+
 /** Step Functions tasks that submit Batch jobs, in ASL files, in CloudFormation state machines and in embedded ASL strings. */
-export function stepFunctionTasks(text: string, document: Document.Parsed, lines: LineCounter): BatchTask[] {
-  if (!BATCH_TASK.test(text)) return [];
+export function stepFunctionTasks(source: TaskSource, document: Document.Parsed): BatchTask[] {
+  const { text, lines } = source;
+  // Once per file: testing and splitting it again for every document or embedded definition was quadratic.
+  if (!(source.mentionsTasks ??= BATCH_TASK.test(text))) return [];
   const tasks: BatchTask[] = [];
+  let visited = 0;
   const visit = (node: unknown): void => {
+    if ((++visited & 255) === 0) source.budget?.check();
     if (isMap(node)) {
       const resourceNode = mapGet(node, "Resource");
       const resource = resourceNode === undefined ? undefined : textOf(toLiteral(resourceNode));
@@ -132,7 +146,7 @@ export function stepFunctionTasks(text: string, document: Document.Parsed, lines
       const definition = textOf(literal);
       const substituted = isObject(literal) && "Fn::Sub" in literal;
       if (definition !== undefined && BATCH_TASK.test(definition))
-        tasks.push(...embeddedTasks(text, node, definition, substituted, lines));
+        tasks.push(...embeddedTasks((source.sourceLines ??= text.split("\n")), node, definition, substituted, lines));
     }
   };
   visit(document.contents);

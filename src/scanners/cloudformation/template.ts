@@ -1,5 +1,6 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_Batch.html — YAML/JSON via `yaml` (CST positions)
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { FileBudget } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
 import type { SourceFile } from "../../core/scanner.js";
 import type { Finding, InventoryItem, Language, LiteralValue } from "../../core/types.js";
@@ -8,7 +9,7 @@ import {
   createInventoryItem,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
-import { stepFunctionTasks } from "./step-functions.js";
+import { stepFunctionTasks, type TaskSource } from "./step-functions.js";
 import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
 
 function languageOf(file: SourceFile): Language {
@@ -87,7 +88,7 @@ function scanResources(
   }
 }
 
-function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[]): void {
+function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[], budget: FileBudget): void {
   const lines = new LineCounter();
   const documents = parseAllDocuments(file.text, {
     lineCounter: lines,
@@ -102,9 +103,10 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
       return;
     }
   }
+  const taskSource: TaskSource = { text: file.text, lines, budget };
   for (const document of list) {
     scanResources(file, document, lines, findings, inventory);
-    for (const task of stepFunctionTasks(file.text, document, lines)) {
+    for (const task of stepFunctionTasks(taskSource, document)) {
       findings.push(
         createFinding({
           kind: "sfn-task",
@@ -124,9 +126,13 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
 }
 
 /** Scans the candidate templates; loaded on first use so that trees without templates never load the YAML parser. */
-export function scanTemplates(files: SourceFile[]): { findings: Finding[]; inventory: InventoryItem[] } {
+export function scanTemplates(
+  files: SourceFile[],
+  budget = FileBudget.unlimited,
+): { findings: Finding[]; inventory: InventoryItem[] } {
   const findings: Finding[] = [];
   const inventory: InventoryItem[] = [];
-  for (const file of files) scanFile(file, findings, inventory);
+  for (const file of files)
+    budget.runSync(file.path, languageOf(file), findings, () => scanFile(file, findings, inventory, budget));
   return { findings, inventory };
 }

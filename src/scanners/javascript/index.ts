@@ -2,6 +2,7 @@
 // the TypeScript compiler.
 import { BATCH_OPERATIONS } from "../../core/batch-operations.js";
 import { defineScanner } from "../../core/scanner.js";
+import { passesServiceName } from "../../core/service-argument.js";
 
 const SOURCE = /\.[cm]?[jt]sx?$/;
 /** Declaration files hold types only, and bundles are vendored code. */
@@ -14,7 +15,8 @@ const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
 const BATCH_MENTION = /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch/;
 /** Python that makes a boto3 Batch client inside a template string (inline Lambda code), for the Python scanner. */
 const embedsBatchPython = (text: string) =>
-  text.includes("boto3") && /(?:client|session|service)\w*\s*(?:\(\s*|=\s*)\\?["']batch\\?["']/.test(text);
+  text.includes("boto3") &&
+  passesServiceName(text, "batch", { keywords: ["client", "session", "service"], escapedQuotes: true });
 /**
  * A Batch operation called on a client that may have been created elsewhere and named anything. The tagging
  * operations are left out: every AWS client has them, so alone they say nothing of Batch.
@@ -35,7 +37,31 @@ export const JAVASCRIPT_NEEDLES = ["batch", "Batch", "Job", "Enviro", "Consum", 
  * Barrels that re-export: read so that an import can be followed through them, parsed only when one is. One space
  * after `export`, as every formatter writes it, lets the needles below skip the thousands of files that only export.
  */
-const REEXPORT = /\bexport (\*|\{[^}]*\})\s*from\b/;
+function reexports(text: string): boolean {
+  // `\bexport (\*|\{[^}]*\})\s*from\b` searched by hand: `[^}]*` ran to the end of the text at every "export {"
+  // without a "}". Each "}" (and the space after it) is looked at once however many lists it closes.
+  let close = -2;
+  let closeChecked = -2;
+  for (let at = text.indexOf("export "); at !== -1; at = text.indexOf("export ", at + 1)) {
+    if (at > 0 && isWordCharacter(text.charCodeAt(at - 1))) continue;
+    let next = at + "export ".length;
+    if (text[next] === "{") {
+      if (close < next) close = text.indexOf("}", next);
+      if (close === -1) return false;
+      if (close === closeChecked) continue;
+      closeChecked = close;
+      next = close + 1;
+    } else if (text[next] === "*") next++;
+    else continue;
+    while (next < text.length && /\s/.test(text[next]!)) next++;
+    if (text.startsWith("from", next) && !isWordCharacter(text.charCodeAt(next + 4))) return true;
+  }
+  return false;
+}
+
+function isWordCharacter(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+}
 
 export default defineScanner({
   id: "javascript",
@@ -45,7 +71,7 @@ export default defineScanner({
   needles: JAVASCRIPT_NEEDLES,
   prefilter: (text) => BATCH_MENTION.test(text) || OPERATION_CALL.test(text) || embedsBatchPython(text),
   contextNeedles: ["xport *", "xport {"],
-  context: (text) => REEXPORT.test(text),
+  context: (text) => reexports(text),
   async warm() {
     await import("./analyze.js");
   },

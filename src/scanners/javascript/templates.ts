@@ -15,11 +15,6 @@ export interface TemplateBody {
   opaque: string;
 }
 
-/** Whether a line so far has an odd number of quotes: a `${…}` there sits inside a string of the embedded code. */
-function isInsideQuotes(lineBefore: string): boolean {
-  return (lineBefore.match(/['"]/g) ?? []).length % 2 === 1;
-}
-
 export function templateBody(
   node: TS.TemplateExpression | TS.NoSubstitutionTemplateLiteral,
   ast: TS.SourceFile,
@@ -36,19 +31,36 @@ export function templateBody(
       previousEnd = span.literal.getEnd();
     }
   }
+  // Built in one pass: re-slicing the whole text at every hole was quadratic in the number of `${…}`.
   const fill = (filler: string, keepInsideQuotes: boolean) => {
-    let text = raw;
+    const parts: string[] = [];
+    let cursor = 0;
+    // Whether the current line of the result so far has an odd number of quotes (filler holds none).
+    let oddQuotes = false;
+    const read = (piece: string) => {
+      for (let i = 0; i < piece.length; i++) {
+        const c = piece[i];
+        if (c === "\n") oddQuotes = false;
+        else if (c === "'" || c === '"') oddQuotes = !oddQuotes;
+      }
+    };
     for (const [from, to] of holes) {
-      const hole = text.slice(from, to);
-      if (
-        keepInsideQuotes &&
-        !hole.includes("\n") &&
-        isInsideQuotes(text.slice(text.lastIndexOf("\n", from) + 1, from))
-      )
-        continue;
-      text = text.slice(0, from) + hole.replace(/[^\n]/g, filler) + text.slice(to);
+      const before = raw.slice(cursor, from);
+      read(before);
+      parts.push(before);
+      const hole = raw.slice(from, to);
+      const multiline = hole.includes("\n");
+      if (keepInsideQuotes && !multiline && oddQuotes) {
+        read(hole);
+        parts.push(hole);
+      } else {
+        parts.push(hole.replace(/[^\n]/g, filler));
+        if (multiline) oddQuotes = false;
+      }
+      cursor = to;
     }
-    return text;
+    parts.push(raw.slice(cursor));
+    return parts.join("");
   };
   return { start, raw, filled: fill("_", true), opaque: fill("\u0001", false) };
 }

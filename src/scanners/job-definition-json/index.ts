@@ -1,4 +1,5 @@
 // https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html — JSON files recognised by shape
+import { FileBudget } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
 import { defineScanner, type SourceFile } from "../../core/scanner.js";
 import type { Finding, InventoryItem, LiteralValue, ResourceKind } from "../../core/types.js";
@@ -225,10 +226,11 @@ export default defineScanner({
   // parts of every candidate key, short so that Node searches them fast (see JAVASCRIPT_NEEDLES)
   needles: ["Proper", "jobQ", "jobD", "Enviro"],
   prefilter: (text) => CANDIDATE.test(text),
-  async scan({ files }) {
+  async scan({ files }, ctx) {
+    const budget = ctx.budget ?? FileBudget.unlimited;
     const findings: Finding[] = [];
     const inventory: InventoryItem[] = [];
-    for (const file of files) scanFile(file, findings, inventory);
+    for (const file of files) budget.runSync(file.path, "json", findings, () => scanFile(file, findings, inventory));
     return { findings, inventory };
   },
 });

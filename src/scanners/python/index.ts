@@ -1,5 +1,6 @@
 // https://tree-sitter.github.io/tree-sitter/ — Python via tree-sitter-python
 import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/scanner.js";
+import { FileBudget, FileTimeout } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
@@ -10,6 +11,7 @@ import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
 import { BATCH_OPERATIONS, getOperationBySnake } from "../../core/batch-operations.js";
+import { passesServiceName } from "../../core/service-argument.js";
 
 /** Spelled out rather than /batch/i so that the needles below are exactly what it needs. */
 const MENTIONS_BATCH = /batch|Batch|BATCH/;
@@ -28,8 +30,6 @@ const SHARED_OPERATION_NAMES = new Set([
  */
 const CANDIDATE = new RegExp(
   [
-    // "batch" handed to a client factory, a helper or a service keyword: client("batch"), service_name="batch"
-    `(?:client|session|boto|aws|waiter|service)\\w*\\s*(?:\\(\\s*|=\\s*)["']batch["']`,
     // a module constant naming the service: BATCH_SERVICE_NAME = "batch"
     `\\b[A-Z][A-Z0-9_]*\\s*=\\s*["']batch["']`,
     // CloudFormation resources written as dicts
@@ -40,8 +40,13 @@ const CANDIDATE = new RegExp(
       .join("|")})\\b`,
   ].join("|"),
 );
-/** Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. */
-const HELPER_DEFINITION = /def\s+\w*client\w*\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
+/** "batch" handed to a client factory, a helper or a service keyword: client("batch"), service_name="batch". */
+const FACTORY_KEYWORDS = ["client", "session", "boto", "aws", "waiter", "service"];
+/**
+ * Files that may define a helper forwarding a service name to boto3, read only to resolve such helpers. The name
+ * containing "client" is checked by a lookahead: `\w*client\w*` backtracks quadratically over a long word.
+ */
+const HELPER_DEFINITION = /def\s+(?=\w*client)\w+\s*\(|\.client\(\s*[A-Za-z_]|service(_name)?\s*=\s*[A-Za-z_]/;
 /** A package `__init__` that re-exports a name from one of its modules: read to follow `from pkg import batch`. */
 const REEXPORT = /^[ \t]*from[ \t]+\.[\w.]*[ \t]+import[ \t][^\n]*(?:batch|client)/im;
 
@@ -113,7 +118,11 @@ function calleeName(call: SyntaxNode): string | undefined {
   return callee?.type === "attribute" ? callee.childForFieldName("attribute")?.text : callee?.text;
 }
 
-function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[] } {
+function languageOf(file: SourceFile): Language {
+  return file.path.endsWith(".ipynb") ? "notebook" : "python";
+}
+
+function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: ModuleIndex; findings: Finding[] } {
   let text = file.text;
   let lineMap: number[] | undefined;
   let language: Language = "python";
@@ -123,7 +132,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
     ({ text, lineMap } = code);
     language = "notebook";
   }
-  const tree = parsePython(text);
+  const tree = parsePython(text, budget.deadline, () => new FileTimeout(file.path, budget.ms));
   const module = indexModule(file, tree, language, lineMap);
   const findings: Finding[] = [];
   const error = firstErrorNode(tree.rootNode);
@@ -140,7 +149,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
           endColumn: error.endPosition.column + 1,
         },
         language,
-        message: `Python syntax error near line ${row + 1}${/^\s*print\s+[^(\s]/m.test(text) ? " (Python 2 code?)" : ""}`,
+        message: `Python syntax error near line ${row + 1}${/^[ \t]*print[ \t]+[^(\s]/m.test(text) ? " (Python 2 code?)" : ""}`,
         detail: "The file was scanned with error recovery; Batch uses inside the broken region may be missed.",
       }),
     );
@@ -148,22 +157,24 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
   return { module, findings };
 }
 
-function analyze(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
+function analyze(candidates: SourceFile[], context: SourceFile[], budget = FileBudget.unlimited): ScannerOutput {
   // Argument lists are cached by node id, which is only unique while these trees live.
   forgetArguments();
   try {
-    return analyzeProject(candidates, context);
+    return analyzeProject(candidates, context, budget);
   } finally {
     forgetArguments();
   }
 }
 
-function analyzeProject(candidates: SourceFile[], context: SourceFile[]): ScannerOutput {
+function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget: FileBudget): ScannerOutput {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];
   const modules: ModuleIndex[] = [];
   for (const file of candidates) {
-    const { module, findings: fileFindings } = indexFile(file);
+    const indexed = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget));
+    if (!indexed) continue;
+    const { module, findings: fileFindings } = indexed;
     findings.push(...fileFindings);
     if (!module) continue;
     modules.push(module);
@@ -180,7 +191,7 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[]): Scanne
       const file = pending[i]!;
       if (!definesAny(file.text, wanted)) continue;
       pending.splice(i, 1);
-      const { module } = indexFile(file);
+      const module = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget))?.module;
       if (!module) continue;
       modules.push(module);
       for (const name of helpersForwardedTo(module, wanted)) if (!wanted.has(name)) next.add(name);
@@ -215,14 +226,16 @@ export default defineScanner({
     "boto3 Batch clients and calls, paginators, waiters, wrappers; CFN dicts, troposphere, CDK and Airflow in Python and notebooks",
   accepts: (path) => path.endsWith(".py") || path.endsWith(".ipynb"),
   needles: BATCH_NEEDLES,
-  prefilter: (text) => MENTIONS_BATCH.test(text) && CANDIDATE.test(text),
+  prefilter: (text) =>
+    MENTIONS_BATCH.test(text) &&
+    (passesServiceName(text, "batch", { keywords: FACTORY_KEYWORDS }) || CANDIDATE.test(text)),
   context: (text, path) =>
     path.endsWith(".py") && (HELPER_DEFINITION.test(text) || (path.endsWith("__init__.py") && REEXPORT.test(text))),
   contextNeedles: ["client", "service"],
-  async scan({ files, context }) {
-    return analyze(files, context);
+  async scan({ files, context }, ctx) {
+    return analyze(files, context, ctx.budget);
   },
-  async scanEmbedded(file) {
-    return analyze([file], []).findings;
+  async scanEmbedded(file, ctx) {
+    return analyze([file], [], ctx.budget).findings;
   },
 });

@@ -27,6 +27,37 @@ function lineAt(starts: number[], offset: number): number {
   return low + 1;
 }
 
+/**
+ * Offsets of the string elements of the JSON array (or the one string) that follows the `"source"` key at `at`,
+ * found by walking the text once: a search per element for its re-encoded text went to the end of the file for
+ * every element written with other escapes, and many lines made that quadratic.
+ */
+function elementOffsets(json: string, at: number): { offsets: number[]; end: number } {
+  const offsets: number[] = [];
+  let i = at + '"source"'.length;
+  const skipSpace = () => {
+    while (i < json.length && /\s/.test(json[i]!)) i++;
+  };
+  skipSpace();
+  if (json[i] !== ":") return { offsets, end: i };
+  i++;
+  skipSpace();
+  const inArray = json[i] === "[";
+  if (inArray) i++;
+  for (;;) {
+    skipSpace();
+    if (json[i] !== '"') break;
+    offsets.push(i);
+    for (i++; i < json.length && json[i] !== '"'; i++) if (json[i] === "\\") i++;
+    i++;
+    if (!inArray) break;
+    skipSpace();
+    if (json[i] !== ",") break;
+    i++;
+  }
+  return { offsets, end: i };
+}
+
 /** Extracts code cells; IPython magics and shell escapes become comments so the code still parses. */
 export function extractNotebookCode(json: string): NotebookCode | undefined {
   let cells: Cell[];
@@ -41,27 +72,30 @@ export function extractNotebookCode(json: string): NotebookCode | undefined {
   const lines: string[] = [];
   const lineMap: number[] = [];
   let cursor = 0;
+  let sourcesLeft = true;
   for (const cell of cells) {
-    const sourceAt = json.indexOf('"source"', cursor);
-    if (sourceAt !== -1) cursor = sourceAt;
+    const sourceAt = sourcesLeft ? json.indexOf('"source"', cursor) : -1;
+    if (sourceAt === -1) sourcesLeft = false;
     const source = Array.isArray(cell.source) ? cell.source : (cell.source ?? "").split(/(?<=\n)/);
-    const sourceLines = source.join("").split("\n");
-    let lineCursor = cursor;
-    const elementLines = source.map((element) => {
-      const at = json.indexOf(JSON.stringify(element), lineCursor);
-      if (at === -1) return lineAt(starts, lineCursor);
-      lineCursor = at + 1;
-      return lineAt(starts, at);
-    });
-    cursor = Math.max(cursor, lineCursor);
+    let elementLines: number[] = [];
+    if (sourceAt !== -1) {
+      const { offsets, end } = elementOffsets(json, sourceAt);
+      elementLines = offsets.map((offset) => lineAt(starts, offset));
+      if (elementLines.length === 0) elementLines = [lineAt(starts, sourceAt)];
+      cursor = end;
+    }
     if (cell.cell_type !== "code") continue;
+    // Where each element ends in the cell's text, so that each line is given the element it starts in.
+    const elementEnds: number[] = [];
+    let length = 0;
+    for (const element of source) elementEnds.push((length += String(element).length));
     let element = 0;
     let consumed = 0;
-    for (const line of sourceLines) {
+    for (const line of source.join("").split("\n")) {
       lines.push(/^\s*[%!]/.test(line) ? `# ${line}` : line);
-      lineMap.push(elementLines[element] ?? elementLines.at(-1) ?? 1);
+      lineMap.push(elementLines[Math.min(element, elementLines.length - 1)] ?? lineMap.at(-1) ?? 1);
       consumed += line.length + 1;
-      while (element < source.length - 1 && consumed >= source.slice(0, element + 1).join("").length) element++;
+      while (element < source.length - 1 && consumed >= elementEnds[element]!) element++;
     }
     lines.push("");
     lineMap.push(lineMap.at(-1) ?? 1);

@@ -124,8 +124,12 @@ export function parseNativePython(text: string): NativeTree {
   return getParser().parse(text);
 }
 
-export function parsePython(text: string): Tree {
-  const native = getParser().parse(text);
+/**
+ * `deadline` (performance.now() time) stops tree-sitter mid-parse through its progress callback; the parse then
+ * throws `onDeadline()`'s error.
+ */
+export function parsePython(text: string, deadline = Number.POSITIVE_INFINITY, onDeadline?: () => Error): Tree {
+  const native = Number.isFinite(deadline) ? parseBefore(text, deadline, onDeadline) : getParser().parse(text);
   const source = new SourceText(text);
   const cursor = native.walk();
   const make = (): SyntaxNode => {
@@ -168,6 +172,22 @@ export function parsePython(text: string): Tree {
       }
     }
   }
+}
+
+function parseBefore(text: string, deadline: number, onDeadline?: () => Error): NativeTree {
+  let late = false;
+  let tree: NativeTree | undefined;
+  try {
+    tree = getParser().parse(text, null, { progressCallback: () => (late ||= performance.now() > deadline) });
+  } catch (error) {
+    if (!late) throw error;
+  }
+  if (late || !tree) {
+    // A halted parse leaves the parser mid-document: start it afresh for the next file.
+    getParser().reset();
+    throw onDeadline?.() ?? new Error("the Python parse ran past its deadline");
+  }
+  return tree;
 }
 
 /** Error nodes are made before they are linked to a parent, so their ancestors are marked once linked. */

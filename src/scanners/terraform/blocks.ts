@@ -109,22 +109,33 @@ export function findBlocks(text: string): BlockHeader[] {
   return blocks;
 }
 
-/** Skips a quoted HCL string, including `${…}` templates that may hold quotes of their own. */
+/**
+ * Skips a quoted HCL string, including `${…}` templates that may hold quoted strings of their own, nested to any
+ * depth: a stack of what each open template holds rather than recursion, which ten thousand nested templates
+ * overflowed (and lost the whole Terraform scan).
+ */
 function skipString(text: string, start: number): number {
+  // One entry per open string: how many `${` are open inside it.
+  const templates = [0];
   let i = start + 1;
-  let templateDepth = 0;
   while (i < text.length) {
     const ch = text[i]!;
+    const depth = templates.length - 1;
     if (ch === "\\") i += 2;
     else if (ch === "$" && text[i + 1] === "{") {
-      templateDepth++;
+      templates[depth]!++;
       i += 2;
-    } else if (ch === "}" && templateDepth > 0) {
-      templateDepth--;
+    } else if (ch === "}" && templates[depth]! > 0) {
+      templates[depth]!--;
       i++;
-    } else if (ch === '"' && templateDepth > 0) i = skipString(text, i);
-    else if (ch === '"' || ch === "\n") return i + 1;
-    else i++;
+    } else if (ch === '"' && templates[depth]! > 0) {
+      templates.push(0);
+      i++;
+    } else if (ch === '"' || ch === "\n") {
+      templates.pop();
+      i++;
+      if (templates.length === 0) return i;
+    } else i++;
   }
   return i;
 }

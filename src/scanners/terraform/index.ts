@@ -13,7 +13,9 @@ import {
   TERRAFORM_BATCH_TYPES,
   type LiteralObject,
 } from "../../inventory/index.js";
+import { FileBudget, timeoutFinding } from "../../core/budget.js";
 import { findBlocks, readStringAttribute, type BlockHeader } from "./blocks.js";
+import { HclParseTimeout, parseHcl as parseHclText, stopHclParser } from "./hcl-parser.js";
 import { callArgument, readHclLiteral } from "./hcl-literal.js";
 import { declarationsFromModuleInputs, isRegistryBatchModule, localModuleDir } from "./modules.js";
 
@@ -31,34 +33,42 @@ interface TerraformFile {
   config?: ParsedConfig;
 }
 
-let hcl2json: Promise<typeof import("@cdktf/hcl2json")> | undefined;
-
-/** The WASM parser takes ~100 ms to start, so it is loaded only when a Terraform candidate exists. */
-function loadParser(): Promise<typeof import("@cdktf/hcl2json")> {
-  hcl2json ??= import("@cdktf/hcl2json");
-  return hcl2json;
-}
-
 function directoryOf(relPath: string): string {
   return path.posix.dirname(relPath);
 }
 
-function lineOf(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf("\n"); i >= 0 && i < offset; i = text.indexOf("\n", i + 1)) line++;
-  return line;
+const lineStartsOf = new WeakMap<SourceFile, number[]>();
+
+/** 1-based line of an offset, by binary search over the file's line starts (counted once per file). */
+function lineOf(file: SourceFile, offset: number): number {
+  let starts = lineStartsOf.get(file);
+  if (!starts) {
+    starts = [0];
+    for (let i = file.text.indexOf("\n"); i !== -1; i = file.text.indexOf("\n", i + 1)) starts.push(i + 1);
+    lineStartsOf.set(file, starts);
+  }
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (starts[mid]! <= offset) low = mid;
+    else high = mid - 1;
+  }
+  return low + 1;
 }
 
-/** hcl2json's Go runtime dies for good on a stack overflow, so input nested deeper than this never reaches it. */
+/** hcl2json's Go runtime overflows its stack on deep input, so input nested deeper than this never reaches it. */
 const MAX_HCL_NESTING = 200;
-/** A parse that has not answered by then is taken as a dead runtime (it never settles its promise). */
-const PARSE_TIMEOUT_MS = 10_000;
-let parserDead: string | undefined;
 
-/** Deepest bracket nesting outside strings and comments; cheap, and all the guard above needs. */
+/**
+ * Deepest nesting outside strings and comments: brackets, and runs of `!`, which nest as deep in the parser
+ * without a bracket. Cheap, and all the guard above needs; deep input of other shapes is stopped by the time
+ * budget of the parser's thread.
+ */
 function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
+  let operators = 0;
   let quote = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
@@ -66,44 +76,30 @@ function nestingDepth(text: string): number {
       if (c === "\\") i++;
       else if (c === '"' || c === "\n") quote = false;
     } else if (c === '"') quote = true;
-    else if (c === "#") i = Math.max(i, text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i));
-    else if (c === "{" || c === "[" || c === "(") deepest = Math.max(deepest, ++depth);
+    else if (c === "#" || (c === "/" && text[i + 1] === "/")) {
+      const end = text.indexOf("\n", i);
+      i = end === -1 ? text.length : end;
+    } else if (c === "{" || c === "[" || c === "(") deepest = Math.max(deepest, ++depth);
     else if (c === "}" || c === "]" || c === ")") depth = Math.max(0, depth - 1);
+    if (!quote && c === "!") deepest = Math.max(deepest, depth + ++operators);
+    else if (c !== " " && c !== "\t") operators = 0;
   }
   return deepest;
 }
 
-async function parseWithTimeout(file: SourceFile): Promise<ParsedConfig> {
-  if (parserDead)
-    throw new Error(`the HCL parser stopped earlier in this run (${parserDead}); the file was not parsed`);
+async function parseBounded(file: SourceFile, budget: FileBudget): Promise<ParsedConfig> {
   const depth = nestingDepth(file.text);
   if (depth > MAX_HCL_NESTING)
     throw new Error(`nested ${depth} levels deep, more than the HCL parser takes (${MAX_HCL_NESTING})`);
-  const { parse } = await loadParser();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer from the HCL parser within ${PARSE_TIMEOUT_MS} ms`)),
-      PARSE_TIMEOUT_MS,
-    );
-    timer.unref();
-  });
-  try {
-    return (await Promise.race([parse(file.path, file.text), timeout])) as ParsedConfig;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (/no answer from the HCL parser|Go program has already exited|Maximum call stack/.test(message))
-      parserDead = message;
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await parseHclText(file.path, file.text, budget.remaining())) as ParsedConfig;
 }
 
-async function parseHcl(file: SourceFile): Promise<{ config?: ParsedConfig; error?: Finding }> {
+async function parseHcl(file: SourceFile, budget: FileBudget): Promise<{ config?: ParsedConfig; error?: Finding }> {
   try {
-    return { config: await parseWithTimeout(file) };
+    return { config: await parseBounded(file, budget) };
   } catch (error) {
+    // Its blocks are still located from the text; only their attributes are missing.
+    if (error instanceof HclParseTimeout) return { error: timeoutFinding(file.path, "terraform", budget.ms) };
     const message = error instanceof Error ? error.message : String(error);
     const at = /:(\d+),(\d+)(?:-[\d,]+)?: ([^;\]]*)/.exec(message);
     const line = at ? Number(at[1]) : 1;
@@ -167,7 +163,7 @@ async function resolveDocument(value: string, moduleDir: string): Promise<Litera
 }
 
 function spanOf(file: TerraformFile, block: BlockHeader) {
-  return { line: block.line, column: block.column, endLine: lineOf(file.file.text, block.bodyEnd), endColumn: 2 };
+  return { line: block.line, column: block.column, endLine: lineOf(file.file, block.bodyEnd), endColumn: 2 };
 }
 
 function countArgs(attributes: LiteralObject | undefined): Record<string, LiteralValue> {
@@ -273,7 +269,12 @@ function batchModuleCalls(files: TerraformFile[]): ModuleCall[] {
   return calls.filter((call) => chosen.has(call));
 }
 
-async function scanModules(files: TerraformFile[], findings: Finding[], inventory: InventoryItem[]): Promise<void> {
+async function scanModules(
+  files: TerraformFile[],
+  findings: Finding[],
+  inventory: InventoryItem[],
+  budget: FileBudget,
+): Promise<void> {
   for (const call of batchModuleCalls(files)) {
     findings.push(
       createFinding({
@@ -288,9 +289,12 @@ async function scanModules(files: TerraformFile[], findings: Finding[], inventor
       }),
     );
     if (!call.file.config) {
-      const parsed = await parseHcl(call.file.file);
-      call.file.config = parsed.config;
-      if (parsed.error) findings.push(parsed.error);
+      const { file } = call;
+      await budget.perFile(file.file.path, "terraform", findings, async () => {
+        const parsed = await parseHcl(file.file, budget);
+        file.config = parsed.config;
+        if (parsed.error) findings.push(parsed.error);
+      });
     }
     const inputs = moduleAttributes(call.file.config, call.name);
     if (!inputs) continue;
@@ -327,34 +331,78 @@ async function readJsonConfiguration(
       }),
     };
   }
+  const offsets = keyOffsets(file.text, 3);
   const blocks: BlockHeader[] = [];
   for (const keyword of ["resource", "data", "module"] as const) {
     const section = config?.[keyword] as Record<string, Record<string, unknown> | null> | undefined;
     if (!section || typeof section !== "object") continue;
-    const pairs: [string[], string][] =
+    const pairs: string[][] =
       keyword === "module"
-        ? Object.keys(section).map((name) => [[name], name])
-        : Object.entries(section).flatMap(([type, byName]) =>
-            Object.keys(byName ?? {}).map((name): [string[], string] => [[type, name], name]),
-          );
-    for (const [labels, name] of pairs) {
-      const anchor = keyword === "module" ? file.text.indexOf(`"module"`) : file.text.indexOf(`"${labels[0]}"`);
-      const at = file.text.indexOf(`"${name}"`, Math.max(anchor, 0));
-      const offset = at < 0 ? 0 : at;
-      blocks.push({ keyword, labels, line: lineOf(file.text, offset), column: 1, bodyStart: offset, bodyEnd: offset });
+        ? Object.keys(section).map((name) => [name])
+        : Object.entries(section).flatMap(([type, byName]) => Object.keys(byName ?? {}).map((name) => [type, name]));
+    for (const labels of pairs) {
+      const offset = offsets.get(keyPath([keyword, ...labels])) ?? 0;
+      blocks.push({ keyword, labels, line: lineOf(file, offset), column: 1, bodyStart: offset, bodyEnd: offset });
     }
   }
   return { config, blocks };
 }
 
-async function loadFile(file: SourceFile, findings: Finding[]): Promise<TerraformFile> {
+function keyPath(keys: readonly string[]): string {
+  return JSON.stringify(keys);
+}
+
+/**
+ * Offsets of the object keys of a JSON text down to `depth` levels, by key path, found in one walk of the text:
+ * a search from the top of the file for each resource made thousands of them quadratic. Keys inside arrays are
+ * not recorded. The text is known to be valid JSON.
+ */
+function keyOffsets(text: string, depth: number): Map<string, number> {
+  const offsets = new Map<string, number>();
+  // One entry per open container: its key path, or undefined for an array and what is inside one.
+  const stack: (string[] | undefined)[] = [];
+  let lastKey: { key: string; at: number } | undefined;
+  let pendingKey: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === "\\") i++;
+      lastKey = { key: text.slice(start, i + 1), at: start };
+    } else if (c === ":" && lastKey) {
+      const parent = stack.at(-1);
+      pendingKey = undefined;
+      if (parent && parent.length < depth) {
+        const key = JSON.parse(lastKey.key) as string;
+        const path = keyPath([...parent, key]);
+        if (!offsets.has(path)) offsets.set(path, lastKey.at);
+        pendingKey = key;
+      }
+      lastKey = undefined;
+    } else if (c === "{" || c === "[") {
+      const parent = stack.at(-1);
+      const inObject = c === "{" && (stack.length === 0 || (parent !== undefined && pendingKey !== undefined));
+      stack.push(inObject ? (stack.length === 0 ? [] : [...parent!, pendingKey!]) : undefined);
+      pendingKey = undefined;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      pendingKey = undefined;
+    } else if (c === ",") {
+      pendingKey = undefined;
+      lastKey = undefined;
+    }
+  }
+  return offsets;
+}
+
+async function loadFile(file: SourceFile, findings: Finding[], budget: FileBudget): Promise<TerraformFile> {
   if (file.path.endsWith(".tf.json")) {
     const { config, blocks, error } = await readJsonConfiguration(file);
     if (error) findings.push(error);
     return { file, dir: directoryOf(file.path), blocks, ...(config ? { config } : {}) };
   }
   const blocks = findBlocks(file.text);
-  const { config, error } = await parseHcl(file);
+  const { config, error } = await parseHcl(file, budget);
   if (error) findings.push(error);
   return { file, dir: directoryOf(file.path), blocks, ...(config ? { config } : {}) };
 }
@@ -368,21 +416,26 @@ export default defineScanner({
   prefilter: (text) => CANDIDATE.test(text),
   contextNeedles: ["module"],
   context: (text, file) => file.endsWith(".tf") && MODULE_CALL.test(text),
-  async scan({ files, context }) {
+  async scan({ files, context }, ctx) {
+    const budget = ctx.budget ?? FileBudget.unlimited;
     const findings: Finding[] = [];
     const inventory: InventoryItem[] = [];
     const loaded: TerraformFile[] = [];
     for (const file of files) {
-      const terraform = await loadFile(file, findings);
-      loaded.push(terraform);
-      await scanResources(terraform, findings, inventory);
+      await budget.perFile(file.path, "terraform", findings, async () => {
+        const terraform = await loadFile(file, findings, budget);
+        loaded.push(terraform);
+        await scanResources(terraform, findings, inventory);
+      });
     }
     const contextFiles = context.map((file): TerraformFile => ({
       file,
       dir: directoryOf(file.path),
       blocks: findBlocks(file.text),
     }));
-    await scanModules([...loaded, ...contextFiles], findings, inventory);
+    await scanModules([...loaded, ...contextFiles], findings, inventory, budget);
+    // The parser's thread is started per scan, so that nothing is left running once the scan is done.
+    stopHclParser();
     return { findings, inventory };
   },
 });

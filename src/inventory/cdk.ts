@@ -1,4 +1,4 @@
-import type { LiteralValue, ResourceKind } from "../core/types.js";
+import type { InventoryItem, LiteralValue, ResourceKind } from "../core/types.js";
 import { normalizeCloudFormationResource, normalizeByKind } from "./cloudformation.js";
 import type { Normalized } from "./types.js";
 import { expressionText, isExpression, isObject, type LiteralObject } from "./values.js";
@@ -122,7 +122,7 @@ function containerSpec(container: LiteralObject, eks: boolean): LiteralObject {
   set(spec, "executionRoleArn", get(container, "executionRole", "executionRoleArn"));
   const image = spec.image;
   // `ContainerImage.fromRegistry("repo:tag")` names the image; other sources (assets, ECR) are built at deploy time.
-  const registry = call(image, /ContainerImage\.fromRegistry\((['"])([^'"]+)\1\)$/);
+  const registry = call(image, /ContainerImage\.from_?[Rr]egistry\((['"])([^'"]+)\1\)$/);
   if (registry) spec.image = registry[2]!;
   const requirements: LiteralObject[] = [];
   const vcpu = get(container, eks ? "cpuLimit" : "cpu", "cpuReservation", "vcpus");
@@ -155,7 +155,7 @@ function jobDefinitionSpec(className: string, props: LiteralObject): LiteralObje
     const ranges = get(props, "containers");
     const first = Array.isArray(ranges) ? ranges.find(isObject) : undefined;
     const inner = first ? get(first, "container") : undefined;
-    const nodeRange = isObject(inner) ? { container: containerSpec(inner, false) } : {};
+    const nodeRange: LiteralObject = isObject(inner) ? { container: containerSpec(inner, false) } : {};
     spec.type = "multinode";
     spec.nodeProperties = {
       ...(get(props, "mainNode") !== undefined ? { mainNode: get(props, "mainNode")! } : {}),
@@ -312,4 +312,28 @@ export function normalizeCdkConstruct(
           : schedulingPolicySpec(object);
   const normalized = normalizeByKind(kind, spec);
   return { kind, normalized: { ...normalized, unresolved: [...unreadable, ...normalized.unresolved] } };
+}
+
+/**
+ * `queue.addComputeEnvironment(environment, order)` (`add_compute_environment` in Python): adds the entry to the CDK
+ * queue kept in `queueBinding` in the same file. False when no such queue is in the inventory.
+ */
+export function addCdkComputeEnvironment(
+  items: InventoryItem[],
+  path: string,
+  queueBinding: string,
+  environment: string,
+  order: number | undefined,
+): boolean {
+  const queue = items.find(
+    (item) => item.kind === "job-queue" && item.source.path === path && item.source.binding === queueBinding,
+  );
+  if (!queue) return false;
+  const existing = queue.properties.computeEnvironmentOrder;
+  const entries = Array.isArray(existing) ? existing : [];
+  const entry: LiteralObject = { computeEnvironment: { value: environment, literal: false } };
+  if (order !== undefined) entry.order = order;
+  else queue.unresolved = [...new Set([...queue.unresolved, "computeEnvironmentOrder.order"])].sort();
+  queue.properties.computeEnvironmentOrder = [...entries, entry];
+  return true;
 }

@@ -21,4 +21,4 @@ export {
   type TerraformExpansion,
   type TerraformInstance,
 } from "./terraform-instances.js";
-export { cdkConstructKind, normalizeCdkConstruct } from "./cdk.js";
+export { addCdkComputeEnvironment, cdkConstructKind, normalizeCdkConstruct } from "./cdk.js";

@@ -1,4 +1,9 @@
-import { createInventoryItem, normalizeCdkConstruct, normalizeCloudFormationResource } from "../../inventory/index.js";
+import {
+  addCdkComputeEnvironment,
+  createInventoryItem,
+  normalizeCdkConstruct,
+  normalizeCloudFormationResource,
+} from "../../inventory/index.js";
 import type * as TS from "typescript";
 import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
@@ -85,6 +90,28 @@ export class Reporter {
     for (const reference of file.typeReferences) this.reportTypeReference(file, reference);
     for (const object of file.objects) this.reportCloudFormationObject(file, object);
     for (const template of file.templates) this.reportTemplate(file, template);
+    for (const call of file.callsByName.get("addComputeEnvironment") ?? []) this.reportAddedComputeEnvironment(file, call);
+  }
+
+  /** `queue.addComputeEnvironment(environment, 1)` on a CDK queue of this file. */
+  private reportAddedComputeEnvironment(file: JsFile, call: TS.CallExpression | TS.NewExpression): void {
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return;
+    const receiver = call.expression.expression;
+    const binding = ts.isIdentifier(receiver)
+      ? receiver.text
+      : ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword
+        ? receiver.name.text
+        : undefined;
+    const [environment, order] = call.arguments;
+    if (!binding || !environment) return;
+    const position = order ? readLiteral(order, this.resolveLiteral) : undefined;
+    addCdkComputeEnvironment(
+      this.inventory,
+      file.source.path,
+      binding,
+      environment.getText(file.ast),
+      typeof position === "number" ? position : undefined,
+    );
   }
 
   /** Reads literal values, following names bound to constants and CDK constructs passed as props. */

@@ -1,5 +1,6 @@
 import type { Finding } from "../core/types.js";
 import { callSiteId } from "../link/index.js";
+import { callSiteId as workloadSiteId } from "../platforms/analyze.js";
 import type { ReadinessStatus, TargetId } from "../platforms/types.js";
 import { isOrchestrationTask, type Report } from "./model.js";
 
@@ -33,7 +34,7 @@ function referenceText(report: Report, finding: Finding, relation: string): stri
 export function orchestrationTasks(report: Report): OrchestrationTask[] {
   const targets = report.targets?.selected ?? [];
   return report.findings.filter(isOrchestrationTask).map((finding) => {
-    const id = callSiteId(finding);
+    const id = workloadSiteId(finding);
     const workload = (report.workloads ?? []).find((w) => w.callSites.includes(id));
     const written = referenceText(report, finding, "uses-job-definition");
     const status: OrchestrationTask["status"] = {};

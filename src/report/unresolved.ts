@@ -86,12 +86,13 @@ export function openItems(report: Report): OpenItem[] {
     });
   }
   const declared = new Set([...byId.values()].map((item) => `${item.source.path}:${item.source.line}`));
-  const linkedTasks = new Set(
-    report.links.filter((link) => link.resolved && link.relation === "uses-job-definition").map((link) => link.from),
-  );
+  const linkedTasks = new Set([
+    ...report.links.filter((link) => link.relation === "uses-job-definition").map((link) => link.from),
+    ...(report.workloads ?? []).flatMap((workload) => workload.callSites.map((site) => `call:${site}`)),
+  ]);
   for (const finding of report.findings.filter(isInfrastructure)) {
     if (declared.has(`${finding.path}:${finding.line}`)) continue;
-    // A task linked to its job definition is one of that workload's call sites; an unlinked one stays open.
+    // A task that names a job definition is a call site: of its workload, or listed above as matching nothing.
     if (isOrchestrationTask(finding) && linkedTasks.has(`call:${finding.path}:${finding.line}:${finding.column}`))
       continue;
     // Parts of a construct (container definitions, grants) are read with the construct that takes them.

@@ -230,8 +230,7 @@ ${plan}
 ${table("workloads", ["job definition", "defined at", "queue → compute environment", "AWS today", ...targets.map(targetName), ...targets.map((t) => `readiness ${t}`)], workloads)}
 <h2>What a person must still decide</h2>
 ${open.length ? table("open", ["what", "where", "why"], open) : "<p>The scan resolved every job definition, queue and compute environment it found.</p>"}
-${tasks.length ? `<h2>Orchestration tasks submitting Batch jobs</h2>\n${table("orchestration", ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)], tasks)}` : ""}
-${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
+${tasks.length ? `<h2>Orchestration tasks submitting Batch jobs</h2>\n${table("orchestration", ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)], tasks)}\n` : ""}${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
 <h2>Gaps</h2>
 ${table("gaps", ["target", "where", "subject", "gap", "category", "effort", "readiness", "what", "fix"], gaps)}
 <h2>Call sites</h2>

@@ -82,7 +82,10 @@ export function cdkInstanceType(value: LiteralValue | undefined): string | undef
   if (typeof value === "string") return value;
   const named = call(value, /(?:^|\.)InstanceType\((['"])([\w.-]+)\1\)$/);
   if (named) return named[2];
-  const of = call(value, /(?:^|\.)InstanceType\.of\((?:[\w.]*\.)?InstanceClass\.(\w+),(?:[\w.]*\.)?InstanceSize\.(\w+)\)$/);
+  const of = call(
+    value,
+    /(?:^|\.)InstanceType\.of\((?:[\w.]*\.)?InstanceClass\.(\w+),(?:[\w.]*\.)?InstanceSize\.(\w+)\)$/,
+  );
   if (!of) return undefined;
   const family = instanceClass(of[1]!);
   const size = instanceSize(of[2]!);
@@ -126,7 +129,10 @@ function containerSpec(container: LiteralObject, eks: boolean): LiteralObject {
   if (registry) spec.image = registry[2]!;
   const requirements: LiteralObject[] = [];
   const vcpu = get(container, eks ? "cpuLimit" : "cpu", "cpuReservation", "vcpus");
-  const memory = readOr(get(container, eks ? "memoryLimit" : "memory", "memoryReservation", "memoryLimitMiB"), cdkSizeMiB);
+  const memory = readOr(
+    get(container, eks ? "memoryLimit" : "memory", "memoryReservation", "memoryLimitMiB"),
+    cdkSizeMiB,
+  );
   const gpu = get(container, eks ? "gpuLimit" : "gpu", "gpuCount");
   if (vcpu !== undefined) requirements.push({ type: "VCPU", value: vcpu });
   if (memory !== undefined) requirements.push({ type: "MEMORY", value: memory });
@@ -172,7 +178,11 @@ function jobDefinitionSpec(className: string, props: LiteralObject): LiteralObje
     spec.type = "container";
     spec.containerProperties = containerSpec(container, false);
     // Only Fargate container definitions take these; the class itself is not kept by the scanners.
-    if (["fargatePlatformVersion", "fargateCpuArchitecture", "assignPublicIp"].some((key) => get(container, key) !== undefined))
+    if (
+      ["fargatePlatformVersion", "fargateCpuArchitecture", "assignPublicIp"].some(
+        (key) => get(container, key) !== undefined,
+      )
+    )
       spec.platformCapabilities = ["FARGATE"];
   } else if (container !== undefined) spec.containerProperties = container;
   return spec;

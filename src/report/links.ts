@@ -116,7 +116,9 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
     const written = literal(callArgument(finding, "jobDefinition"));
     return linked || (written !== undefined && baseName(written) === definition.name);
   });
-  const literalQueues = new Set(callSites.flatMap((site) => literal(callArgument(site, "jobQueue")) ?? []).map(baseName));
+  const literalQueues = new Set(
+    callSites.flatMap((site) => literal(callArgument(site, "jobQueue")) ?? []).map(baseName),
+  );
   const siteIds = new Set(callSites.map(graphCallSiteId));
   const linkedQueues = new Set(
     report.links

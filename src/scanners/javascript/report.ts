@@ -90,7 +90,8 @@ export class Reporter {
     for (const reference of file.typeReferences) this.reportTypeReference(file, reference);
     for (const object of file.objects) this.reportCloudFormationObject(file, object);
     for (const template of file.templates) this.reportTemplate(file, template);
-    for (const call of file.callsByName.get("addComputeEnvironment") ?? []) this.reportAddedComputeEnvironment(file, call);
+    for (const call of file.callsByName.get("addComputeEnvironment") ?? [])
+      this.reportAddedComputeEnvironment(file, call);
   }
 
   /** `queue.addComputeEnvironment(environment, 1)` on a CDK queue of this file. */
@@ -544,14 +545,16 @@ export class Reporter {
 /** The name a construct is kept under (`const queue = new JobQueue(…)`, `this.queue = …`), which references use. */
 function bindingOf(created: TS.NewExpression): string | undefined {
   let node: TS.Node = created;
-  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent))) node = node.parent;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)))
+    node = node.parent;
   const parent = node.parent;
   if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (parent && ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
   if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const left = parent.left;
     if (ts.isIdentifier(left)) return left.text;
-    if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword) return left.name.text;
+    if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword)
+      return left.name.text;
   }
   return undefined;
 }

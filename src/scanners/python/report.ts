@@ -4,7 +4,9 @@ import type { Finding, FindingKind, InventoryItem, LiteralValue, Origin } from "
 import {
   addCdkComputeEnvironment,
   createInventoryItem,
-  normalizeCdkConstruct, normalizeCloudFormationResource } from "../../inventory/index.js";
+  normalizeCdkConstruct,
+  normalizeCloudFormationResource,
+} from "../../inventory/index.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -126,7 +128,8 @@ export class Reporter {
   /** `self.queue.add_compute_environment(environment, 1)` on a CDK queue of this file. */
   private reportAddedComputeEnvironment(module: ModuleIndex, call: SyntaxNode): void {
     const callee = call.childForFieldName("function");
-    if (callee?.type !== "attribute" || callee.childForFieldName("attribute")?.text !== "add_compute_environment") return;
+    if (callee?.type !== "attribute" || callee.childForFieldName("attribute")?.text !== "add_compute_environment")
+      return;
     const receiver = callee.childForFieldName("object")?.text.replace(/^self\./, "");
     const [environment, order] = (call.childForFieldName("arguments")?.namedChildren ?? []).filter(
       (arg) => arg.type !== "keyword_argument" && arg.type !== "comment",

@@ -8,7 +8,7 @@ import type { Report } from "../src/report/model.js";
 import type { CommandIO } from "../src/commands/io.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
-const PROJECTS = ["video-pipeline", "ocr-service"];
+const PROJECTS = ["video-pipeline", "ocr-service", "render-farm"];
 const EXTENSIONS: Record<FormatName, string> = {
   html: "html",
   json: "json",
@@ -112,5 +112,32 @@ describe("readiness of the video pipeline", () => {
       .targets!.gaps.filter((g) => g.target === "salad" && g.subjectName === "video-transcode")
       .map((g) => g.feature);
     expect(gaps).toEqual(expect.arrayContaining(["evaluate-on-exit", "timeout"]));
+  });
+});
+
+describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
+  it("links Step Functions, CDK task and Airflow operator to the CDK job definitions and lists them in every format", async () => {
+    const report = await reportFor("render-farm");
+    const byName = new Map((report.workloads ?? []).map((w) => [w.name, w]));
+    expect(byName.get("render-frames")?.callSites.sort()).toEqual([
+      "cdk/render-stack.ts:45:5",
+      "workflows/render.asl.json:7:7",
+    ]);
+    expect(byName.get("render-frames")?.computeEnvironment).toBe("render-gpu");
+    expect(byName.get("monthly-report")?.callSites).toEqual(["dags/monthly.py:4:10"]);
+    expect(byName.get("monthly-report")?.computeEnvironment).toBe("ReportsFargate");
+    for (const format of ["markdown", "html", "table", "sarif"] as FormatName[]) {
+      const text = FORMATS[format](report);
+      expect(text, format).toContain("BatchOperator");
+      expect(text, format).toContain("render-frames");
+      expect(text, format).toMatch(/unresolved: archive-scene|archive-scene/);
+    }
+    const markdown = FORMATS.markdown(report);
+    // The task naming an undeclared definition stays open; the linked ones and container definitions do not.
+    const start = markdown.indexOf("## What a person must still decide");
+    const open = markdown.slice(start, markdown.indexOf("<details>", start));
+    expect(open).toContain('"archive-scene" matches nothing');
+    expect(open).not.toContain("EcsEc2ContainerDefinition");
+    expect(open).not.toContain("dags/monthly.py");
   });
 });

@@ -161,8 +161,10 @@ export interface ResourceSource {
   line: number;
   /** How it was declared: terraform, cloudformation, cdk, job-definition-json, code… */
   via: string;
-  /** IaC address (`aws_batch_job_queue.main`, a CFN logical id, a CDK variable). */
+  /** IaC address (`aws_batch_job_queue.main`, a CFN logical id, a CDK construct id). */
   address?: string;
+  /** The code variable or field a CDK construct is kept in (`queue` of `const queue = new JobQueue(…)`). */
+  binding?: string;
 }
 
 /** A Batch resource found in infrastructure files or code, with its normalised properties. */

@@ -21,3 +21,4 @@ export {
   type TerraformExpansion,
   type TerraformInstance,
 } from "./terraform-instances.js";
+export { addCdkComputeEnvironment, cdkConstructKind, normalizeCdkConstruct } from "./cdk.js";

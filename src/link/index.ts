@@ -8,6 +8,22 @@ const CALL_ARGUMENTS: { argument: string; kind: ResourceKind; relation: Link["re
   { argument: "jobQueue", kind: "job-queue", relation: "uses-job-queue" },
 ];
 
+/** How tasks of orchestrators spell the same arguments: CDK `jobDefinitionArn`, Airflow `job_definition`. */
+const ARGUMENT_SPELLINGS: Record<string, string[]> = {
+  jobDefinition: ["jobdefinition", "jobdefinitionarn"],
+  jobQueue: ["jobqueue", "jobqueuearn"],
+};
+
+/** A call's or a task's `jobDefinition`/`jobQueue` argument, however the API, CDK or the orchestrator spells it. */
+export function callArgument(finding: Finding, argument: "jobDefinition" | "jobQueue"): LiteralValue | undefined {
+  const args = finding.args;
+  if (!args) return undefined;
+  if (args[argument] !== undefined) return args[argument];
+  const spellings = ARGUMENT_SPELLINGS[argument]!;
+  const key = Object.keys(args).find((name) => spellings.includes(name.replace(/[_.$]/g, "").toLowerCase()));
+  return key === undefined ? undefined : args[key];
+}
+
 /** The node id of a call site in the graph. */
 export function callSiteId(finding: Finding): string {
   return `call:${finding.path}:${finding.line}:${finding.column}`;
@@ -60,7 +76,7 @@ export function buildLinks(findings: Finding[], inventory: Inventory): Link[] {
   for (const finding of findings) {
     if (!finding.args) continue;
     for (const { argument, kind, relation } of CALL_ARGUMENTS) {
-      const value = finding.args[argument];
+      const value = callArgument(finding, argument as "jobDefinition" | "jobQueue");
       const reference = value === undefined ? undefined : referenceOf(value);
       if (reference) links.push(...linksTo(items, callSiteId(finding), finding.path, reference, kind, relation));
     }

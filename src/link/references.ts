@@ -35,6 +35,9 @@ export function addressOfExpression(
 ): { address: string; scope: "module" | "file"; index?: string } | undefined {
   const text = expression.trim();
   if (text.startsWith("$.") || text === "$") return undefined;
+  // A template string that is one interpolation, `${queue.jobQueueArn}`, names what it interpolates.
+  const interpolated = /^`?\$\{([^{}]+)\}`?$/.exec(text);
+  if (interpolated) return addressOfExpression(interpolated[1]!);
   const terraform = TERRAFORM_ADDRESS.exec(text);
   if (terraform) return { address: terraform[1]!, scope: "module", ...(terraform[2] ? { index: terraform[2] } : {}) };
   const module = MODULE_ADDRESS.exec(text);
@@ -66,6 +69,8 @@ export function resolveReference(
   const sameAddress = candidates.filter((item) => {
     const address = item.source.address;
     if (address === target.address) return true;
+    // A construct passed by the variable it is kept in: `computeEnvironment: gpuEnvironment`.
+    if (target.scope === "file" && item.source.binding === target.address) return true;
     if (!address?.startsWith(`${target.address}[`)) return false;
     return target.index === undefined || address === `${target.address}${target.index}`;
   });

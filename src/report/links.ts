@@ -1,6 +1,6 @@
 import type { Finding, InventoryItem, Link, LiteralValue } from "../core/types.js";
-import { callSiteId as graphCallSiteId } from "../link/index.js";
-import { isCallSite, type Report } from "./model.js";
+import { callArgument, callSiteId as graphCallSiteId } from "../link/index.js";
+import { isCallSite, isOrchestrationTask, type Report } from "./model.js";
 
 /*
  * Joins call sites, job definitions, queues and compute environments. Uses the scan's links where src/link
@@ -108,15 +108,17 @@ export function queueEnvironments(queue: InventoryItem, report: Report): Invento
 /** The call sites, queue and compute environments of one job definition. */
 export function linkJobDefinition(definition: InventoryItem, report: Report): WorkloadLinks {
   const callSites = report.findings.filter((finding) => {
-    if (!isCallSite(finding)) return false;
+    if (!isCallSite(finding) && !isOrchestrationTask(finding)) return false;
     const linked = report.links.some(
       (link) =>
         link.to === definition.id && link.relation === "uses-job-definition" && link.from === graphCallSiteId(finding),
     );
-    const written = literal(finding.args?.jobDefinition);
+    const written = literal(callArgument(finding, "jobDefinition"));
     return linked || (written !== undefined && baseName(written) === definition.name);
   });
-  const literalQueues = new Set(callSites.flatMap((site) => literal(site.args?.jobQueue) ?? []).map(baseName));
+  const literalQueues = new Set(
+    callSites.flatMap((site) => literal(callArgument(site, "jobQueue")) ?? []).map(baseName),
+  );
   const siteIds = new Set(callSites.map(graphCallSiteId));
   const linkedQueues = new Set(
     report.links

@@ -125,3 +125,8 @@ export function buildReport(scan: ScanResult, meta: ReportMeta, links: Link[] = 
 export function isCallSite(finding: Finding): boolean {
   return /^(py|js)-/.test(finding.kind) && !finding.kind.endsWith("-import");
 }
+
+/** Tasks of orchestrators that submit Batch jobs (Step Functions, CDK Step Functions tasks, Airflow operators). */
+export function isOrchestrationTask(finding: Finding): boolean {
+  return finding.kind === "sfn-task" || finding.kind === "cdk-sfn-task" || finding.kind === "airflow-operator";
+}

@@ -1,5 +1,6 @@
 import type { Finding } from "../core/types.js";
-import { isCallSite, type Report } from "./model.js";
+import { cdkConstructKind } from "../inventory/index.js";
+import { isCallSite, isOrchestrationTask, type Report } from "./model.js";
 
 /** One thing the report could not settle, for "What a person must still decide". */
 export interface OpenItem {
@@ -85,8 +86,17 @@ export function openItems(report: Report): OpenItem[] {
     });
   }
   const declared = new Set([...byId.values()].map((item) => `${item.source.path}:${item.source.line}`));
+  const linkedTasks = new Set([
+    ...report.links.filter((link) => link.relation === "uses-job-definition").map((link) => link.from),
+    ...(report.workloads ?? []).flatMap((workload) => workload.callSites.map((site) => `call:${site}`)),
+  ]);
   for (const finding of report.findings.filter(isInfrastructure)) {
     if (declared.has(`${finding.path}:${finding.line}`)) continue;
+    // A task that names a job definition is a call site: of its workload, or listed above as matching nothing.
+    if (isOrchestrationTask(finding) && linkedTasks.has(`call:${finding.path}:${finding.line}:${finding.column}`))
+      continue;
+    // Parts of a construct (container definitions, grants) are read with the construct that takes them.
+    if (finding.kind === "cdk-construct" && finding.resourceType && !cdkConstructKind(finding.resourceType)) continue;
     items.push({
       what: finding.message,
       path: finding.path,

@@ -2,6 +2,7 @@ import type { Report } from "../model.js";
 import type { ReadinessStatus } from "../../platforms/types.js";
 import { htmlText } from "../escape.js";
 import { formatUsd, plural } from "../summary.js";
+import { orchestrationTasks } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
@@ -197,6 +198,14 @@ export default function renderHtml(report: Report): string {
   const { figures, confidence } = headlineText(report);
   const open = openItems(report).map((o) => [o.what, `${o.path}:${o.line}`, o.why]);
   const revisions = supersededRevisions(report).map((r) => [r.name, r.revision, r.status, r.by, `${r.path}:${r.line}`]);
+  const tasks = orchestrationTasks(report).map((t) => [
+    t.orchestrator,
+    t.task,
+    `${t.path}:${t.line}`,
+    t.jobDefinition,
+    t.queue ?? "—",
+    ...targets.map((target) => t.status[target] ?? "—"),
+  ]);
   const current = report.inventory.jobDefinitions.length - revisions.length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -221,7 +230,7 @@ ${plan}
 ${table("workloads", ["job definition", "defined at", "queue → compute environment", "AWS today", ...targets.map(targetName), ...targets.map((t) => `readiness ${t}`)], workloads)}
 <h2>What a person must still decide</h2>
 ${open.length ? table("open", ["what", "where", "why"], open) : "<p>The scan resolved every job definition, queue and compute environment it found.</p>"}
-${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
+${tasks.length ? `<h2>Orchestration tasks submitting Batch jobs</h2>\n${table("orchestration", ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)], tasks)}\n` : ""}${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
 <h2>Gaps</h2>
 ${table("gaps", ["target", "where", "subject", "gap", "category", "effort", "readiness", "what", "fix"], gaps)}
 <h2>Call sites</h2>

@@ -1,6 +1,7 @@
 import { markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
+import { orchestrationTasks } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
@@ -158,6 +159,25 @@ function render(report: Report, limit: number): string {
         limit,
       ),
       "",
+    );
+  const tasks = orchestrationTasks(report);
+  if (tasks.length)
+    out.push(
+      ...details(
+        `${plural(tasks.length, "orchestration task")} (Step Functions, Airflow) submitting Batch jobs`,
+        table(
+          ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)],
+          tasks.map((task) => [
+            task.orchestrator,
+            task.task,
+            link(task.path, task.line),
+            task.jobDefinition,
+            task.queue ?? "—",
+            ...targets.map((t) => task.status[t] ?? "—"),
+          ]),
+          limit,
+        ),
+      ),
     );
   const revisions = supersededRevisions(report);
   if (revisions.length)

@@ -1,5 +1,6 @@
 // https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 import type { Category } from "../../core/types.js";
+import { orchestrationTasks } from "../orchestration.js";
 import type { Report } from "../model.js";
 
 const LEVEL: Record<Category, "error" | "warning" | "note"> = {
@@ -35,7 +36,15 @@ export default function renderSarif(report: Report): string {
     ...(endLine ? { endLine } : {}),
     ...(endColumn ? { endColumn } : {}),
   });
+  // An orchestration task's result says what it runs and how ready that is.
+  const tasks = new Map(orchestrationTasks(report).map((task) => [`${task.path}:${task.line}`, task]));
   for (const finding of report.findings) {
+    const task = tasks.get(`${finding.path}:${finding.line}`);
+    const taskText = task
+      ? ` Runs ${task.jobDefinition}${task.queue ? ` on ${task.queue}` : ""}${Object.entries(task.status)
+          .map(([target, status]) => `; ${target}: ${status}`)
+          .join("")}.`
+      : "";
     if (!rules.has(finding.ruleId)) {
       rules.set(finding.ruleId, {
         id: finding.ruleId,
@@ -50,7 +59,7 @@ export default function renderSarif(report: Report): string {
       ruleId: finding.ruleId,
       level: levelOf(finding.category, finding.transforms),
       message: {
-        text: `${finding.message}. ${finding.detail} Fix: ${finding.transforms.length ? `run the ${finding.transforms.join(" or ")} transform` : finding.fix}.`,
+        text: `${finding.message}.${taskText} ${finding.detail} Fix: ${finding.transforms.length ? `run the ${finding.transforms.join(" or ")} transform` : finding.fix}.`,
       },
       locations: [
         {

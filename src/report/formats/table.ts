@@ -10,6 +10,8 @@ import {
   totalText,
 } from "../view.js";
 import type { Report } from "../model.js";
+import type { TargetId } from "../../platforms/types.js";
+import { orchestrationTasks } from "../orchestration.js";
 import { visible } from "../escape.js";
 
 function pad(text: string, width: number): string {
@@ -64,5 +66,15 @@ function readinessAndCost(report: Report): string[] {
   if (report.cost)
     out.push(`  ${visible(headlineText(report).figures)}`, `  ${visible(headlineText(report).confidence)}`);
   for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${visible(warning)}`);
+  const tasks = orchestrationTasks(report);
+  if (tasks.length) out.push("", "Orchestration tasks submitting Batch jobs");
+  for (const task of tasks)
+    out.push(
+      `  ${visible(`${task.path}:${task.line}`)}  ${task.orchestrator} ${visible(task.task)} → ${visible(task.jobDefinition)}${task.queue ? ` on ${visible(task.queue)}` : ""}; ${Object.entries(
+        task.status,
+      )
+        .map(([target, status]) => `${targetName(target as TargetId)} ${status}`)
+        .join(", ")}`,
+    );
   return out;
 }

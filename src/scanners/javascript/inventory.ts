@@ -33,11 +33,6 @@ const NAME_PROPERTY: Record<ResourceKind, string> = {
   "consumable-resource": "consumableResourceName",
 };
 
-export function cdkResourceShape(className: string): ResourceShape | undefined {
-  const kind = KIND_BY_CDK_CLASS[className];
-  return kind ? { kind, nameProperty: NAME_PROPERTY[kind] } : undefined;
-}
-
 export function cloudFormationResourceShape(type: string): ResourceShape | undefined {
   const kind = KIND_BY_CDK_CLASS[`Cfn${type.replace(/^AWS::Batch::/, "")}`];
   if (!kind) return undefined;

@@ -1,10 +1,15 @@
-import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
+import {
+  addCdkComputeEnvironment,
+  createInventoryItem,
+  normalizeCdkConstruct,
+  normalizeCloudFormationResource,
+} from "../../inventory/index.js";
 import type * as TS from "typescript";
 import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
 import type { ScanContext } from "../../core/scanner.js";
 import type { Finding, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
-import { cdkResourceShape, cloudFormationResourceShape, inventoryItem } from "./inventory.js";
+import { cloudFormationResourceShape, inventoryItem } from "./inventory.js";
 import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
 import { findingAt, spanAt, spanOf } from "./site.js";
@@ -85,6 +90,29 @@ export class Reporter {
     for (const reference of file.typeReferences) this.reportTypeReference(file, reference);
     for (const object of file.objects) this.reportCloudFormationObject(file, object);
     for (const template of file.templates) this.reportTemplate(file, template);
+    for (const call of file.callsByName.get("addComputeEnvironment") ?? [])
+      this.reportAddedComputeEnvironment(file, call);
+  }
+
+  /** `queue.addComputeEnvironment(environment, 1)` on a CDK queue of this file. */
+  private reportAddedComputeEnvironment(file: JsFile, call: TS.CallExpression | TS.NewExpression): void {
+    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return;
+    const receiver = call.expression.expression;
+    const binding = ts.isIdentifier(receiver)
+      ? receiver.text
+      : ts.isPropertyAccessExpression(receiver) && receiver.expression.kind === ts.SyntaxKind.ThisKeyword
+        ? receiver.name.text
+        : undefined;
+    const [environment, order] = call.arguments;
+    if (!binding || !environment) return;
+    const position = order ? readLiteral(order, this.resolveLiteral) : undefined;
+    addCdkComputeEnvironment(
+      this.inventory,
+      file.source.path,
+      binding,
+      environment.getText(file.ast),
+      typeof position === "number" ? position : undefined,
+    );
   }
 
   /** Reads literal values, following names bound to constants and CDK constructs passed as props. */
@@ -233,33 +261,18 @@ export class Reporter {
     const span = spanOf(file, created);
     const parts = this.constructParts(created);
     this.findings.push(findingAt(file, span, { kind: "cdk-construct", resourceType: className, ...parts }));
-    const shape = cdkResourceShape(className);
-    if (!shape) return;
-    const properties = parts.args && !("**" in parts.args && Object.keys(parts.args).length === 1) ? parts.args : {};
-    // L1 constructs take CloudFormation's properties (in camelCase, which the normaliser reads too).
-    const normalized = className.startsWith("Cfn")
-      ? normalizeCloudFormationResource(`AWS::Batch::${className.slice(3)}`, properties)
-      : undefined;
-    if (normalized) {
-      const source = {
-        path: file.source.path,
-        line: span.line,
-        via: `cdk:${module}`,
-        ...(parts.name ? { address: parts.name } : {}),
-      };
-      this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized));
-      return;
-    }
-    this.inventory.push(
-      inventoryItem({
-        shape,
-        path: file.source.path,
-        line: span.line,
-        via: `cdk:${module}`,
-        address: parts.name,
-        properties,
-      }),
-    );
+    const spread = parts.args && "**" in parts.args && Object.keys(parts.args).length === 1;
+    const normalized = normalizeCdkConstruct(className, spread ? parts.args!["**"] : parts.args);
+    if (!normalized) return;
+    const binding = bindingOf(created);
+    const source = {
+      path: file.source.path,
+      line: span.line,
+      via: `cdk:${module}`,
+      ...(parts.name ? { address: parts.name } : {}),
+      ...(binding ? { binding } : {}),
+    };
+    this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized));
   }
 
   private reportCall(file: JsFile, call: TS.CallExpression): void {
@@ -527,4 +540,21 @@ export class Reporter {
       );
     }
   }
+}
+
+/** The name a construct is kept under (`const queue = new JobQueue(…)`, `this.queue = …`), which references use. */
+function bindingOf(created: TS.NewExpression): string | undefined {
+  let node: TS.Node = created;
+  while (node.parent && (ts.isParenthesizedExpression(node.parent) || ts.isAsExpression(node.parent)))
+    node = node.parent;
+  const parent = node.parent;
+  if (parent && ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isPropertyDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
+  if (parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+    const left = parent.left;
+    if (ts.isIdentifier(left)) return left.text;
+    if (ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword)
+      return left.name.text;
+  }
+  return undefined;
 }

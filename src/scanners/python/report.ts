@@ -1,7 +1,12 @@
 import { getOperationBySnake } from "../../core/batch-operations.js";
 import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
 import type { Finding, FindingKind, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
-import { createInventoryItem, normalizeCloudFormationResource } from "../../inventory/index.js";
+import {
+  addCdkComputeEnvironment,
+  createInventoryItem,
+  normalizeCdkConstruct,
+  normalizeCloudFormationResource,
+} from "../../inventory/index.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -117,6 +122,27 @@ export class Reporter {
     for (const attribute of module.attributes) this.reportMethodReference(module, attribute);
     this.reportDeclarativeOperations(module);
     this.reportCloudFormationDictionaries(module);
+    for (const call of module.calls) this.reportAddedComputeEnvironment(module, call);
+  }
+
+  /** `self.queue.add_compute_environment(environment, 1)` on a CDK queue of this file. */
+  private reportAddedComputeEnvironment(module: ModuleIndex, call: SyntaxNode): void {
+    const callee = call.childForFieldName("function");
+    if (callee?.type !== "attribute" || callee.childForFieldName("attribute")?.text !== "add_compute_environment")
+      return;
+    const receiver = callee.childForFieldName("object")?.text.replace(/^self\./, "");
+    const [environment, order] = (call.childForFieldName("arguments")?.namedChildren ?? []).filter(
+      (arg) => arg.type !== "keyword_argument" && arg.type !== "comment",
+    );
+    if (!receiver || !environment) return;
+    const position = order ? readLiteral(order, this.nameResolver(module)) : undefined;
+    addCdkComputeEnvironment(
+      this.inventory,
+      module.file.path,
+      receiver,
+      environment.text,
+      typeof position === "number" ? position : undefined,
+    );
   }
 
   private reportCall(module: ModuleIndex, call: SyntaxNode): void {
@@ -303,6 +329,46 @@ export class Reporter {
     this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized, { byLine: true }));
   }
 
+  /**
+   * A CDK aws-batch construct in the inventory: its props are its keyword arguments, a container definition passed
+   * inline (`container=batch.EcsEc2ContainerDefinition(self, "C", cpu=2, …)`) read as part of its job definition.
+   */
+  private addCdkConstruct(module: ModuleIndex, call: SyntaxNode, className: string, moduleName: string): void {
+    const props: Record<string, LiteralValue> = {};
+    let id: string | undefined;
+    let positional = 0;
+    for (const arg of call.childForFieldName("arguments")?.namedChildren ?? []) {
+      if (arg.type === "keyword_argument") {
+        const name = arg.childForFieldName("name")?.text;
+        const value = arg.childForFieldName("value");
+        if (!name || !value) continue;
+        const inner = value.type === "call" ? value.childForFieldName("function")?.text : undefined;
+        props[name] = inner?.endsWith("ContainerDefinition")
+          ? this.callArguments(module, value)
+          : readLiteral(value, this.nameResolver(module));
+      } else if (arg.type === "dictionary_splat") props["**"] = expression(arg.namedChildren[0] ?? arg);
+      else if (arg.type !== "comment" && positional++ === 1 && arg.type === "string") id = readString(arg);
+    }
+    const spread = "**" in props && Object.keys(props).length === 1;
+    const normalized = normalizeCdkConstruct(className, spread ? props["**"] : props);
+    if (!normalized) return;
+    const holder = call.parent?.type === "assignment" ? call.parent.childForFieldName("left") : undefined;
+    const binding =
+      holder?.type === "identifier"
+        ? holder.text
+        : holder?.type === "attribute" && holder.childForFieldName("object")?.text === "self"
+          ? holder.childForFieldName("attribute")?.text
+          : undefined;
+    const source = {
+      path: module.file.path,
+      line: this.span(module, call).line,
+      via: `cdk:${moduleName}`,
+      ...(id ? { address: id } : {}),
+      ...(binding ? { binding } : {}),
+    };
+    this.inventory.push(createInventoryItem(normalized.kind, source, normalized.normalized, { byLine: true }));
+  }
+
   /** troposphere `batch.JobQueue(...)`, CDK `batch.CfnJobQueue(...)` / `batch.JobQueue(...)`, Airflow `BatchOperator(...)`. */
   private reportConstructs(module: ModuleIndex, call: SyntaxNode, callee: SyntaxNode): void {
     let moduleName: string | undefined;
@@ -329,10 +395,9 @@ export class Reporter {
         args: this.callArguments(module, call),
       });
     } else if (CDK_BATCH_MODULES.test(moduleName) && /^[A-Z]/.test(className)) {
-      this.add(module, "cdk-construct", callee, call, {
-        resourceType: className,
-        args: this.callArguments(module, call),
-      });
+      const args = this.callArguments(module, call);
+      this.add(module, "cdk-construct", callee, call, { resourceType: className, args });
+      this.addCdkConstruct(module, call, className, moduleName);
     } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,

@@ -123,7 +123,7 @@ function indexFile(file: SourceFile): { module?: ModuleIndex; findings: Finding[
     ({ text, lineMap } = code);
     language = "notebook";
   }
-  const tree = parsePython(text);
+  const tree = parsePython(text, { skipPunctuation: true });
   const module = indexModule(file, tree, language, lineMap);
   const findings: Finding[] = [];
   const error = firstErrorNode(tree.rootNode);

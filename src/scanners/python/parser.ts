@@ -199,22 +199,25 @@ export function parsePython(text: string, options: ParseOptions = {}): Tree {
   // gathered for each, copied into an exactly sized array when the node is done: arrays grown by push keep room
   // for 16 or more, several times what a node of two or three children needs.
   const path: Array<SyntaxNode | undefined> = [root];
-  const gathered: SyntaxNode[][] = [[]];
+  // Most nodes are leaves: their list is made only when a first child arrives.
+  const gathered: Array<SyntaxNode[] | undefined> = [undefined];
   const enter = (): void => {
     let node: SyntaxNode | undefined;
     if (!skipped()) {
       node = make();
       node.parent = path.at(-1)!;
-      gathered.at(-1)!.push(node);
+      const siblings = gathered.at(-1);
+      if (siblings) siblings.push(node);
+      else gathered[gathered.length - 1] = [node];
       markErrors(node, source);
     }
     path.push(node);
-    gathered.push([]);
+    gathered.push(undefined);
   };
   const leave = (): void => {
     const node = path.pop();
-    const children = gathered.pop()!;
-    if (node && children.length > 0) node.children = children.slice();
+    const children = gathered.pop();
+    if (node && children) node.children = children.slice();
   };
   for (;;) {
     if (cursor.gotoFirstChild()) {

@@ -132,7 +132,11 @@ function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: 
     ({ text, lineMap } = code);
     language = "notebook";
   }
-  const tree = parsePython(text, budget.deadline, () => new FileTimeout(file.path, budget.ms));
+  const tree = parsePython(text, {
+    skipPunctuation: true,
+    deadline: budget.deadline,
+    onDeadline: () => new FileTimeout(file.path, budget.ms),
+  });
   const module = indexModule(file, tree, language, lineMap);
   const findings: Finding[] = [];
   const error = firstErrorNode(tree.rootNode);

@@ -7,21 +7,34 @@ import type TreeSitter from "tree-sitter";
  * an allocation, so one walk with a cursor that copies the tree is several times cheaper overall.
  */
 export class SyntaxNode {
-  readonly children: SyntaxNode[] = [];
+  /** Exactly sized once the tree is built; leaves share one empty array. */
+  children: readonly SyntaxNode[] = NO_CHILDREN;
   parent: SyntaxNode | null = null;
   private named?: SyntaxNode[];
+  /** isNamed and isMissing, in one small integer: a tree holds a million nodes on a large monorepo. */
+  private readonly flags: number;
 
   constructor(
     readonly id: number,
     readonly type: string,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
+    isNamed: boolean,
+    isMissing: boolean,
     /** The field this node fills in its parent (`function`, `arguments`, …), if any. */
     readonly field: string | null,
     readonly startIndex: number,
     readonly endIndex: number,
     private readonly source: SourceText,
-  ) {}
+  ) {
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
 
   get text(): string {
     return this.source.text.slice(this.startIndex, this.endIndex);
@@ -69,6 +82,10 @@ export class SyntaxNode {
     return found;
   }
 }
+
+const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
+const NAMED = 1;
+const MISSING = 2;
 
 class SourceText {
   private lineStarts?: number[];
@@ -124,52 +141,101 @@ export function parseNativePython(text: string): NativeTree {
   return getParser().parse(text);
 }
 
+export interface ParseOptions {
+  /**
+   * Leave out anonymous punctuation that fills no field (`(`, `,`, `:`): the scanners read names, fields and
+   * text, never these tokens, and they are a quarter of a tree. Codemods that read operators keep them.
+   */
+  skipPunctuation?: boolean;
+  /** performance.now() time at which tree-sitter stops mid-parse (through its progress callback). */
+  deadline?: number;
+  /** The error a parse stopped at its deadline throws. */
+  onDeadline?: () => Error;
+}
+
 /**
- * `deadline` (performance.now() time) stops tree-sitter mid-parse through its progress callback; the parse then
- * throws `onDeadline()`'s error.
+ * The cursor makes a new string for each node's type and field name; one shared string per id instead saves
+ * about 60 bytes a node, a third of a tree.
  */
-export function parsePython(text: string, deadline = Number.POSITIVE_INFINITY, onDeadline?: () => Error): Tree {
-  const native = Number.isFinite(deadline) ? parseBefore(text, deadline, onDeadline) : getParser().parse(text);
+const typeNames: string[] = [];
+const fieldNames: Array<string | null> = [null];
+
+function typeName(cursor: TreeSitter.TreeCursor): string {
+  const id = cursor.nodeTypeId;
+  return (typeNames[id] ??= cursor.nodeType);
+}
+
+function fieldName(cursor: TreeSitter.TreeCursor): string | null {
+  // undefined, not 0, when the node fills no field.
+  const id = cursor.currentFieldId;
+  if (!id) return null;
+  const known = fieldNames[id];
+  return known !== undefined ? known : (fieldNames[id] = cursor.currentFieldName ?? null);
+}
+
+/** Anonymous tokens made only of punctuation; keywords (`yield`, `not`) are words and stay. */
+const PUNCTUATION = /^[^\w]+$/;
+
+export function parsePython(text: string, options: ParseOptions = {}): Tree {
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const native = Number.isFinite(deadline) ? parseBefore(text, deadline, options.onDeadline) : getParser().parse(text);
   const source = new SourceText(text);
   const cursor = native.walk();
-  const make = (): SyntaxNode => {
-    const node = new SyntaxNode(
+  const skipPunctuation = options.skipPunctuation === true;
+  const make = (): SyntaxNode =>
+    new SyntaxNode(
       nextId++,
-      cursor.nodeType,
+      typeName(cursor),
       cursor.nodeIsNamed,
       cursor.nodeIsMissing,
-      cursor.currentFieldName ?? null,
+      fieldName(cursor),
       cursor.startIndex,
       cursor.endIndex,
       source,
     );
-    return node;
-  };
+  const skipped = (): boolean =>
+    skipPunctuation &&
+    !cursor.nodeIsNamed &&
+    !cursor.nodeIsMissing &&
+    !cursor.currentFieldId &&
+    PUNCTUATION.test(typeName(cursor));
   const root = make();
-  let current = root;
+  // The path from the root to the cursor's node (undefined for a skipped token, always a leaf), and the children
+  // gathered for each, copied into an exactly sized array when the node is done: arrays grown by push keep room
+  // for 16 or more, several times what a node of two or three children needs.
+  const path: Array<SyntaxNode | undefined> = [root];
+  // Most nodes are leaves: their list is made only when a first child arrives.
+  const gathered: Array<SyntaxNode[] | undefined> = [undefined];
+  const enter = (): void => {
+    let node: SyntaxNode | undefined;
+    if (!skipped()) {
+      node = make();
+      node.parent = path.at(-1)!;
+      const siblings = gathered.at(-1);
+      if (siblings) siblings.push(node);
+      else gathered[gathered.length - 1] = [node];
+      markErrors(node, source);
+    }
+    path.push(node);
+    gathered.push(undefined);
+  };
+  const leave = (): void => {
+    const node = path.pop();
+    const children = gathered.pop();
+    if (node && children) node.children = children.slice();
+  };
   for (;;) {
     if (cursor.gotoFirstChild()) {
-      const child = make();
-      child.parent = current;
-      current.children.push(child);
-      current = child;
-      markErrors(child, source);
+      enter();
       continue;
     }
-    let advanced = false;
-    while (!advanced) {
+    for (;;) {
+      leave();
       if (cursor.gotoNextSibling()) {
-        const sibling = make();
-        sibling.parent = current.parent;
-        current.parent!.children.push(sibling);
-        current = sibling;
-        markErrors(sibling, source);
-        advanced = true;
-      } else if (cursor.gotoParent()) {
-        current = current.parent!;
-      } else {
-        return { rootNode: root };
+        enter();
+        break;
       }
+      if (!cursor.gotoParent()) return { rootNode: root };
     }
   }
 }

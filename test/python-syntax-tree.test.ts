@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { firstErrorNode, parsePython, type SyntaxNode } from "../src/scanners/python/parser.js";
+
+const CODE = `import boto3 as b
+async def submit(name, *args, queue="q", **kw):
+    client = b.client("batch")
+    if not name or name in ("a", "b"):
+        yield client.submit_job(jobName=f"{name}-x", jobQueue=queue, **kw)
+    return [x for x in args if x != 1]  # a comment
+`;
+
+function outline(node: SyntaxNode, keep: (node: SyntaxNode) => boolean): string[] {
+  const lines: string[] = [];
+  const visit = (n: SyntaxNode, depth: number): void => {
+    if (!keep(n)) return;
+    lines.push(`${"  ".repeat(depth)}${n.field ?? ""}:${n.type}${n.isNamed ? "" : "~"} ${n.startIndex}-${n.endIndex}`);
+    for (const child of n.children) visit(child, depth + 1);
+  };
+  visit(node, 0);
+  return lines;
+}
+
+const punctuation = (node: SyntaxNode) => !node.isNamed && !node.field && /^[^\w]+$/.test(node.type);
+
+describe("python syntax tree copy", () => {
+  it("leaving out punctuation keeps every other node, its field, span, parent and text", () => {
+    const full = parsePython(CODE).rootNode;
+    const compact = parsePython(CODE, { skipPunctuation: true }).rootNode;
+    expect(outline(compact, () => true)).toEqual(outline(full, (n) => !punctuation(n)));
+    expect(outline(compact, () => true).some((line) => line.includes("~"))).toBe(true); // keywords stay
+    expect(outline(full, () => true).length).toBeGreaterThan(outline(compact, () => true).length);
+    const call = compact.descendantsOfType("call").find((c) => c.text.startsWith("client.submit_job"))!;
+    expect(call.childForFieldName("arguments")!.namedChildren.map((a) => a.type)).toEqual([
+      "keyword_argument",
+      "keyword_argument",
+      "dictionary_splat",
+    ]);
+    for (const child of call.children) expect(child.parent).toBe(call);
+  });
+
+  it("keeps operators that fill a field and the tokens codemods compare", () => {
+    const full = parsePython("x = a != b\ny = a + b\n").rootNode;
+    const compact = parsePython("x = a != b\ny = a + b\n", { skipPunctuation: true }).rootNode;
+    expect(full.descendantsOfType("comparison_operator")[0]!.children.map((c) => c.type)).toEqual([
+      "identifier",
+      "!=",
+      "identifier",
+    ]);
+    expect(compact.descendantsOfType("binary_operator")[0]!.childForFieldName("operator")?.type).toBe("+");
+  });
+
+  it("keeps missing tokens, so syntax errors are still found", () => {
+    const compact = parsePython("f(a, b\n", { skipPunctuation: true }).rootNode;
+    expect(firstErrorNode(compact)).toBeDefined();
+  });
+
+  it("leaves share one empty, frozen child list", () => {
+    const root = parsePython(CODE, { skipPunctuation: true }).rootNode;
+    const leaves = root.descendantsOfType("identifier");
+    expect(leaves.length).toBeGreaterThan(2);
+    expect(new Set(leaves.map((leaf) => leaf.children)).size).toBe(1);
+    expect(Object.isFrozen(leaves[0]!.children)).toBe(true);
+  });
+});

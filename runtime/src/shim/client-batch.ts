@@ -231,6 +231,9 @@ const SERVED_COMMANDS: {
   DescribeJobDefinitions: DescribeJobDefinitionsCommand,
   DescribeJobQueues: DescribeJobQueuesCommand,
   DescribeComputeEnvironments: DescribeComputeEnvironmentsCommand,
+  TagResource: unservedCommands.TagResourceCommand,
+  UntagResource: unservedCommands.UntagResourceCommand,
+  ListTagsForResource: unservedCommands.ListTagsForResourceCommand,
 };
 
 function commandOf<Operation extends SdkOperation>(

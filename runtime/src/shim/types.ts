@@ -302,4 +302,7 @@ export interface OperationShapes {
   DescribeJobDefinitions: [DescribeJobDefinitionsRequest, DescribeJobDefinitionsResponse];
   DescribeJobQueues: [DescribeJobQueuesRequest, DescribeJobQueuesResponse];
   DescribeComputeEnvironments: [DescribeComputeEnvironmentsRequest, DescribeComputeEnvironmentsResponse];
+  TagResource: [{ resourceArn: string | undefined; tags: Record<string, string> | undefined }, {}];
+  UntagResource: [{ resourceArn: string | undefined; tagKeys: string[] | undefined }, {}];
+  ListTagsForResource: [{ resourceArn: string | undefined }, { tags?: Record<string, string> }];
 }

@@ -58,6 +58,7 @@ const SCENARIO: [string, string, Record<string, unknown>][] = [
   ["reservedKey", "TagResource", { resourceArn: "$job", tags: { "aws:owner": "me" } }],
   ["emptyKeys", "UntagResource", { resourceArn: "$job", tagKeys: [] }],
   ["notAnArn", "ListTagsForResource", { resourceArn: "my-queue" }],
+  ["arrayChild", "TagResource", { resourceArn: "$child", tags: { team: "data" } }],
 ];
 
 const PYTHON_SCENARIO = String.raw`
@@ -74,6 +75,7 @@ arns = {
     "$environment": client.describe_compute_environments()["computeEnvironments"][0]["computeEnvironmentArn"],
 }
 arns["$unknownJob"] = job["jobArn"].rsplit("/", 1)[0] + "/" + unknown
+arns["$child"] = client.submit_job(jobName="array", jobQueue=queue, jobDefinition="tagdef", arrayProperties={"size": 2})["jobArn"] + ":0"
 steps = {}
 snake = {"TagResource": "tag_resource", "UntagResource": "untag_resource", "ListTagsForResource": "list_tags_for_resource"}
 for name, operation, params in scenario:
@@ -89,6 +91,9 @@ for name, operation, params in scenario:
         steps[name] = {"operation": operation, "error": {"code": error.response["Error"]["Code"], "message": message}}
 described = client.describe_jobs(jobs=[job["jobId"]])["jobs"][0]
 steps["describedJob"] = {"operation": "DescribeJobs", "response": {"tags": described.get("tags")}}
+if len(sys.argv) > 4:
+    # Another process's job, through the shared state directory.
+    steps["otherProcess"] = {"operation": "ListTagsForResource", "response": client.list_tags_for_resource(resourceArn=sys.argv[4])["tags"]}
 print(json.dumps(steps))
 `;
 
@@ -96,6 +101,8 @@ describe("tag operations through both shims on local, common-compute and salad",
   let executor: ShimExecutor;
   let configPath: string;
   const results: Record<string, Record<string, Step>> = {};
+  const jobArns: Record<string, string> = {};
+  const shared: Record<string, unknown> = {};
 
   function environment(target: Target, language: string): Record<string, string> {
     return {
@@ -129,6 +136,16 @@ describe("tag operations through both shims on local, common-compute and salad",
         .computeEnvironmentArn,
     };
     arns.$unknownJob = `${arns.$job!.slice(0, arns.$job!.lastIndexOf("/"))}/${UNKNOWN_ID}`;
+    const array = await v3.send(
+      new SubmitJobCommand({
+        jobName: "array",
+        jobQueue: QUEUE,
+        jobDefinition: "tagdef",
+        arrayProperties: { size: 2 },
+      }),
+    );
+    arns.$child = `${String(array.jobArn)}:0`;
+    jobArns[`${target}/${face}`] = arns.$job!;
     const steps: Record<string, Step> = {};
     for (const [name, operation, template] of SCENARIO) {
       const params = Object.fromEntries(
@@ -167,12 +184,12 @@ describe("tag operations through both shims on local, common-compute and salad",
     return steps;
   }
 
-  function pythonRun(target: Target): Promise<Record<string, Step>> {
+  function pythonRun(target: Target, stateOf = "py", otherJobArn?: string): Promise<Record<string, Step>> {
     return new Promise((resolve, reject) => {
       execFile(
         "python3",
-        ["-c", PYTHON_SCENARIO, JSON.stringify(SCENARIO), QUEUE, UNKNOWN_ID],
-        { env: { ...process.env, ...environment(target, "py"), PYTHONPATH: PYTHON_ROOT }, timeout: 60_000 },
+        ["-c", PYTHON_SCENARIO, JSON.stringify(SCENARIO), QUEUE, UNKNOWN_ID, ...(otherJobArn ? [otherJobArn] : [])],
+        { env: { ...process.env, ...environment(target, stateOf), PYTHONPATH: PYTHON_ROOT }, timeout: 60_000 },
         (error, stdout, stderr) => {
           if (error) reject(new Error(`python scenario on ${target} failed: ${stderr || error.message}`));
           else resolve(JSON.parse(stdout) as Record<string, Step>);
@@ -212,6 +229,9 @@ describe("tag operations through both shims on local, common-compute and salad",
       results[`${target}/v2`] = await typescriptRun(target, "v2");
       results[`${target}/py`] = await pythonRun(target);
     }
+    // A Python process sharing the TypeScript client's state directory sees the tags that client gave its job.
+    for (const target of TARGETS)
+      shared[target] = (await pythonRun(target, "v3", jobArns[`${target}/v3`])).otherProcess?.response;
   }, 120_000);
   afterAll(async () => {
     await executor?.cleanup();
@@ -258,6 +278,18 @@ describe("tag operations through both shims on local, common-compute and salad",
         message: "resourceArn my-queue is not a valid AWS Batch resource ARN",
       });
     }
+  });
+
+  it("refuses to tag an array child, as AWS does", () => {
+    for (const [run, steps] of Object.entries(results))
+      expect(steps.arrayChild?.error, run).toEqual({
+        code: "ClientException",
+        message: "array and multi-node child jobs cannot be tagged",
+      });
+  });
+
+  it("shares a job's tags with other processes (the executor on local, the state directory elsewhere)", () => {
+    for (const target of TARGETS) expect(shared[target], target).toEqual({ cost: "42" });
   });
 
   it("answers in botocore's output shapes", () => {

@@ -15,6 +15,9 @@ export const SHIM_SERVED_OPERATIONS: ReadonlySet<string> = new Set([
   "DescribeJobDefinitions",
   "DescribeJobQueues",
   "DescribeComputeEnvironments",
+  "TagResource",
+  "UntagResource",
+  "ListTagsForResource",
 ]);
 
 const CALL_KINDS = new Set(["py-call", "py-paginator", "js-v2-call", "js-v3-command"]);

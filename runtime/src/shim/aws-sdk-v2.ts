@@ -158,6 +158,9 @@ export class Batch {
   describeJobDefinitions = this.method("DescribeJobDefinitions");
   describeJobQueues = this.method("DescribeJobQueues");
   describeComputeEnvironments = this.method("DescribeComputeEnvironments");
+  tagResource = this.method("TagResource");
+  untagResource = this.method("UntagResource");
+  listTagsForResource = this.method("ListTagsForResource");
 
   private method<Operation extends ShimOperation>(operation: Operation): Method<Operation> {
     return ((params?: OperationShapes[Operation][0], callback?: Callback<OperationShapes[Operation][1]>) => {

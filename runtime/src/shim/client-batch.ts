@@ -71,6 +71,16 @@ export class DescribeComputeEnvironmentsCommand extends BatchCommand<"DescribeCo
   readonly operation = "DescribeComputeEnvironments";
 }
 
+export class TagResourceCommand extends BatchCommand<"TagResource"> {
+  readonly operation = "TagResource";
+}
+export class UntagResourceCommand extends BatchCommand<"UntagResource"> {
+  readonly operation = "UntagResource";
+}
+export class ListTagsForResourceCommand extends BatchCommand<"ListTagsForResource"> {
+  readonly operation = "ListTagsForResource";
+}
+
 export type SubmitJobCommandInput = OperationShapes["SubmitJob"][0];
 export type SubmitJobCommandOutput = CommandOutput<"SubmitJob">;
 export type DescribeJobsCommandInput = OperationShapes["DescribeJobs"][0];
@@ -89,6 +99,12 @@ export type DescribeJobQueuesCommandInput = OperationShapes["DescribeJobQueues"]
 export type DescribeJobQueuesCommandOutput = CommandOutput<"DescribeJobQueues">;
 export type DescribeComputeEnvironmentsCommandInput = OperationShapes["DescribeComputeEnvironments"][0];
 export type DescribeComputeEnvironmentsCommandOutput = CommandOutput<"DescribeComputeEnvironments">;
+export type TagResourceCommandInput = OperationShapes["TagResource"][0];
+export type TagResourceCommandOutput = CommandOutput<"TagResource">;
+export type UntagResourceCommandInput = OperationShapes["UntagResource"][0];
+export type UntagResourceCommandOutput = CommandOutput<"UntagResource">;
+export type ListTagsForResourceCommandInput = OperationShapes["ListTagsForResource"][0];
+export type ListTagsForResourceCommandOutput = CommandOutput<"ListTagsForResource">;
 
 type Callback<T> = (error: unknown, data?: T) => void;
 
@@ -231,6 +247,9 @@ const SERVED_COMMANDS: {
   DescribeJobDefinitions: DescribeJobDefinitionsCommand,
   DescribeJobQueues: DescribeJobQueuesCommand,
   DescribeComputeEnvironments: DescribeComputeEnvironmentsCommand,
+  TagResource: TagResourceCommand,
+  UntagResource: UntagResourceCommand,
+  ListTagsForResource: ListTagsForResourceCommand,
 };
 
 function commandOf<Operation extends SdkOperation>(
@@ -347,6 +366,9 @@ export default {
   DescribeJobDefinitionsCommand,
   DescribeJobQueuesCommand,
   DescribeComputeEnvironmentsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  ListTagsForResourceCommand,
   paginateListJobs,
   paginateDescribeJobDefinitions,
   paginateDescribeJobQueues,

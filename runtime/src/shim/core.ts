@@ -24,6 +24,7 @@ import {
   type ListJobsFilter,
 } from "./model.js";
 import { Registry } from "./registry.js";
+import { ShimTagging } from "./tags.js";
 import { ConfigurationError, type ShimSettings } from "./settings.js";
 import { CommonComputeTarget, SaladTarget, TargetMappingError } from "./targets.js";
 import { checkParams, checkRegisterJobDefinition, checkSubmitJob } from "./validation.js";
@@ -39,6 +40,9 @@ export const SHIM_OPERATIONS = [
   "DescribeJobDefinitions",
   "DescribeJobQueues",
   "DescribeComputeEnvironments",
+  "TagResource",
+  "UntagResource",
+  "ListTagsForResource",
 ] as const;
 export type ShimOperation = (typeof SHIM_OPERATIONS)[number];
 
@@ -49,6 +53,7 @@ type Backend = { kind: "local"; local: LocalExecutorBackend } | { kind: "emulate
 export class BatchShim {
   readonly registry: Registry;
   private backend: Backend | undefined;
+  private tagging: ShimTagging | undefined;
 
   constructor(readonly settings: ShimSettings) {
     if (settings.target === "aws")
@@ -153,6 +158,10 @@ export class BatchShim {
         return this.describeJobQueues(input);
       case "DescribeComputeEnvironments":
         return this.describeComputeEnvironments(input);
+      case "TagResource":
+      case "UntagResource":
+      case "ListTagsForResource":
+        return this.tagOperation(operation, input);
     }
   }
 
@@ -289,6 +298,19 @@ export class BatchShim {
       environments = environments.filter((environment) => names.has(String(environment.computeEnvironmentName)));
     }
     return this.registryPage("computeEnvironments", environments, params);
+  }
+
+  private async tagOperation(
+    operation: "TagResource" | "UntagResource" | "ListTagsForResource",
+    params: Json,
+  ): Promise<Json> {
+    checkParams(operation, params);
+    const backend = this.resolveBackend();
+    if (backend.kind === "local") return backend.local.call(operation, params);
+    this.tagging ??= new ShimTagging(this.registry, backend.emulated.journal);
+    if (operation === "TagResource") return this.tagging.tagResource(params);
+    if (operation === "UntagResource") return this.tagging.untagResource(params);
+    return this.tagging.listTags(params);
   }
 
   private registryPage(key: string, items: Json[], params: Json): Json {

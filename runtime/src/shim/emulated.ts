@@ -55,7 +55,7 @@ export class EmulatedBackend {
   constructor(
     readonly target: Target,
     private readonly registry: Registry,
-    private readonly journal: Journal,
+    readonly journal: Journal,
     private readonly emulateDependencies: boolean,
   ) {}
 

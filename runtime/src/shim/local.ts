@@ -4,7 +4,7 @@
 // timeouts, the job definition's command with `Ref::` parameters), so nothing is emulated here: requests go
 // through in AWS's REST-JSON wire format and the answers come back in AWS's shapes. The project's registry
 // (migrate.config.json) is copied into the executor on first use, so the jobs run the registered commands.
-import { ConnectionError, HttpClient, HttpError } from "../clients/http.js";
+import { ConnectionError, HttpClient, HttpError, type HttpRequest } from "../clients/http.js";
 import { BatchServiceException, clientException, exceptionForCode, serverException } from "./errors.js";
 import type { Json } from "./model.js";
 import type { Registry } from "./registry.js";
@@ -46,7 +46,20 @@ export class LocalExecutorBackend {
     }
     const refusal = this.refusalFor(operation, params);
     if (refusal) throw refusal;
-    return this.post(operation, params);
+    return this.send(operation, params);
+  }
+
+  /** AWS's wire form: the tag operations are REST paths on the resource's ARN, the others `POST /v1/<operation>`. */
+  private send(operation: string, params: Json): Promise<Json> {
+    const tagsPath = `/v1/tags/${encodeURIComponent(String(params.resourceArn))}`;
+    if (operation === "TagResource")
+      return this.request({ method: "POST", path: tagsPath, json: { tags: params.tags } });
+    if (operation === "UntagResource") {
+      const keys = (params.tagKeys as unknown[]).map((key) => `tagKeys=${encodeURIComponent(String(key))}`);
+      return this.request({ method: "DELETE", path: `${tagsPath}?${keys.join("&")}` });
+    }
+    if (operation === "ListTagsForResource") return this.request({ method: "GET", path: tagsPath });
+    return this.request({ method: "POST", path: `/v1/${operation.toLowerCase()}`, json: params });
   }
 
   /**
@@ -67,10 +80,10 @@ export class LocalExecutorBackend {
     return undefined;
   }
 
-  private async post(operation: string, params: Json): Promise<Json> {
+  private async request(request: HttpRequest): Promise<Json> {
     let response;
     try {
-      response = await this.http.request({ method: "POST", path: `/v1/${operation.toLowerCase()}`, json: params });
+      response = await this.http.request(request);
     } catch (error) {
       if (error instanceof HttpError) throw exceptionForCode(error.code, error.serverMessage, error.status);
       if (error instanceof ConnectionError)

@@ -133,21 +133,11 @@ export class ListServiceJobsCommand extends BatchCommand<"ListServiceJobs"> {
 }
 export type ListServiceJobsCommandInput = OpenShape;
 export type ListServiceJobsCommandOutput = OpenShape & MetadataBearer;
-export class ListTagsForResourceCommand extends BatchCommand<"ListTagsForResource"> {
-  readonly operation = "ListTagsForResource";
-}
-export type ListTagsForResourceCommandInput = OpenShape;
-export type ListTagsForResourceCommandOutput = OpenShape & MetadataBearer;
 export class SubmitServiceJobCommand extends BatchCommand<"SubmitServiceJob"> {
   readonly operation = "SubmitServiceJob";
 }
 export type SubmitServiceJobCommandInput = OpenShape;
 export type SubmitServiceJobCommandOutput = OpenShape & MetadataBearer;
-export class TagResourceCommand extends BatchCommand<"TagResource"> {
-  readonly operation = "TagResource";
-}
-export type TagResourceCommandInput = OpenShape;
-export type TagResourceCommandOutput = OpenShape & MetadataBearer;
 export class TerminateJobsCommand extends BatchCommand<"TerminateJobs"> {
   readonly operation = "TerminateJobs";
 }
@@ -163,11 +153,6 @@ export class TerminateServiceJobsCommand extends BatchCommand<"TerminateServiceJ
 }
 export type TerminateServiceJobsCommandInput = OpenShape;
 export type TerminateServiceJobsCommandOutput = OpenShape & MetadataBearer;
-export class UntagResourceCommand extends BatchCommand<"UntagResource"> {
-  readonly operation = "UntagResource";
-}
-export type UntagResourceCommandInput = OpenShape;
-export type UntagResourceCommandOutput = OpenShape & MetadataBearer;
 export class UpdateComputeEnvironmentCommand extends BatchCommand<"UpdateComputeEnvironment"> {
   readonly operation = "UpdateComputeEnvironment";
 }
@@ -333,8 +318,6 @@ export type ListSchedulingPoliciesRequest = OpenShape;
 export type ListSchedulingPoliciesResponse = OpenShape;
 export type ListServiceJobsRequest = OpenShape;
 export type ListServiceJobsResponse = OpenShape;
-export type ListTagsForResourceRequest = OpenShape;
-export type ListTagsForResourceResponse = OpenShape;
 export type LogConfiguration = OpenShape;
 export type ManagedInstancesLocalStorageConfiguration = OpenShape;
 export type ManagedInstancesNetworkConfiguration = OpenShape;
@@ -382,8 +365,6 @@ export type ServiceResourceId = OpenShape;
 export type ShareAttributes = OpenShape;
 export type SubmitServiceJobRequest = OpenShape;
 export type SubmitServiceJobResponse = OpenShape;
-export type TagResourceRequest = OpenShape;
-export type TagResourceResponse = OpenShape;
 export type TaskContainerDependency = OpenShape;
 export type TaskContainerDetails = OpenShape;
 export type TaskContainerOverrides = OpenShape;
@@ -399,8 +380,6 @@ export type TerminateServiceJobsRequest = OpenShape;
 export type TerminateServiceJobsResponse = OpenShape;
 export type Tmpfs = OpenShape;
 export type Ulimit = OpenShape;
-export type UntagResourceRequest = OpenShape;
-export type UntagResourceResponse = OpenShape;
 export type UpdateComputeEnvironmentRequest = OpenShape;
 export type UpdateComputeEnvironmentResponse = OpenShape;
 export type UpdateConsumableResourceRequest = OpenShape;

@@ -292,6 +292,23 @@ export interface DescribeComputeEnvironmentsResponse {
 }
 
 /** Operation name → [input, output], for the generic plumbing of both SDK surfaces. */
+export interface TagResourceRequest {
+  resourceArn: string | undefined;
+  tags: Record<string, string> | undefined;
+}
+export type TagResourceResponse = Record<string, never>;
+export interface UntagResourceRequest {
+  resourceArn: string | undefined;
+  tagKeys: string[] | undefined;
+}
+export type UntagResourceResponse = Record<string, never>;
+export interface ListTagsForResourceRequest {
+  resourceArn: string | undefined;
+}
+export interface ListTagsForResourceResponse {
+  tags?: Record<string, string>;
+}
+
 export interface OperationShapes {
   SubmitJob: [SubmitJobRequest, SubmitJobResponse];
   DescribeJobs: [DescribeJobsRequest, DescribeJobsResponse];
@@ -302,4 +319,7 @@ export interface OperationShapes {
   DescribeJobDefinitions: [DescribeJobDefinitionsRequest, DescribeJobDefinitionsResponse];
   DescribeJobQueues: [DescribeJobQueuesRequest, DescribeJobQueuesResponse];
   DescribeComputeEnvironments: [DescribeComputeEnvironmentsRequest, DescribeComputeEnvironmentsResponse];
+  TagResource: [TagResourceRequest, TagResourceResponse];
+  UntagResource: [UntagResourceRequest, UntagResourceResponse];
+  ListTagsForResource: [ListTagsForResourceRequest, ListTagsForResourceResponse];
 }

@@ -69,6 +69,9 @@ export const OPERATION_INPUTS: Record<string, Members> = {
     maxResults: ["integer", false],
     nextToken: ["string", false],
   },
+  TagResource: { resourceArn: ["string", true], tags: ["object", true] },
+  UntagResource: { resourceArn: ["string", true], tagKeys: ["list", true] },
+  ListTagsForResource: { resourceArn: ["string", true] },
 };
 
 const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;

@@ -17,6 +17,7 @@ from .journal import Journal
 from .local import LocalExecutorBackend
 from .registry import Registry
 from .settings import ShimSettings
+from .tags import ShimTagging
 from .targets import CommonComputeTarget, SaladTarget
 from .validation import check_params, check_register_job_definition, check_submit_job
 
@@ -62,6 +63,7 @@ class BatchShimClient:
         self.exceptions = BatchExceptions()
         self._local: Optional[LocalExecutorBackend] = None
         self._emulated: Optional[EmulatedBackend] = None
+        self._tagging: Optional[ShimTagging] = None
         if settings.target == "local":
             self._local = LocalExecutorBackend(
                 settings.local_base_url, settings.local_api_key, self.registry, timeout=settings.http_timeout, max_retries=settings.max_retries
@@ -231,6 +233,28 @@ class BatchShimClient:
             environments = [environment for environment in environments if environment["computeEnvironmentName"] in wanted]
         return self._registry_page(op, "computeEnvironments", environments, params)
 
+    # Tag operations
+
+    def tag_resource(self, **params: Any) -> Dict[str, Any]:
+        return self._tag_operation("TagResource", params)
+
+    def untag_resource(self, **params: Any) -> Dict[str, Any]:
+        return self._tag_operation("UntagResource", params)
+
+    def list_tags_for_resource(self, **params: Any) -> Dict[str, Any]:
+        return self._tag_operation("ListTagsForResource", params)
+
+    def _tag_operation(self, op: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+        check_params(op, params)
+        if self._local is not None:
+            return self._respond(self._local.call(op, params))
+        assert self._emulated is not None
+        if self._tagging is None:
+            self._tagging = ShimTagging(self.registry, self._emulated.journal)
+        tagging = self._tagging
+        handler = {"TagResource": tagging.tag_resource, "UntagResource": tagging.untag_resource, "ListTagsForResource": tagging.list_tags}[op]
+        return self._respond(handler(op, params))
+
     def _registry_page(self, op: str, key: str, items: List[Dict[str, Any]], params: Mapping[str, Any]) -> Dict[str, Any]:
         max_results = params.get("maxResults")
         if max_results is not None and not 1 <= max_results <= 100:
@@ -266,7 +290,8 @@ class BatchShimClient:
         raise AttributeError(
             f"the batch-migrate shim does not implement Batch operation {name!r} on target {self.settings.target}; "
             "it serves submit_job, describe_jobs, list_jobs, cancel_job, terminate_job, register_job_definition, "
-            "describe_job_definitions, describe_job_queues and describe_compute_environments"
+            "describe_job_definitions, describe_job_queues, describe_compute_environments, tag_resource, untag_resource "
+            "and list_tags_for_resource"
         )
 
     # Helpers

@@ -8,6 +8,7 @@ through as AWS's REST-JSON wire format and the answers come back as AWS shapes. 
 
 from __future__ import annotations
 
+import urllib.parse
 from typing import Any, Dict, Mapping, Optional
 
 from .._http import JsonHttpClient, RetryPolicy
@@ -55,8 +56,18 @@ class LocalExecutorBackend:
         return None
 
     def _post(self, operation: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+        """AWS's wire form: the tag operations are REST paths on the resource's ARN, the others `POST /v1/<operation>`."""
+        tags_path = "/v1/tags/" + urllib.parse.quote(str(params.get("resourceArn") or ""), safe="")
         try:
-            response = self.http.request("POST", f"/v1/{operation.lower()}", json_body=dict(params))
+            if operation == "TagResource":
+                response = self.http.request("POST", tags_path, json_body={"tags": params["tags"]})
+            elif operation == "UntagResource":
+                keys = urllib.parse.urlencode([("tagKeys", str(key)) for key in params["tagKeys"]])
+                response = self.http.request("DELETE", f"{tags_path}?{keys}")
+            elif operation == "ListTagsForResource":
+                response = self.http.request("GET", tags_path)
+            else:
+                response = self.http.request("POST", f"/v1/{operation.lower()}", json_body=dict(params))
         except ApiError as error:
             code = error.code or ("ServerException" if error.status >= 500 else "ClientException")
             raise error_for_code(operation, code, error.server_message, error.status) from error

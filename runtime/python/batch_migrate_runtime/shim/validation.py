@@ -93,6 +93,9 @@ OPERATION_INPUTS: Dict[str, Dict[str, Tuple[Tuple[type, ...], bool]]] = {
         "maxResults": ((int,), False),
         "nextToken": ((str,), False),
     },
+    "TagResource": {"resourceArn": ((str,), True), "tags": ((dict,), True)},
+    "UntagResource": {"resourceArn": ((str,), True), "tagKeys": ((list, tuple), True)},
+    "ListTagsForResource": {"resourceArn": ((str,), True)},
 }
 
 JOB_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")

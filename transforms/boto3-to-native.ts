@@ -12,7 +12,7 @@ export default defineTransform({
   language: "python",
   to: "native",
   description:
-    "submit_job / describe_jobs / cancel_job / terminate_job → the target's native client, mapped through migrate.config.json; a file with any other Batch use stays on the shim with markers",
+    "submit_job / describe_jobs / cancel_job / terminate_job → the target's native client, mapped through migrate.config.json (at run time, through common_compute_route / salad_queue, when the queue or definition is not a literal); a file with any other Batch use stays on the shim with markers",
   safety: "review",
   prefilter: (text) => text.includes("boto3"),
   apply(file, ctx) {
@@ -34,6 +34,7 @@ export default defineTransform({
       return { kind: "changed", code: applyEdits(code, edits), warnings: [] };
     }
     ctx.imports.require(SHIM_MODULE, plan.clientClass, "boto3");
+    for (const helper of [...plan.helpers].sort()) ctx.imports.require(SHIM_MODULE, helper, "boto3");
     ctx.imports.dropIfUnused("boto3");
     ctx.imports.dropIfUnused(SHIM_MODULE, "boto3");
     return { kind: "changed", code: applyEdits(code, plan.edits), warnings: [] };

@@ -95,7 +95,14 @@ function runPythonImportPass(code: string, requests: ImportRequests): string {
     placed.add(entry);
     if (already.length > 0) continue;
     anchored.add(anchor.id);
-    const line = `from ${entry.module} import ${entry.name}`;
+    // Every other name from the same module anchored here joins this one line.
+    const names = [entry.name];
+    for (const other of requests.required) {
+      if (placed.has(other) || other.near !== entry.near || other.module !== entry.module) continue;
+      placed.add(other);
+      names.push(other.name);
+    }
+    const line = `from ${entry.module} import ${names.join(", ")}`;
     if (droppable(anchor)) edits.push({ start: anchor.startIndex, end: anchor.endIndex, text: line });
     else {
       const lineStart = code.lastIndexOf("\n", anchor.startIndex - 1) + 1;

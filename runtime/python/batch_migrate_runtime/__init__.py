@@ -6,6 +6,7 @@
 from . import boto3
 from .common_compute import CommonCompute
 from .errors import ApiError, CommonComputeError, ConfigurationError, RuntimeClientError, SaladError, TransportError
+from .routing import common_compute_route, salad_queue
 from .salad import SaladCloud
 
 __all__ = [
@@ -18,5 +19,7 @@ __all__ = [
     "SaladError",
     "TransportError",
     "boto3",
+    "common_compute_route",
+    "salad_queue",
 ]
 __version__ = "0.1.0"

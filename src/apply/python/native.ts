@@ -1,5 +1,5 @@
 import type { Finding } from "../../core/types.js";
-import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
+import { mapSubmit, onlySaladQueue, type MigrateConfig, type SubmitMapping } from "../config.js";
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
 import { SHIM_SERVED_OPERATIONS } from "../served.js";
@@ -25,6 +25,8 @@ export interface NativePlan {
   manual: { index: number; why: string }[];
   /** The native client class the file now constructs. */
   clientClass: "CommonCompute" | "SaladCloud";
+  /** Runtime helpers the rewritten calls use (`common_compute_route`, `salad_queue`). */
+  helpers: Set<string>;
 }
 
 const CALL_KINDS = new Set(["py-call", "py-call-dynamic", "py-paginator", "py-waiter-custom"]);
@@ -36,6 +38,7 @@ interface Site {
   target: MigrationTarget;
   config: MigrateConfig | undefined;
   quote: string;
+  helpers: Set<string>;
 }
 
 function spanNode(site: Site, finding: Finding): SyntaxNode | undefined {
@@ -53,9 +56,9 @@ export function planPythonNative(
   config: MigrateConfig | undefined,
 ): NativePlan {
   const quote = code.split("'").length > code.split('"').length ? "'" : '"';
-  const site: Site = { code, tree, target, config, quote };
+  const site: Site = { code, tree, target, config, quote, helpers: new Set() };
   const clientClass = target === "salad" ? "SaladCloud" : "CommonCompute";
-  const plan: NativePlan = { edits: [], manual: [], clientClass };
+  const plan: NativePlan = { edits: [], manual: [], clientClass, helpers: site.helpers };
   const add = (node: SyntaxNode | undefined, finding: Finding, result: SitePlan) => {
     if (result.manual !== undefined) {
       plan.manual.push({
@@ -253,18 +256,23 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
     return {
       manual: `submit_job(${unsupported.map((key) => `${key}=…`).join(", ")}): ${TARGET_NAME[site.target]} has no counterpart for ${unsupported.join(", ")}, so the file moves to the shim instead, which serves them`,
     };
-  const queue = stringValue(keywords.get("jobQueue"));
-  const definition = stringValue(keywords.get("jobDefinition"));
-  if (queue === undefined || definition === undefined) {
-    const computed = [queue === undefined ? "jobQueue" : "", definition === undefined ? "jobDefinition" : ""].filter(
-      Boolean,
-    );
-    return {
-      manual: `submit_job(${computed.map((key) => `${key}=${keywords.get(key)?.text ?? "…"}`).join(", ")}): ${computed.join(" and ")} ${computed.length > 1 ? "are" : "is"} only known at run time, so no ${TARGET_NAME[site.target]} ${site.target === "salad" ? "queue" : "workload"} can be chosen here; the file moves to the shim instead, which maps ${computed.length > 1 ? "them" : "it"} through migrate.config.json at run time`,
-    };
-  }
-  const mapping = mapSubmit(site.config, site.target, definition, queue);
+  const queueNode = keywords.get("jobQueue");
+  const definitionNode = keywords.get("jobDefinition");
+  if (!queueNode || !definitionNode)
+    return { manual: "submit_job without jobQueue or jobDefinition: Batch itself refuses it; add them and run again" };
+  const queue = stringValue(queueNode);
+  const definition = stringValue(definitionNode);
+  const resolvedLater = queue === undefined || definition === undefined;
+  // A name known only at run time is mapped then, by the runtime helper that reads the same migrate.config.json.
+  const mapping: SubmitMapping = resolvedLater
+    ? site.config
+      ? site.target === "salad"
+        ? { ok: true, saladQueue: "" }
+        : { ok: true, workload: "", priority: "" }
+      : { ok: false, why: `no migrate.config.json maps job definitions and queues to ${TARGET_NAME[site.target]}` }
+    : mapSubmit(site.config, site.target, definition, queue);
   if (!mapping.ok) return { manual: mapping.why };
+  const routeArguments = `${queueNode.text}, ${definitionNode.text}`;
   let maxAttempts: string | undefined;
   let timeoutSeconds: string | undefined;
   const retry = keywords.get("retryStrategy");
@@ -291,18 +299,20 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
       return { manual: "SaladCloud retries every job 4 times; a different retryStrategy cannot be kept" };
     }
     // The job queue worker hands `input` to the wrapper, which reads the Batch parameters from `input.parameters`.
+    if (resolvedLater) site.helpers.add("salad_queue");
     const args = [
-      q(site, mapping.saladQueue),
+      resolvedLater ? `salad_queue(${routeArguments})` : q(site, mapping.saladQueue),
       `{${q(site, "parameters")}: ${input}}`,
       ...(name ? [`metadata={${q(site, "name")}: ${name}}`] : []),
     ];
     replacement = `${receiver}.create_queue_job${formatArguments(site, call, args)}`;
   } else {
+    if (resolvedLater) site.helpers.add("common_compute_route");
     const args = [
-      `workload=${q(site, mapping.workload)}`,
+      ...(resolvedLater ? [`**common_compute_route(${routeArguments})`] : [`workload=${q(site, mapping.workload)}`]),
       `input=${input}`,
       ...(name ? [`name=${name}`] : []),
-      `priority=${q(site, mapping.priority)}`,
+      ...(resolvedLater ? [] : [`priority=${q(site, mapping.priority)}`]),
       ...(mapping.model ? [`model=${q(site, mapping.model)}`] : []),
       ...(maxAttempts ? [`max_attempts=${maxAttempts}`] : []),
       ...(timeoutSeconds ? [`timeout_seconds=${timeoutSeconds}`] : []),
@@ -311,17 +321,17 @@ function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
   }
   const result = rewriteResult(site, call, replacement, [], { jobId: "id", jobName: "name" });
   if (result.manual === undefined && !("saladQueue" in mapping))
-    result.edits.push(assumedRouteNote(site, call, mapping.workload));
+    result.edits.push(assumedRouteNote(site, call, resolvedLater ? undefined : mapping.workload));
   return result;
 }
 
 /** Common Compute's workload endpoints are not all confirmed (runtime/README.md): the rewrite says which it assumes. */
-function assumedRouteNote(site: Site, call: SyntaxNode, workload: string): TextEdit {
+function assumedRouteNote(site: Site, call: SyntaxNode, workload: string | undefined): TextEdit {
   const start = lineStartOf(site.code, enclosingStatement(call).startIndex);
   return {
     start,
     end: start,
-    text: `${indentationAt(site.code, start)}# migrate: review — assumed Common Compute route: workload ${JSON.stringify(workload)} is submitted to its workload endpoint (runtime/README.md, "Common Compute: what is real and what is assumed"); confirm the endpoint and its input fields before merging\n`,
+    text: `${indentationAt(site.code, start)}# migrate: review — assumed Common Compute route: ${workload === undefined ? "the workload common_compute_route picks from migrate.config.json" : `workload ${JSON.stringify(workload)}`} is submitted to its workload endpoint (runtime/README.md, "Common Compute: what is real and what is assumed"); confirm the endpoint and its input fields before merging\n`,
   };
 }
 

@@ -248,6 +248,13 @@ const KIND_WEIGHTS: Partial<Record<FindingKind, Pick<Verdict, "category" | "effo
     detail: "An Airflow task submits this Batch job through the Amazon provider.",
     fix: "manual: replace the operator with a task that calls the target's client",
   },
+  "eventbridge-rule": {
+    category: "potential",
+    effort: 3,
+    detail:
+      "An EventBridge rule listens to AWS Batch events (job state changes); the targets publish no such event stream, so whatever it triggers stops firing.",
+    fix: "manual: decide how to learn of job state on the target: SaladCloud job webhooks or polling its job API; polling on Common Compute",
+  },
   "tf-in-code": { category: "potential", effort: 1, detail: "Terraform for Batch generated from code.", fix: INIT_FIX },
   info: {
     category: "potential",
@@ -266,7 +273,10 @@ function resourceVerdict(input: FindingInput): Verdict {
     fix: INIT_FIX,
   };
   return {
-    ruleId: `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
+    ruleId:
+      input.kind === "eventbridge-rule"
+        ? "eventbridge/batch-event-rule"
+        : `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
     message: `${type}${input.name ? ` ${input.name}` : ""}`,
     transforms: [],
     ...weight,

@@ -46,6 +46,7 @@ export type FindingKind =
   | "cdk-sfn-task"
   | "sfn-task"
   | "airflow-operator"
+  | "eventbridge-rule"
   | "info"
   | "parse-error";
 

@@ -9,6 +9,7 @@ import {
   createInventoryItem,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
+import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { stepFunctionTasks, type TaskSource } from "./step-functions.js";
 import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
 
@@ -63,6 +64,23 @@ function scanResources(
       const logicalId = pairKey(pair);
       const typeNode = mapGet(pair.value, "Type");
       const type = isScalar(typeNode) ? String(typeNode.value) : undefined;
+      if (logicalId && type === "AWS::Events::Rule") {
+        const pattern = batchEventPattern(toLiteral(mapGet(mapGet(pair.value, "Properties"), "EventPattern")));
+        if (pattern)
+          findings.push(
+            createFinding({
+              kind: "eventbridge-rule",
+              path: file.path,
+              span: rangeOf(lines, pair.key, pair.value),
+              language: languageOf(file),
+              resourceType: type,
+              name: logicalId,
+              args: pattern,
+              message: batchEventMessage(pattern),
+            }),
+          );
+        continue;
+      }
       if (!logicalId || !type || !(type in CLOUDFORMATION_BATCH_TYPES)) continue;
       const properties = toLiteral(mapGet(pair.value, "Properties"));
       const condition = toLiteral(mapGet(pair.value, "Condition"));

@@ -17,10 +17,11 @@ import { FileBudget, timeoutFinding } from "../../core/budget.js";
 import { findBlocks, readStringAttribute, type BlockHeader } from "./blocks.js";
 import { HclParseTimeout, parseHcl as parseHclText, stopHclParser } from "./hcl-parser.js";
 import { callArgument, readHclLiteral } from "./hcl-literal.js";
+import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { declarationsFromModuleInputs, isRegistryBatchModule, localModuleDir } from "./modules.js";
 
 const CANDIDATE =
-  /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)/;
+  /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)|\baws\.batch["'\s\],\\]/;
 const MODULE_CALL = /^[ \t]*module[ \t]+"/m;
 const JSON_DOCUMENT_ATTRIBUTES = ["container_properties", "node_properties", "ecs_properties"];
 
@@ -225,6 +226,52 @@ async function scanResources(file: TerraformFile, findings: Finding[], inventory
   }
 }
 
+/** The `event_pattern` of a block as a literal: `jsonencode({…})`, a heredoc or a quoted JSON string. */
+async function eventPatternOf(file: TerraformFile, value: LiteralValue | undefined): Promise<LiteralValue | undefined> {
+  if (typeof value !== "string") return value;
+  const resolved = await resolveDocument(value, path.dirname(file.file.absPath));
+  if (typeof resolved !== "string") return resolved;
+  try {
+    return JSON.parse(resolved) as LiteralValue;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rules on Batch events: `aws_cloudwatch_event_rule` resources, and module calls that pass an `event_pattern`
+ * (a rule module), whose pattern names `aws.batch`. The finding sits on the line that names it.
+ */
+async function scanEventRules(file: TerraformFile, findings: Finding[]): Promise<void> {
+  for (const block of file.blocks) {
+    const isRule = block.keyword === "resource" && block.labels[0] === "aws_cloudwatch_event_rule";
+    const isModule = block.keyword === "module" && block.labels.length === 1;
+    if (!isRule && !isModule) continue;
+    const attributes = isRule
+      ? blockAttributes(file.config, "resource", block.labels[0]!, block.labels[1] ?? "")
+      : moduleAttributes(file.config, block.labels[0]!);
+    const pattern = batchEventPattern(await eventPatternOf(file, attributes?.event_pattern));
+    if (!pattern) continue;
+    const address = isRule ? `aws_cloudwatch_event_rule.${block.labels[1]}` : `module.${block.labels[0]}`;
+    const named = file.file.text.slice(block.bodyStart, block.bodyEnd).search(/\baws\.batch\b/);
+    const at = block.bodyStart + named;
+    const line = named === -1 ? block.line : lineOf(file.file, at);
+    const column = named === -1 ? block.column : at - file.file.text.lastIndexOf("\n", at - 1);
+    findings.push(
+      createFinding({
+        kind: "eventbridge-rule",
+        path: file.file.path,
+        span: { line, column, endLine: line, endColumn: column + "aws.batch".length },
+        language: "terraform",
+        resourceType: isRule ? "aws_cloudwatch_event_rule" : "module",
+        name: address,
+        args: pattern,
+        message: batchEventMessage(pattern),
+      }),
+    );
+  }
+}
+
 interface ModuleCall {
   file: TerraformFile;
   block: BlockHeader;
@@ -410,9 +457,9 @@ async function loadFile(file: SourceFile, findings: Finding[], budget: FileBudge
 export default defineScanner({
   id: "terraform",
   description:
-    "aws_batch_* resources and data sources, job-definition JSON inside them, and module calls that create Batch resources",
+    "aws_batch_* resources and data sources, job-definition JSON inside them, module calls that create Batch resources, and EventBridge rules on aws.batch events",
   accepts: (file) => file.endsWith(".tf") || file.endsWith(".tf.json"),
-  needles: ["aws_batch_", "terraform-aws-modules/"],
+  needles: ["aws_batch_", "terraform-aws-modules/", "aws.batch"],
   prefilter: (text) => CANDIDATE.test(text),
   contextNeedles: ["module"],
   context: (text, file) => file.endsWith(".tf") && MODULE_CALL.test(text),
@@ -426,6 +473,7 @@ export default defineScanner({
         const terraform = await loadFile(file, findings, budget);
         loaded.push(terraform);
         await scanResources(terraform, findings, inventory);
+        await scanEventRules(terraform, findings);
       });
     }
     const contextFiles = context.map((file): TerraformFile => ({

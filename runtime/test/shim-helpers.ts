@@ -3,9 +3,18 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { expect } from "vitest";
 import { NODE, startApp, startTestExecutor, temporaryDirectory } from "./helpers.js";
+
+/** The targets a shim scenario runs on, each against one of the executor's faces. */
+export const SHIM_TARGETS = ["local", "common-compute", "salad"] as const;
+export type ShimTarget = (typeof SHIM_TARGETS)[number];
+/** The Python half of the runtime, for PYTHONPATH. */
+export const PYTHON_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "python");
+/** A well-formed job id no target knows. */
+export const UNKNOWN_JOB_ID = "00000000-0000-4000-8000-000000000000";
 
 const DEFAULT_MODEL_DIR = "/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages/botocore/data/batch/2016-08-10";
 

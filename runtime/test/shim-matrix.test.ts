@@ -6,7 +6,6 @@
 // The Salad queue's app is the real job wrapper; the Common Compute workload runs the job document's command.
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SaladClient } from "../src/clients/salad.js";
 import {
@@ -21,15 +20,19 @@ import {
 } from "../src/shim/client-batch.js";
 import { startWrapper, type RunningWrapper } from "../src/wrap/index.js";
 import { NODE, startTestExecutor } from "./helpers.js";
-import { TERMINAL, poll, writeConfig } from "./shim-helpers.js";
+import {
+  TERMINAL,
+  poll,
+  writeConfig,
+  PYTHON_ROOT,
+  SHIM_TARGETS,
+  UNKNOWN_JOB_ID,
+  type ShimTarget,
+} from "./shim-helpers.js";
 
-const TARGETS = ["local", "common-compute", "salad"] as const;
-type Target = (typeof TARGETS)[number];
-const PYTHON_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "python");
 const ORG = "acme-corp";
 const PROJECT = "dev-env";
 const QUEUE = "matrix-queue";
-const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 // Runs the job document's command with its environment, as a worker runs a container (the job's stdin is the document).
 const RUN_DOCUMENT = `
@@ -121,7 +124,7 @@ describe("the same scenario through both shims on local, common-compute and sala
   let configPath: string;
   const results: Record<string, Record<string, Outcome>> = {};
 
-  function environment(target: Target, language: string): Record<string, string> {
+  function environment(target: ShimTarget, language: string): Record<string, string> {
     return {
       BATCH_MIGRATE_TARGET: target,
       BATCH_MIGRATE_CONFIG: configPath,
@@ -137,7 +140,7 @@ describe("the same scenario through both shims on local, common-compute and sala
     };
   }
 
-  async function typescriptRun(target: Target): Promise<Record<string, Outcome>> {
+  async function typescriptRun(target: ShimTarget): Promise<Record<string, Outcome>> {
     const client = new BatchClient({ batchMigrate: { env: environment(target, "ts") } });
     const out: Record<string, Outcome> = {};
     const errorOf = (error: unknown): Outcome => {
@@ -177,8 +180,8 @@ describe("the same scenario through both shims on local, common-compute and sala
       };
     }
     const calls: Record<string, () => Promise<unknown>> = {
-      cancelUnknown: () => client.send(new CancelJobCommand({ jobId: UNKNOWN_ID, reason: "r" })),
-      terminateUnknown: () => client.send(new TerminateJobCommand({ jobId: UNKNOWN_ID, reason: "r" })),
+      cancelUnknown: () => client.send(new CancelJobCommand({ jobId: UNKNOWN_JOB_ID, reason: "r" })),
+      terminateUnknown: () => client.send(new TerminateJobCommand({ jobId: UNKNOWN_JOB_ID, reason: "r" })),
       listUnknownQueue: () => client.send(new ListJobsCommand({ jobQueue: "no-such-queue", jobStatus: "SUCCEEDED" })),
       submitUnknownQueue: () =>
         client.send(new SubmitJobCommand({ jobName: "x", jobQueue: "no-such-queue", jobDefinition: "matrix" })),
@@ -208,11 +211,11 @@ describe("the same scenario through both shims on local, common-compute and sala
     return out;
   }
 
-  function pythonRun(target: Target): Promise<Record<string, Outcome>> {
+  function pythonRun(target: ShimTarget): Promise<Record<string, Outcome>> {
     return new Promise((resolve, reject) => {
       execFile(
         "python3",
-        ["-c", PYTHON_SCENARIO, JSON.stringify(JOBS), QUEUE, UNKNOWN_ID],
+        ["-c", PYTHON_SCENARIO, JSON.stringify(JOBS), QUEUE, UNKNOWN_JOB_ID],
         {
           env: { ...process.env, ...environment(target, "py"), PYTHONPATH: PYTHON_ROOT },
           timeout: 120_000,
@@ -276,7 +279,7 @@ describe("the same scenario through both shims on local, common-compute and sala
       name: QUEUE,
       display_name: "Matrix queue",
     });
-    for (const target of TARGETS) {
+    for (const target of SHIM_TARGETS) {
       const [typescript, python] = await Promise.all([typescriptRun(target), pythonRun(target)]);
       results[`${target}/ts`] = typescript;
       results[`${target}/py`] = python;
@@ -288,7 +291,8 @@ describe("the same scenario through both shims on local, common-compute and sala
   });
 
   const runs = () => Object.entries(results);
-  const supported = (key: string, targets: readonly Target[]) => targets.some((target) => key.startsWith(`${target}/`));
+  const supported = (key: string, targets: readonly ShimTarget[]) =>
+    targets.some((target) => key.startsWith(`${target}/`));
 
   it("runs a plain job to SUCCEEDED with AWS's statusReason everywhere", () => {
     for (const [run, out] of runs())
@@ -338,10 +342,10 @@ describe("the same scenario through both shims on local, common-compute and sala
   it("refuses unknown job ids and queues as AWS does", () => {
     for (const [run, out] of runs()) {
       expect(out.cancelUnknown, run).toEqual({
-        error: { code: "ClientException", message: `job ${UNKNOWN_ID} not found` },
+        error: { code: "ClientException", message: `job ${UNKNOWN_JOB_ID} not found` },
       });
       expect(out.terminateUnknown, run).toEqual({
-        error: { code: "ClientException", message: `job ${UNKNOWN_ID} not found` },
+        error: { code: "ClientException", message: `job ${UNKNOWN_JOB_ID} not found` },
       });
       expect(out.listUnknownQueue, run).toEqual({
         error: { code: "ClientException", message: "job queue no-such-queue not found" },

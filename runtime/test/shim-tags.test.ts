@@ -4,7 +4,6 @@
 // registry). Every run gives the same tags, the same refusals, and responses in botocore's output shapes.
 import { execFile } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SaladClient } from "../src/clients/salad.js";
 import { Batch as BatchV2 } from "../src/shim/aws-sdk-v2.js";
@@ -26,13 +25,13 @@ import {
   startShimExecutor,
   writeConfig,
   type ShimExecutor,
+  PYTHON_ROOT,
+  SHIM_TARGETS,
+  UNKNOWN_JOB_ID,
+  type ShimTarget,
 } from "./shim-helpers.js";
 
-const TARGETS = ["local", "common-compute", "salad"] as const;
-type Target = (typeof TARGETS)[number];
-const PYTHON_ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "python");
 const QUEUE = "tag-queue";
-const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 
 /** One step: the operation, and its response body (no metadata) or its error. */
 interface Step {
@@ -104,7 +103,7 @@ describe("tag operations through both shims on local, common-compute and salad",
   const jobArns: Record<string, string> = {};
   const shared: Record<string, unknown> = {};
 
-  function environment(target: Target, language: string): Record<string, string> {
+  function environment(target: ShimTarget, language: string): Record<string, string> {
     return {
       BATCH_MIGRATE_TARGET: target,
       BATCH_MIGRATE_CONFIG: configPath,
@@ -120,7 +119,7 @@ describe("tag operations through both shims on local, common-compute and salad",
     };
   }
 
-  async function typescriptRun(target: Target, face: "v3" | "v2"): Promise<Record<string, Step>> {
+  async function typescriptRun(target: ShimTarget, face: "v3" | "v2"): Promise<Record<string, Step>> {
     const env = environment(target, face);
     const v3 = new BatchClient({ batchMigrate: { env } });
     const v2 = new BatchV2({ batchMigrate: { env } });
@@ -135,7 +134,7 @@ describe("tag operations through both shims on local, common-compute and salad",
       $environment: (await v3.send(new DescribeComputeEnvironmentsCommand({}))).computeEnvironments![0]!
         .computeEnvironmentArn,
     };
-    arns.$unknownJob = `${arns.$job!.slice(0, arns.$job!.lastIndexOf("/"))}/${UNKNOWN_ID}`;
+    arns.$unknownJob = `${arns.$job!.slice(0, arns.$job!.lastIndexOf("/"))}/${UNKNOWN_JOB_ID}`;
     const array = await v3.send(
       new SubmitJobCommand({
         jobName: "array",
@@ -184,11 +183,11 @@ describe("tag operations through both shims on local, common-compute and salad",
     return steps;
   }
 
-  function pythonRun(target: Target, stateOf = "py", otherJobArn?: string): Promise<Record<string, Step>> {
+  function pythonRun(target: ShimTarget, stateOf = "py", otherJobArn?: string): Promise<Record<string, Step>> {
     return new Promise((resolve, reject) => {
       execFile(
         "python3",
-        ["-c", PYTHON_SCENARIO, JSON.stringify(SCENARIO), QUEUE, UNKNOWN_ID, ...(otherJobArn ? [otherJobArn] : [])],
+        ["-c", PYTHON_SCENARIO, JSON.stringify(SCENARIO), QUEUE, UNKNOWN_JOB_ID, ...(otherJobArn ? [otherJobArn] : [])],
         { env: { ...process.env, ...environment(target, stateOf), PYTHONPATH: PYTHON_ROOT }, timeout: 60_000 },
         (error, stdout, stderr) => {
           if (error) reject(new Error(`python scenario on ${target} failed: ${stderr || error.message}`));
@@ -223,14 +222,14 @@ describe("tag operations through both shims on local, common-compute and salad",
       name: SALAD_QUEUE,
       display_name: "Echo",
     });
-    for (const target of TARGETS) {
+    for (const target of SHIM_TARGETS) {
       // Sequential per target: the local runs share one executor, whose registry the first run seeds.
       results[`${target}/v3`] = await typescriptRun(target, "v3");
       results[`${target}/v2`] = await typescriptRun(target, "v2");
       results[`${target}/py`] = await pythonRun(target);
     }
     // A Python process sharing the TypeScript client's state directory sees the tags that client gave its job.
-    for (const target of TARGETS)
+    for (const target of SHIM_TARGETS)
       shared[target] = (await pythonRun(target, "v3", jobArns[`${target}/v3`])).otherProcess?.response;
   }, 120_000);
   afterAll(async () => {
@@ -289,7 +288,7 @@ describe("tag operations through both shims on local, common-compute and salad",
   });
 
   it("shares a job's tags with other processes (the executor on local, the state directory elsewhere)", () => {
-    for (const target of TARGETS) expect(shared[target], target).toEqual({ cost: "42" });
+    for (const target of SHIM_TARGETS) expect(shared[target], target).toEqual({ cost: "42" });
   });
 
   it("answers in botocore's output shapes", () => {

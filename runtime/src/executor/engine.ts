@@ -11,6 +11,7 @@ import {
   type JobQueue,
   type JobStatus,
   type SaladQueue,
+  type SchedulingPolicy,
 } from "./model.js";
 import { forwardJob } from "./runners/http-forwarder.js";
 import { findMarkedProcesses, reapOrphan, startProcess, type ProcessOutcome } from "./runners/process.js";
@@ -132,6 +133,8 @@ export class Engine {
   readonly jobDefinitions = new Map<string, JobDefinition>();
   readonly jobQueues = new Map<string, JobQueue>();
   readonly computeEnvironments = new Map<string, ComputeEnvironment>();
+  /** By ARN. */
+  readonly schedulingPolicies = new Map<string, SchedulingPolicy>();
   readonly saladQueues = new Map<string, SaladQueue>();
   /** Common Compute Idempotency-Key → job id. */
   readonly idempotencyKeys = new Map<string, string>();
@@ -788,6 +791,8 @@ export class Engine {
     for (const environment of this.store.list<ComputeEnvironment>("computeEnvironment")) {
       this.computeEnvironments.set(environment.computeEnvironmentName, environment);
     }
+    for (const policy of this.store.list<SchedulingPolicy>("schedulingPolicy"))
+      this.schedulingPolicies.set(policy.arn, policy);
     for (const queue of this.store.list<SaladQueue>("saladQueue")) {
       this.saladQueues.set(`${queue.organizationName}/${queue.projectName}/${queue.name}`, queue);
     }

@@ -51,6 +51,8 @@ export interface ExecutorOptions {
   leaseMs?: number;
   /** AWS requires timeout.attemptDurationSeconds ≥ 60; tests may lower this floor. */
   minAttemptDurationSeconds?: number;
+  /** How long CREATING / UPDATING / DELETING stay visible on compute environments and queues (default 0). */
+  adminSettleMs?: number;
   /** Working directory of jobs. Default: the executor's. */
   workDir?: string;
   /** Workloads (Common Compute) and queue connections (Salad). */
@@ -198,6 +200,7 @@ export async function startExecutor(options: ExecutorOptions = {}): Promise<Runn
     region: options.region ?? "us-east-1",
     accountId: options.accountId ?? "000000000000",
     minAttemptDurationSeconds: options.minAttemptDurationSeconds ?? 60,
+    adminSettleMs: options.adminSettleMs ?? 0,
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 

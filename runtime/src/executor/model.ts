@@ -173,6 +173,13 @@ export interface ComputeEnvironment {
   [field: string]: unknown;
 }
 
+export interface SchedulingPolicy {
+  name: string;
+  arn: string;
+  fairsharePolicy?: Record<string, unknown>;
+  tags?: Record<string, string>;
+}
+
 export interface SaladQueue {
   id: string;
   organizationName: string;

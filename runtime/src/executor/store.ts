@@ -4,7 +4,13 @@ import path from "node:path";
 import { JOB_STATUSES } from "./model.js";
 
 /** A record kind: jobs, job definitions, queues… */
-export type RecordKind = "job" | "jobDefinition" | "jobQueue" | "computeEnvironment" | "saladQueue";
+export type RecordKind =
+  | "job"
+  | "jobDefinition"
+  | "jobQueue"
+  | "computeEnvironment"
+  | "schedulingPolicy"
+  | "saladQueue";
 
 interface JournalLine {
   k: RecordKind;
@@ -51,6 +57,7 @@ const RECORD_SHAPES: Record<RecordKind, (value: Record<string, unknown>, id: str
   jobDefinition: (definition, id) => definition.jobDefinitionArn === id,
   jobQueue: (queue) => has(queue, "jobQueueName", "string"),
   computeEnvironment: (environment) => has(environment, "computeEnvironmentName", "string"),
+  schedulingPolicy: (policy, id) => policy.arn === id && has(policy, "name", "string"),
   saladQueue: (queue) =>
     has(queue, "organizationName", "string") && has(queue, "projectName", "string") && has(queue, "name", "string"),
 };

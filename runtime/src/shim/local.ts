@@ -111,12 +111,14 @@ export class LocalExecutorBackend {
   }
 
   /** Creates one resource; a ClientException refuses that resource only, anything else stops the seeding. */
-  private async seedOne(key: string, operation: string, request: Json): Promise<void> {
+  private async seedOne(key: string, operation: string, request: Json): Promise<boolean> {
     try {
       await this.seedPost(operation, request);
+      return true;
     } catch (error) {
       if (error instanceof BatchServiceException && error.$fault === "client") this.refused.set(key, error.message);
       else throw error;
+      return false;
     }
   }
 
@@ -131,16 +133,14 @@ export class LocalExecutorBackend {
         (item) => item.computeEnvironmentName,
       ),
     );
+    // The config's computeResources describe capacity on AWS (and often lack members CreateComputeEnvironment
+    // requires, such as subnets); on the executor the executor itself is the compute, so each is created UNMANAGED.
     for (const [name, environment] of this.registry.computeEnvironments) {
       if (existingEnvironments.has(name)) continue;
-      const request: Json = {
-        computeEnvironmentName: name,
-        type: environment.type ?? "MANAGED",
-        state: environment.state ?? "ENABLED",
-      };
-      for (const key of ["computeResources", "serviceRole", "unmanagedvCpus"])
-        if (environment[key] !== undefined) request[key] = environment[key];
-      await this.seedOne(`compute environment ${name}`, "CreateComputeEnvironment", request);
+      const request: Json = { computeEnvironmentName: name, type: "UNMANAGED", state: environment.state ?? "ENABLED" };
+      if (isTagMap(environment.tags)) request.tags = environment.tags;
+      if (await this.seedOne(`compute environment ${name}`, "CreateComputeEnvironment", request))
+        existingEnvironments.add(name);
     }
     const existingQueues = new Set(
       (((await this.seedPost("DescribeJobQueues", {})).jobQueues as Json[] | undefined) ?? []).map(
@@ -149,11 +149,25 @@ export class LocalExecutorBackend {
     );
     for (const [name, queue] of this.registry.jobQueues) {
       if (existingQueues.has(name)) continue;
+      let order = ((queue.computeEnvironmentOrder ?? []) as Json[])
+        .map((entry) => ({ order: entry.order, computeEnvironment: resourceName(String(entry.computeEnvironment)) }))
+        .filter((entry) => existingEnvironments.has(entry.computeEnvironment));
+      if (order.length === 0) {
+        // A queue whose compute environments the config does not name runs on one the executor stands for.
+        if (!existingEnvironments.has(LOCAL_COMPUTE_ENVIRONMENT)) {
+          await this.seedPost("CreateComputeEnvironment", {
+            computeEnvironmentName: LOCAL_COMPUTE_ENVIRONMENT,
+            type: "UNMANAGED",
+          });
+          existingEnvironments.add(LOCAL_COMPUTE_ENVIRONMENT);
+        }
+        order = [{ order: 1, computeEnvironment: LOCAL_COMPUTE_ENVIRONMENT }];
+      }
       await this.seedOne(`job queue ${name}`, "CreateJobQueue", {
         jobQueueName: name,
         state: queue.state ?? "ENABLED",
         priority: queue.priority ?? 1,
-        computeEnvironmentOrder: queue.computeEnvironmentOrder ?? [],
+        computeEnvironmentOrder: order,
       });
     }
     for (const name of [...this.registry.jobDefinitions.keys()].sort()) {
@@ -172,6 +186,19 @@ export class LocalExecutorBackend {
       }
     }
   }
+}
+
+/** The compute environment the executor stands for, for queues whose config names none. */
+const LOCAL_COMPUTE_ENVIRONMENT = "batch-migrate-local";
+
+function isTagMap(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length > 0 &&
+    Object.values(value).every((item) => typeof item === "string")
+  );
 }
 
 /** `name`, `name:3` or an ARN (`…:job-definition/name:3`) → `name`. */

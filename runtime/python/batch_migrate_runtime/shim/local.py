@@ -16,6 +16,8 @@ from ..errors import ApiError, ConfigurationError, TransportError
 from .errors import ClientError, client_exception, error_for_code, server_exception
 from .registry import Registry
 
+# The compute environment the executor stands for, for queues whose config names none.
+LOCAL_COMPUTE_ENVIRONMENT = "batch-migrate-local"
 REGISTRY_OPERATIONS = ("RegisterJobDefinition", "DescribeJobDefinitions", "DescribeJobQueues", "DescribeComputeEnvironments")
 
 
@@ -86,7 +88,7 @@ class LocalExecutorBackend:
         payload = response.json()
         return payload if isinstance(payload, dict) else {}
 
-    def _seed_one(self, key: str, operation: str, request: Mapping[str, Any]) -> None:
+    def _seed_one(self, key: str, operation: str, request: Mapping[str, Any]) -> bool:
         """Creates one resource; a ClientException refuses that resource only."""
         try:
             self._seed_post(operation, request)
@@ -94,6 +96,8 @@ class LocalExecutorBackend:
             if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 400) >= 500:
                 raise
             self._refused[key] = error.response.get("Error", {}).get("Message", str(error))
+            return False
+        return True
 
     def _seed_registry(self) -> None:
         """Creates on the executor the compute environments, queues and job definitions the config declares and
@@ -103,26 +107,36 @@ class LocalExecutorBackend:
         self._refused = {}
         try:
             environments = {item["computeEnvironmentName"] for item in self._seed_post("DescribeComputeEnvironments", {}).get("computeEnvironments", [])}
+            # The config's computeResources describe capacity on AWS (and often lack members CreateComputeEnvironment
+            # requires, such as subnets); on the executor the executor itself is the compute, so each is UNMANAGED.
             for name, environment in self.registry.compute_environments.items():
                 if name not in environments:
-                    request = {"computeEnvironmentName": name, "type": environment.get("type", "MANAGED"), "state": environment.get("state", "ENABLED")}
-                    for key in ("computeResources", "serviceRole", "unmanagedvCpus"):
-                        if key in environment:
-                            request[key] = environment[key]
-                    self._seed_one(f"compute environment {name}", "CreateComputeEnvironment", request)
+                    request: Dict[str, Any] = {"computeEnvironmentName": name, "type": "UNMANAGED", "state": environment.get("state", "ENABLED")}
+                    tags = environment.get("tags")
+                    if isinstance(tags, dict) and tags and all(isinstance(value, str) for value in tags.values()):
+                        request["tags"] = tags
+                    if self._seed_one(f"compute environment {name}", "CreateComputeEnvironment", request):
+                        environments.add(name)
             queues = {item["jobQueueName"] for item in self._seed_post("DescribeJobQueues", {}).get("jobQueues", [])}
             for name, queue in self.registry.job_queues.items():
-                if name not in queues:
-                    self._seed_one(
-                        f"job queue {name}",
-                        "CreateJobQueue",
-                        {
-                            "jobQueueName": name,
-                            "state": queue.get("state", "ENABLED"),
-                            "priority": queue.get("priority", 1),
-                            "computeEnvironmentOrder": queue.get("computeEnvironmentOrder", []),
-                        },
-                    )
+                if name in queues:
+                    continue
+                order = [
+                    {"order": entry.get("order"), "computeEnvironment": _resource_name(str(entry.get("computeEnvironment")))}
+                    for entry in queue.get("computeEnvironmentOrder", [])
+                ]
+                order = [entry for entry in order if entry["computeEnvironment"] in environments]
+                if not order:
+                    # A queue whose compute environments the config does not name runs on one the executor stands for.
+                    if LOCAL_COMPUTE_ENVIRONMENT not in environments:
+                        self._seed_post("CreateComputeEnvironment", {"computeEnvironmentName": LOCAL_COMPUTE_ENVIRONMENT, "type": "UNMANAGED"})
+                        environments.add(LOCAL_COMPUTE_ENVIRONMENT)
+                    order = [{"order": 1, "computeEnvironment": LOCAL_COMPUTE_ENVIRONMENT}]
+                self._seed_one(
+                    f"job queue {name}",
+                    "CreateJobQueue",
+                    {"jobQueueName": name, "state": queue.get("state", "ENABLED"), "priority": queue.get("priority", 1), "computeEnvironmentOrder": order},
+                )
             for name in sorted(self.registry.job_definitions):
                 existing = self._seed_post("DescribeJobDefinitions", {"jobDefinitionName": name, "status": "ACTIVE"}).get("jobDefinitions", [])
                 if existing:

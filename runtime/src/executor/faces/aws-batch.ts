@@ -5,6 +5,8 @@ import { randomUUID } from "node:crypto";
 import { findReservedEnvironmentName, substituteParameters } from "../batch-rules.js";
 import type { Engine } from "../engine.js";
 import { JobNotFoundError } from "../engine.js";
+import { checkAdminInput } from "../admin-validation.js";
+import { AwsAdmin } from "./aws-admin.js";
 import { AwsTagging } from "./aws-tags.js";
 import {
   RequestError,
@@ -17,12 +19,10 @@ import {
 } from "../http-kit.js";
 import {
   JOB_STATUSES,
-  type ComputeEnvironment,
   type Dependency,
   type EvaluateOnExit,
   type Job,
   type JobDefinition,
-  type JobQueue,
   type JobStatus,
   type RetryStrategy,
 } from "../model.js";
@@ -36,6 +36,8 @@ export interface AwsFaceOptions {
   region: string;
   accountId: string;
   minAttemptDurationSeconds: number;
+  /** How long admin changes show CREATING / UPDATING / DELETING (default 0: done at once). */
+  adminSettleMs?: number;
 }
 
 type Body = Record<string, unknown>;
@@ -185,12 +187,18 @@ function nameFromArn(value: string): string {
 
 export class AwsBatchFace {
   private readonly tagging: AwsTagging;
+  private readonly admin: AwsAdmin;
 
   constructor(
     private readonly engine: Engine,
     private readonly options: AwsFaceOptions,
   ) {
     this.tagging = new AwsTagging(engine, `arn:aws:batch:${options.region}:${options.accountId}:`);
+    this.admin = new AwsAdmin(engine, {
+      region: options.region,
+      accountId: options.accountId,
+      settleMs: options.adminSettleMs ?? 0,
+    });
   }
 
   matches(pathname: string): boolean {
@@ -222,6 +230,7 @@ export class AwsBatchFace {
   }
 
   private dispatch(operation: string, body: Body): unknown {
+    if (AwsAdmin.serves(operation)) return this.admin.dispatch(operation, body);
     switch (operation) {
       case "submitjob":
         return this.submitJob(body);
@@ -236,25 +245,10 @@ export class AwsBatchFace {
       case "registerjobdefinition":
         return this.registerJobDefinition(body);
       case "deregisterjobdefinition":
+        checkAdminInput("DeregisterJobDefinition", body);
         return this.deregisterJobDefinition(body);
       case "describejobdefinitions":
         return this.describeJobDefinitions(body);
-      case "createjobqueue":
-        return this.createJobQueue(body);
-      case "updatejobqueue":
-        return this.updateJobQueue(body);
-      case "deletejobqueue":
-        return this.deleteJobQueue(body);
-      case "describejobqueues":
-        return this.describeJobQueues(body);
-      case "createcomputeenvironment":
-        return this.createComputeEnvironment(body);
-      case "updatecomputeenvironment":
-        return this.updateComputeEnvironment(body);
-      case "deletecomputeenvironment":
-        return this.deleteComputeEnvironment(body);
-      case "describecomputeenvironments":
-        return this.describeComputeEnvironments(body);
       default:
         throw clientError(`the local executor does not implement ${operation}`);
     }
@@ -369,168 +363,6 @@ export class AwsBatchFace {
     return { jobDefinitions: page, ...(nextToken ? { nextToken } : {}) };
   }
 
-  // ── Compute environments and job queues ───────────────────────────────────────────────────────
-
-  private findComputeEnvironment(reference: string): ComputeEnvironment | undefined {
-    return this.engine.computeEnvironments.get(nameFromArn(reference));
-  }
-
-  private async createComputeEnvironment(body: Body): Promise<unknown> {
-    const name = requireString(body, "computeEnvironmentName");
-    if (!RESOURCE_NAME_PATTERN.test(name))
-      throw clientError("computeEnvironmentName may contain up to 128 letters, numbers, hyphens and underscores");
-    const type = requireString(body, "type");
-    if (type !== "MANAGED" && type !== "UNMANAGED") throw clientError("type must be MANAGED or UNMANAGED");
-    if (this.engine.computeEnvironments.has(name)) throw clientError(`compute environment ${name} already exists`);
-    const state = optionalString(body, "state") ?? "ENABLED";
-    if (state !== "ENABLED" && state !== "DISABLED") throw clientError("state must be ENABLED or DISABLED");
-    const environment: ComputeEnvironment = {
-      ...body,
-      computeEnvironmentName: name,
-      computeEnvironmentArn: this.arn("compute-environment", name),
-      type,
-      state,
-      status: "VALID",
-      statusReason: "ComputeEnvironment Healthy",
-      uuid: randomUUID(),
-    };
-    this.engine.computeEnvironments.set(name, environment);
-    await this.engine.store.put("computeEnvironment", name, environment);
-    return { computeEnvironmentName: name, computeEnvironmentArn: environment.computeEnvironmentArn };
-  }
-
-  private async updateComputeEnvironment(body: Body): Promise<unknown> {
-    const reference = requireString(body, "computeEnvironment");
-    const environment = this.findComputeEnvironment(reference);
-    if (!environment) throw clientError(`compute environment ${reference} not found`);
-    const state = optionalString(body, "state");
-    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED")
-      throw clientError("state must be ENABLED or DISABLED");
-    const { computeEnvironment: _reference, ...changes } = body;
-    Object.assign(environment, changes);
-    await this.engine.store.put("computeEnvironment", environment.computeEnvironmentName, environment);
-    return {
-      computeEnvironmentName: environment.computeEnvironmentName,
-      computeEnvironmentArn: environment.computeEnvironmentArn,
-    };
-  }
-
-  private async deleteComputeEnvironment(body: Body): Promise<unknown> {
-    const reference = requireString(body, "computeEnvironment");
-    const environment = this.findComputeEnvironment(reference);
-    if (!environment) throw clientError(`compute environment ${reference} not found`);
-    if (environment.state !== "DISABLED")
-      throw clientError("a compute environment must be DISABLED before it is deleted");
-    for (const queue of this.engine.jobQueues.values()) {
-      if (
-        queue.computeEnvironmentOrder.some((entry) => entry.computeEnvironment === environment.computeEnvironmentArn)
-      ) {
-        throw clientError(
-          `compute environment ${environment.computeEnvironmentName} is used by job queue ${queue.jobQueueName}`,
-        );
-      }
-    }
-    this.engine.computeEnvironments.delete(environment.computeEnvironmentName);
-    await this.engine.store.delete("computeEnvironment", environment.computeEnvironmentName);
-    return {};
-  }
-
-  private describeComputeEnvironments(body: Body): unknown {
-    const references = optionalArray(body, "computeEnvironments") as string[] | undefined;
-    let environments = [...this.engine.computeEnvironments.values()];
-    if (references) {
-      const names = new Set(references.map(nameFromArn));
-      environments = environments.filter((environment) => names.has(environment.computeEnvironmentName));
-    }
-    environments.sort((a, b) => a.computeEnvironmentName.localeCompare(b.computeEnvironmentName));
-    const { page, nextToken } = paginate(environments, body, 100);
-    return { computeEnvironments: page, ...(nextToken ? { nextToken } : {}) };
-  }
-
-  private parseComputeEnvironmentOrder(value: unknown): { order: number; computeEnvironment: string }[] {
-    if (value === undefined || value === null) return [];
-    if (!Array.isArray(value)) throw clientError("computeEnvironmentOrder must be a list");
-    if (value.length > 3) throw clientError("computeEnvironmentOrder takes at most 3 compute environments");
-    return value.map((entry: Body, index) => {
-      const order = optionalInteger(entry, "order", 0, Number.MAX_SAFE_INTEGER) ?? index;
-      const reference = requireString(entry, "computeEnvironment");
-      const environment = this.findComputeEnvironment(reference);
-      if (!environment) throw clientError(`compute environment ${reference} not found`);
-      return { order, computeEnvironment: environment.computeEnvironmentArn };
-    });
-  }
-
-  private findJobQueue(reference: string): JobQueue | undefined {
-    return this.engine.jobQueues.get(nameFromArn(reference));
-  }
-
-  private async createJobQueue(body: Body): Promise<unknown> {
-    const name = requireString(body, "jobQueueName");
-    if (!RESOURCE_NAME_PATTERN.test(name))
-      throw clientError("jobQueueName may contain up to 128 letters, numbers, hyphens and underscores");
-    if (this.engine.jobQueues.has(name)) throw clientError(`job queue ${name} already exists`);
-    const priority = optionalInteger(body, "priority", 0, 1000);
-    if (priority === undefined) throw clientError("priority is required");
-    const state = optionalString(body, "state") ?? "ENABLED";
-    if (state !== "ENABLED" && state !== "DISABLED") throw clientError("state must be ENABLED or DISABLED");
-    const queue: JobQueue = {
-      ...body,
-      jobQueueName: name,
-      jobQueueArn: this.arn("job-queue", name),
-      state,
-      status: "VALID",
-      statusReason: "JobQueue Healthy",
-      priority,
-      computeEnvironmentOrder: this.parseComputeEnvironmentOrder(body.computeEnvironmentOrder),
-    };
-    this.engine.jobQueues.set(name, queue);
-    await this.engine.store.put("jobQueue", name, queue);
-    return { jobQueueName: name, jobQueueArn: queue.jobQueueArn };
-  }
-
-  private async updateJobQueue(body: Body): Promise<unknown> {
-    const reference = requireString(body, "jobQueue");
-    const queue = this.findJobQueue(reference);
-    if (!queue) throw clientError(`job queue ${reference} not found`);
-    const state = optionalString(body, "state");
-    if (state !== undefined && state !== "ENABLED" && state !== "DISABLED")
-      throw clientError("state must be ENABLED or DISABLED");
-    const priority = optionalInteger(body, "priority", 0, 1000);
-    const { jobQueue: _reference, computeEnvironmentOrder, ...changes } = body;
-    Object.assign(queue, changes);
-    if (computeEnvironmentOrder !== undefined)
-      queue.computeEnvironmentOrder = this.parseComputeEnvironmentOrder(computeEnvironmentOrder);
-    if (priority !== undefined) this.engine.setLaneRank(`aws:${queue.jobQueueName}`, priority);
-    await this.engine.store.put("jobQueue", queue.jobQueueName, queue);
-    return { jobQueueName: queue.jobQueueName, jobQueueArn: queue.jobQueueArn };
-  }
-
-  private async deleteJobQueue(body: Body): Promise<unknown> {
-    const reference = requireString(body, "jobQueue");
-    const queue = this.findJobQueue(reference);
-    if (!queue) throw clientError(`job queue ${reference} not found`);
-    if (queue.state !== "DISABLED") throw clientError("a job queue must be DISABLED before it is deleted");
-    for (const job of this.engine.jobs.values()) {
-      if (job.aws?.jobQueue === queue.jobQueueName && !job.parentId)
-        this.engine.terminate(job.id, "The job queue was deleted");
-    }
-    this.engine.jobQueues.delete(queue.jobQueueName);
-    await this.engine.store.delete("jobQueue", queue.jobQueueName);
-    return {};
-  }
-
-  private describeJobQueues(body: Body): unknown {
-    const references = optionalArray(body, "jobQueues") as string[] | undefined;
-    let queues = [...this.engine.jobQueues.values()];
-    if (references) {
-      const names = new Set(references.map(nameFromArn));
-      queues = queues.filter((queue) => names.has(queue.jobQueueName));
-    }
-    queues.sort((a, b) => a.jobQueueName.localeCompare(b.jobQueueName));
-    const { page, nextToken } = paginate(queues, body, 100);
-    return { jobQueues: page, ...(nextToken ? { nextToken } : {}) };
-  }
-
   // ── Jobs ───────────────────────────────────────────────────────────────────────────────────────
 
   private parseDependencies(body: Body, arraySize: number | undefined): Dependency[] {
@@ -567,9 +399,21 @@ export class AwsBatchFace {
       );
     }
     const queueReference = requireString(body, "jobQueue");
-    const queue = this.findJobQueue(queueReference);
-    if (!queue) throw clientError(`job queue ${queueReference} not found`);
+    await this.admin.settle();
+    const queue = this.admin.findJobQueue(queueReference);
+    if (!queue || queue.status === "DELETING") throw clientError(`job queue ${queueReference} not found`);
     if (queue.state !== "ENABLED") throw clientError(`job queue ${queue.jobQueueName} is DISABLED`);
+    const shareIdentifier = optionalString(body, "shareIdentifier");
+    if (queue.schedulingPolicyArn !== undefined && shareIdentifier === undefined)
+      throw clientError(`job queue ${queue.jobQueueName} has a fair-share scheduling policy: shareIdentifier is required`);
+    if (queue.schedulingPolicyArn === undefined && shareIdentifier !== undefined)
+      throw clientError(
+        `shareIdentifier applies to fair-share job queues only; job queue ${queue.jobQueueName} has no scheduling policy`,
+      );
+    if (queue.schedulingPolicyArn === undefined && body.schedulingPriorityOverride !== undefined)
+      throw clientError(
+        `schedulingPriorityOverride applies to fair-share job queues only; job queue ${queue.jobQueueName} has no scheduling policy`,
+      );
     const definitionReference = requireString(body, "jobDefinition");
     const definition = this.resolveJobDefinition(definitionReference);
     if (!definition || definition.status !== "ACTIVE")
@@ -639,7 +483,7 @@ export class AwsBatchFace {
         parameters,
         tags: Object.keys(tags).length > 0 ? tags : undefined,
         propagateTags: (body.propagateTags as boolean | undefined) ?? definition.propagateTags,
-        shareIdentifier: optionalString(body, "shareIdentifier"),
+        shareIdentifier,
         schedulingPriority:
           optionalInteger(body, "schedulingPriorityOverride", 0, 9999) ?? definition.schedulingPriority,
         image: typeof container.image === "string" ? container.image : undefined,
@@ -777,7 +621,7 @@ export class AwsBatchFace {
     } else if (multiNodeJobId !== undefined) {
       candidates = [];
     } else {
-      const queue = this.findJobQueue(queueReference ?? "");
+      const queue = this.admin.findJobQueue(queueReference ?? "");
       if (!queue) throw clientError(`job queue ${queueReference} not found`);
       candidates = [];
       for (const job of this.engine.jobs.values()) {

@@ -1,7 +1,7 @@
 // AWS Batch's tag operations (restJson1): TagResource `POST /v1/tags/{resourceArn}` {tags},
 // UntagResource `DELETE /v1/tags/{resourceArn}?tagKeys=…`, ListTagsForResource `GET /v1/tags/{resourceArn}`.
-// Taggable, as in AWS: compute environments, job queues, job definitions and jobs (not array children); scheduling
-// policies are not emulated. Limits as AWS documents them: keys 1–128 characters, values up to 256, at most 50 tags
+// Taggable, as in AWS: compute environments, job queues, scheduling policies, job definitions and jobs (not array
+// children). Limits as AWS documents them: keys 1–128 characters, values up to 256, at most 50 tags
 // on a resource, the `aws:` prefix reserved.
 import type { Engine } from "../engine.js";
 import { RequestError, pathSegments, readJsonObject, type ParsedRequest } from "../http-kit.js";
@@ -109,7 +109,15 @@ export class AwsTagging {
         };
       }
     } else if (slash > 0 && kind === "scheduling-policy") {
-      throw clientError("scheduling policies are not emulated by the local executor");
+      const policy = engine.schedulingPolicies.get(arn);
+      if (policy)
+        return {
+          tags: policy.tags ?? {},
+          save: async (tags) => {
+            policy.tags = tags;
+            await engine.store.put("schedulingPolicy", arn, policy);
+          },
+        };
     }
     throw clientError(`resource ${arn} does not exist`);
   }

@@ -22,7 +22,7 @@ export default defineTransform({
     if (!plan.usesBatch || (plan.edits.length === 0 && plan.manual.length === 0)) return { kind: "unchanged" };
     if (plan.manual.length > 0) {
       // The file moves to the shim whole, unless it calls an operation the shim does not serve: then it stays.
-      const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK");
+      const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK", ctx.config?.shimTarget);
       if (unserved.length > 0 || keptOffTheShim(code)) {
         const markers = markerEdits(code, [...unserved, ...plan.manual], "//");
         return markers.length === 0

@@ -26,7 +26,7 @@ export default defineTransform({
   apply(file, ctx) {
     const code = file.text;
     // A file that also calls an operation the shim does not serve keeps the real SDK, with a marker on each such call.
-    const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK");
+    const unserved = unservedCalls(code, ctx.findings, "javascript", "the AWS SDK", ctx.config?.shimTarget);
     if (unserved.length > 0 || keptOffTheShim(code)) {
       const markers = markerEdits(code, unserved, "//");
       return markers.length === 0

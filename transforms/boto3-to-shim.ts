@@ -24,7 +24,7 @@ export default defineTransform({
     if (!makesClients) return { kind: "unchanged" };
     const code = file.text;
     // A file that also calls an operation the shim does not serve keeps real boto3, with a marker on each such call.
-    const unserved = unservedCalls(code, ctx.findings, "python", "real boto3");
+    const unserved = unservedCalls(code, ctx.findings, "python", "real boto3", ctx.config?.shimTarget);
     if (unserved.length > 0 || keptOffTheShim(code)) {
       const markers = markerEdits(code, unserved);
       return markers.length === 0

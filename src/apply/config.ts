@@ -24,6 +24,11 @@ export interface MigrateConfig {
   file: string;
   jobDefinitions: Map<string, JobDefinitionMapping>;
   jobQueues: Map<string, JobQueueMapping>;
+  /**
+   * The target the shims send calls to (`shim.target`, else `target`, as the runtime reads it; `migrate init --target`
+   * writes it). Undefined when none is named: the shims then pass every call to the real AWS SDK.
+   */
+  shimTarget?: string;
 }
 
 const MAPPING_BLOCKS = {
@@ -95,11 +100,29 @@ export function parseMigrateConfig(text: string, file: string): MigrateConfig {
     );
   }
   const source = raw as Record<string, unknown>;
+  const shimTarget = configuredShimTarget(source);
   return {
     file,
     jobDefinitions: entries<JobDefinitionMapping>(source.jobDefinitions, "jobDefinitionName"),
     jobQueues: entries<JobQueueMapping>(source.jobQueues, "jobQueueName"),
+    ...(shimTarget ? { shimTarget } : {}),
   };
+}
+
+const SHIM_TARGET_ALIASES: Record<string, string> = {
+  cc: "common-compute",
+  commoncompute: "common-compute",
+  common_compute: "common-compute",
+  saladcloud: "salad",
+};
+
+/** `shim.target`, else `target`, lower-cased as the runtime reads them (runtime/src/shim/settings.ts). */
+function configuredShimTarget(source: Record<string, unknown>): string | undefined {
+  const shim = source.shim as Record<string, unknown> | undefined;
+  const named = [shim?.target, source.target].find((value) => typeof value === "string" && value !== "");
+  if (typeof named !== "string") return undefined;
+  const lowered = named.trim().toLowerCase();
+  return SHIM_TARGET_ALIASES[lowered] ?? lowered;
 }
 
 /** The config at the root of the tree, if any. */

@@ -30,7 +30,7 @@ export function planClientOrigins(
   candidates: readonly Candidate[],
   possibleFactories: readonly Candidate[],
   findings: ReadonlyMap<string, readonly Finding[]>,
-  options: Pick<ApplyOptions, "transforms" | "maxFileBytes">,
+  options: Pick<ApplyOptions, "transforms" | "maxFileBytes"> & { shimTarget?: string },
 ): OriginPlan {
   const plan: OriginPlan = { madeFor: new Map(), resolved: new Map(), unresolved: new Map() };
   if (!options.transforms.some((t) => t.language === "python" && t.to === "shim")) return plan;
@@ -58,7 +58,7 @@ export function planClientOrigins(
         continue;
       }
       push(sitesByFactory, resolution.origin.path, { site, origin: resolution.origin });
-      const unserved = unservedCalls(text, fileFindings, "python", "real boto3");
+      const unserved = unservedCalls(text, fileFindings, "python", "real boto3", options.shimTarget);
       if (unserved.length > 0 && !blocked.has(resolution.origin.path))
         blocked.set(resolution.origin.path, `${relPath} also calls operations the shim does not serve`);
     }

@@ -330,7 +330,10 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
     context,
   );
-  const origins = planClientOrigins(root, candidates, possibleFactories, pythonFindings, options);
+  const origins = planClientOrigins(root, candidates, possibleFactories, pythonFindings, {
+    ...options,
+    shimTarget: config?.shimTarget,
+  });
   candidates.push(...possibleFactories.filter((c) => origins.madeFor.has(c.relPath)));
   const alone = singleFileFindings(root);
   let firstRun = true;

@@ -2,7 +2,7 @@ import type { Finding } from "../core/types.js";
 import { indexOfPosition } from "./python/syntax.js";
 
 /**
- * The AWS Batch operations the runtime's shim serves on a migration target (runtime/src/shim/core.ts
+ * The AWS Batch operations the runtime's shim serves on Common Compute and SaladCloud (runtime/src/shim/core.ts
  * `SHIM_OPERATIONS`, and the Python shim's client); test/served-operations.test.ts holds the three equal.
  */
 export const SHIM_SERVED_OPERATIONS: ReadonlySet<string> = new Set([
@@ -19,6 +19,34 @@ export const SHIM_SERVED_OPERATIONS: ReadonlySet<string> = new Set([
   "UntagResource",
   "ListTagsForResource",
 ]);
+
+/**
+ * On target `local` the shim serves AWS Batch's admin operations too: the local executor implements them
+ * (runtime/src/shim/core.ts `LOCAL_ADMIN_OPERATIONS`, the Python shim's LocalBatchShimClient).
+ */
+export const LOCAL_SERVED_OPERATIONS: ReadonlySet<string> = new Set([
+  ...SHIM_SERVED_OPERATIONS,
+  "CreateComputeEnvironment",
+  "UpdateComputeEnvironment",
+  "DeleteComputeEnvironment",
+  "CreateJobQueue",
+  "UpdateJobQueue",
+  "DeleteJobQueue",
+  "DeregisterJobDefinition",
+  "CreateSchedulingPolicy",
+  "UpdateSchedulingPolicy",
+  "DeleteSchedulingPolicy",
+  "DescribeSchedulingPolicies",
+  "ListSchedulingPolicies",
+]);
+
+/**
+ * What the shim serves on the target migrate.config.json names. With none named (the shims pass every call to AWS
+ * until the cut-over) a file is held to what every migration target serves, so the cut-over breaks nothing.
+ */
+export function shimServedOperations(shimTarget: string | undefined): ReadonlySet<string> {
+  return shimTarget === "local" ? LOCAL_SERVED_OPERATIONS : SHIM_SERVED_OPERATIONS;
+}
 
 const CALL_KINDS = new Set(["py-call", "py-paginator", "js-v2-call", "js-v3-command"]);
 
@@ -56,16 +84,18 @@ export function unservedCalls(
   findings: readonly Finding[],
   language: "python" | "javascript",
   stayingOn: string,
+  shimTarget?: string,
 ): { index: number; why: string }[] {
+  const served = shimServedOperations(shimTarget);
   return findings
-    .filter((f) => CALL_KINDS.has(f.kind) && f.operation && !f.dynamic && !SHIM_SERVED_OPERATIONS.has(f.operation))
+    .filter((f) => CALL_KINDS.has(f.kind) && f.operation && !f.dynamic && !served.has(f.operation))
     .map((f) => {
       const op = f.operation!;
       const name = language === "python" ? `${snakeCase(op)}()` : `${op}Command`;
       return {
         index: indexOfPosition(code, f.line, f.column),
         why:
-          `${name} (${op}) ${STAYS} ${stayingOn}: manage the ` +
+          `${name} (${op}) ${STAYS} ${stayingOn}${shimTarget ? ` (target ${shimTarget})` : ""}: manage the ` +
           `${resourceOf(op)} with the files \`migrate init --target <target>\` writes, or move this call to a ` +
           `module that stays on AWS, then run apply again`,
       };

@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import Any, Optional
 
 from .shim.client import BatchShimClient
+from .shim.local_client import client_class_for
 from .shim.settings import ShimSettings
 
 BATCH_SERVICE = "batch"
@@ -46,7 +47,7 @@ def _batch_client_or_none(region_name: Optional[str], kwargs: dict) -> Optional[
     ignored = sorted(name for name in _IGNORED_CLIENT_ARGUMENTS if kwargs.get(name) is not None)
     if ignored:
         warnings.warn(_ignored_arguments_warning(settings.target, ignored), stacklevel=3)
-    return BatchShimClient(settings)
+    return client_class_for(settings.target)(settings)
 
 
 # Where the shim takes, on each target, what an ignored boto3.client() argument would have set.

@@ -7,7 +7,7 @@
 // Methods take a callback or return a request with `promise()`, `send()` and (for paginated operations)
 // `eachPage()`; data carries no metadata; errors are v2's AWSError shape (`code`, `statusCode`, `retryable`).
 // With BATCH_MIGRATE_TARGET=aws every call goes to the real `aws-sdk` package, imported on first use.
-import { BatchShim, type ShimOperation } from "./core.js";
+import { BatchShim, type LocalAdminOperation, type ShimOperation } from "./core.js";
 import { BatchServiceException, ParameterValidationError } from "./errors.js";
 import type { Json } from "./model.js";
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
@@ -87,12 +87,23 @@ interface RealAwsModule {
   default?: { Batch: new (options: Json) => RealBatch };
 }
 
-const PAGINATED: ReadonlySet<ShimOperation> = new Set([
+const PAGINATED: ReadonlySet<string> = new Set([
   "ListJobs",
   "DescribeJobDefinitions",
   "DescribeJobQueues",
   "DescribeComputeEnvironments",
+  "ListSchedulingPolicies",
 ]);
+
+type AnyOperation = ShimOperation | LocalAdminOperation;
+// oxlint-disable-next-line no-explicit-any
+type OpenShape = { [member: string]: any };
+
+/** An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere. */
+type AdminMethod = {
+  (params: OpenShape, callback: Callback<OpenShape>): BatchRequest<OpenShape>;
+  (params?: OpenShape): BatchRequest<OpenShape>;
+};
 
 export interface BatchOptions {
   region?: string;
@@ -161,6 +172,26 @@ export class Batch {
   tagResource = this.method("TagResource");
   untagResource = this.method("UntagResource");
   listTagsForResource = this.method("ListTagsForResource");
+  createComputeEnvironment = this.adminMethod("CreateComputeEnvironment");
+  updateComputeEnvironment = this.adminMethod("UpdateComputeEnvironment");
+  deleteComputeEnvironment = this.adminMethod("DeleteComputeEnvironment");
+  createJobQueue = this.adminMethod("CreateJobQueue");
+  updateJobQueue = this.adminMethod("UpdateJobQueue");
+  deleteJobQueue = this.adminMethod("DeleteJobQueue");
+  deregisterJobDefinition = this.adminMethod("DeregisterJobDefinition");
+  createSchedulingPolicy = this.adminMethod("CreateSchedulingPolicy");
+  updateSchedulingPolicy = this.adminMethod("UpdateSchedulingPolicy");
+  deleteSchedulingPolicy = this.adminMethod("DeleteSchedulingPolicy");
+  describeSchedulingPolicies = this.adminMethod("DescribeSchedulingPolicies");
+  listSchedulingPolicies = this.adminMethod("ListSchedulingPolicies");
+
+  private adminMethod(operation: LocalAdminOperation): AdminMethod {
+    return ((params?: OpenShape, callback?: Callback<OpenShape>) => {
+      const request = this.request(operation as unknown as ShimOperation, (params ?? {}) as Json);
+      if (callback) request.send(callback as Callback<unknown>);
+      return request;
+    }) as AdminMethod;
+  }
 
   private method<Operation extends ShimOperation>(operation: Operation): Method<Operation> {
     return ((params?: OperationShapes[Operation][0], callback?: Callback<OperationShapes[Operation][1]>) => {
@@ -170,7 +201,7 @@ export class Batch {
     }) as Method<Operation>;
   }
 
-  private withBoundParams(operation: ShimOperation, params: Json): Json {
+  private withBoundParams(operation: AnyOperation, params: Json): Json {
     const members = OPERATION_INPUTS[operation] ?? {};
     const bound = Object.fromEntries(Object.entries(this.config.params ?? {}).filter(([name]) => name in members));
     return { ...bound, ...params };
@@ -239,7 +270,7 @@ export class Batch {
     };
   }
 
-  private async call(operation: ShimOperation, input: Json): Promise<unknown> {
+  private async call(operation: AnyOperation, input: Json): Promise<unknown> {
     if (this.settings.target === "aws") {
       const batch = await this.realBatch();
       return (batch[lowerCamel(operation)] as RealBatch[string])(input).promise();

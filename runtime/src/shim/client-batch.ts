@@ -7,7 +7,7 @@
 // every call goes to the real @aws-sdk/client-batch, imported on first use from the application's dependencies.
 import { BatchCommand, type CommandInput, type CommandOutput } from "./command.js";
 import * as unservedCommands from "./sdk-commands.js";
-import { BatchShim, SHIM_OPERATIONS, type ShimOperation } from "./core.js";
+import { BatchShim, servedOperations, type LocalAdminOperation, type ShimOperation } from "./core.js";
 import {
   BatchServiceException,
   ClientException,
@@ -190,18 +190,22 @@ export class BatchClient {
       );
     }
     if (this.settings.target === "aws") return this.sendToAws(command);
-    if (!(SHIM_OPERATIONS as readonly string[]).includes(command.operation)) {
+    const served = servedOperations(this.settings.target);
+    if (!served.includes(command.operation)) {
       throw new ClientException({
         message:
           `${command.operation} is not served by the batch-migrate shim on target ${this.settings.target}; ` +
-          `it serves ${SHIM_OPERATIONS.join(", ")}. Run this call with target aws, or manage the resource with the ` +
+          `it serves ${served.join(", ")}. Run this call with target aws, or manage the resource with the ` +
           `files \`migrate init --target ${this.settings.target}\` writes`,
         $metadata: responseMetadata(400),
       });
     }
     this.shim ??= new BatchShim(this.settings);
     try {
-      const output = await this.shim.call(command.operation as ShimOperation, command.input as unknown as Json);
+      const output = await this.shim.call(
+        command.operation as ShimOperation | LocalAdminOperation,
+        command.input as unknown as Json,
+      );
       return { ...output, $metadata: responseMetadata(200) } as unknown as CommandOutput<Operation>;
     } catch (error) {
       throw asServiceError(error);

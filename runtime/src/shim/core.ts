@@ -46,6 +46,36 @@ export const SHIM_OPERATIONS = [
 ] as const;
 export type ShimOperation = (typeof SHIM_OPERATIONS)[number];
 
+/**
+ * AWS Batch's admin operations, served on target `local` only: the local executor implements them with AWS's rules,
+ * so test fixtures that create compute environments, queues and scheduling policies run there. Common Compute and
+ * SaladCloud have no such resources (their queues and workloads are made with the files `migrate init` writes).
+ */
+export const LOCAL_ADMIN_OPERATIONS = [
+  "CreateComputeEnvironment",
+  "UpdateComputeEnvironment",
+  "DeleteComputeEnvironment",
+  "CreateJobQueue",
+  "UpdateJobQueue",
+  "DeleteJobQueue",
+  "DeregisterJobDefinition",
+  "CreateSchedulingPolicy",
+  "UpdateSchedulingPolicy",
+  "DeleteSchedulingPolicy",
+  "DescribeSchedulingPolicies",
+  "ListSchedulingPolicies",
+] as const;
+export type LocalAdminOperation = (typeof LOCAL_ADMIN_OPERATIONS)[number];
+
+/** The operations the shim serves on a target (`aws` sends everything to the real SDK). */
+export function servedOperations(target: string): readonly string[] {
+  return target === "local" ? [...SHIM_OPERATIONS, ...LOCAL_ADMIN_OPERATIONS] : SHIM_OPERATIONS;
+}
+
+export function isLocalAdminOperation(operation: string): operation is LocalAdminOperation {
+  return (LOCAL_ADMIN_OPERATIONS as readonly string[]).includes(operation);
+}
+
 const REGISTRY_PAGE_DEFAULT = 100;
 
 type Backend = { kind: "local"; local: LocalExecutorBackend } | { kind: "emulated"; emulated: EmulatedBackend };
@@ -117,8 +147,9 @@ export class BatchShim {
   }
 
   /** Runs one operation; target failures become ClientException (the target refused) or ServerException. */
-  async call(operation: ShimOperation, input: Json): Promise<Json> {
+  async call(operation: ShimOperation | LocalAdminOperation, input: Json): Promise<Json> {
     try {
+      if (isLocalAdminOperation(operation)) return await this.adminOperation(operation, input);
       return await this.dispatch(operation, input);
     } catch (error) {
       throw this.asServiceError(error);
@@ -163,6 +194,20 @@ export class BatchShim {
       case "ListTagsForResource":
         return this.tagOperation(operation, input);
     }
+  }
+
+  /** Target local only: checked against the operation's model here, against AWS's rules by the executor. */
+  private async adminOperation(operation: LocalAdminOperation, params: Json): Promise<Json> {
+    if (this.settings.target !== "local") {
+      throw clientException(
+        `${operation} is not served by the batch-migrate shim on target ${this.settings.target}; ` +
+          `manage the resource with the files \`migrate init --target ${this.settings.target}\` writes`,
+      );
+    }
+    checkParams(operation, params);
+    const backend = this.resolveBackend();
+    if (backend.kind !== "local") throw new Error("target local without the local backend");
+    return backend.local.call(operation, params);
   }
 
   private async submitJob(params: Json): Promise<Json> {

@@ -72,6 +72,77 @@ export const OPERATION_INPUTS: Record<string, Members> = {
   TagResource: { resourceArn: ["string", true], tags: ["object", true] },
   UntagResource: { resourceArn: ["string", true], tagKeys: ["list", true] },
   ListTagsForResource: { resourceArn: ["string", true] },
+  // Served on target local only (the executor implements them).
+  CreateComputeEnvironment: {
+    computeEnvironmentName: ["string", true],
+    type: ["string", true],
+    state: ["string", false],
+    unmanagedvCpus: ["integer", false],
+    computeResources: ["object", false],
+    serviceRole: ["string", false],
+    tags: ["object", false],
+    eksConfiguration: ["object", false],
+    context: ["string", false],
+  },
+  UpdateComputeEnvironment: {
+    computeEnvironment: ["string", true],
+    state: ["string", false],
+    unmanagedvCpus: ["integer", false],
+    computeResources: ["object", false],
+    serviceRole: ["string", false],
+    updatePolicy: ["object", false],
+    context: ["string", false],
+  },
+  DeleteComputeEnvironment: {
+    computeEnvironment: ["string", true],
+  },
+  CreateJobQueue: {
+    jobQueueName: ["string", true],
+    state: ["string", false],
+    schedulingPolicyArn: ["string", false],
+    priority: ["integer", true],
+    computeEnvironmentOrder: ["list", false],
+    serviceEnvironmentOrder: ["list", false],
+    jobQueueType: ["string", false],
+    tags: ["object", false],
+    jobStateTimeLimitActions: ["list", false],
+  },
+  UpdateJobQueue: {
+    jobQueue: ["string", true],
+    state: ["string", false],
+    schedulingPolicyArn: ["string", false],
+    priority: ["integer", false],
+    computeEnvironmentOrder: ["list", false],
+    serviceEnvironmentOrder: ["list", false],
+    jobStateTimeLimitActions: ["list", false],
+  },
+  DeleteJobQueue: {
+    jobQueue: ["string", true],
+  },
+  DeregisterJobDefinition: {
+    jobDefinition: ["string", true],
+  },
+  CreateSchedulingPolicy: {
+    name: ["string", true],
+    quotaSharePolicy: ["object", false],
+    fairsharePolicy: ["object", false],
+    tags: ["object", false],
+  },
+  UpdateSchedulingPolicy: {
+    arn: ["string", true],
+    quotaSharePolicy: ["object", false],
+    fairsharePolicy: ["object", false],
+  },
+  DeleteSchedulingPolicy: {
+    arn: ["string", true],
+  },
+  DescribeSchedulingPolicies: {
+    arns: ["list", true],
+  },
+  ListSchedulingPolicies: {
+    maxResults: ["integer", false],
+    nextToken: ["string", false],
+  },
 };
 
 const JOB_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -135,6 +206,8 @@ const UNSUPPORTED_SUBMIT_MEMBERS: [string, string][] = [
   ["schedulingPriorityOverride", "fair-share scheduling priorities are not supported"],
 ];
 
+const FAIR_SHARE_MEMBERS = ["shareIdentifier", "schedulingPriorityOverride"];
+
 /** AWS Batch's own SubmitJob rules (targets.md C.3/C.4), then what no shim target can do. */
 export function checkSubmitJob(params: Json, targetLabel: string): void {
   const jobName = String(params.jobName);
@@ -144,6 +217,8 @@ export function checkSubmitJob(params: Json, targetLabel: string): void {
     );
   }
   for (const [member, why] of UNSUPPORTED_SUBMIT_MEMBERS) {
+    // On local the executor has scheduling policies, and decides per queue as AWS does.
+    if (targetLabel === "local" && FAIR_SHARE_MEMBERS.includes(member)) continue;
     if (params[member] !== undefined) throw clientException(`${member}: ${why} on target ${targetLabel}`);
   }
   const array = params.arrayProperties as Json | undefined;

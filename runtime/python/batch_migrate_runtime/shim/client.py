@@ -54,7 +54,10 @@ class ClientMeta:
 
 class BatchShimClient:
     """`submit_job`, `describe_jobs`, `list_jobs`, `cancel_job`, `terminate_job`, `get_paginator`, the registry
-    operations and `exceptions`, answering in botocore's shapes whatever the target."""
+    operations and `exceptions`, answering in botocore's shapes whatever the target (local_client.py adds the admin
+    operations on target local)."""
+
+    paginated_operations = PAGINATED_OPERATIONS
 
     def __init__(self, settings: ShimSettings) -> None:
         self.settings = settings
@@ -270,12 +273,12 @@ class BatchShimClient:
     # botocore client surface
 
     def can_paginate(self, operation_name: str) -> bool:
-        return operation_name in PAGINATED_OPERATIONS
+        return operation_name in self.paginated_operations
 
     def get_paginator(self, operation_name: str) -> "Paginator":
-        if operation_name not in PAGINATED_OPERATIONS:
+        if operation_name not in self.paginated_operations:
             raise client_exception(operation_name, f"operation {operation_name} cannot be paginated")
-        _, result_key = PAGINATED_OPERATIONS[operation_name]
+        _, result_key = self.paginated_operations[operation_name]
         return Paginator(getattr(self, operation_name), result_key)
 
     def get_waiter(self, waiter_name: str) -> Any:
@@ -287,11 +290,10 @@ class BatchShimClient:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
+        served = sorted(n for n in dir(type(self)) if not n.startswith("_") and n not in _CLIENT_SURFACE)
         raise AttributeError(
             f"the batch-migrate shim does not implement Batch operation {name!r} on target {self.settings.target}; "
-            "it serves submit_job, describe_jobs, list_jobs, cancel_job, terminate_job, register_job_definition, "
-            "describe_job_definitions, describe_job_queues, describe_compute_environments, tag_resource, untag_resource "
-            "and list_tags_for_resource"
+            f"it serves {', '.join(served)}"
         )
 
     # Helpers
@@ -326,6 +328,10 @@ class BatchShimClient:
         response = {key: value for key, value in result.items() if key != "ResponseMetadata"}
         response["ResponseMetadata"] = response_metadata()
         return response
+
+
+# Public names of the client that are not Batch operations.
+_CLIENT_SURFACE = {"can_paginate", "get_paginator", "get_waiter", "close", "paginated_operations", "settings", "registry", "meta", "exceptions"}
 
 
 class Paginator:

@@ -96,6 +96,77 @@ OPERATION_INPUTS: Dict[str, Dict[str, Tuple[Tuple[type, ...], bool]]] = {
     "TagResource": {"resourceArn": ((str,), True), "tags": ((dict,), True)},
     "UntagResource": {"resourceArn": ((str,), True), "tagKeys": ((list, tuple), True)},
     "ListTagsForResource": {"resourceArn": ((str,), True)},
+    # Served on target local only (the executor implements them).
+    "CreateComputeEnvironment": {
+        "computeEnvironmentName": ((str,), True),
+        "type": ((str,), True),
+        "state": ((str,), False),
+        "unmanagedvCpus": ((int,), False),
+        "computeResources": ((dict,), False),
+        "serviceRole": ((str,), False),
+        "tags": ((dict,), False),
+        "eksConfiguration": ((dict,), False),
+        "context": ((str,), False),
+    },
+    "UpdateComputeEnvironment": {
+        "computeEnvironment": ((str,), True),
+        "state": ((str,), False),
+        "unmanagedvCpus": ((int,), False),
+        "computeResources": ((dict,), False),
+        "serviceRole": ((str,), False),
+        "updatePolicy": ((dict,), False),
+        "context": ((str,), False),
+    },
+    "DeleteComputeEnvironment": {
+        "computeEnvironment": ((str,), True),
+    },
+    "CreateJobQueue": {
+        "jobQueueName": ((str,), True),
+        "state": ((str,), False),
+        "schedulingPolicyArn": ((str,), False),
+        "priority": ((int,), True),
+        "computeEnvironmentOrder": ((list, tuple), False),
+        "serviceEnvironmentOrder": ((list, tuple), False),
+        "jobQueueType": ((str,), False),
+        "tags": ((dict,), False),
+        "jobStateTimeLimitActions": ((list, tuple), False),
+    },
+    "UpdateJobQueue": {
+        "jobQueue": ((str,), True),
+        "state": ((str,), False),
+        "schedulingPolicyArn": ((str,), False),
+        "priority": ((int,), False),
+        "computeEnvironmentOrder": ((list, tuple), False),
+        "serviceEnvironmentOrder": ((list, tuple), False),
+        "jobStateTimeLimitActions": ((list, tuple), False),
+    },
+    "DeleteJobQueue": {
+        "jobQueue": ((str,), True),
+    },
+    "DeregisterJobDefinition": {
+        "jobDefinition": ((str,), True),
+    },
+    "CreateSchedulingPolicy": {
+        "name": ((str,), True),
+        "quotaSharePolicy": ((dict,), False),
+        "fairsharePolicy": ((dict,), False),
+        "tags": ((dict,), False),
+    },
+    "UpdateSchedulingPolicy": {
+        "arn": ((str,), True),
+        "quotaSharePolicy": ((dict,), False),
+        "fairsharePolicy": ((dict,), False),
+    },
+    "DeleteSchedulingPolicy": {
+        "arn": ((str,), True),
+    },
+    "DescribeSchedulingPolicies": {
+        "arns": ((list, tuple), True),
+    },
+    "ListSchedulingPolicies": {
+        "maxResults": ((int,), False),
+        "nextToken": ((str,), False),
+    },
 }
 
 JOB_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
@@ -127,6 +198,9 @@ def _glob_ok(pattern: Any) -> bool:
     return isinstance(pattern, str) and len(pattern) <= 512 and "*" not in pattern[:-1]
 
 
+FAIR_SHARE_MEMBERS = ("shareIdentifier", "schedulingPriorityOverride")
+
+
 def check_submit_job(params: Mapping[str, Any], target_label: str) -> None:
     """AWS Batch's own SubmitJob rules (targets.md C.3/C.4), then what no shim target can do."""
     op = "SubmitJob"
@@ -140,7 +214,8 @@ def check_submit_job(params: Mapping[str, Any], target_label: str) -> None:
         ("shareIdentifier", "fair-share scheduling is not supported (no queue here has a scheduling policy)"),
         ("schedulingPriorityOverride", "fair-share scheduling priorities are not supported"),
     ):
-        if unsupported in params:
+        # On local the executor has scheduling policies, and decides per queue as AWS does.
+        if unsupported in params and not (target_label == "local" and unsupported in FAIR_SHARE_MEMBERS):
             raise client_exception(op, f"{unsupported}: {why} on target {target_label}")
     array = params.get("arrayProperties")
     if array is not None:

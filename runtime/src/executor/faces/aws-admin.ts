@@ -29,8 +29,8 @@ export const ADMIN_OPERATIONS: Record<string, string> = {
   listschedulingpolicies: "ListSchedulingPolicies",
 };
 
-// Compute environment names start with a letter or number (API reference, CreateComputeEnvironment).
-const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+// The pattern AWS's error for a bad compute environment name quotes (moto repeats it).
+const ENVIRONMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{1,126}[A-Za-z0-9]$/;
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const POLICY_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const SHARE_IDENTIFIER = /^[A-Za-z0-9]{1,255}\*?$/;
@@ -234,10 +234,9 @@ export class AwsAdmin {
   private async createComputeEnvironment(body: Body): Promise<unknown> {
     const name = body.computeEnvironmentName as string;
     if (!ENVIRONMENT_NAME.test(name))
-      throw clientError(
-        "computeEnvironmentName must be up to 128 letters (uppercase and lowercase), numbers, hyphens and underscores, starting with a letter or number",
-      );
-    if (this.engine.computeEnvironments.has(name)) throw clientError(`compute environment ${name} already exists`);
+      throw clientError(`Compute environment name does not match ${ENVIRONMENT_NAME.source}`);
+    if (this.engine.computeEnvironments.has(name))
+      throw clientError(`A compute environment already exists with the name ${name}`);
     const type = body.type as "MANAGED" | "UNMANAGED";
     const resources = body.computeResources as Body | undefined;
     if (body.eksConfiguration !== undefined)
@@ -427,7 +426,7 @@ export class AwsAdmin {
     const name = body.jobQueueName as string;
     if (!QUEUE_NAME.test(name))
       throw clientError("jobQueueName must be up to 128 letters (uppercase and lowercase), numbers, hyphens and underscores");
-    if (this.engine.jobQueues.has(name)) throw clientError(`job queue ${name} already exists`);
+    if (this.engine.jobQueues.has(name)) throw clientError(`Job queue ${name} already exists`);
     this.refuseUnrun(body);
     const priority = body.priority as number;
     if (priority < 0 || priority > 1000) throw clientError("priority must be between 0 and 1000");

@@ -91,7 +91,12 @@ export function unservedCalls(
     .filter((f) => CALL_KINDS.has(f.kind) && f.operation && !f.dynamic && !served.has(f.operation))
     .map((f) => {
       const op = f.operation!;
-      const name = language === "python" ? `${snakeCase(op)}()` : `${op}Command`;
+      const name =
+        language === "python"
+          ? `${snakeCase(op)}()`
+          : f.kind === "js-v2-call"
+            ? `${op[0]!.toLowerCase()}${op.slice(1)}()`
+            : `${op}Command`;
       return {
         index: indexOfPosition(code, f.line, f.column),
         why:

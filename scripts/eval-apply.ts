@@ -3,6 +3,7 @@
 // second-run changes, unmarked calls the target does not serve, and silent no-ops (sites `scan` calls ready for the
 // mode that apply neither rewrote nor listed). The corpus is never written: every mode runs on a copy under --work.
 // Usage: npm run eval:apply -- <corpus-dir> [--repo <name>]… [--mode shim|native-cc|native-salad]… [--json] [--details]
+//        [--target local] (shim mode with "target": "local" in each copy's migrate.config.json)
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -17,7 +18,7 @@ import type { Finding } from "../src/core/types.js";
 import { isCallSite } from "../src/report/model.js";
 import { SCANNERS } from "../src/scanners/index.js";
 import { TRANSFORMS } from "../transforms/index.js";
-import { SHIM_OPERATIONS } from "../runtime/src/shim/core.js";
+import { LOCAL_ADMIN_OPERATIONS, servedOperations } from "../runtime/src/shim/core.js";
 import { loadJs, prepareScratch, typeCheckTs } from "./eval-apply/load-js.js";
 import { nativeMisuse, pythonSurface, runtimeImportProblems, snakeCase } from "./eval-apply/python-checks.js";
 
@@ -153,6 +154,13 @@ async function evaluate(
   const copy = path.join(work, `${repo}--${mode.id}`);
   copyTree(pristine, copy);
   if (mode.to === "native") await configure(copy, mode.target);
+  const shimTarget = mode.to === "shim" && values.target ? values.target : mode.target;
+  if (shimTarget !== mode.target) {
+    const file = path.join(copy, "migrate.config.json");
+    const existing = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as object) : {};
+    writeFileSync(file, JSON.stringify({ ...existing, target: shimTarget }));
+    if (shimTarget === "local") surface = { ...surface, shim: new Set([...surface.shim, ...LOCAL_ADMIN_OPERATIONS.map(snakeCase)]) };
+  }
   const transforms = TRANSFORMS.filter((t) => t.to === mode.to);
   const before = new Map<string, string>();
   for (const f of new Set(callSites.map((s) => s.path))) before.set(f, readFileSync(path.join(copy, f), "utf8"));
@@ -260,7 +268,7 @@ async function evaluate(
       else problems.push(...loadJs(scratch, abs, output).problems);
       if (onShim("javascript", output)) {
         for (const site of remaining.get(file.path) ?? []) {
-          if (!site.operation || (SHIM_OPERATIONS as readonly string[]).includes(site.operation)) continue;
+          if (!site.operation || servedOperations(shimTarget).includes(site.operation)) continue;
           if (markerAbove(lines, site.line) !== undefined) continue;
           row.unservedUnmarked++;
           row.details.push(`unserved on the shim ${file.path}:${site.line} ${site.operation}`);
@@ -297,6 +305,7 @@ const { values, positionals } = parseArgs({
     work: { type: "string" },
     json: { type: "boolean", default: false },
     details: { type: "boolean", default: false },
+    target: { type: "string" },
   },
 });
 const corpus = path.resolve(positionals[0] ?? "../corpus");

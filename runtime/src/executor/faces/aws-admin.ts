@@ -225,10 +225,10 @@ export class AwsAdmin {
       throw clientError("computeResources.desiredvCpus must be greater than or equal to minvCpus");
     if (desiredvCpus !== undefined && maxvCpus !== undefined && desiredvCpus > maxvCpus)
       throw clientError("computeResources.desiredvCpus must be less than or equal to maxvCpus");
-    if (bidPercentage !== undefined && (bidPercentage < 0 || bidPercentage > 100))
+    // bidPercentage and spotIamFleetRole only matter on SPOT; EC2 compute environments are sent them too
+    // (uwgac-awsbatch's context file, moto's tests), so only a SPOT one is held to the range.
+    if (type === "SPOT" && bidPercentage !== undefined && (bidPercentage < 0 || bidPercentage > 100))
       throw clientError("computeResources.bidPercentage must be between 0 and 100");
-    if (bidPercentage !== undefined && type !== "SPOT")
-      throw clientError("computeResources.bidPercentage applies to SPOT compute resources only");
   }
 
   private async createComputeEnvironment(body: Body): Promise<unknown> {

@@ -159,7 +159,8 @@ async function evaluate(
     const file = path.join(copy, "migrate.config.json");
     const existing = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as object) : {};
     writeFileSync(file, JSON.stringify({ ...existing, target: shimTarget }));
-    if (shimTarget === "local") surface = { ...surface, shim: new Set([...surface.shim, ...LOCAL_ADMIN_OPERATIONS.map(snakeCase)]) };
+    if (shimTarget === "local")
+      surface = { ...surface, shim: new Set([...surface.shim, ...LOCAL_ADMIN_OPERATIONS.map(snakeCase)]) };
   }
   const transforms = TRANSFORMS.filter((t) => t.to === mode.to);
   const before = new Map<string, string>();

@@ -23,7 +23,9 @@ export default defineTransform({
     if (plan.manual.length > 0) {
       // Never half-migrated: the whole file moves to the shim, and each site that blocked it is marked.
       // …unless it calls an operation the shim does not serve either: then it keeps real boto3.
-      const staysOnAws = unservedCalls(code, ctx.findings, "python", "real boto3", ctx.config?.shimTarget).length > 0 || keptOffTheShim(code);
+      const staysOnAws =
+        unservedCalls(code, ctx.findings, "python", "real boto3", ctx.config?.shimTarget).length > 0 ||
+        keptOffTheShim(code);
       const shimImports =
         !staysOnAws && ctx.findings.some((finding) => finding.kind === "py-client")
           ? planShimImports(tree, code)

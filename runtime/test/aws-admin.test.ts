@@ -109,7 +109,9 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
     );
     const described = await send<{ computeEnvironments: Record<string, unknown>[] }>(
       "DescribeComputeEnvironments",
-      new DescribeComputeEnvironmentsCommand({ computeEnvironments: ["admin-managed", unmanaged.computeEnvironmentArn] }),
+      new DescribeComputeEnvironmentsCommand({
+        computeEnvironments: ["admin-managed", unmanaged.computeEnvironmentArn],
+      }),
     );
     expect(described.computeEnvironments).toHaveLength(2);
     expect(described.computeEnvironments.find((item) => item.type === "MANAGED")).toMatchObject({
@@ -172,20 +174,27 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
     expect(done.jobs[0]).toMatchObject({ status: "SUCCEEDED", jobQueue: queue.jobQueueArn });
 
     // Deleting takes AWS's order: disable the queue, delete it, disable the environments, delete them.
-    expect(
-      await rejection(v3.send(new DeleteJobQueueCommand({ jobQueue: "admin-queue" }))),
-    ).toMatchObject({ name: "ClientException", message: expect.stringMatching(/must be DISABLED/) });
+    expect(await rejection(v3.send(new DeleteJobQueueCommand({ jobQueue: "admin-queue" })))).toMatchObject({
+      name: "ClientException",
+      message: expect.stringMatching(/must be DISABLED/),
+    });
     expect(
       await rejection(
-        v3.send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "admin-managed", state: "DISABLED" })).then(
-          () => v3.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-managed" })),
-        ),
+        v3
+          .send(new UpdateComputeEnvironmentCommand({ computeEnvironment: "admin-managed", state: "DISABLED" }))
+          .then(() => v3.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-managed" }))),
       ),
-    ).toMatchObject({ name: "ClientException", message: expect.stringMatching(/associated with job queue admin-queue/) });
+    ).toMatchObject({
+      name: "ClientException",
+      message: expect.stringMatching(/associated with job queue admin-queue/),
+    });
     await send("UpdateJobQueue", new UpdateJobQueueCommand({ jobQueue: "admin-queue", state: "DISABLED" }));
     await send("DeleteJobQueue", new DeleteJobQueueCommand({ jobQueue: "admin-queue" }));
     expect((await v3.send(new DescribeJobQueuesCommand({ jobQueues: ["admin-queue"] }))).jobQueues).toEqual([]);
-    await send("DeleteComputeEnvironment", new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-managed" }));
+    await send(
+      "DeleteComputeEnvironment",
+      new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-managed" }),
+    );
     expect(
       await rejection(v3.send(new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-ce" }))),
     ).toMatchObject({ name: "ClientException", $metadata: { httpStatusCode: 400 } });
@@ -196,7 +205,10 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
     await send("DeleteComputeEnvironment", new DeleteComputeEnvironmentCommand({ computeEnvironment: "admin-ce" }));
     expect((await v3.send(new DescribeComputeEnvironmentsCommand({}))).computeEnvironments).toEqual([]);
 
-    await send("DeregisterJobDefinition", new DeregisterJobDefinitionCommand({ jobDefinition: definition.jobDefinitionArn }));
+    await send(
+      "DeregisterJobDefinition",
+      new DeregisterJobDefinitionCommand({ jobDefinition: definition.jobDefinitionArn }),
+    );
     const definitions = await send<{ jobDefinitions: { status: string }[] }>(
       "DescribeJobDefinitions",
       new DescribeJobDefinitionsCommand({ jobDefinitions: [definition.jobDefinitionArn] }),
@@ -284,12 +296,18 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
     const policy = await v3.send(
       new CreateSchedulingPolicyCommand({
         name: "fair",
-        fairsharePolicy: { shareDecaySeconds: 3600, shareDistribution: [{ shareIdentifier: "teamA", weightFactor: 1 }] },
+        fairsharePolicy: {
+          shareDecaySeconds: 3600,
+          shareDistribution: [{ shareIdentifier: "teamA", weightFactor: 1 }],
+        },
       }),
     );
     const policyArn = policy.arn ?? "";
     expect(policyArn).toBe("arn:aws:batch:us-east-1:000000000000:scheduling-policy/fair");
-    await refused(new UpdateJobQueueCommand({ jobQueue: "fifo", schedulingPolicyArn: policyArn }), /first-in, first-out/);
+    await refused(
+      new UpdateJobQueueCommand({ jobQueue: "fifo", schedulingPolicyArn: policyArn }),
+      /first-in, first-out/,
+    );
     await v3.send(
       new CreateJobQueueCommand({
         jobQueueName: "fair-queue",
@@ -314,16 +332,22 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
       /fair-share job queues only/,
     );
     const fairJob = await v3.send(
-      new SubmitJobCommand({ jobName: "j", jobQueue: "fair-queue", jobDefinition: "rules-def", shareIdentifier: "teamA" }),
+      new SubmitJobCommand({
+        jobName: "j",
+        jobQueue: "fair-queue",
+        jobDefinition: "rules-def",
+        shareIdentifier: "teamA",
+      }),
     );
     expect(fairJob.jobId).toMatch(/^[0-9a-f-]{36}$/);
     await refused(new DeleteSchedulingPolicyCommand({ arn: policyArn }), /used by job queue fair-queue/);
-    await v3.send(
-      new UpdateSchedulingPolicyCommand({ arn: policyArn, fairsharePolicy: { computeReservation: 50 } }),
-    );
+    await v3.send(new UpdateSchedulingPolicyCommand({ arn: policyArn, fairsharePolicy: { computeReservation: 50 } }));
     const policies = await v3.send(new DescribeSchedulingPoliciesCommand({ arns: [policyArn] }));
     expectShape("DescribeSchedulingPolicies", { schedulingPolicies: policies.schedulingPolicies });
-    expect(policies.schedulingPolicies?.[0]).toMatchObject({ name: "fair", fairsharePolicy: { computeReservation: 50 } });
+    expect(policies.schedulingPolicies?.[0]).toMatchObject({
+      name: "fair",
+      fairsharePolicy: { computeReservation: 50 },
+    });
     expect((await v3.send(new ListSchedulingPoliciesCommand({}))).schedulingPolicies).toEqual([{ arn: policyArn }]);
   });
 
@@ -336,7 +360,10 @@ describe("admin operations through @aws-sdk/client-batch on the AWS face", () =>
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ __type: "ClientException", message: expect.stringMatching(/maxVcpus/) });
     const wrongType = await aws(executor, "CreateJobQueue", { jobQueueName: "q", priority: "high" });
-    expect(wrongType.body).toMatchObject({ __type: "ClientException", message: "priority must be an integer, not string \"high\"" });
+    expect(wrongType.body).toMatchObject({
+      __type: "ClientException",
+      message: 'priority must be an integer, not string "high"',
+    });
     const missing = await aws(executor, "CreateJobQueue", { jobQueueName: "q" });
     expect(missing.body).toMatchObject({ message: "priority is required" });
   });
@@ -376,7 +403,11 @@ describe("CREATING and DELETING stay visible for the settle time", () => {
       (answer) => answer.body.computeEnvironments[0]?.status === "VALID",
     );
     expect((await aws(executor, "DeleteComputeEnvironment", { computeEnvironment: "slow-ce" })).status).toBe(200);
-    const deleting = await aws<{ computeEnvironments: { status: string }[] }>(executor, "DescribeComputeEnvironments", {});
+    const deleting = await aws<{ computeEnvironments: { status: string }[] }>(
+      executor,
+      "DescribeComputeEnvironments",
+      {},
+    );
     expect(deleting.body.computeEnvironments.map((item) => item.status)).toEqual(["DELETING"]);
     await poll(
       () => aws<{ computeEnvironments: unknown[] }>(executor, "DescribeComputeEnvironments", {}),
@@ -416,12 +447,18 @@ describe("aws-sdk v2 and boto3 against the AWS face", () => {
     const updated = await v2.describeComputeEnvironments({ computeEnvironments: ["v2-ce"] }).promise();
     expect(updated.computeEnvironments?.[0]).toMatchObject({ state: "DISABLED", computeResources: { maxvCpus: 32 } });
     await v2.deleteComputeEnvironment({ computeEnvironment: "v2-ce" }).promise();
-    const gone = await v2.deleteComputeEnvironment({ computeEnvironment: "v2-ce" }).promise().catch((error) => error);
+    const gone = await v2
+      .deleteComputeEnvironment({ computeEnvironment: "v2-ce" })
+      .promise()
+      .catch((error) => error);
     expect(gone).toMatchObject({ code: "ClientException", statusCode: 400 });
   });
 
   it.skipIf(!hasBoto3)("boto3 creates a compute environment and a queue, runs a job, and deletes them", async () => {
-    const out = JSON.parse(await runPython(BOTO3_FLOW, [executor.url, executor.apiKey, NODE])) as Record<string, unknown>;
+    const out = JSON.parse(await runPython(BOTO3_FLOW, [executor.url, executor.apiKey, NODE])) as Record<
+      string,
+      unknown
+    >;
     expect(out).toEqual(BOTO3_EXPECTED);
   });
 });
@@ -518,16 +555,26 @@ describe("both shims serve the admin operations on target local, and only there"
     );
     const unexpected = await rejection(
       client.send(
-        new shimV3.CreateJobQueueCommand({ jobQueueName: "x", priority: 1, computeEnvironmentOrder: [], colour: "red" }),
+        new shimV3.CreateJobQueueCommand({
+          jobQueueName: "x",
+          priority: 1,
+          computeEnvironmentOrder: [],
+          colour: "red",
+        }),
       ),
     );
-    expect(unexpected).toMatchObject({ name: "ClientException", message: expect.stringMatching(/Unexpected key 'colour'/) });
+    expect(unexpected).toMatchObject({
+      name: "ClientException",
+      message: expect.stringMatching(/Unexpected key 'colour'/),
+    });
     await client.send(new shimV3.UpdateJobQueueCommand({ jobQueue: "shim-queue", state: "DISABLED" }));
     await client.send(new shimV3.DeleteJobQueueCommand({ jobQueue: "shim-queue" }));
     const v2 = new ShimV2({ region: "us-east-1", batchMigrate: { env: localEnv() } });
     await v2.updateComputeEnvironment({ computeEnvironment: "shim-ce", state: "DISABLED" }).promise();
     await v2.deleteComputeEnvironment({ computeEnvironment: "shim-ce" }).promise();
-    expect((await v2.describeComputeEnvironments({ computeEnvironments: ["shim-ce"] }).promise()).computeEnvironments).toEqual([]);
+    expect(
+      (await v2.describeComputeEnvironments({ computeEnvironments: ["shim-ce"] }).promise()).computeEnvironments,
+    ).toEqual([]);
   });
 
   it("client-batch and aws-sdk v2 refuse them on Common Compute with a ClientException that says why", async () => {
@@ -539,7 +586,9 @@ describe("both shims serve the admin operations on target local, and only there"
       ),
     ).toMatchObject({
       name: "ClientException",
-      message: expect.stringMatching(/CreateComputeEnvironment is not served by the batch-migrate shim on target common-compute/),
+      message: expect.stringMatching(
+        /CreateComputeEnvironment is not served by the batch-migrate shim on target common-compute/,
+      ),
     });
     const v2 = new ShimV2({ region: "us-east-1", batchMigrate: { env } });
     const refused = await v2

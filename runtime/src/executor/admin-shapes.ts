@@ -4,512 +4,426 @@
 import type { ModelShape } from "./admin-validation.js";
 
 export const ADMIN_INPUTS: Record<string, string> = {
-  "CreateComputeEnvironment": "CreateComputeEnvironmentRequest",
-  "UpdateComputeEnvironment": "UpdateComputeEnvironmentRequest",
-  "DeleteComputeEnvironment": "DeleteComputeEnvironmentRequest",
-  "DescribeComputeEnvironments": "DescribeComputeEnvironmentsRequest",
-  "CreateJobQueue": "CreateJobQueueRequest",
-  "UpdateJobQueue": "UpdateJobQueueRequest",
-  "DeleteJobQueue": "DeleteJobQueueRequest",
-  "DescribeJobQueues": "DescribeJobQueuesRequest",
-  "DeregisterJobDefinition": "DeregisterJobDefinitionRequest",
-  "CreateSchedulingPolicy": "CreateSchedulingPolicyRequest",
-  "UpdateSchedulingPolicy": "UpdateSchedulingPolicyRequest",
-  "DeleteSchedulingPolicy": "DeleteSchedulingPolicyRequest",
-  "DescribeSchedulingPolicies": "DescribeSchedulingPoliciesRequest",
-  "ListSchedulingPolicies": "ListSchedulingPoliciesRequest"
+  CreateComputeEnvironment: "CreateComputeEnvironmentRequest",
+  UpdateComputeEnvironment: "UpdateComputeEnvironmentRequest",
+  DeleteComputeEnvironment: "DeleteComputeEnvironmentRequest",
+  DescribeComputeEnvironments: "DescribeComputeEnvironmentsRequest",
+  CreateJobQueue: "CreateJobQueueRequest",
+  UpdateJobQueue: "UpdateJobQueueRequest",
+  DeleteJobQueue: "DeleteJobQueueRequest",
+  DescribeJobQueues: "DescribeJobQueuesRequest",
+  DeregisterJobDefinition: "DeregisterJobDefinitionRequest",
+  CreateSchedulingPolicy: "CreateSchedulingPolicyRequest",
+  UpdateSchedulingPolicy: "UpdateSchedulingPolicyRequest",
+  DeleteSchedulingPolicy: "DeleteSchedulingPolicyRequest",
+  DescribeSchedulingPolicies: "DescribeSchedulingPoliciesRequest",
+  ListSchedulingPolicies: "ListSchedulingPoliciesRequest",
 };
 
 export const ADMIN_SHAPES: Record<string, ModelShape> = {
-  "Boolean": {
-    "type": "boolean"
+  Boolean: {
+    type: "boolean",
   },
-  "CEState": {
-    "type": "string",
-    "enum": [
-      "ENABLED",
-      "DISABLED"
-    ]
+  CEState: {
+    type: "string",
+    enum: ["ENABLED", "DISABLED"],
   },
-  "CEType": {
-    "type": "string",
-    "enum": [
-      "MANAGED",
-      "UNMANAGED"
-    ]
+  CEType: {
+    type: "string",
+    enum: ["MANAGED", "UNMANAGED"],
   },
-  "CRAllocationStrategy": {
-    "type": "string",
-    "enum": [
-      "BEST_FIT",
-      "BEST_FIT_PROGRESSIVE",
-      "SPOT_CAPACITY_OPTIMIZED",
-      "SPOT_PRICE_CAPACITY_OPTIMIZED"
-    ]
+  CRAllocationStrategy: {
+    type: "string",
+    enum: ["BEST_FIT", "BEST_FIT_PROGRESSIVE", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"],
   },
-  "CRType": {
-    "type": "string",
-    "enum": [
-      "EC2",
-      "SPOT",
-      "FARGATE",
-      "FARGATE_SPOT"
-    ]
+  CRType: {
+    type: "string",
+    enum: ["EC2", "SPOT", "FARGATE", "FARGATE_SPOT"],
   },
-  "CRUpdateAllocationStrategy": {
-    "type": "string",
-    "enum": [
-      "BEST_FIT_PROGRESSIVE",
-      "SPOT_CAPACITY_OPTIMIZED",
-      "SPOT_PRICE_CAPACITY_OPTIMIZED"
-    ]
+  CRUpdateAllocationStrategy: {
+    type: "string",
+    enum: ["BEST_FIT_PROGRESSIVE", "SPOT_CAPACITY_OPTIMIZED", "SPOT_PRICE_CAPACITY_OPTIMIZED"],
   },
-  "ComputeEnvironmentOrder": {
-    "type": "structure",
-    "members": {
-      "order": "Integer",
-      "computeEnvironment": "String"
+  ComputeEnvironmentOrder: {
+    type: "structure",
+    members: {
+      order: "Integer",
+      computeEnvironment: "String",
     },
-    "required": [
-      "order",
-      "computeEnvironment"
-    ]
+    required: ["order", "computeEnvironment"],
   },
-  "ComputeEnvironmentOrders": {
-    "type": "list",
-    "member": "ComputeEnvironmentOrder"
+  ComputeEnvironmentOrders: {
+    type: "list",
+    member: "ComputeEnvironmentOrder",
   },
-  "ComputeResource": {
-    "type": "structure",
-    "members": {
-      "type": "CRType",
-      "allocationStrategy": "CRAllocationStrategy",
-      "minvCpus": "Integer",
-      "maxvCpus": "Integer",
-      "desiredvCpus": "Integer",
-      "instanceTypes": "StringList",
-      "imageId": "String",
-      "subnets": "StringList",
-      "securityGroupIds": "StringList",
-      "ec2KeyPair": "String",
-      "instanceRole": "String",
-      "tags": "TagsMap",
-      "placementGroup": "String",
-      "bidPercentage": "Integer",
-      "spotIamFleetRole": "String",
-      "launchTemplate": "LaunchTemplateSpecification",
-      "ec2Configuration": "Ec2ConfigurationList",
-      "scalingPolicy": "ComputeScalingPolicy"
+  ComputeResource: {
+    type: "structure",
+    members: {
+      type: "CRType",
+      allocationStrategy: "CRAllocationStrategy",
+      minvCpus: "Integer",
+      maxvCpus: "Integer",
+      desiredvCpus: "Integer",
+      instanceTypes: "StringList",
+      imageId: "String",
+      subnets: "StringList",
+      securityGroupIds: "StringList",
+      ec2KeyPair: "String",
+      instanceRole: "String",
+      tags: "TagsMap",
+      placementGroup: "String",
+      bidPercentage: "Integer",
+      spotIamFleetRole: "String",
+      launchTemplate: "LaunchTemplateSpecification",
+      ec2Configuration: "Ec2ConfigurationList",
+      scalingPolicy: "ComputeScalingPolicy",
     },
-    "required": [
-      "type",
-      "maxvCpus",
-      "subnets"
-    ]
+    required: ["type", "maxvCpus", "subnets"],
   },
-  "ComputeResourceUpdate": {
-    "type": "structure",
-    "members": {
-      "minvCpus": "Integer",
-      "maxvCpus": "Integer",
-      "desiredvCpus": "Integer",
-      "subnets": "StringList",
-      "securityGroupIds": "StringList",
-      "allocationStrategy": "CRUpdateAllocationStrategy",
-      "instanceTypes": "StringList",
-      "ec2KeyPair": "String",
-      "instanceRole": "String",
-      "tags": "TagsMap",
-      "placementGroup": "String",
-      "bidPercentage": "Integer",
-      "launchTemplate": "LaunchTemplateSpecification",
-      "ec2Configuration": "Ec2ConfigurationList",
-      "updateToLatestImageVersion": "Boolean",
-      "type": "CRType",
-      "imageId": "String",
-      "scalingPolicy": "ComputeScalingPolicy"
-    }
-  },
-  "ComputeScalingPolicy": {
-    "type": "structure",
-    "members": {
-      "minScaleDownDelayMinutes": "Integer"
-    }
-  },
-  "CreateComputeEnvironmentRequest": {
-    "type": "structure",
-    "members": {
-      "computeEnvironmentName": "String",
-      "type": "CEType",
-      "state": "CEState",
-      "unmanagedvCpus": "Integer",
-      "computeResources": "ComputeResource",
-      "serviceRole": "String",
-      "tags": "TagrisTagsMap",
-      "eksConfiguration": "EksConfiguration",
-      "context": "String"
+  ComputeResourceUpdate: {
+    type: "structure",
+    members: {
+      minvCpus: "Integer",
+      maxvCpus: "Integer",
+      desiredvCpus: "Integer",
+      subnets: "StringList",
+      securityGroupIds: "StringList",
+      allocationStrategy: "CRUpdateAllocationStrategy",
+      instanceTypes: "StringList",
+      ec2KeyPair: "String",
+      instanceRole: "String",
+      tags: "TagsMap",
+      placementGroup: "String",
+      bidPercentage: "Integer",
+      launchTemplate: "LaunchTemplateSpecification",
+      ec2Configuration: "Ec2ConfigurationList",
+      updateToLatestImageVersion: "Boolean",
+      type: "CRType",
+      imageId: "String",
+      scalingPolicy: "ComputeScalingPolicy",
     },
-    "required": [
-      "computeEnvironmentName",
-      "type"
-    ]
   },
-  "CreateJobQueueRequest": {
-    "type": "structure",
-    "members": {
-      "jobQueueName": "String",
-      "state": "JQState",
-      "schedulingPolicyArn": "String",
-      "priority": "Integer",
-      "computeEnvironmentOrder": "ComputeEnvironmentOrders",
-      "serviceEnvironmentOrder": "ServiceEnvironmentOrders",
-      "jobQueueType": "JobQueueType",
-      "tags": "TagrisTagsMap",
-      "jobStateTimeLimitActions": "JobStateTimeLimitActions"
+  ComputeScalingPolicy: {
+    type: "structure",
+    members: {
+      minScaleDownDelayMinutes: "Integer",
     },
-    "required": [
-      "jobQueueName",
-      "priority"
-    ]
   },
-  "CreateSchedulingPolicyRequest": {
-    "type": "structure",
-    "members": {
-      "name": "String",
-      "quotaSharePolicy": "QuotaSharePolicy",
-      "fairsharePolicy": "FairsharePolicy",
-      "tags": "TagrisTagsMap"
+  CreateComputeEnvironmentRequest: {
+    type: "structure",
+    members: {
+      computeEnvironmentName: "String",
+      type: "CEType",
+      state: "CEState",
+      unmanagedvCpus: "Integer",
+      computeResources: "ComputeResource",
+      serviceRole: "String",
+      tags: "TagrisTagsMap",
+      eksConfiguration: "EksConfiguration",
+      context: "String",
     },
-    "required": [
-      "name"
-    ]
+    required: ["computeEnvironmentName", "type"],
   },
-  "DeleteComputeEnvironmentRequest": {
-    "type": "structure",
-    "members": {
-      "computeEnvironment": "String"
+  CreateJobQueueRequest: {
+    type: "structure",
+    members: {
+      jobQueueName: "String",
+      state: "JQState",
+      schedulingPolicyArn: "String",
+      priority: "Integer",
+      computeEnvironmentOrder: "ComputeEnvironmentOrders",
+      serviceEnvironmentOrder: "ServiceEnvironmentOrders",
+      jobQueueType: "JobQueueType",
+      tags: "TagrisTagsMap",
+      jobStateTimeLimitActions: "JobStateTimeLimitActions",
     },
-    "required": [
-      "computeEnvironment"
-    ]
+    required: ["jobQueueName", "priority"],
   },
-  "DeleteJobQueueRequest": {
-    "type": "structure",
-    "members": {
-      "jobQueue": "String"
+  CreateSchedulingPolicyRequest: {
+    type: "structure",
+    members: {
+      name: "String",
+      quotaSharePolicy: "QuotaSharePolicy",
+      fairsharePolicy: "FairsharePolicy",
+      tags: "TagrisTagsMap",
     },
-    "required": [
-      "jobQueue"
-    ]
+    required: ["name"],
   },
-  "DeleteSchedulingPolicyRequest": {
-    "type": "structure",
-    "members": {
-      "arn": "String"
+  DeleteComputeEnvironmentRequest: {
+    type: "structure",
+    members: {
+      computeEnvironment: "String",
     },
-    "required": [
-      "arn"
-    ]
+    required: ["computeEnvironment"],
   },
-  "DeregisterJobDefinitionRequest": {
-    "type": "structure",
-    "members": {
-      "jobDefinition": "String"
+  DeleteJobQueueRequest: {
+    type: "structure",
+    members: {
+      jobQueue: "String",
     },
-    "required": [
-      "jobDefinition"
-    ]
+    required: ["jobQueue"],
   },
-  "DescribeComputeEnvironmentsRequest": {
-    "type": "structure",
-    "members": {
-      "computeEnvironments": "StringList",
-      "maxResults": "Integer",
-      "nextToken": "String"
-    }
-  },
-  "DescribeJobQueuesRequest": {
-    "type": "structure",
-    "members": {
-      "jobQueues": "StringList",
-      "maxResults": "Integer",
-      "nextToken": "String"
-    }
-  },
-  "DescribeSchedulingPoliciesRequest": {
-    "type": "structure",
-    "members": {
-      "arns": "StringList"
+  DeleteSchedulingPolicyRequest: {
+    type: "structure",
+    members: {
+      arn: "String",
     },
-    "required": [
-      "arns"
-    ]
+    required: ["arn"],
   },
-  "Ec2Configuration": {
-    "type": "structure",
-    "members": {
-      "imageType": "ImageType",
-      "imageIdOverride": "ImageIdOverride",
-      "batchImageStatus": "String",
-      "imageKubernetesVersion": "KubernetesVersion"
+  DeregisterJobDefinitionRequest: {
+    type: "structure",
+    members: {
+      jobDefinition: "String",
     },
-    "required": [
-      "imageType"
-    ]
+    required: ["jobDefinition"],
   },
-  "Ec2ConfigurationList": {
-    "type": "list",
-    "member": "Ec2Configuration"
-  },
-  "EksConfiguration": {
-    "type": "structure",
-    "members": {
-      "eksClusterArn": "String",
-      "kubernetesNamespace": "String"
+  DescribeComputeEnvironmentsRequest: {
+    type: "structure",
+    members: {
+      computeEnvironments: "StringList",
+      maxResults: "Integer",
+      nextToken: "String",
     },
-    "required": [
-      "eksClusterArn",
-      "kubernetesNamespace"
-    ]
   },
-  "FairsharePolicy": {
-    "type": "structure",
-    "members": {
-      "shareDecaySeconds": "Integer",
-      "computeReservation": "Integer",
-      "shareDistribution": "ShareAttributesList"
-    }
-  },
-  "Float": {
-    "type": "float"
-  },
-  "ImageIdOverride": {
-    "type": "string",
-    "min": 1,
-    "max": 256
-  },
-  "ImageType": {
-    "type": "string",
-    "min": 1,
-    "max": 256
-  },
-  "Integer": {
-    "type": "integer"
-  },
-  "JQState": {
-    "type": "string",
-    "enum": [
-      "ENABLED",
-      "DISABLED"
-    ]
-  },
-  "JobExecutionTimeoutMinutes": {
-    "type": "long",
-    "min": 1,
-    "max": 360
-  },
-  "JobQueueType": {
-    "type": "string",
-    "enum": [
-      "EKS",
-      "ECS",
-      "ECS_FARGATE",
-      "SAGEMAKER_TRAINING"
-    ]
-  },
-  "JobStateTimeLimitAction": {
-    "type": "structure",
-    "members": {
-      "reason": "String",
-      "state": "JobStateTimeLimitActionsState",
-      "maxTimeSeconds": "Integer",
-      "action": "JobStateTimeLimitActionsAction"
+  DescribeJobQueuesRequest: {
+    type: "structure",
+    members: {
+      jobQueues: "StringList",
+      maxResults: "Integer",
+      nextToken: "String",
     },
-    "required": [
-      "reason",
-      "state",
-      "maxTimeSeconds",
-      "action"
-    ]
   },
-  "JobStateTimeLimitActions": {
-    "type": "list",
-    "member": "JobStateTimeLimitAction"
-  },
-  "JobStateTimeLimitActionsAction": {
-    "type": "string",
-    "enum": [
-      "CANCEL",
-      "TERMINATE"
-    ]
-  },
-  "JobStateTimeLimitActionsState": {
-    "type": "string",
-    "enum": [
-      "RUNNABLE"
-    ]
-  },
-  "KubernetesVersion": {
-    "type": "string",
-    "min": 1,
-    "max": 256
-  },
-  "LaunchTemplateSpecification": {
-    "type": "structure",
-    "members": {
-      "launchTemplateId": "String",
-      "launchTemplateName": "String",
-      "version": "String",
-      "overrides": "LaunchTemplateSpecificationOverrideList",
-      "userdataType": "UserdataType"
-    }
-  },
-  "LaunchTemplateSpecificationOverride": {
-    "type": "structure",
-    "members": {
-      "launchTemplateId": "String",
-      "launchTemplateName": "String",
-      "version": "String",
-      "targetInstanceTypes": "StringList",
-      "userdataType": "UserdataType"
-    }
-  },
-  "LaunchTemplateSpecificationOverrideList": {
-    "type": "list",
-    "member": "LaunchTemplateSpecificationOverride"
-  },
-  "ListSchedulingPoliciesRequest": {
-    "type": "structure",
-    "members": {
-      "maxResults": "Integer",
-      "nextToken": "String"
-    }
-  },
-  "QuotaShareIdleResourceAssignmentStrategy": {
-    "type": "string",
-    "enum": [
-      "FIFO"
-    ]
-  },
-  "QuotaSharePolicy": {
-    "type": "structure",
-    "members": {
-      "idleResourceAssignmentStrategy": "QuotaShareIdleResourceAssignmentStrategy"
+  DescribeSchedulingPoliciesRequest: {
+    type: "structure",
+    members: {
+      arns: "StringList",
     },
-    "required": [
-      "idleResourceAssignmentStrategy"
-    ]
+    required: ["arns"],
   },
-  "ServiceEnvironmentOrder": {
-    "type": "structure",
-    "members": {
-      "order": "Integer",
-      "serviceEnvironment": "String"
+  Ec2Configuration: {
+    type: "structure",
+    members: {
+      imageType: "ImageType",
+      imageIdOverride: "ImageIdOverride",
+      batchImageStatus: "String",
+      imageKubernetesVersion: "KubernetesVersion",
     },
-    "required": [
-      "order",
-      "serviceEnvironment"
-    ]
+    required: ["imageType"],
   },
-  "ServiceEnvironmentOrders": {
-    "type": "list",
-    "member": "ServiceEnvironmentOrder"
+  Ec2ConfigurationList: {
+    type: "list",
+    member: "Ec2Configuration",
   },
-  "ShareAttributes": {
-    "type": "structure",
-    "members": {
-      "shareIdentifier": "String",
-      "weightFactor": "Float"
+  EksConfiguration: {
+    type: "structure",
+    members: {
+      eksClusterArn: "String",
+      kubernetesNamespace: "String",
     },
-    "required": [
-      "shareIdentifier"
-    ]
+    required: ["eksClusterArn", "kubernetesNamespace"],
   },
-  "ShareAttributesList": {
-    "type": "list",
-    "member": "ShareAttributes"
-  },
-  "String": {
-    "type": "string"
-  },
-  "StringList": {
-    "type": "list",
-    "member": "String"
-  },
-  "TagKey": {
-    "type": "string",
-    "min": 1,
-    "max": 128
-  },
-  "TagValue": {
-    "type": "string",
-    "max": 256
-  },
-  "TagrisTagsMap": {
-    "type": "map",
-    "min": 1,
-    "max": 50,
-    "key": "TagKey",
-    "value": "TagValue"
-  },
-  "TagsMap": {
-    "type": "map",
-    "key": "String",
-    "value": "String"
-  },
-  "UpdateComputeEnvironmentRequest": {
-    "type": "structure",
-    "members": {
-      "computeEnvironment": "String",
-      "state": "CEState",
-      "unmanagedvCpus": "Integer",
-      "computeResources": "ComputeResourceUpdate",
-      "serviceRole": "String",
-      "updatePolicy": "UpdatePolicy",
-      "context": "String"
+  FairsharePolicy: {
+    type: "structure",
+    members: {
+      shareDecaySeconds: "Integer",
+      computeReservation: "Integer",
+      shareDistribution: "ShareAttributesList",
     },
-    "required": [
-      "computeEnvironment"
-    ]
   },
-  "UpdateJobQueueRequest": {
-    "type": "structure",
-    "members": {
-      "jobQueue": "String",
-      "state": "JQState",
-      "schedulingPolicyArn": "String",
-      "priority": "Integer",
-      "computeEnvironmentOrder": "ComputeEnvironmentOrders",
-      "serviceEnvironmentOrder": "ServiceEnvironmentOrders",
-      "jobStateTimeLimitActions": "JobStateTimeLimitActions"
+  Float: {
+    type: "float",
+  },
+  ImageIdOverride: {
+    type: "string",
+    min: 1,
+    max: 256,
+  },
+  ImageType: {
+    type: "string",
+    min: 1,
+    max: 256,
+  },
+  Integer: {
+    type: "integer",
+  },
+  JQState: {
+    type: "string",
+    enum: ["ENABLED", "DISABLED"],
+  },
+  JobExecutionTimeoutMinutes: {
+    type: "long",
+    min: 1,
+    max: 360,
+  },
+  JobQueueType: {
+    type: "string",
+    enum: ["EKS", "ECS", "ECS_FARGATE", "SAGEMAKER_TRAINING"],
+  },
+  JobStateTimeLimitAction: {
+    type: "structure",
+    members: {
+      reason: "String",
+      state: "JobStateTimeLimitActionsState",
+      maxTimeSeconds: "Integer",
+      action: "JobStateTimeLimitActionsAction",
     },
-    "required": [
-      "jobQueue"
-    ]
+    required: ["reason", "state", "maxTimeSeconds", "action"],
   },
-  "UpdatePolicy": {
-    "type": "structure",
-    "members": {
-      "terminateJobsOnUpdate": "Boolean",
-      "jobExecutionTimeoutMinutes": "JobExecutionTimeoutMinutes"
-    }
+  JobStateTimeLimitActions: {
+    type: "list",
+    member: "JobStateTimeLimitAction",
   },
-  "UpdateSchedulingPolicyRequest": {
-    "type": "structure",
-    "members": {
-      "arn": "String",
-      "quotaSharePolicy": "QuotaSharePolicy",
-      "fairsharePolicy": "FairsharePolicy"
+  JobStateTimeLimitActionsAction: {
+    type: "string",
+    enum: ["CANCEL", "TERMINATE"],
+  },
+  JobStateTimeLimitActionsState: {
+    type: "string",
+    enum: ["RUNNABLE"],
+  },
+  KubernetesVersion: {
+    type: "string",
+    min: 1,
+    max: 256,
+  },
+  LaunchTemplateSpecification: {
+    type: "structure",
+    members: {
+      launchTemplateId: "String",
+      launchTemplateName: "String",
+      version: "String",
+      overrides: "LaunchTemplateSpecificationOverrideList",
+      userdataType: "UserdataType",
     },
-    "required": [
-      "arn"
-    ]
   },
-  "UserdataType": {
-    "type": "string",
-    "enum": [
-      "EKS_BOOTSTRAP_SH",
-      "EKS_NODEADM"
-    ]
-  }
+  LaunchTemplateSpecificationOverride: {
+    type: "structure",
+    members: {
+      launchTemplateId: "String",
+      launchTemplateName: "String",
+      version: "String",
+      targetInstanceTypes: "StringList",
+      userdataType: "UserdataType",
+    },
+  },
+  LaunchTemplateSpecificationOverrideList: {
+    type: "list",
+    member: "LaunchTemplateSpecificationOverride",
+  },
+  ListSchedulingPoliciesRequest: {
+    type: "structure",
+    members: {
+      maxResults: "Integer",
+      nextToken: "String",
+    },
+  },
+  QuotaShareIdleResourceAssignmentStrategy: {
+    type: "string",
+    enum: ["FIFO"],
+  },
+  QuotaSharePolicy: {
+    type: "structure",
+    members: {
+      idleResourceAssignmentStrategy: "QuotaShareIdleResourceAssignmentStrategy",
+    },
+    required: ["idleResourceAssignmentStrategy"],
+  },
+  ServiceEnvironmentOrder: {
+    type: "structure",
+    members: {
+      order: "Integer",
+      serviceEnvironment: "String",
+    },
+    required: ["order", "serviceEnvironment"],
+  },
+  ServiceEnvironmentOrders: {
+    type: "list",
+    member: "ServiceEnvironmentOrder",
+  },
+  ShareAttributes: {
+    type: "structure",
+    members: {
+      shareIdentifier: "String",
+      weightFactor: "Float",
+    },
+    required: ["shareIdentifier"],
+  },
+  ShareAttributesList: {
+    type: "list",
+    member: "ShareAttributes",
+  },
+  String: {
+    type: "string",
+  },
+  StringList: {
+    type: "list",
+    member: "String",
+  },
+  TagKey: {
+    type: "string",
+    min: 1,
+    max: 128,
+  },
+  TagValue: {
+    type: "string",
+    max: 256,
+  },
+  TagrisTagsMap: {
+    type: "map",
+    min: 1,
+    max: 50,
+    key: "TagKey",
+    value: "TagValue",
+  },
+  TagsMap: {
+    type: "map",
+    key: "String",
+    value: "String",
+  },
+  UpdateComputeEnvironmentRequest: {
+    type: "structure",
+    members: {
+      computeEnvironment: "String",
+      state: "CEState",
+      unmanagedvCpus: "Integer",
+      computeResources: "ComputeResourceUpdate",
+      serviceRole: "String",
+      updatePolicy: "UpdatePolicy",
+      context: "String",
+    },
+    required: ["computeEnvironment"],
+  },
+  UpdateJobQueueRequest: {
+    type: "structure",
+    members: {
+      jobQueue: "String",
+      state: "JQState",
+      schedulingPolicyArn: "String",
+      priority: "Integer",
+      computeEnvironmentOrder: "ComputeEnvironmentOrders",
+      serviceEnvironmentOrder: "ServiceEnvironmentOrders",
+      jobStateTimeLimitActions: "JobStateTimeLimitActions",
+    },
+    required: ["jobQueue"],
+  },
+  UpdatePolicy: {
+    type: "structure",
+    members: {
+      terminateJobsOnUpdate: "Boolean",
+      jobExecutionTimeoutMinutes: "JobExecutionTimeoutMinutes",
+    },
+  },
+  UpdateSchedulingPolicyRequest: {
+    type: "structure",
+    members: {
+      arn: "String",
+      quotaSharePolicy: "QuotaSharePolicy",
+      fairsharePolicy: "FairsharePolicy",
+    },
+    required: ["arn"],
+  },
+  UserdataType: {
+    type: "string",
+    enum: ["EKS_BOOTSTRAP_SH", "EKS_NODEADM"],
+  },
 };

@@ -85,7 +85,9 @@ function page<T>(items: T[], body: Body, cap: number): { items: T[]; nextToken?:
   if (start === undefined) throw clientError("nextToken is not valid");
   const size = maxResults ?? cap;
   const slice = items.slice(start, start + size);
-  return start + size < items.length ? { items: slice, nextToken: encodeToken({ offset: start + size }) } : { items: slice };
+  return start + size < items.length
+    ? { items: slice, nextToken: encodeToken({ offset: start + size }) }
+    : { items: slice };
 }
 
 export interface AwsAdminOptions {
@@ -425,7 +427,9 @@ export class AwsAdmin {
   private async createJobQueue(body: Body): Promise<unknown> {
     const name = body.jobQueueName as string;
     if (!QUEUE_NAME.test(name))
-      throw clientError("jobQueueName must be up to 128 letters (uppercase and lowercase), numbers, hyphens and underscores");
+      throw clientError(
+        "jobQueueName must be up to 128 letters (uppercase and lowercase), numbers, hyphens and underscores",
+      );
     if (this.engine.jobQueues.has(name)) throw clientError(`Job queue ${name} already exists`);
     this.refuseUnrun(body);
     const priority = body.priority as number;
@@ -607,7 +611,12 @@ export class AwsAdmin {
       .filter((policy): policy is SchedulingPolicy => policy !== undefined);
     return {
       schedulingPolicies: policies.map((policy) =>
-        present({ name: policy.name, arn: policy.arn, fairsharePolicy: policy.fairsharePolicy, tags: policy.tags ?? {} }),
+        present({
+          name: policy.name,
+          arn: policy.arn,
+          fairsharePolicy: policy.fairsharePolicy,
+          tags: policy.tags ?? {},
+        }),
       ),
     };
   }

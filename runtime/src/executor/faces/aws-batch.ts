@@ -405,7 +405,9 @@ export class AwsBatchFace {
     if (queue.state !== "ENABLED") throw clientError(`job queue ${queue.jobQueueName} is DISABLED`);
     const shareIdentifier = optionalString(body, "shareIdentifier");
     if (queue.schedulingPolicyArn !== undefined && shareIdentifier === undefined)
-      throw clientError(`job queue ${queue.jobQueueName} has a fair-share scheduling policy: shareIdentifier is required`);
+      throw clientError(
+        `job queue ${queue.jobQueueName} has a fair-share scheduling policy: shareIdentifier is required`,
+      );
     if (queue.schedulingPolicyArn === undefined && shareIdentifier !== undefined)
       throw clientError(
         `shareIdentifier applies to fair-share job queues only; job queue ${queue.jobQueueName} has no scheduling policy`,

@@ -1,7 +1,7 @@
 // Writes runtime/src/executor/admin-shapes.ts from botocore's AWS Batch model (data/batch/2016-08-10/service-2.json):
 // the input shapes of the admin operations the local executor serves, reduced to what request validation reads
 // (members, required members, enums, list/map element shapes, numeric and length bounds). Facts, not code.
-// Usage: node scripts/gen-admin-shapes.mjs [path/to/service-2.json(.gz)]
+// Usage: node scripts/gen-admin-shapes.mjs [path/to/service-2.json(.gz)] && npx oxfmt runtime/src/executor/admin-shapes.ts
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";

@@ -7,14 +7,16 @@ import { runWrapCommand } from "./wrap/index.js";
 
 const USAGE = `usage: batch-migrate-runtime executor [--port N] [--host ADDRESS] [--allow-remote] [--state-dir DIR]
                                       [--api-key KEY] [--max-parallel N] [--kill-grace-ms MS] [--max-log-bytes N]
-                                      [--config migrate.config.json] [--cc-extensions]
+                                      [--config migrate.config.json] [--cc-extensions] [--admin-settle-ms MS]
 
 Starts the local executor: the Common Compute, SaladCloud Job Queue and AWS Batch APIs on one job model.
 The key comes from --api-key, else MIGRATE_EXECUTOR_KEY, else a new one is generated and printed.
 It is a local test tool: anyone with the key runs any command as your user (there is no command allowlist).
 Binding anything but 127.0.0.1 needs --host and an API key; an address beyond loopback also --allow-remote.
 --cc-extensions also serves the assumed Common Compute API the Batch shim uses (POST/GET /v1/jobs, /v1/me/logs,
-upload URLs, extra job fields), which the real Common Compute backend does not have.`;
+upload URLs, extra job fields), which the real Common Compute backend does not have.
+--admin-settle-ms keeps new, updated and deleted compute environments and queues CREATING / UPDATING / DELETING
+that long before VALID (or gone), as AWS shows them while it provisions; 0 (the default) settles at once.`;
 
 export { StorageError } from "./executor/store.js";
 
@@ -68,6 +70,7 @@ function parseOptions(args: string[]) {
         "max-log-bytes": { type: "string" },
         config: { type: "string" },
         "cc-extensions": { type: "boolean" },
+        "admin-settle-ms": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -111,6 +114,7 @@ export async function main(argv: string[], print: (line: string) => void): Promi
     maxParallel: positiveInteger(values["max-parallel"], "--max-parallel"),
     killGraceMs: positiveInteger(values["kill-grace-ms"], "--kill-grace-ms", true),
     maxLogBytes: positiveInteger(values["max-log-bytes"], "--max-log-bytes"),
+    adminSettleMs: positiveInteger(values["admin-settle-ms"], "--admin-settle-ms", true),
     config: withExtensions(values.config ? readConfig(values.config) : undefined, values["cc-extensions"]),
   });
   print(`executor listening on ${executor.url}`);

@@ -30,6 +30,10 @@ export default defineCommand({
         type: "boolean",
         describe: "Also serve the assumed Common Compute job API the Batch shim uses (not on the real service)",
       })
+      .option("admin-settle-ms", {
+        type: "number",
+        describe: "How long new or deleted compute environments and queues stay CREATING / DELETING (default 0)",
+      })
       .example("$0 executor --port 8900 --config migrate.config.json", "run migrated code's jobs locally"),
   run: async (args, io) => {
     const { main, StorageError, UsageError: RuntimeUsageError } = await import("batch-migrate-runtime/cli");
@@ -44,6 +48,7 @@ export default defineCommand({
     pass("kill-grace-ms", args.killGraceMs);
     pass("max-log-bytes", args.maxLogBytes);
     pass("config", args.config);
+    pass("admin-settle-ms", args.adminSettleMs);
     if (args.ccExtensions) argv.push("--cc-extensions");
     try {
       return await main(argv, (line: string) => io.stdout.write(`${line}\n`));

@@ -17,7 +17,8 @@ batch = boto3.client("batch", endpoint_url=url, region_name="us-east-1",
                      aws_access_key_id=key, aws_secret_access_key="not-checked")
 out = {}
 batch.create_compute_environment(computeEnvironmentName="boto-ce", type="MANAGED",
-    computeResources={"type": "SPOT", "maxvCpus": 16, "subnets": ["subnet-1"]})
+    computeResources={"type": "SPOT", "allocationStrategy": "SPOT_CAPACITY_OPTIMIZED", "minvCpus": 0, "maxvCpus": 16,
+                      "subnets": ["subnet-1"], "instanceRole": "ecsInstanceRole"})
 batch.create_job_queue(jobQueueName="boto-queue", priority=10,
     computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "boto-ce"}])
 registered = batch.register_job_definition(jobDefinitionName="boto-def", type="container",

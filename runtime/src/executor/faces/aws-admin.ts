@@ -213,8 +213,17 @@ export class AwsAdmin {
         throw clientError("Error executing request, Exception : Instance role is required.");
       if (resources.minvCpus === undefined)
         throw clientError("Error executing request, Exception : Resource minvCpus is required.");
-      if (!Array.isArray(resources.instanceTypes) || resources.instanceTypes.length === 0)
-        throw clientError("computeResources.instanceTypes must list at least 1 instance type");
+      // The API reference: the Spot Fleet role "is required if the allocation strategy is set to BEST_FIT or if
+      // the allocation strategy isn't specified".
+      const strategy = resources.allocationStrategy as string | undefined;
+      if (
+        type === "SPOT" &&
+        resources.spotIamFleetRole === undefined &&
+        (strategy === undefined || strategy === "BEST_FIT")
+      )
+        throw clientError(
+          "computeResources.spotIamFleetRole is required for a SPOT compute environment whose allocationStrategy is BEST_FIT or not given",
+        );
     }
     if (creating && (resources.subnets as unknown[]).length === 0)
       throw clientError("computeResources.subnets must list at least 1 subnet");

@@ -36,6 +36,9 @@ const OUTSIDE_HELPER = /^\w*client\w*$/i;
 /** Container members that can hold a client: a call, a name, an attribute (not nested literals or constants). */
 const MEMBER_TYPES = new Set(["call", "identifier", "attribute", "await", "parenthesized_expression"]);
 
+/** What a helper may keep a client in before returning it: a local, an attribute, a cache slot. */
+const HOLDER_TYPES = new Set(["identifier", "attribute", "subscript"]);
+
 const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
 const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
 
@@ -423,19 +426,25 @@ export class Dataflow {
     }
   }
 
-  /** Whether a function returns the value of a call it makes (directly or through one local variable). */
+  /**
+   * Whether a function returns the value of a call it makes: directly, or through what the call is assigned to — a
+   * local, an attribute or a cache slot, also along a chain (`client = cache[key] = session.client(service)`).
+   */
   private returnsValueOf(fn: FunctionInfo, call: SyntaxNode): boolean {
     const module = fn.module;
-    let holder: string | undefined;
-    const assignment = call.parent?.type === "assignment" ? call.parent : undefined;
-    if (assignment?.childForFieldName("left")?.type === "identifier")
-      holder = assignment.childForFieldName("left")!.text;
+    const holders = new Set<string>();
+    let value: SyntaxNode = call;
+    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right") === value) {
+      const left = value.parent.childForFieldName("left");
+      if (left && HOLDER_TYPES.has(left.type)) holders.add(left.text);
+      value = value.parent;
+    }
     for (const ret of module.returns) {
       if (ret.type !== "return_statement" || enclosingFunction(module, ret) !== fn) continue;
-      const value = ret.namedChildren[0];
-      if (!value) continue;
-      if (value.startIndex <= call.startIndex && call.endIndex <= value.endIndex) return true;
-      if (holder && value.type === "identifier" && value.text === holder) return true;
+      const returned = ret.namedChildren[0];
+      if (!returned) continue;
+      if (returned.startIndex <= call.startIndex && call.endIndex <= returned.endIndex) return true;
+      if (HOLDER_TYPES.has(returned.type) && holders.has(returned.text)) return true;
     }
     return false;
   }

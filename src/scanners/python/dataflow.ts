@@ -5,17 +5,26 @@ import type { SyntaxNode } from "./parser.js";
 import { implicitParams, methodOwner, type Project } from "./project.js";
 import type { Origin, OriginStepKind } from "../../core/types.js";
 import { originAt, withStep } from "./origin.js";
+import {
+  extendsBatchHook,
+  HOOK_CLIENT_ATTRIBUTES,
+  HOOK_CLIENT_METHODS,
+  HOOK_REASON,
+  isBatchHookConstruction,
+} from "./framework-hooks.js";
 
 /**
  * What an expression evaluates to, as far as Batch is concerned: a client, a tuple holding one, a container (dict or
  * list) holding one under `key` (any index when absent), or a factory that makes one when called
- * (`functools.partial(boto3.client, "batch")`, a `default_factory`). Each carries where the client was made.
+ * (`functools.partial(boto3.client, "batch")`, a `default_factory`), or a framework hook whose members are one
+ * (Airflow's `BatchClientHook`). Each carries where the client was made.
  */
 export type Value =
   | { kind: "client"; origin: Origin }
   | { kind: "tuple"; index: number; origin: Origin }
   | { kind: "container"; key?: string; origin: Origin }
   | { kind: "factory"; origin: Origin }
+  | { kind: "hook"; origin: Origin }
   | undefined;
 
 type Known = NonNullable<Value>;
@@ -529,6 +538,13 @@ export class Dataflow {
     }
     const callee = call.childForFieldName("function");
     if (!callee) return undefined;
+    if (isBatchHookConstruction(call, module)) return { kind: "hook", origin: this.hookOrigin(module, callee) };
+    // `hook.get_conn()`, `await self.get_client_async()`: a hook's client.
+    const method = callee.type === "attribute" ? callee.childForFieldName("attribute")?.text : undefined;
+    if (method && HOOK_CLIENT_METHODS.has(method)) {
+      const client = this.hookMember(callee.childForFieldName("object")!, module, scope, depth, call);
+      if (client) return client;
+    }
     // Calling a factory (`make_batch()` after `make_batch = partial(boto3.client, "batch")`).
     if (callee.type === "identifier" || callee.type === "attribute") {
       const held = callee.type === "identifier" ? this.lookup(callee.text, module, scope) : undefined;
@@ -577,7 +593,13 @@ export class Dataflow {
     if (!object || !attr) return undefined;
     if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
       const owner = methodOwner(scope);
-      return owner ? this.memberValue(owner, attr) : undefined;
+      const own = owner ? this.memberValue(owner, attr) : undefined;
+      if (own || !HOOK_CLIENT_ATTRIBUTES.has(attr)) return own;
+      return this.hookMember(object, module, scope, 0, expr);
+    }
+    if (HOOK_CLIENT_ATTRIBUTES.has(attr)) {
+      const client = this.hookMember(object, module, scope, 0, expr);
+      if (client) return client;
     }
     if (object.type === "identifier") {
       // `aws.batch` where `aws` is a project module; `Settings.batch` where `Settings` is a project class.
@@ -600,6 +622,33 @@ export class Dataflow {
       for (const [key, value] of this.attrs) if (key.endsWith(`|${attr}`)) return value;
     }
     return undefined;
+  }
+
+  private hookOrigin(module: ModuleIndex, node: SyntaxNode, hook?: string): Origin {
+    const name = hook ?? (node.type === "attribute" ? node.childForFieldName("attribute")!.text : node.text);
+    return originAt(module, node, `airflow:${name}`, HOOK_REASON);
+  }
+
+  /**
+   * The client a hook hands out through `member` (`.conn`, `.get_conn()`): `object` is a Batch hook, or `self` in a
+   * class that extends one.
+   */
+  private hookMember(
+    object: SyntaxNode,
+    module: ModuleIndex,
+    scope: FunctionInfo | undefined,
+    depth: number,
+    member: SyntaxNode,
+  ): Value {
+    if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
+      const owner = methodOwner(scope);
+      if (!owner || !extendsBatchHook(this.project.lineage(owner))) return undefined;
+      return { kind: "client", origin: this.hookOrigin(module, member, owner.name) };
+    }
+    const hook = this.evaluate(object, module, scope, depth + 1);
+    if (hook?.kind !== "hook") return undefined;
+    const name = member.type === "attribute" ? member.childForFieldName("attribute")?.text : undefined;
+    return { kind: "client", origin: withStep(hook.origin, module, member.startPosition.row, "element", name) };
   }
 
   /** An attribute of a class's instances: assigned (`self.x = …`, a class-body field) or a property's result. */

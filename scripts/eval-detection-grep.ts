@@ -83,6 +83,26 @@ const PATTERNS: { id: string; regex: string; globs: string[]; before?: number }[
     globs: ["*.ts", "*.js", "*.py"],
   },
   {
+    id: "py-framework",
+    regex: String.raw`client_type\s*=\s*["']batch["']|\b(Aws)?BatchClientHook\b|\b\w*BatchOperator\w*\(`,
+    globs: ["*.py", "*.ipynb"],
+  },
+  {
+    id: "apigw-batch-integration",
+    regex: String.raw`AwsIntegration\(\s*service\s*=\s*["']batch["']|^\s*service\s*[=:]\s*["']batch["']|arn:aws:apigateway:[^"']*:batch:`,
+    globs: ["*.py", "*.ts", "*.js", "*.yml", "*.yaml", "*.json", "*.tf"],
+  },
+  {
+    id: "tf-module",
+    regex: String.raw`source\s*=\s*"[^"]*(terraform-aws-modules/batch|terraform-aws-batch)`,
+    globs: ["*.tf", "*.hcl"],
+  },
+  {
+    id: "jobdef-json",
+    regex: String.raw`"(containerProperties|jobDefinitionName)"\s*:`,
+    globs: ["*.json"],
+  },
+  {
     id: "sfn-task",
     regex: String.raw`arn:aws:states:::batch:submitJob|BatchSubmitJob\b`,
     globs: ["*.json", "*.yml", "*.yaml", "*.ts", "*.js", "*.py", "*.asl.json", "*.tf"],

@@ -198,6 +198,10 @@ export class Dataflow {
     return undefined;
   }
 
+  /**
+   * The service name `self.<attr>` holds: set in a method (`self.service = "batch"`), or a class-body constant of the
+   * class or a base (`service = "batch"` read by a base's `__init__`).
+   */
   private attributeConstant(cls: ClassInfo, attr: string): string | undefined {
     for (const method of cls.methods.values()) {
       for (const assignment of cls.module.assignments) {
@@ -208,6 +212,16 @@ export class Dataflow {
           const value = this.serviceName(right, cls.module, method);
           if (value !== undefined && !value.startsWith("param:")) return value;
         }
+      }
+    }
+    for (const owner of this.project.lineage(cls)) {
+      for (const assignment of owner.module.assignments) {
+        const left = assignment.childForFieldName("left");
+        const right = assignment.childForFieldName("right");
+        if (left?.type !== "identifier" || left.text !== attr || !right) continue;
+        if (enclosingFunction(owner.module, assignment) || enclosingClass(owner.module, assignment) !== owner) continue;
+        const value = readString(right);
+        if (value !== undefined) return value;
       }
     }
     return undefined;

@@ -1,5 +1,5 @@
 import { FileBudget } from "./budget.js";
-import type { Finding, InventoryItem, Language } from "./types.js";
+import type { Finding, InventoryItem, Language, Origin } from "./types.js";
 
 /** A file handed to a scanner: its text is valid UTF-8. */
 export interface SourceFile {
@@ -115,6 +115,13 @@ export function scanContext(
       const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
       if (!scanner?.scanEmbedded) return [];
       const findings = await scanner.scanEmbedded({ ...code.host, text: code.text }, ctx);
+      const origin = (o: Origin): Origin => ({
+        ...o,
+        path: code.host.path,
+        line: o.line + code.lineOffset,
+        ...(o.column !== undefined ? { column: o.line === 1 ? o.column + code.columnOffset : o.column } : {}),
+        steps: o.steps.map((step) => ({ ...step, path: code.host.path, line: step.line + code.lineOffset })),
+      });
       return findings.map((finding) => ({
         ...finding,
         path: code.host.path,
@@ -122,6 +129,8 @@ export function scanContext(
         endLine: finding.endLine + code.lineOffset,
         column: finding.line === 1 ? finding.column + code.columnOffset : finding.column,
         endColumn: finding.endLine === 1 ? finding.endColumn + code.columnOffset : finding.endColumn,
+        // The client's maker and its steps are in the embedded code too.
+        ...(finding.origin && finding.origin.path === code.host.path ? { origin: origin(finding.origin) } : {}),
       }));
     },
   };

@@ -1,8 +1,8 @@
 // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/AWS_Batch.html — YAML/JSON via `yaml` (CST positions)
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Scalar } from "yaml";
 import { FileBudget } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
-import type { SourceFile } from "../../core/scanner.js";
+import type { EmbeddedCode, SourceFile } from "../../core/scanner.js";
 import type { Finding, InventoryItem, Language, LiteralValue } from "../../core/types.js";
 import {
   CLOUDFORMATION_BATCH_TYPES,
@@ -10,8 +10,10 @@ import {
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
 import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
+import { parameterDefaults, substituteParameters } from "./parameters.js";
 import { stepFunctionTasks, type TaskSource } from "./step-functions.js";
 import { mapGet, pairKey, rangeOf, toLiteral } from "./yaml-tree.js";
+import { embedsBatchPython } from "./inline-code.js";
 
 function languageOf(file: SourceFile): Language {
   return /\.json$/i.test(file.path) ? "json" : "cloudformation";
@@ -49,14 +51,52 @@ function parseErrorFinding(file: SourceFile, document: Document.Parsed): Finding
   });
 }
 
+/**
+ * Python Lambda code written inline in the template (`Code: ZipFile: |` of `AWS::Lambda::Function`, SAM's
+ * `InlineCode: |`) that makes a Batch client: handed to the Python scanner, its lines those of the template.
+ * Only block scalars keep the code's lines as the template's; a JSON string or an `Fn::Join` of lines does not.
+ */
+function inlineLambdaCode(
+  file: SourceFile,
+  resource: unknown,
+  type: string,
+  lines: LineCounter,
+): EmbeddedCode | undefined {
+  const properties = mapGet(resource, "Properties");
+  const node = (
+    type === "AWS::Lambda::Function" ? mapGet(mapGet(properties, "Code"), "ZipFile") : mapGet(properties, "InlineCode")
+  ) as Scalar | undefined;
+  if (!isScalar(node) || typeof node.value !== "string") return undefined;
+  if (node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED") return undefined;
+  const runtime = toLiteral(mapGet(properties, "Runtime"));
+  if (typeof runtime === "string" && !/^python/i.test(runtime)) return undefined;
+  if (!embedsBatchPython(node.value)) return undefined;
+  // The content starts on the line after the `|` indicator, indented like its first non-empty line.
+  const header = lines.linePos(node.range![0]).line;
+  const first =
+    file.text
+      .split("\n", header + 1 + 200)
+      .slice(header)
+      .find((line) => line.trim() !== "") ?? "";
+  return {
+    language: "python",
+    text: node.value,
+    host: file,
+    lineOffset: header,
+    columnOffset: first.length - first.trimStart().length,
+  };
+}
+
 function scanResources(
   file: SourceFile,
   document: Document.Parsed,
   lines: LineCounter,
   findings: Finding[],
   inventory: InventoryItem[],
+  embedded: EmbeddedCode[],
 ): void {
   const via = /(^|\/)serverless\.ya?ml$/.test(file.path) ? "serverless" : "cloudformation";
+  const defaults = parameterDefaults(document);
   for (const resources of resourceMaps(document)) {
     if (!isMap(resources)) continue;
     for (const pair of resources.items) {
@@ -81,8 +121,13 @@ function scanResources(
           );
         continue;
       }
+      if (logicalId && (type === "AWS::Lambda::Function" || type === "AWS::Serverless::Function")) {
+        const code = inlineLambdaCode(file, pair.value, type, lines);
+        if (code) embedded.push(code);
+        continue;
+      }
       if (!logicalId || !type || !(type in CLOUDFORMATION_BATCH_TYPES)) continue;
-      const properties = toLiteral(mapGet(pair.value, "Properties"));
+      const properties = substituteParameters(toLiteral(mapGet(pair.value, "Properties")), defaults);
       const condition = toLiteral(mapGet(pair.value, "Condition"));
       const normalized = normalizeCloudFormationResource(type, properties ?? undefined);
       const batchName = normalized?.normalized.name;
@@ -106,7 +151,13 @@ function scanResources(
   }
 }
 
-function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryItem[], budget: FileBudget): void {
+function scanFile(
+  file: SourceFile,
+  findings: Finding[],
+  inventory: InventoryItem[],
+  embedded: EmbeddedCode[],
+  budget: FileBudget,
+): void {
   const lines = new LineCounter();
   const documents = parseAllDocuments(file.text, {
     lineCounter: lines,
@@ -123,7 +174,7 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
   }
   const taskSource: TaskSource = { text: file.text, lines, budget };
   for (const document of list) {
-    scanResources(file, document, lines, findings, inventory);
+    scanResources(file, document, lines, findings, inventory, embedded);
     for (const task of stepFunctionTasks(taskSource, document)) {
       findings.push(
         createFinding({
@@ -147,10 +198,11 @@ function scanFile(file: SourceFile, findings: Finding[], inventory: InventoryIte
 export function scanTemplates(
   files: SourceFile[],
   budget = FileBudget.unlimited,
-): { findings: Finding[]; inventory: InventoryItem[] } {
+): { findings: Finding[]; inventory: InventoryItem[]; embedded: EmbeddedCode[] } {
   const findings: Finding[] = [];
   const inventory: InventoryItem[] = [];
+  const embedded: EmbeddedCode[] = [];
   for (const file of files)
-    budget.runSync(file.path, languageOf(file), findings, () => scanFile(file, findings, inventory, budget));
-  return { findings, inventory };
+    budget.runSync(file.path, languageOf(file), findings, () => scanFile(file, findings, inventory, embedded, budget));
+  return { findings, inventory, embedded };
 }

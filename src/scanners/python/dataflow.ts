@@ -5,17 +5,26 @@ import type { SyntaxNode } from "./parser.js";
 import { implicitParams, methodOwner, type Project } from "./project.js";
 import type { Origin, OriginStepKind } from "../../core/types.js";
 import { originAt, withStep } from "./origin.js";
+import {
+  extendsBatchHook,
+  HOOK_CLIENT_ATTRIBUTES,
+  HOOK_CLIENT_METHODS,
+  HOOK_REASON,
+  isBatchHookConstruction,
+} from "./framework-hooks.js";
 
 /**
  * What an expression evaluates to, as far as Batch is concerned: a client, a tuple holding one, a container (dict or
  * list) holding one under `key` (any index when absent), or a factory that makes one when called
- * (`functools.partial(boto3.client, "batch")`, a `default_factory`). Each carries where the client was made.
+ * (`functools.partial(boto3.client, "batch")`, a `default_factory`), or a framework hook whose members are one
+ * (Airflow's `BatchClientHook`). Each carries where the client was made.
  */
 export type Value =
   | { kind: "client"; origin: Origin }
   | { kind: "tuple"; index: number; origin: Origin }
   | { kind: "container"; key?: string; origin: Origin }
   | { kind: "factory"; origin: Origin }
+  | { kind: "hook"; origin: Origin }
   | undefined;
 
 type Known = NonNullable<Value>;
@@ -35,6 +44,9 @@ const OUTSIDE_HELPER = /^\w*client\w*$/i;
 
 /** Container members that can hold a client: a call, a name, an attribute (not nested literals or constants). */
 const MEMBER_TYPES = new Set(["call", "identifier", "attribute", "await", "parenthesized_expression"]);
+
+/** What a helper may keep a client in before returning it: a local, an attribute, a cache slot. */
+const HOLDER_TYPES = new Set(["identifier", "attribute", "subscript"]);
 
 const PROPERTY_DECORATOR = /(^|\.)(cached_property|property|cache|lru_cache|memoized?_property|reify)\b/;
 const FIELD_FACTORIES = new Set(["field", "ib", "attrib", "Field", "PrivateAttr"]);
@@ -186,6 +198,10 @@ export class Dataflow {
     return undefined;
   }
 
+  /**
+   * The service name `self.<attr>` holds: set in a method (`self.service = "batch"`), or a class-body constant of the
+   * class or a base (`service = "batch"` read by a base's `__init__`).
+   */
   private attributeConstant(cls: ClassInfo, attr: string): string | undefined {
     for (const method of cls.methods.values()) {
       for (const assignment of cls.module.assignments) {
@@ -196,6 +212,16 @@ export class Dataflow {
           const value = this.serviceName(right, cls.module, method);
           if (value !== undefined && !value.startsWith("param:")) return value;
         }
+      }
+    }
+    for (const owner of this.project.lineage(cls)) {
+      for (const assignment of owner.module.assignments) {
+        const left = assignment.childForFieldName("left");
+        const right = assignment.childForFieldName("right");
+        if (left?.type !== "identifier" || left.text !== attr || !right) continue;
+        if (enclosingFunction(owner.module, assignment) || enclosingClass(owner.module, assignment) !== owner) continue;
+        const value = readString(right);
+        if (value !== undefined) return value;
       }
     }
     return undefined;
@@ -423,19 +449,25 @@ export class Dataflow {
     }
   }
 
-  /** Whether a function returns the value of a call it makes (directly or through one local variable). */
+  /**
+   * Whether a function returns the value of a call it makes: directly, or through what the call is assigned to — a
+   * local, an attribute or a cache slot, also along a chain (`client = cache[key] = session.client(service)`).
+   */
   private returnsValueOf(fn: FunctionInfo, call: SyntaxNode): boolean {
     const module = fn.module;
-    let holder: string | undefined;
-    const assignment = call.parent?.type === "assignment" ? call.parent : undefined;
-    if (assignment?.childForFieldName("left")?.type === "identifier")
-      holder = assignment.childForFieldName("left")!.text;
+    const holders = new Set<string>();
+    let value: SyntaxNode = call;
+    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right") === value) {
+      const left = value.parent.childForFieldName("left");
+      if (left && HOLDER_TYPES.has(left.type)) holders.add(left.text);
+      value = value.parent;
+    }
     for (const ret of module.returns) {
       if (ret.type !== "return_statement" || enclosingFunction(module, ret) !== fn) continue;
-      const value = ret.namedChildren[0];
-      if (!value) continue;
-      if (value.startIndex <= call.startIndex && call.endIndex <= value.endIndex) return true;
-      if (holder && value.type === "identifier" && value.text === holder) return true;
+      const returned = ret.namedChildren[0];
+      if (!returned) continue;
+      if (returned.startIndex <= call.startIndex && call.endIndex <= returned.endIndex) return true;
+      if (HOLDER_TYPES.has(returned.type) && holders.has(returned.text)) return true;
     }
     return false;
   }
@@ -520,6 +552,13 @@ export class Dataflow {
     }
     const callee = call.childForFieldName("function");
     if (!callee) return undefined;
+    if (isBatchHookConstruction(call, module)) return { kind: "hook", origin: this.hookOrigin(module, callee) };
+    // `hook.get_conn()`, `await self.get_client_async()`: a hook's client.
+    const method = callee.type === "attribute" ? callee.childForFieldName("attribute")?.text : undefined;
+    if (method && HOOK_CLIENT_METHODS.has(method)) {
+      const client = this.hookMember(callee.childForFieldName("object")!, module, scope, depth, call);
+      if (client) return client;
+    }
     // Calling a factory (`make_batch()` after `make_batch = partial(boto3.client, "batch")`).
     if (callee.type === "identifier" || callee.type === "attribute") {
       const held = callee.type === "identifier" ? this.lookup(callee.text, module, scope) : undefined;
@@ -568,7 +607,13 @@ export class Dataflow {
     if (!object || !attr) return undefined;
     if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
       const owner = methodOwner(scope);
-      return owner ? this.memberValue(owner, attr) : undefined;
+      const own = owner ? this.memberValue(owner, attr) : undefined;
+      if (own || !HOOK_CLIENT_ATTRIBUTES.has(attr)) return own;
+      return this.hookMember(object, module, scope, 0, expr);
+    }
+    if (HOOK_CLIENT_ATTRIBUTES.has(attr)) {
+      const client = this.hookMember(object, module, scope, 0, expr);
+      if (client) return client;
     }
     if (object.type === "identifier") {
       // `aws.batch` where `aws` is a project module; `Settings.batch` where `Settings` is a project class.
@@ -591,6 +636,33 @@ export class Dataflow {
       for (const [key, value] of this.attrs) if (key.endsWith(`|${attr}`)) return value;
     }
     return undefined;
+  }
+
+  private hookOrigin(module: ModuleIndex, node: SyntaxNode, hook?: string): Origin {
+    const name = hook ?? (node.type === "attribute" ? node.childForFieldName("attribute")!.text : node.text);
+    return originAt(module, node, `airflow:${name}`, HOOK_REASON);
+  }
+
+  /**
+   * The client a hook hands out through `member` (`.conn`, `.get_conn()`): `object` is a Batch hook, or `self` in a
+   * class that extends one.
+   */
+  private hookMember(
+    object: SyntaxNode,
+    module: ModuleIndex,
+    scope: FunctionInfo | undefined,
+    depth: number,
+    member: SyntaxNode,
+  ): Value {
+    if (object.type === "identifier" && (object.text === "self" || object.text === "cls")) {
+      const owner = methodOwner(scope);
+      if (!owner || !extendsBatchHook(this.project.lineage(owner))) return undefined;
+      return { kind: "client", origin: this.hookOrigin(module, member, owner.name) };
+    }
+    const hook = this.evaluate(object, module, scope, depth + 1);
+    if (hook?.kind !== "hook") return undefined;
+    const name = member.type === "attribute" ? member.childForFieldName("attribute")?.text : undefined;
+    return { kind: "client", origin: withStep(hook.origin, module, member.startPosition.row, "element", name) };
   }
 
   /** An attribute of a class's instances: assigned (`self.x = …`, a class-body field) or a property's result. */

@@ -34,7 +34,9 @@ const CANDIDATE = new RegExp(
     `\\b[A-Z][A-Z0-9_]*\\s*=\\s*["']batch["']`,
     // CloudFormation resources written as dicts
     `Type["']?\\s*:\\s*["']AWS::Batch::`,
-    "aws_batch|troposphere|BatchOperator",
+    "aws_batch|troposphere|BatchOperator|BatchClientHook",
+    // Airflow's generic AWS hook serving Batch: AwsBaseHook(client_type="batch")
+    `client_type\\s*=\\s*["']batch["']`,
     `\\b(?:${BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake))
       .map((op) => op.snake)
       .join("|")})\\b`,

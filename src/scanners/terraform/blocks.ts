@@ -1,6 +1,6 @@
 /** A top-level block of a Terraform file, located in its text. */
 export interface BlockHeader {
-  /** `resource`, `data` or `module`. */
+  /** `resource`, `data`, `module`, `variable` or `locals`. */
   keyword: string;
   labels: string[];
   /** 1-based line of the header. */
@@ -11,10 +11,10 @@ export interface BlockHeader {
   bodyEnd: number;
 }
 
-const HEADER = /^(resource|data|module)((?:\s+"[^"\n]*"|\s+[A-Za-z_][\w-]*)+)\s*\{/;
+const HEADER = /^(resource|data|module|variable|locals)((?:\s+"[^"\n]*"|\s+[A-Za-z_][\w-]*)*)\s*\{/;
 
 /**
- * Finds the top-level `resource`, `data` and `module` blocks of HCL text by walking it once, skipping
+ * Finds the top-level `resource`, `data`, `module`, `variable` and `locals` blocks of HCL text by walking it once, skipping
  * comments, strings and heredocs, so that commented-out blocks and `resource "…"` inside strings are not
  * headers. hcl2json drops positions; this is where the finding lines come from.
  */

@@ -19,10 +19,13 @@ import { HclParseTimeout, parseHcl as parseHclText, stopHclParser } from "./hcl-
 import { callArgument, readHclLiteral } from "./hcl-literal.js";
 import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { declarationsFromModuleInputs, isRegistryBatchModule, localModuleDir } from "./modules.js";
+import { collectModuleValues, substituteModuleValues, type ModuleValues } from "./variables.js";
 
 const CANDIDATE =
   /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)|\baws\.batch["'\s\],\\]/;
 const MODULE_CALL = /^[ \t]*module[ \t]+"/m;
+/** Files that declare input variables or locals: read for the literal values Batch resources refer to. */
+const MODULE_VALUES = /^[ \t]*(?:variable[ \t]+"|locals[ \t]*\{)/m;
 const JSON_DOCUMENT_ATTRIBUTES = ["container_properties", "node_properties", "ecs_properties"];
 
 type ParsedConfig = Record<string, Record<string, Record<string, LiteralObject[] | LiteralObject>>>;
@@ -178,7 +181,12 @@ function countArgs(attributes: LiteralObject | undefined): Record<string, Litera
   return args;
 }
 
-async function scanResources(file: TerraformFile, findings: Finding[], inventory: InventoryItem[]): Promise<void> {
+async function scanResources(
+  file: TerraformFile,
+  findings: Finding[],
+  inventory: InventoryItem[],
+  values: ModuleValues | undefined,
+): Promise<void> {
   for (const block of file.blocks) {
     if (block.keyword === "module" || block.labels.length !== 2) continue;
     const [type, name] = block.labels as [string, string];
@@ -186,7 +194,8 @@ async function scanResources(file: TerraformFile, findings: Finding[], inventory
     const section = block.keyword === "data" ? "data" : "resource";
     const address = `${section === "data" ? "data." : ""}${type}.${name}`;
     const raw = blockAttributes(file.config, section, type, name);
-    const attributes = raw ? await resolveDocuments(raw, path.dirname(file.file.absPath)) : undefined;
+    const resolved = raw ? await resolveDocuments(raw, path.dirname(file.file.absPath)) : undefined;
+    const attributes = resolved && (substituteModuleValues(resolved, values) as LiteralObject);
     const normalized = attributes ? normalizeTerraformResource(type, attributes) : undefined;
     const batchName = normalized?.normalized.name;
     findings.push(
@@ -461,8 +470,8 @@ export default defineScanner({
   accepts: (file) => file.endsWith(".tf") || file.endsWith(".tf.json"),
   needles: ["aws_batch_", "terraform-aws-modules/", "aws.batch"],
   prefilter: (text) => CANDIDATE.test(text),
-  contextNeedles: ["module"],
-  context: (text, file) => file.endsWith(".tf") && MODULE_CALL.test(text),
+  contextNeedles: ["module", "variable", "locals"],
+  context: (text, file) => file.endsWith(".tf") && (MODULE_CALL.test(text) || MODULE_VALUES.test(text)),
   async scan({ files, context }, ctx) {
     const budget = ctx.budget ?? FileBudget.unlimited;
     const findings: Finding[] = [];
@@ -470,10 +479,7 @@ export default defineScanner({
     const loaded: TerraformFile[] = [];
     for (const file of files) {
       await budget.perFile(file.path, "terraform", findings, async () => {
-        const terraform = await loadFile(file, findings, budget);
-        loaded.push(terraform);
-        await scanResources(terraform, findings, inventory);
-        await scanEventRules(terraform, findings);
+        loaded.push(await loadFile(file, findings, budget));
       });
     }
     const contextFiles = context.map((file): TerraformFile => ({
@@ -481,6 +487,19 @@ export default defineScanner({
       dir: directoryOf(file.path),
       blocks: findBlocks(file.text),
     }));
+    const values = new Map<string, ModuleValues>();
+    for (const terraform of [...loaded, ...contextFiles]) {
+      if (terraform.file.path.endsWith(".tf.json")) continue;
+      let dirValues = values.get(terraform.dir);
+      if (!dirValues) values.set(terraform.dir, (dirValues = { vars: new Map(), locals: new Map() }));
+      collectModuleValues(terraform.file.text, terraform.blocks, dirValues);
+    }
+    for (const terraform of loaded) {
+      await budget.perFile(terraform.file.path, "terraform", findings, async () => {
+        await scanResources(terraform, findings, inventory, values.get(terraform.dir));
+        await scanEventRules(terraform, findings);
+      });
+    }
     await scanModules([...loaded, ...contextFiles], findings, inventory, budget);
     // The parser's thread is started per scan, so that nothing is left running once the scan is done.
     stopHclParser();

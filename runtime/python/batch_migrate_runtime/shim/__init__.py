@@ -2,6 +2,7 @@
 
 from .client import BatchShimClient
 from .errors import ClientError, ClientException, ServerException
+from .local_client import LocalBatchShimClient
 from .settings import ShimSettings
 
-__all__ = ["BatchShimClient", "ClientError", "ClientException", "ServerException", "ShimSettings"]
+__all__ = ["BatchShimClient", "ClientError", "ClientException", "LocalBatchShimClient", "ServerException", "ShimSettings"]

@@ -70,6 +70,8 @@ export interface Creation {
 interface Forwarder {
   param: string;
   returnsClient: boolean;
+  /** It returns a function that makes the client (`return lambda: boto3.client(service)`), not the client. */
+  factory?: boolean;
 }
 
 const BOTO_MODULES = new Set(["boto3", "boto3.session", "aioboto3", "aiobotocore.session", "botocore.session"]);
@@ -323,6 +325,7 @@ export class Dataflow {
       return {
         token,
         returnsClient: forwarder.returnsClient,
+        ...(forwarder.factory ? { factory: true } : {}),
         viaHelper: true,
         dynamic: false,
         origin: originAt(module, token, via),
@@ -331,6 +334,7 @@ export class Dataflow {
       return {
         token,
         returnsClient: forwarder.returnsClient,
+        ...(forwarder.factory ? { factory: true } : {}),
         viaHelper: true,
         dynamic: true,
         origin: originAt(module, token, via, dynamicReason),
@@ -426,6 +430,7 @@ export class Dataflow {
           if (!scope) continue;
           let serviceNode: SyntaxNode | undefined;
           let returnsClient = true;
+          let innerFactory = false;
           if (this.isFactoryCall(call, module)) serviceNode = this.factoryService(call);
           else {
             const target = this.project.resolveCallee(module, call);
@@ -434,19 +439,48 @@ export class Dataflow {
             const param = target.params.find((p) => p.name === inner.param)!;
             serviceNode = argumentFor(call, [param.name], param.index - implicitParams(target));
             returnsClient = inner.returnsClient;
+            innerFactory = inner.factory === true;
           }
           if (serviceNode?.type !== "identifier") continue;
           const owner = ownerFunctionOfParam(scope, serviceNode.text);
           if (!owner || this.forwarders.has(owner.key)) continue;
+          const factory = innerFactory || this.returnsMakerOf(owner, call);
           this.forwarders.set(owner.key, {
             param: serviceNode.text,
-            returnsClient: returnsClient && this.returnsValueOf(owner, call),
+            returnsClient: returnsClient && (factory || this.returnsValueOf(owner, call)),
+            ...(factory ? { factory: true } : {}),
           });
           found = true;
         }
       }
       if (!found) break;
     }
+  }
+
+  /**
+   * Whether a function returns a maker of the call's value rather than the value: `return lambda: boto3.client(s)`,
+   * or a nested `def make(): return boto3.client(s)` returned by name (`return make`).
+   */
+  private returnsMakerOf(fn: FunctionInfo, call: SyntaxNode): boolean {
+    const module = fn.module;
+    let lambda: SyntaxNode | null = call.parent;
+    while (lambda && lambda.type !== "lambda" && lambda.id !== fn.node.id) lambda = lambda.parent;
+    const inner = enclosingFunction(module, call);
+    for (const ret of module.returns) {
+      if (ret.type !== "return_statement" || enclosingFunction(module, ret) !== fn) continue;
+      const returned = ret.namedChildren[0];
+      if (!returned) continue;
+      if (lambda?.type === "lambda" && returned.id === lambda.id) return true;
+      if (
+        inner &&
+        inner !== fn &&
+        inner.parent === fn &&
+        returned.type === "identifier" &&
+        returned.text === inner.name
+      )
+        return inner.node && this.returnsValueOf(inner, call);
+    }
+    return false;
   }
 
   /**
@@ -561,7 +595,11 @@ export class Dataflow {
     }
     // Calling a factory (`make_batch()` after `make_batch = partial(boto3.client, "batch")`).
     if (callee.type === "identifier" || callee.type === "attribute") {
-      const held = callee.type === "identifier" ? this.lookup(callee.text, module, scope) : undefined;
+      // Also through an attribute: `clients.new_batch()` (a module's global), `self.make_batch()` (a field).
+      const held =
+        callee.type === "identifier"
+          ? this.lookup(callee.text, module, scope)
+          : this.attributeValue(callee, module, scope);
       if (held?.kind === "factory") return { kind: "client", origin: held.origin };
       // `clients.get("batch")` on a dict of clients.
       if (callee.type === "attribute" && callee.childForFieldName("attribute")?.text === "get") {

@@ -20,12 +20,25 @@ import { callArgument, readHclLiteral } from "./hcl-literal.js";
 import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { declarationsFromModuleInputs, isRegistryBatchModule, localModuleDir } from "./modules.js";
 import { collectModuleValues, substituteModuleValues, type ModuleValues } from "./variables.js";
+import {
+  collectTemplateSources,
+  renderTemplate,
+  templatefileVars,
+  templateVars,
+  type TemplateSource,
+} from "./templates.js";
+
+/** What a module folder defines that its resources refer to: literal variables and locals, template_file sources. */
+interface ModuleFacts {
+  values?: ModuleValues;
+  templates?: Map<string, TemplateSource>;
+}
 
 const CANDIDATE =
   /aws_batch_(?:compute_environment|job_queue|job_definition|scheduling_policy)\b|terraform-aws-modules\/(?:batch\/aws|terraform-aws-batch)|\baws\.batch["'\s\],\\]/;
 const MODULE_CALL = /^[ \t]*module[ \t]+"/m;
-/** Files that declare input variables or locals: read for the literal values Batch resources refer to. */
-const MODULE_VALUES = /^[ \t]*(?:variable[ \t]+"|locals[ \t]*\{)/m;
+/** Files that declare input variables, locals or template_file sources: read for what Batch resources refer to. */
+const MODULE_VALUES = /^[ \t]*(?:variable[ \t]+"|locals[ \t]*\{|data[ \t]+"template_file")/m;
 const JSON_DOCUMENT_ATTRIBUTES = ["container_properties", "node_properties", "ecs_properties"];
 
 type ParsedConfig = Record<string, Record<string, Record<string, LiteralObject[] | LiteralObject>>>;
@@ -139,28 +152,46 @@ function moduleAttributes(config: ParsedConfig | undefined, name: string): Liter
   return isObject(first) ? first : undefined;
 }
 
-/** Reads `jsonencode({…})`, `file(…)` and `templatefile(…)` values of JSON-document attributes. */
-async function resolveDocuments(attributes: LiteralObject, moduleDir: string): Promise<LiteralObject> {
+/** Reads `jsonencode({…})`, `file(…)`, `templatefile(…)` and `data.template_file` values of JSON-document attributes. */
+async function resolveDocuments(
+  attributes: LiteralObject,
+  moduleDir: string,
+  facts: ModuleFacts = {},
+): Promise<LiteralObject> {
   const out: LiteralObject = { ...attributes };
   for (const key of JSON_DOCUMENT_ATTRIBUTES) {
     const value = attributes[key];
-    if (typeof value === "string") out[key] = await resolveDocument(value, moduleDir);
+    if (typeof value === "string") out[key] = await resolveDocument(value, moduleDir, facts);
   }
   return out;
 }
 
-async function resolveDocument(value: string, moduleDir: string): Promise<LiteralValue> {
+/** A template path as written, relative to the module (`${path.module}` and `${path.root}` are the folder). */
+async function readTemplate(written: string, moduleDir: string): Promise<string | undefined> {
+  const relative = written.replace(/\$\{path\.(module|root)\}/g, ".");
+  if (relative.includes("${")) return undefined;
+  return readFile(path.resolve(moduleDir, relative), "utf8").catch(() => undefined);
+}
+
+async function resolveDocument(value: string, moduleDir: string, facts: ModuleFacts = {}): Promise<LiteralValue> {
   const whole = /^\$\{([\s\S]*)\}$/.exec(value.trim());
   if (!whole) return value;
   const expression = whole[1]!.trim();
   const encoded = callArgument(expression, "jsonencode");
   if (encoded !== undefined) return readHclLiteral(encoded);
-  const fileArgument = callArgument(expression, "file") ?? callArgument(expression, "templatefile");
+  const rendered = /^data\.template_file\.([A-Za-z_][\w-]*)\.rendered$/.exec(expression);
+  const source = rendered ? facts.templates?.get(rendered[1]!) : undefined;
+  if (source) {
+    const text = await readTemplate(source.path, moduleDir);
+    return text === undefined ? value : renderTemplate(text, templateVars(source.vars, facts.values));
+  }
+  const templateArguments = callArgument(expression, "templatefile");
+  const fileArgument = callArgument(expression, "file") ?? templateArguments;
   const pathMatch = fileArgument === undefined ? undefined : /^\s*"((?:[^"\\]|\\.)*)"/.exec(fileArgument);
   if (pathMatch) {
-    const relative = pathMatch[1]!.replace(/\$\{path\.module\}/g, ".");
-    if (relative.includes("${")) return value;
-    const text = await readFile(path.resolve(moduleDir, relative), "utf8").catch(() => undefined);
+    const text = await readTemplate(pathMatch[1]!, moduleDir);
+    if (text !== undefined && templateArguments !== undefined)
+      return renderTemplate(text, templateVars(templatefileVars(templateArguments), facts.values));
     if (text !== undefined) return text;
   }
   return value;
@@ -185,7 +216,7 @@ async function scanResources(
   file: TerraformFile,
   findings: Finding[],
   inventory: InventoryItem[],
-  values: ModuleValues | undefined,
+  facts: ModuleFacts,
 ): Promise<void> {
   for (const block of file.blocks) {
     if (block.keyword === "module" || block.labels.length !== 2) continue;
@@ -194,8 +225,8 @@ async function scanResources(
     const section = block.keyword === "data" ? "data" : "resource";
     const address = `${section === "data" ? "data." : ""}${type}.${name}`;
     const raw = blockAttributes(file.config, section, type, name);
-    const resolved = raw ? await resolveDocuments(raw, path.dirname(file.file.absPath)) : undefined;
-    const attributes = resolved && (substituteModuleValues(resolved, values) as LiteralObject);
+    const resolved = raw ? await resolveDocuments(raw, path.dirname(file.file.absPath), facts) : undefined;
+    const attributes = resolved && (substituteModuleValues(resolved, facts.values) as LiteralObject);
     const normalized = attributes ? normalizeTerraformResource(type, attributes) : undefined;
     const batchName = normalized?.normalized.name;
     findings.push(
@@ -470,7 +501,7 @@ export default defineScanner({
   accepts: (file) => file.endsWith(".tf") || file.endsWith(".tf.json"),
   needles: ["aws_batch_", "terraform-aws-modules/", "aws.batch"],
   prefilter: (text) => CANDIDATE.test(text),
-  contextNeedles: ["module", "variable", "locals"],
+  contextNeedles: ["module", "variable", "locals", "template_file"],
   context: (text, file) => file.endsWith(".tf") && (MODULE_CALL.test(text) || MODULE_VALUES.test(text)),
   async scan({ files, context }, ctx) {
     const budget = ctx.budget ?? FileBudget.unlimited;
@@ -487,16 +518,18 @@ export default defineScanner({
       dir: directoryOf(file.path),
       blocks: findBlocks(file.text),
     }));
-    const values = new Map<string, ModuleValues>();
+    const facts = new Map<string, Required<ModuleFacts>>();
     for (const terraform of [...loaded, ...contextFiles]) {
       if (terraform.file.path.endsWith(".tf.json")) continue;
-      let dirValues = values.get(terraform.dir);
-      if (!dirValues) values.set(terraform.dir, (dirValues = { vars: new Map(), locals: new Map() }));
-      collectModuleValues(terraform.file.text, terraform.blocks, dirValues);
+      let dir = facts.get(terraform.dir);
+      if (!dir)
+        facts.set(terraform.dir, (dir = { values: { vars: new Map(), locals: new Map() }, templates: new Map() }));
+      collectModuleValues(terraform.file.text, terraform.blocks, dir.values);
+      collectTemplateSources(terraform.file.text, terraform.blocks, dir.templates);
     }
     for (const terraform of loaded) {
       await budget.perFile(terraform.file.path, "terraform", findings, async () => {
-        await scanResources(terraform, findings, inventory, values.get(terraform.dir));
+        await scanResources(terraform, findings, inventory, facts.get(terraform.dir) ?? {});
         await scanEventRules(terraform, findings);
       });
     }

@@ -2,11 +2,11 @@
 // (v3 `send(new XCommand(…))`, v2 `.promise()` or a callback) → the target client's own call, with the response
 // reads mapped; or the exact reason it cannot be, for a marker.
 import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
-import type { TextEdit } from "../edits.js";
+import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
 import { literalString, readRequest, type BatchRequest } from "./native-request.js";
-import { referencesIn, scopeOf } from "./scope.js";
+import { referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 
 export const ROUTING_SOURCE = "batch-migrate-runtime/routing";
@@ -82,6 +82,16 @@ export function planOperation(site: OperationSite, ctx: OperationContext): Opera
     replacement = `${replacement}.then(submitJobResponse)`;
   }
   const edits = [...answer.edits, ...(site.alsoEdits ?? [])];
+  if (operation === "SubmitJob" && request.kind === "opaque") {
+    const statement = statementOf(site.call);
+    const start = lineStartOf(ctx.code, statement.start);
+    const helper = ctx.target === "salad" ? "saladQueueJob()" : "commonComputeSubmit()";
+    edits.push({
+      start,
+      end: start,
+      text: `${indentationAt(ctx.code, start)}// migrate: review — ${clip(request.text)} is built elsewhere: ${helper} maps it at run time and throws on a field ${name} has no counterpart for (containerOverrides, dependsOn, arrayProperties…)\n`,
+    });
+  }
   if (site.callback) {
     const callback = text(ctx.code, site.callback.node);
     edits.push({

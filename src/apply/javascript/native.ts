@@ -170,8 +170,14 @@ export function planJsNative(
     const made = text(node);
     const declarator = path.parent?.node as JsNode;
     if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier" || declarator.init !== node) {
-      const where = path.parent?.node.type === "AssignmentExpression" ? text(path.parent.node.left) : "an expression";
-      return `${clip(made)} is stored in ${clip(where)}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
+      const parent = path.parent?.node as JsNode;
+      const where =
+        parent?.type === "AssignmentExpression"
+          ? `is stored in ${clip(text(parent.left))}`
+          : parent?.type === "ReturnStatement" || parent?.type === "ArrowFunctionExpression"
+            ? "is returned by a factory function"
+            : "is not bound to a name";
+      return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
     }
     const options = node.arguments[0];
     const dropped: string[] = [];
@@ -193,6 +199,7 @@ export function planJsNative(
     const sites: OperationSite[] = [];
     for (const use of referencesIn(parsed, scope, clientName)) {
       if (use.node === declarator.id) continue;
+      handled.add(use.parent.node);
       const site = version === "v3" ? v3Site(use, clientName) : v2Site(use, clientName);
       if (typeof site === "string") {
         manual(use, site);
@@ -273,7 +280,7 @@ export function planJsNative(
     const operation = imported ? V3_COMMANDS[imported] : undefined;
     if (!operation) {
       const label = imported === "*" || !imported ? text(command.callee) : imported;
-      return `${label} has no ${name} call: this file stays on the shim, which serves it (or keeps it on AWS); move the call to a module that stays, then run apply again`;
+      return `${label} has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
     }
     return {
       operation,
@@ -293,7 +300,7 @@ export function planJsNative(
     const method = member.property.name;
     const operation = V2_METHODS[method];
     if (!operation)
-      return `${clientName}.${method}() has no ${name} call: this file stays on the shim, which serves it (or keeps it on AWS); move the call to a module that stays, then run apply again`;
+      return `${clientName}.${method}() has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
     if (call?.type !== "CallExpression" || call.callee !== member)
       return `${clientName}.${method} is read, not called: call it with .promise() or a callback`;
     const callPath = use.parent.parent;
@@ -342,6 +349,20 @@ export function planJsNative(
       if (parent.type === "VariableDeclarator" && parent.id === p.node) return;
       if (parent.type === "ObjectProperty" && p.parent.parent?.node.type === "ObjectPattern") return;
       manual(p, `${local} (the aws-sdk v2 Batch class) is used beyond new ${local}(): rewrite this use by hand`);
+    });
+  }
+  // A job operation through a client this file does not bind (`this.batch`, a parameter, an import) cannot be
+  // followed to the client that serves it.
+  if (plan.usesBatch && (v2.size > 0 || roots.size > 0)) {
+    root.find(api.CallExpression).forEach((p) => {
+      const callee = (p.node as JsNode).callee;
+      if (callee.type !== "MemberExpression" || callee.computed || handled.has(callee)) return;
+      const operation = V2_METHODS[callee.property.name];
+      if (!operation) return;
+      manual(
+        p,
+        `${clip(text(callee))}() (${operation}) goes through ${clip(text(callee.object))}, which is not a client this file binds to a const, so apply cannot tell which client it reaches: call it on the const that holds new AWS.Batch(), or rewrite it by hand`,
+      );
     });
   }
   plan.routing = [...new Set(plan.routing)].sort();

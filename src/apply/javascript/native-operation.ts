@@ -304,7 +304,7 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
   let scope: JsNode | undefined;
   if (site.callback) {
     const callback = site.callback.node as JsNode;
-    if (!/FunctionExpression$/.test(callback.type)) return whole(operation, "the callback is passed on", name);
+    if (!callback.type.endsWith("FunctionExpression")) return whole(operation, "the callback is passed on", name);
     const [error, data] = callback.params as JsNode[];
     if (error?.type === "Identifier") {
       for (const use of referencesIn(ctx.parsed, site.callback, error.name)) {

@@ -179,6 +179,8 @@ export function planJsNative(
             : "is not bound to a name";
       return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
     }
+    if (path.parent.parent?.parent?.node.type === "ExportNamedDeclaration")
+      return `${clip(made)} is exported: other modules call it as an AWS Batch client, so this file stays on the shim; convert those modules with it, or keep the client private to this file`;
     const options = node.arguments[0];
     const dropped: string[] = [];
     // A client option the target would drop is marked, and its calls are still planned so each gets its own reason.
@@ -237,6 +239,8 @@ export function planJsNative(
   function v3Site(use: JsNode, clientName: string): OperationSite | string {
     const member = use.parent.node as JsNode;
     const call = use.parent.parent?.node as JsNode;
+    if (member.type !== "MemberExpression" || member.object !== use.node)
+      return `${clientName} is handed on as a value here (${clip(text(member))}): code that receives it expects an AWS Batch client: keep the client private to the send() calls in this file`;
     if (
       member.type !== "MemberExpression" ||
       member.object !== use.node ||

@@ -19,7 +19,10 @@ export function isReference(path: JsNode): boolean {
     return false;
   if (/^(ClassMethod|ObjectMethod|ClassProperty|TSPropertySignature)$/.test(parent.type) && parent.key === node)
     return false;
-  if (/^TS/.test(parent.type) || parent.type.startsWith("Import") || parent.type.startsWith("Export")) return false;
+  // `export { client }` hands the binding to other modules: a use like any other.
+  if (parent.type === "ExportSpecifier") return parent.local === node;
+  if (parent.type.startsWith("TS") || parent.type.startsWith("Import") || parent.type.startsWith("Export"))
+    return false;
   return true;
 }
 

@@ -97,7 +97,7 @@ export function planOperation(site: OperationSite, ctx: OperationContext): Opera
     edits.push({
       start: site.call.node.start,
       end: site.call.node.end,
-      text: `callbackify(() => ${replacement})(${callback})`,
+      text: `callbackify(async () => ${replacement})(${callback})`,
     });
     // The callback's own text is kept (with its reads mapped): cut the outer edit around the inner ones.
     return { edits: spliceInner(edits, site, ctx.code), routing, callbackify: true };

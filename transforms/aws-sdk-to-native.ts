@@ -60,7 +60,7 @@ export default defineTransform({
         : { kind: "changed", code: applyEdits(code, edits), warnings: [] };
     }
     const native = NATIVE_MODULES[ctx.target];
-    ctx.imports.require(native.source, native.client);
+    if (!plan.nativeImported) ctx.imports.require(native.source, native.client);
     for (const helper of plan.routing) ctx.imports.require(ROUTING_SOURCE, helper);
     if (plan.callbackify) ctx.imports.require("node:util", "callbackify");
     for (const source of [V3_SOURCE, V3_SHIM_SOURCE, V2_SOURCE, V2_BATCH_SOURCE, V2_SHIM_SOURCE])

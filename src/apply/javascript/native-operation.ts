@@ -77,9 +77,12 @@ export function planOperation(site: OperationSite, ctx: OperationContext): Opera
   const answer = answerOf(site, operation, ctx, name);
   if (typeof answer === "string") return answer;
   let replacement = built;
-  if (answer.adapt) {
+  if (answer.adapt && operation === "SubmitJob") {
     routing.push("submitJobResponse");
     replacement = `${replacement}.then(submitJobResponse)`;
+  } else if (answer.adapt) {
+    // Batch answers CancelJob and TerminateJob with an empty object: so does the rewrite.
+    replacement = `${replacement}.then(() => ({}))`;
   }
   const edits = [...answer.edits, ...(site.alsoEdits ?? [])];
   if (operation === "SubmitJob" && request.kind === "opaque") {
@@ -329,16 +332,15 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
     binding = declarator.id;
     scope = scopeOf(holder);
   }
-  if (operation !== "SubmitJob" && operation !== "DescribeJobs")
-    return `${operation}: the response is used; ${name} answers differently (Batch's is empty): drop the use`;
+  if (operation !== "SubmitJob" && operation !== "DescribeJobs") return { edits: [], adapt: true };
   const reads = mapReads(binding, scope, operation, ctx);
   if (reads !== "whole") return typeof reads === "string" ? reads : { edits: reads, adapt: false };
   return whole(operation, "the response is used whole", name);
 }
 
 function whole(operation: string, how: string, name: string): Answer | string {
-  if (operation === "SubmitJob") return { edits: [], adapt: true };
-  return `${operation}: ${how}, and ${name}'s job has another shape than Batch's (${operation === "DescribeJobs" ? "jobs[0].jobId → id, status → state" : "no fields"}): read the fields you need from it instead`;
+  if (operation !== "DescribeJobs") return { edits: [], adapt: true };
+  return `DescribeJobs: ${how}, and a ${name} job has another shape than Batch's JobDetail (jobId → id, status → state): read the fields you need from it instead`;
 }
 
 /** `r.jobId` → `r.id`, `r.jobs[0].status === "SUCCEEDED"` → `r.state === "completed"`; "whole" when used otherwise. */

@@ -23,6 +23,8 @@ export interface JsNativePlan {
   /** Names the rewrite needs from batch-migrate-runtime/routing. */
   routing: string[];
   callbackify: boolean;
+  /** The rewrite itself brings in the native client (in place of a require it emptied). */
+  nativeImported: boolean;
 }
 
 const V3_COMMANDS: Record<string, string> = {
@@ -136,7 +138,14 @@ export function planJsNative(
     for (const specifier of (p.node.specifiers ?? []) as JsNode[])
       if (specifier.type === "ImportNamespaceSpecifier") roots.add(specifier.local.name);
   });
-  const plan: JsNativePlan = { edits: [], manual: [], usesBatch: false, routing: [], callbackify: false };
+  const plan: JsNativePlan = {
+    edits: [],
+    manual: [],
+    usesBatch: false,
+    routing: [],
+    callbackify: false,
+    nativeImported: false,
+  };
   const manual = (path: JsNode, why: string) => plan.manual.push({ index: statementOf(path).start, why });
   const ctx: OperationContext = { parsed, code, style, target, config };
   const text = (node: JsNode) => code.slice(node.start, node.end);
@@ -369,8 +378,65 @@ export function planJsNative(
       );
     });
   }
+  if (plan.manual.length === 0) {
+    // In a CommonJS file the emptied require becomes the native one, so the file keeps its module kind.
+    const commonJs = root.find(api.ImportDeclaration).length === 0;
+    const q = style.quote;
+    const nativeRequire = `const { ${native.client} } = require(${q}${native.source}${q})${style.semicolon ? ";" : ""}\n`;
+    for (const edit of unusedDestructuredBatch(parsed, code, v2, handled)) {
+      if (commonJs && edit.text === "" && !plan.nativeImported && edit.start === lineStartOf(code, edit.start)) {
+        plan.edits.push({ ...edit, text: nativeRequire });
+        plan.nativeImported = true;
+      } else plan.edits.push(edit);
+    }
+  }
   plan.routing = [...new Set(plan.routing)].sort();
   return plan;
+}
+
+/**
+ * `const { Batch } = require("aws-sdk")` once every `new Batch()` is rewritten: the import pass drops whole
+ * `require` bindings only, so the destructured name (or the whole statement) goes here.
+ */
+function unusedDestructuredBatch(
+  parsed: ParsedJs,
+  code: string,
+  constructors: ReadonlySet<string>,
+  rewritten: ReadonlySet<JsNode>,
+): TextEdit[] {
+  const edits: TextEdit[] = [];
+  parsed.root.find(parsed.api.VariableDeclarator).forEach((p) => {
+    const node = p.node as JsNode;
+    if (node.id.type !== "ObjectPattern" || !requireOf(node.init)) return;
+    const statement = p.parent.node as JsNode;
+    if (statement.declarations.length !== 1 || p.parent.parent?.node.type !== "Program") return;
+    const properties = node.id.properties as JsNode[];
+    const unused = properties.filter(
+      (property) =>
+        property.value?.type === "Identifier" &&
+        constructors.has(property.value.name) &&
+        referencesIn(parsed, p.parent.parent, property.value.name).every(
+          (use) => use.node === property.value || use.node === property.key || rewritten.has(use.node),
+        ),
+    );
+    if (unused.length === 0) return;
+    if (unused.length === properties.length) {
+      const start = lineStartOf(code, statement.start);
+      const newline = code.indexOf("\n", statement.end);
+      edits.push({ start, end: newline === -1 ? statement.end : newline + 1, text: "" });
+      return;
+    }
+    for (const property of unused) {
+      const index = properties.indexOf(property);
+      const next = properties[index + 1];
+      edits.push(
+        next
+          ? { start: property.start, end: next.start, text: "" }
+          : { start: properties[index - 1].end, end: property.end, text: "" },
+      );
+    }
+  });
+  return edits;
 }
 
 function envOf(target: MigrationTarget): string {

@@ -85,6 +85,14 @@ export function planOperation(site: OperationSite, ctx: OperationContext): Opera
     replacement = `${replacement}.then(() => ({}))`;
   }
   const edits = [...answer.edits, ...(site.alsoEdits ?? [])];
+  if (operation === "TerminateJob" && ctx.target === "salad") {
+    const start = lineStartOf(ctx.code, statementOf(site.call).start);
+    edits.push({
+      start,
+      end: start,
+      text: `${indentationAt(ctx.code, start)}// migrate: review — TerminateJob → deleteQueueJob: SaladCloud documents the delete for a queued job; whether it stops a running one is not documented, so check the job's status afterwards\n`,
+    });
+  }
   if (operation === "SubmitJob" && request.kind === "opaque") {
     const statement = statementOf(site.call);
     const start = lineStartOf(ctx.code, statement.start);

@@ -157,10 +157,18 @@ export function planJsNative(
     if (callee.type === "Identifier" && v2.has(callee.name)) return "v2";
     if (callee.type === "MemberExpression" && !callee.computed && callee.property.name === "Batch") {
       if (callee.object.type === "Identifier" && roots.has(callee.object.name)) return "v2";
-      if (callee.object.type === "Identifier" && v3.get(callee.object.name) === "*") return undefined;
       if (requireOf(callee.object) === V2_SOURCE) return "v2";
     }
     if (requireOf(callee) === V2_BATCH_SOURCE) return "v2";
+    // `import Batch from "@aws-sdk/client-batch"` / `* as Batch`: `new Batch.BatchClient()`.
+    if (
+      callee.type === "MemberExpression" &&
+      !callee.computed &&
+      callee.property.name === "BatchClient" &&
+      callee.object.type === "Identifier" &&
+      v3.get(callee.object.name) === "*"
+    )
+      return "v3";
     return undefined;
   };
 
@@ -178,18 +186,6 @@ export function planJsNative(
     const node = path.node as JsNode;
     const made = text(node);
     const declarator = path.parent?.node as JsNode;
-    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier" || declarator.init !== node) {
-      const parent = path.parent?.node as JsNode;
-      const where =
-        parent?.type === "AssignmentExpression"
-          ? `is stored in ${clip(text(parent.left))}`
-          : parent?.type === "ReturnStatement" || parent?.type === "ArrowFunctionExpression"
-            ? "is returned by a factory function"
-            : "is not bound to a name";
-      return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
-    }
-    if (path.parent.parent?.parent?.node.type === "ExportNamedDeclaration")
-      return `${clip(made)} is exported: other modules call it as an AWS Batch client, so this file stays on the shim; convert those modules with it, or keep the client private to this file`;
     const options = node.arguments[0];
     const dropped: string[] = [];
     // A client option the target would drop is marked, and its calls are still planned so each gets its own reason.
@@ -205,6 +201,40 @@ export function planJsNative(
       dropped.push(key);
     }
     if (optionProblem) manual(path, optionProblem);
+    const droppedNote = (): TextEdit => {
+      const start = lineStartOf(code, statementOf(path).start);
+      return {
+        start,
+        end: start,
+        text: `${indentationAt(code, start)}// migrate: review — ${dropped.join(", ")} dropped: ${native.client}() has no AWS region, API version or credentials; it reads ${envOf(target)}\n`,
+      };
+    };
+    // `new AWS.Batch().submitJob(…)`: a client made for one call is that call's receiver.
+    if (declarator?.type === "MemberExpression" && declarator.object === node && !declarator.computed) {
+      handled.add(declarator);
+      const site =
+        version === "v3" ? v3Site(path, made, `new ${native.client}()`) : v2Site(path, made, `new ${native.client}()`);
+      if (typeof site === "string") return site;
+      const planned = planOperation(site, ctx);
+      if (typeof planned === "string") return planned;
+      if (optionProblem) return undefined;
+      plan.edits.push(...planned.edits, ...(dropped.length > 0 ? [droppedNote()] : []));
+      plan.routing.push(...planned.routing);
+      plan.callbackify ||= planned.callbackify;
+      return undefined;
+    }
+    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier" || declarator.init !== node) {
+      const parent = path.parent?.node as JsNode;
+      const where =
+        parent?.type === "AssignmentExpression"
+          ? `is stored in ${clip(text(parent.left))}`
+          : parent?.type === "ReturnStatement" || parent?.type === "ArrowFunctionExpression"
+            ? "is returned by a factory function"
+            : "is not bound to a name";
+      return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
+    }
+    if (path.parent.parent?.parent?.node.type === "ExportNamedDeclaration")
+      return `${clip(made)} is exported: other modules call it as an AWS Batch client, so this file stays on the shim; convert those modules with it, or keep the client private to this file`;
     const clientName = declarator.id.name;
     const scope = scopeOf(path.parent);
     const sites: OperationSite[] = [];
@@ -232,20 +262,12 @@ export function planJsNative(
     }
     if (failed || optionProblem) return undefined;
     plan.edits.push({ start: node.start, end: node.end, text: `new ${native.client}()` });
-    if (dropped.length > 0) {
-      const statement = statementOf(path);
-      const start = lineStartOf(code, statement.start);
-      plan.edits.push({
-        start,
-        end: start,
-        text: `${indentationAt(code, start)}// migrate: review — ${dropped.join(", ")} dropped: ${native.client}() has no AWS region, API version or credentials; it reads ${envOf(target)}\n`,
-      });
-    }
+    if (dropped.length > 0) plan.edits.push(droppedNote());
     return undefined;
   }
 
   /** `client.send(new XCommand(input))`, or `client.send(command)` with `const command = new XCommand(input)` beside it. */
-  function v3Site(use: JsNode, clientName: string): OperationSite | string {
+  function v3Site(use: JsNode, clientName: string, receiver = clientName): OperationSite | string {
     const member = use.parent.node as JsNode;
     const call = use.parent.parent?.node as JsNode;
     if (member.type !== "MemberExpression" || member.object !== use.node)
@@ -288,8 +310,14 @@ export function planJsNative(
     } else {
       return `${clientName}.send(${clip(text(argument ?? call))}): the command is not built here: build it inline with new …Command(…)`;
     }
-    const imported = command.callee.type === "Identifier" ? v3.get(command.callee.name) : undefined;
-    if (imported) handled.add(command.callee);
+    const callee = command.callee as JsNode;
+    const namespace =
+      callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier"
+        ? v3.get(callee.object.name) === "*"
+        : false;
+    const imported =
+      callee.type === "Identifier" ? v3.get(callee.name) : namespace ? (callee.property.name as string) : undefined;
+    if (imported) handled.add(namespace ? callee.object : callee);
     const operation = imported ? V3_COMMANDS[imported] : undefined;
     if (!operation) {
       const label = imported === "*" || !imported ? text(command.callee) : imported;
@@ -298,14 +326,14 @@ export function planJsNative(
     return {
       operation,
       request: command.arguments[0] ? commandPath.get("arguments", 0) : undefined,
-      receiver: clientName,
+      receiver,
       call: sendPath,
       alsoEdits,
     };
   }
 
   /** `client.op(params).promise()` or `client.op(params, callback)`. */
-  function v2Site(use: JsNode, clientName: string): OperationSite | string {
+  function v2Site(use: JsNode, clientName: string, receiver = clientName): OperationSite | string {
     const member = use.parent.node as JsNode;
     const call = use.parent.parent?.node as JsNode;
     if (member.type !== "MemberExpression" || member.object !== use.node || member.computed)
@@ -319,7 +347,7 @@ export function planJsNative(
     const callPath = use.parent.parent;
     const request = call.arguments[0] ? callPath.get("arguments", 0) : undefined;
     if (call.arguments.length === 2)
-      return { operation, request, receiver: clientName, call: callPath, callback: callPath.get("arguments", 1) };
+      return { operation, request, receiver, call: callPath, callback: callPath.get("arguments", 1) };
     const promise = callPath.parent?.node as JsNode;
     const promiseCall = callPath.parent?.parent?.node as JsNode;
     if (
@@ -330,7 +358,7 @@ export function planJsNative(
       promiseCall.callee === promise &&
       promiseCall.arguments.length === 0
     )
-      return { operation, request, receiver: clientName, call: callPath.parent.parent };
+      return { operation, request, receiver, call: callPath.parent.parent };
     return `${clientName}.${method}(…) is used as an AWS.Request (${clip(text(promise ?? call))}): the ${name} client answers with promises: call .promise() on it, or pass a callback`;
   }
 

@@ -3,7 +3,7 @@
 // the queue, the definition or the whole request is only known at run time:
 //
 //   batch.jobs.submit({ ...commonComputeRoute(queue, definition), input: params, name })
-//   batch.createQueueJob(org, project, saladQueue(queue, definition), { input: params, metadata: { name } })
+//   batch.createQueueJob(saladOrganization(), saladProject(), saladQueue(queue, definition), { input: params, … })
 //   batch.jobs.submit(commonComputeSubmit(request))   // a SubmitJob request built elsewhere
 //
 // The mapping is the one `apply` uses for literal names: the definition's `commonCompute.workload` (else its name)
@@ -164,6 +164,25 @@ export function saladQueueJob(request: BatchSubmitRequest): QueueJobPrototype {
     input: request.parameters ?? {},
     ...(request.jobName !== undefined ? { metadata: { name: request.jobName } } : {}),
   };
+}
+
+function fromEnvironment(variable: string, what: string): string {
+  const value = process.env[variable];
+  if (!value)
+    throw new ConfigurationError(
+      `${variable} is not set: SaladCloud names the ${what} on every call (Salad sets it inside a container)`,
+    );
+  return value;
+}
+
+/** The SaladCloud organization of every queue call: SALAD_ORGANIZATION_NAME. */
+export function saladOrganization(): string {
+  return fromEnvironment("SALAD_ORGANIZATION_NAME", "organization");
+}
+
+/** The SaladCloud project of every queue call: SALAD_PROJECT_NAME. */
+export function saladProject(): string {
+  return fromEnvironment("SALAD_PROJECT_NAME", "project");
 }
 
 /**

@@ -7,6 +7,8 @@ import {
   commonComputeRoute,
   commonComputeSubmit,
   ConfigurationError,
+  saladOrganization,
+  saladProject,
   saladQueue,
   saladQueueJob,
   submitJobResponse,
@@ -123,5 +125,20 @@ describe("whole requests", () => {
   it("answers a target job in Batch's SubmitJob shape", () => {
     expect(submitJobResponse({ id: "j-1", name: "r-1" })).toEqual({ jobId: "j-1", jobName: "r-1" });
     expect(submitJobResponse({ id: "j-2", metadata: { name: "r-2" } })).toEqual({ jobId: "j-2", jobName: "r-2" });
+  });
+});
+
+describe("SaladCloud scope", () => {
+  it("reads the organization and project from the environment, and names the variable when one is unset", () => {
+    const saved = { ...process.env };
+    try {
+      process.env.SALAD_ORGANIZATION_NAME = "acme-corp";
+      process.env.SALAD_PROJECT_NAME = "dev-env";
+      expect([saladOrganization(), saladProject()]).toEqual(["acme-corp", "dev-env"]);
+      delete process.env.SALAD_PROJECT_NAME;
+      expect(() => saladProject()).toThrow(/SALAD_PROJECT_NAME is not set/);
+    } finally {
+      process.env = saved;
+    }
   });
 });

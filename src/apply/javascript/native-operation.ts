@@ -12,10 +12,10 @@ import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 export const ROUTING_SOURCE = "batch-migrate-runtime/routing";
 const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters", "retryStrategy", "timeout"]);
 
-/** SaladCloud names the organization and project on every call; inside a container Salad sets both variables. */
-function saladScope(ctx: OperationContext): string {
-  const empty = `${ctx.style.quote}${ctx.style.quote}`;
-  return `process.env.SALAD_ORGANIZATION_NAME ?? ${empty}, process.env.SALAD_PROJECT_NAME ?? ${empty}`;
+/** SaladCloud names the organization and project on every call; the runtime reads them from Salad's variables. */
+function saladScope(routing: string[]): string {
+  routing.push("saladOrganization", "saladProject");
+  return "saladOrganization(), saladProject()";
 }
 
 export interface OperationContext {
@@ -71,8 +71,8 @@ export function planOperation(site: OperationSite, ctx: OperationContext): Opera
     operation === "SubmitJob"
       ? submitCall(request, site.receiver, ctx, routing)
       : operation === "DescribeJobs"
-        ? describeCall(request, site.receiver, ctx)
-        : cancelCall(operation, request, site.receiver, ctx);
+        ? describeCall(request, site.receiver, ctx, routing)
+        : cancelCall(operation, request, site.receiver, ctx, routing);
   if (built instanceof Refusal) return built.why;
   const answer = answerOf(site, operation, ctx, name);
   if (typeof answer === "string") return answer;
@@ -153,7 +153,7 @@ function submitCall(
         `SubmitJob: the request is computed in the call (${clip(request.text)}): bind it to a const first, so its jobQueue and jobDefinition can be read for saladQueue()`,
       );
     routing.push("saladQueue", "saladQueueJob");
-    return `${receiver}.createQueueJob(${saladScope(ctx)}, saladQueue(${request.text}.jobQueue, ${request.text}.jobDefinition), saladQueueJob(${request.text}))`;
+    return `${receiver}.createQueueJob(${saladScope(routing)}, saladQueue(${request.text}.jobQueue, ${request.text}.jobDefinition), saladQueueJob(${request.text}))`;
   }
   const { entries, read } = request;
   const unsupported = [...entries.keys()].filter((key) => !SUBMIT_KEYS.has(key));
@@ -196,7 +196,7 @@ function submitCall(
       routing.push("saladQueue");
       destination = `saladQueue(${read("jobQueue")}, ${read("jobDefinition")})`;
     }
-    return `${receiver}.createQueueJob(${saladScope(ctx)}, ${destination}, { input: ${input}${jobName ? `, metadata: { name: ${jobName} }` : ""} })`;
+    return `${receiver}.createQueueJob(${saladScope(routing)}, ${destination}, { input: ${input}${jobName ? `, metadata: { name: ${jobName} }` : ""} })`;
   }
   let route: string[];
   if (queue !== undefined && definition !== undefined) {
@@ -247,7 +247,12 @@ function saladQueueOf(ctx: OperationContext): string | undefined {
   return onlySaladQueue(ctx.config);
 }
 
-function describeCall(request: BatchRequest, receiver: string, ctx: OperationContext): string | Refusal {
+function describeCall(
+  request: BatchRequest,
+  receiver: string,
+  ctx: OperationContext,
+  routing: string[],
+): string | Refusal {
   const name = TARGET_NAME[ctx.target];
   if (request.kind === "opaque")
     return refuse(
@@ -267,7 +272,7 @@ function describeCall(request: BatchRequest, receiver: string, ctx: OperationCon
     return refuse(
       "DescribeJobs: a SaladCloud job is read through its queue, and migrate.config.json does not map exactly one salad.queue: pass the queue by hand",
     );
-  return `${receiver}.getQueueJob(${saladScope(ctx)}, ${quoteWith(ctx, queue)}, ${id})`;
+  return `${receiver}.getQueueJob(${saladScope(routing)}, ${quoteWith(ctx, queue)}, ${id})`;
 }
 
 function cancelCall(
@@ -275,6 +280,7 @@ function cancelCall(
   request: BatchRequest,
   receiver: string,
   ctx: OperationContext,
+  routing: string[],
 ): string | Refusal {
   let jobId: string;
   let reason: string | undefined;
@@ -300,7 +306,7 @@ function cancelCall(
     return refuse(
       `${operation}: a SaladCloud job is deleted through its queue, and migrate.config.json does not map exactly one salad.queue: pass the queue by hand`,
     );
-  return `${receiver}.deleteQueueJob(${saladScope(ctx)}, ${quoteWith(ctx, queue)}, ${jobId})`;
+  return `${receiver}.deleteQueueJob(${saladScope(routing)}, ${quoteWith(ctx, queue)}, ${jobId})`;
 }
 
 interface Answer {

@@ -12,6 +12,7 @@ const SUBPATHS: Record<string, string> = {
   "batch-migrate-runtime/aws-sdk-v2": "Batch",
   "batch-migrate-runtime/common-compute": "CommonComputeClient",
   "batch-migrate-runtime/salad": "SaladClient",
+  "batch-migrate-runtime/routing": "commonComputeRoute",
   "batch-migrate-runtime/executor": "startExecutor",
   "batch-migrate-runtime/cli": "main",
 };
@@ -21,13 +22,15 @@ const TYPED_USE = [
   'import { Batch } from "batch-migrate-runtime/aws-sdk-v2";',
   'import { CommonComputeClient } from "batch-migrate-runtime/common-compute";',
   'import { SaladClient } from "batch-migrate-runtime/salad";',
+  'import { commonComputeSubmit, saladQueue, submitJobResponse } from "batch-migrate-runtime/routing";',
   'import { startExecutor } from "batch-migrate-runtime/executor";',
   'import { main } from "batch-migrate-runtime/cli";',
   'import { HttpError } from "batch-migrate-runtime";',
   'const client = new BatchClient({ region: "us-east-1" });',
   'const sent: Promise<SubmitJobCommandOutput> = client.send(new SubmitJobCommand({ jobName: "a", jobQueue: "q", jobDefinition: "d" }));',
   'const v2: Promise<unknown> = new Batch({ region: "us-east-1" }).submitJob({ jobName: "a", jobQueue: "q", jobDefinition: "d" }).promise();',
-  "export const used = [sent, v2, CommonComputeClient, SaladClient, startExecutor, main, HttpError];",
+  "const routed = (request: { jobName: string; jobQueue: string | undefined; jobDefinition: string }) => [new CommonComputeClient().jobs.submit(commonComputeSubmit(request)).then(submitJobResponse), saladQueue(request.jobQueue, request.jobDefinition)];",
+  "export const used = [sent, v2, routed, CommonComputeClient, SaladClient, startExecutor, main, HttpError];",
   "",
 ].join("\n");
 

@@ -160,13 +160,69 @@ export function loadJs(scratch: string, absPath: string, code: string): LoadResu
   }
 }
 
+const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/;
+const VERSION_RANGE = /^[\w.^~<>=|* -]+$/;
+
+/** The version range the repository declares for a package, from the nearest package.json that names it. */
+function declaredRange(name: string, from: string, repoRoot: string): string | undefined {
+  for (let dir = from; dir.startsWith(repoRoot); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (!existsSync(manifest)) continue;
+    try {
+      const json = JSON.parse(readFileSync(manifest, "utf8")) as Record<string, Record<string, string> | undefined>;
+      const range = json.devDependencies?.[name] ?? json.dependencies?.[name];
+      if (range && VERSION_RANGE.test(range)) return range;
+    } catch {
+      /* an unreadable manifest declares nothing */
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A tsconfig `extends` of a package the copy has no node_modules for (`@tsconfig/recommended/tsconfig.json`) is
+ * installed from the npm registry into the scratch project, at the version the repository declares, without its
+ * install scripts, and the extends is pointed there: the file is checked with the settings its project really has.
+ */
+function resolveExtends(config: Record<string, unknown>, dir: string, repoRoot: string, scratch: string): void {
+  const list = Array.isArray(config.extends) ? config.extends : [config.extends];
+  const resolved = list.map((specifier: unknown) => {
+    if (typeof specifier !== "string" || specifier.startsWith(".") || path.isAbsolute(specifier)) return specifier;
+    const parts = specifier.split("/");
+    const name = specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!;
+    if (!PACKAGE_NAME.test(name)) return specifier;
+    for (let d = dir; d.startsWith(repoRoot); d = path.dirname(d))
+      if (existsSync(path.join(d, "node_modules", name))) return specifier;
+    const bases = path.join(scratch, "tsconfig-bases");
+    if (!existsSync(path.join(bases, "node_modules", name, "package.json"))) {
+      mkdirSync(bases, { recursive: true });
+      if (!existsSync(path.join(bases, "package.json")))
+        writeFileSync(path.join(bases, "package.json"), JSON.stringify({ name: "tsconfig-bases", private: true }));
+      const range = declaredRange(name, dir, repoRoot);
+      try {
+        execFileSync(
+          "npm",
+          ["install", "--silent", "--no-audit", "--no-fund", "--ignore-scripts", range ? `${name}@${range}` : name],
+          { cwd: bases, stdio: ["ignore", "ignore", "ignore"], timeout: 120_000 },
+        );
+      } catch {
+        return specifier;
+      }
+    }
+    const target = path.join(bases, "node_modules", specifier);
+    return existsSync(target) || existsSync(`${target}.json`) ? target : path.join(bases, "node_modules", name);
+  });
+  config.extends = Array.isArray(config.extends) ? resolved : resolved[0];
+}
+
 /** The repository's compiler options for a file: its nearest tsconfig.json, else TypeScript's defaults. */
-function compilerOptionsFor(absPath: string, repoRoot: string): ts.CompilerOptions {
+function compilerOptionsFor(absPath: string, repoRoot: string, scratch: string): ts.CompilerOptions {
   for (let dir = path.dirname(absPath); dir.startsWith(repoRoot); dir = path.dirname(dir)) {
     const config = path.join(dir, "tsconfig.json");
     if (!existsSync(config)) continue;
     const read = ts.readConfigFile(config, ts.sys.readFile);
     if (read.error) break;
+    if (read.config?.extends) resolveExtends(read.config as Record<string, unknown>, dir, repoRoot, scratch);
     return ts.parseJsonConfigFileContent(read.config, ts.sys, dir).options;
   }
   return {};
@@ -213,7 +269,7 @@ export function typeCheckTs(
   original: string,
   rewritten: string,
 ): LoadResult {
-  const options = compilerOptionsFor(absPath, repoRoot);
+  const options = compilerOptionsFor(absPath, repoRoot, scratch);
   const dir = path.join(scratch, "ts", createHash("sha1").update(absPath).digest("hex").slice(0, 10));
   const extension = path.extname(absPath);
   mkdirSync(dir, { recursive: true });

@@ -248,10 +248,7 @@ export interface Candidate {
 const CALL_SITE = /^(py|js)-/;
 
 /** Why a site the scan offers these transforms for was left as it was, when no transform said so itself. */
-function unmovedReason(finding: Finding, transforms: readonly Transform[]): string {
-  const native = transforms.some((t) => t.to === "native");
-  if (finding.kind.startsWith("js-v2-") && native)
-    return "aws-sdk v2 calls are not rewritten to a native client: run `migrate apply --to shim` for this file (it then runs on batch-migrate-runtime/aws-sdk-v2), or port it to @aws-sdk/client-batch v3 and run again";
+function unmovedReason(finding: Finding): string {
   if (/^js-v[23]-(call|command)$/.test(finding.kind))
     return `${finding.operation ?? "this Batch call"} uses a client this file does not create (it is imported or passed in): it runs wherever the module that creates the client points, so check that module's rewrite (or its marker) in this diff`;
   if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
@@ -271,7 +268,7 @@ function listUnmovedSites(
     for (const finding of findings.get(file.path) ?? []) {
       if (!CALL_SITE.test(finding.kind) || finding.kind.endsWith("-import")) continue;
       if (!finding.transforms.some((id) => selected.has(id))) continue;
-      file.manual.push({ line: finding.line, why: unmovedReason(finding, transforms) });
+      file.manual.push({ line: finding.line, why: unmovedReason(finding) });
     }
   }
 }

@@ -1,8 +1,13 @@
-import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
-import type { TextEdit } from "../edits.js";
-import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
+// Native mode for JS/TS: every Batch client the file makes (v3 `new BatchClient`, v2 `new AWS.Batch` /
+// `new (require("aws-sdk/clients/batch"))`) becomes the target's client, and every use of it a target call. One use
+// that cannot move keeps the whole file where it was (the transform moves it to the shim), with a marker per site.
+import type { MigrateConfig } from "../config.js";
+import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
+import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
-import { V3_SHIM_SOURCE, V3_SOURCE } from "./batch-imports.js";
+import { V2_BATCH_SOURCE, V2_SHIM_SOURCE, V2_SOURCE, v2RootNames, V3_SHIM_SOURCE, V3_SOURCE } from "./batch-imports.js";
+import { planOperation, type OperationContext, type OperationSite } from "./native-operation.js";
+import { declaratorOf, isReference, referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 
 export const NATIVE_MODULES: Record<MigrationTarget, { source: string; client: string }> = {
@@ -13,41 +18,107 @@ export const NATIVE_MODULES: Record<MigrationTarget, { source: string; client: s
 export interface JsNativePlan {
   edits: TextEdit[];
   manual: { index: number; why: string }[];
-  /** Whether the file uses `@aws-sdk/client-batch` (or its shim) at all. */
+  /** Whether the file makes or uses an aws-sdk Batch client at all. */
   usesBatch: boolean;
+  /** Names the rewrite needs from batch-migrate-runtime/routing. */
+  routing: string[];
+  callbackify: boolean;
+  /** The rewrite itself brings in the native client (in place of a require it emptied). */
+  nativeImported: boolean;
 }
 
-const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters", "retryStrategy", "timeout"]);
-const SALAD_SCOPE = 'process.env.SALAD_ORGANIZATION_NAME ?? "", process.env.SALAD_PROJECT_NAME ?? ""';
+const V3_COMMANDS: Record<string, string> = {
+  SubmitJobCommand: "SubmitJob",
+  DescribeJobsCommand: "DescribeJobs",
+  CancelJobCommand: "CancelJob",
+  TerminateJobCommand: "TerminateJob",
+  ListJobsCommand: "ListJobs",
+};
+const V2_METHODS: Record<string, string> = {
+  submitJob: "SubmitJob",
+  describeJobs: "DescribeJobs",
+  cancelJob: "CancelJob",
+  terminateJob: "TerminateJob",
+  listJobs: "ListJobs",
+};
+/** Client options that mean nothing to the target: dropped with a note. Anything else would change behaviour. */
+const AWS_ONLY_OPTIONS = new Set([
+  "region",
+  "apiVersion",
+  "credentials",
+  "accessKeyId",
+  "secretAccessKey",
+  "sessionToken",
+  "signatureVersion",
+]);
 
-function propertyName(property: JsNode): string | undefined {
-  if (property.type !== "ObjectProperty" && property.type !== "Property") return undefined;
-  if (property.computed) return undefined;
-  return property.key.type === "Identifier"
-    ? property.key.name
-    : typeof property.key.value === "string"
-      ? property.key.value
-      : undefined;
+function requireOf(node: JsNode): string | undefined {
+  return node?.type === "CallExpression" &&
+    node.callee.type === "Identifier" &&
+    node.callee.name === "require" &&
+    typeof node.arguments[0]?.value === "string"
+    ? node.arguments[0].value
+    : undefined;
 }
 
-function objectEntries(node: JsNode): Map<string, JsNode> | undefined {
-  if (node?.type !== "ObjectExpression") return undefined;
-  const entries = new Map<string, JsNode>();
-  for (const property of node.properties) {
-    const name = propertyName(property);
-    if (!name) return undefined;
-    entries.set(name, property.value);
-  }
-  return entries;
+/** Local names of `@aws-sdk/client-batch` exports (import or destructured require) → the exported name. */
+function v3Names(parsed: ParsedJs): Map<string, string> {
+  const { api, root } = parsed;
+  const local = new Map<string, string>();
+  const isV3 = (source: unknown) => source === V3_SOURCE || source === V3_SHIM_SOURCE;
+  root.find(api.ImportDeclaration).forEach((p) => {
+    if (!isV3(p.node.source.value) || (p.node as JsNode).importKind === "type") return;
+    for (const specifier of (p.node.specifiers ?? []) as JsNode[]) {
+      if (specifier.importKind === "type") continue;
+      if (specifier.type === "ImportSpecifier") local.set(specifier.local.name, specifier.imported.name);
+      else local.set(specifier.local.name, "*");
+    }
+  });
+  root.find(api.VariableDeclarator).forEach((p) => {
+    const node = p.node as JsNode;
+    if (!isV3(requireOf(node.init))) return;
+    if (node.id.type === "Identifier") local.set(node.id.name, "*");
+    if (node.id.type !== "ObjectPattern") return;
+    for (const property of node.id.properties as JsNode[])
+      if (property.value?.type === "Identifier" && property.key?.type === "Identifier")
+        local.set(property.value.name, property.key.name);
+  });
+  return local;
 }
 
-function statementOf(path: JsNode): JsNode {
-  let current = path;
-  while (current.parent && !/Statement$|Declaration$/.test(current.node.type)) current = current.parent;
-  return current.node;
+/** Local names that are the v2 Batch constructor: `require("aws-sdk/clients/batch")`, `import { Batch } from "aws-sdk"`. */
+function v2Constructors(parsed: ParsedJs): Set<string> {
+  const { api, root } = parsed;
+  const names = new Set<string>();
+  const isV2 = (source: unknown) => source === V2_BATCH_SOURCE || source === V2_SHIM_SOURCE;
+  root.find(api.ImportDeclaration).forEach((p) => {
+    const source = p.node.source.value;
+    for (const specifier of (p.node.specifiers ?? []) as JsNode[]) {
+      if (isV2(source) && specifier.type !== "ImportSpecifier") names.add(specifier.local.name);
+      if (
+        specifier.type === "ImportSpecifier" &&
+        specifier.imported.name === "Batch" &&
+        (source === V2_SOURCE || isV2(source))
+      )
+        names.add(specifier.local.name);
+    }
+  });
+  root.find(api.VariableDeclarator).forEach((p) => {
+    const node = p.node as JsNode;
+    const source = requireOf(node.init?.type === "MemberExpression" ? node.init.object : node.init);
+    if (!source) return;
+    const member = node.init.type === "MemberExpression" ? node.init.property.name : undefined;
+    if (node.id.type === "Identifier" && isV2(source) && (member === undefined || member === "Batch"))
+      names.add(node.id.name);
+    if (node.id.type === "Identifier" && source === V2_SOURCE && member === "Batch") names.add(node.id.name);
+    if (node.id.type === "ObjectPattern" && (source === V2_SOURCE || isV2(source)) && member === undefined) {
+      for (const property of node.id.properties as JsNode[])
+        if (property.key?.name === "Batch" && property.value?.type === "Identifier") names.add(property.value.name);
+    }
+  });
+  return names;
 }
 
-/** Plans `client.send(new XCommand({…}))` → the target client's calls for submit, describe and cancel/terminate. */
 export function planJsNative(
   parsed: ParsedJs,
   code: string,
@@ -56,210 +127,353 @@ export function planJsNative(
   config: MigrateConfig | undefined,
 ): JsNativePlan {
   const { api, root } = parsed;
-  const quote = (value: string) => `${style.quote}${value}${style.quote}`;
-  const local = new Map<string, string>();
-  root.find(api.ImportDeclaration).forEach((p) => {
-    const source = p.node.source.value;
-    if (source !== V3_SOURCE && source !== V3_SHIM_SOURCE) return;
-    for (const specifier of (p.node.specifiers ?? []) as JsNode[]) {
-      if (specifier.type === "ImportSpecifier") local.set(specifier.local.name, specifier.imported.name);
-      else local.set(specifier.local.name, "*");
-    }
-  });
-  const plan: JsNativePlan = { edits: [], manual: [], usesBatch: local.size > 0 };
-  if (local.size === 0) return plan;
-  const manual = (path: JsNode, why: string) => plan.manual.push({ index: statementOf(path).start, why });
   const native = NATIVE_MODULES[target];
-
-  root.find(api.Identifier).forEach((p) => {
-    const node = p.node as JsNode;
-    const imported = local.get(node.name);
-    const parent = p.parent.node as JsNode;
-    if (
-      !imported ||
-      parent.type.startsWith("Import") ||
-      (parent.type === "MemberExpression" && parent.property === node && !parent.computed)
-    )
-      return;
-    if (parent.type === "TSTypeReference" || parent.type === "TSQualifiedName") return;
-    if (imported === "BatchClient" && parent.type === "NewExpression" && parent.callee === node) {
-      plan.edits.push({ start: parent.start, end: parent.end, text: `new ${native.client}()` });
-      return;
-    }
-    if (
-      /^(SubmitJob|DescribeJobs|CancelJob|TerminateJob)Command$/.test(imported) &&
-      parent.type === "NewExpression" &&
-      parent.callee === node
-    ) {
-      const send = p.parent.parent;
-      const call = send?.node as JsNode;
-      const isSend =
-        call?.type === "CallExpression" &&
-        call.arguments[0] === parent &&
-        call.callee.type === "MemberExpression" &&
-        call.callee.property.name === "send";
-      if (!isSend) return manual(p, `${imported} is built apart from its send(); rewrite it by hand`);
-      const receiver = code.slice(call.callee.object.start, call.callee.object.end);
-      const rewritten = planCommand(imported, parent.arguments[0], receiver, send);
-      if (typeof rewritten === "string") return manual(p, rewritten);
-      plan.edits.push(...rewritten);
-      return;
-    }
-    if (imported !== "BatchClient")
-      manual(p, `${imported} has no ${TARGET_NAME[target]} equivalent; it stays on the shim`);
+  const name = TARGET_NAME[target];
+  const v3 = v3Names(parsed);
+  const v2 = v2Constructors(parsed);
+  const roots = v2RootNames(parsed);
+  // `import * as AWS from "aws-sdk"` is a root too.
+  root.find(api.ImportDeclaration).forEach((p) => {
+    if (p.node.source.value !== V2_SOURCE) return;
+    for (const specifier of (p.node.specifiers ?? []) as JsNode[])
+      if (specifier.type === "ImportNamespaceSpecifier") roots.add(specifier.local.name);
   });
-  return plan;
+  const plan: JsNativePlan = {
+    edits: [],
+    manual: [],
+    usesBatch: false,
+    routing: [],
+    callbackify: false,
+    nativeImported: false,
+  };
+  const manual = (path: JsNode, why: string) => plan.manual.push({ index: statementOf(path).start, why });
+  const ctx: OperationContext = { parsed, code, style, target, config };
+  const text = (node: JsNode) => code.slice(node.start, node.end);
+  /** Nodes a planned site or client accounts for; any other Batch reference is a site that cannot move. */
+  const handled = new Set<JsNode>();
 
-  function planCommand(command: string, input: JsNode, receiver: string, send: JsNode): TextEdit[] | string {
-    const entries = objectEntries(input);
-    if (!entries) return "the command input is not an object literal";
-    const call = send.node as JsNode;
-    const text = (node: JsNode) => code.slice(node.start, node.end);
-    if (command === "SubmitJobCommand") {
-      const unsupported = [...entries.keys()].filter((key) => !SUBMIT_KEYS.has(key));
-      if (unsupported.length > 0) return `SubmitJob ${unsupported.join(", ")} has no ${TARGET_NAME[target]} equivalent`;
-      const queue = entries.get("jobQueue")?.value;
-      const definition = entries.get("jobDefinition")?.value;
-      if (typeof queue !== "string" || typeof definition !== "string")
-        return "jobQueue and jobDefinition must be literals to map them to the target";
-      const mapping = mapSubmit(config, target, definition, queue);
-      if (!mapping.ok) return mapping.why;
-      const retry = entries.get("retryStrategy");
-      const retryEntries = retry ? objectEntries(retry) : undefined;
-      if (retry && (!retryEntries || [...retryEntries.keys()].some((key) => key !== "attempts")))
-        return "retryStrategy with evaluateOnExit is not a plain attempt count on the target";
-      const timeout = entries.get("timeout");
-      const timeoutEntries = timeout ? objectEntries(timeout) : undefined;
-      if (timeout && (!timeoutEntries || [...timeoutEntries.keys()].some((key) => key !== "attemptDurationSeconds")))
-        return "timeout is not a literal attemptDurationSeconds";
-      const input = entries.get("parameters") ? text(entries.get("parameters")) : "{}";
-      const name = entries.get("jobName") ? text(entries.get("jobName")) : undefined;
-      let replacement: string;
-      if ("saladQueue" in mapping) {
-        if (timeout || retry) return "SaladCloud keeps neither a timeout nor a retryStrategy of its own";
-        replacement = `${receiver}.createQueueJob(${SALAD_SCOPE}, ${quote(mapping.saladQueue)}, { input: ${input}${name ? `, metadata: { name: ${name} }` : ""} })`;
-      } else {
-        const fields = [
-          `workload: ${quote(mapping.workload)}`,
-          `input: ${input}`,
-          ...(name ? [`name: ${name}`] : []),
-          `priority: ${quote(mapping.priority)}`,
-          ...(mapping.model ? [`model_id: ${quote(mapping.model)}`] : []),
-          ...(retryEntries?.get("attempts") ? [`max_attempts: ${text(retryEntries.get("attempts"))}`] : []),
-          ...(timeoutEntries?.get("attemptDurationSeconds")
-            ? [`timeout_seconds: ${text(timeoutEntries.get("attemptDurationSeconds"))}`]
-            : []),
-        ];
-        replacement = `${receiver}.jobs.submit({ ${fields.join(", ")} })`;
-      }
-      return rewriteReads(send, replacement, [], { jobId: "id", jobName: "name" });
+  const isBatchConstructor = (callee: JsNode): "v2" | "v3" | undefined => {
+    if (callee.type === "Identifier" && v3.get(callee.name) === "BatchClient") return "v3";
+    if (callee.type === "Identifier" && v2.has(callee.name)) return "v2";
+    if (callee.type === "MemberExpression" && !callee.computed && callee.property.name === "Batch") {
+      if (callee.object.type === "Identifier" && roots.has(callee.object.name)) return "v2";
+      if (requireOf(callee.object) === V2_SOURCE) return "v2";
     }
-    const saladQueue = target === "salad" ? onlySaladQueue(config) : undefined;
-    if (target === "salad" && !saladQueue)
-      return "SaladCloud reaches a job through its queue, and the config does not map exactly one";
-    if (command === "DescribeJobsCommand") {
-      const jobs = entries.get("jobs");
-      if (
-        entries.size !== 1 ||
-        jobs?.type !== "ArrayExpression" ||
-        jobs.elements.length !== 1 ||
-        jobs.elements[0]?.type === "SpreadElement"
-      ) {
-        return `DescribeJobs of several jobs has no single ${TARGET_NAME[target]} call`;
-      }
-      const id = text(jobs.elements[0]);
-      const replacement = saladQueue
-        ? `${receiver}.getQueueJob(${SALAD_SCOPE}, ${quote(saladQueue)}, ${id})`
-        : `${receiver}.jobs.get(${id})`;
-      return rewriteReads(send, replacement, ["jobs", 0], {
-        jobId: "id",
-        jobName: "name",
-        status: TARGET_STATUS_FIELD[target],
-      });
-    }
-    const jobId = entries.get("jobId");
-    if (!jobId || [...entries.keys()].some((key) => key !== "jobId" && key !== "reason"))
-      return "cancel arguments are not a literal { jobId, reason }";
-    if (!isDiscarded(send)) return "the cancel response is used; the target answers differently";
-    const reason = entries.get("reason");
-    const replacement = saladQueue
-      ? `${receiver}.deleteQueueJob(${SALAD_SCOPE}, ${quote(saladQueue)}, ${text(jobId)})`
-      : `${receiver}.jobs.cancel(${text(jobId)}${reason ? `, ${text(reason)}` : ""})`;
-    return [{ start: call.start, end: call.end, text: replacement }];
-  }
+    if (requireOf(callee) === V2_BATCH_SOURCE) return "v2";
+    // `import Batch from "@aws-sdk/client-batch"` / `* as Batch`: `new Batch.BatchClient()`.
+    if (
+      callee.type === "MemberExpression" &&
+      !callee.computed &&
+      callee.property.name === "BatchClient" &&
+      callee.object.type === "Identifier" &&
+      v3.get(callee.object.name) === "*"
+    )
+      return "v3";
+    return undefined;
+  };
 
-  function isDiscarded(send: JsNode): boolean {
-    const parent = send.parent?.node;
-    if (parent?.type === "ExpressionStatement") return true;
-    return parent?.type === "AwaitExpression" && send.parent.parent?.node.type === "ExpressionStatement";
-  }
+  root.find(api.NewExpression).forEach((p) => {
+    const node = p.node as JsNode;
+    const version = isBatchConstructor(node.callee);
+    if (!version) return;
+    plan.usesBatch = true;
+    handled.add(node.callee.type === "MemberExpression" ? node.callee.object : node.callee);
+    const client = planClient(p, version);
+    if (typeof client === "string") manual(p, client);
+  });
 
-  /** `r.jobs[0].status` / `r.jobs?.[0]?.status` → `r.state`, through `const r = await …`; anything else stays manual. */
-  function rewriteReads(
-    send: JsNode,
-    replacement: string,
-    prefix: (string | number)[],
-    keys: Record<string, string>,
-  ): TextEdit[] | string {
-    const call = send.node as JsNode;
-    const edits: TextEdit[] = [{ start: call.start, end: call.end, text: replacement }];
-    let holder = send.parent;
-    if (holder?.node.type === "AwaitExpression") holder = holder.parent;
-    if (holder?.node.type === "ExpressionStatement" && prefix.length === 0) return edits;
-    const declarator = holder?.node as JsNode;
-    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier")
-      return "the response is used as a whole; its shape differs on the target";
-    const name = declarator.id.name;
-    const uses: JsNode[] = [];
-    root.find(api.Identifier, { name }).forEach((p) => {
-      const node = p.node as JsNode;
-      const parent = p.parent.node as JsNode;
-      if (
-        node === declarator.id ||
-        (parent.type === "MemberExpression" && parent.property === node && !parent.computed)
-      )
-        return;
-      if ((parent.type === "ObjectProperty" || parent.type === "Property") && parent.key === node && !parent.shorthand)
-        return;
-      uses.push(p);
-    });
-    for (const use of uses) {
-      let path = use;
-      for (const step of prefix) {
-        const member = path.parent?.node as JsNode;
-        const isMember = member && member.type.endsWith("MemberExpression") && member.object === path.node;
-        const key = member?.computed ? member.property.value : member?.property?.name;
-        if (!isMember || key !== step) return "the response is read in a way the target does not answer";
-        path = path.parent;
+  function planClient(path: JsNode, version: "v2" | "v3"): string | undefined {
+    const node = path.node as JsNode;
+    const made = text(node);
+    const declarator = path.parent?.node as JsNode;
+    const options = node.arguments[0];
+    const dropped: string[] = [];
+    // A client option the target would drop is marked, and its calls are still planned so each gets its own reason.
+    let optionProblem: string | undefined;
+    if (node.arguments.length > 1 || (options && options.type !== "ObjectExpression"))
+      optionProblem = `${clip(made)}: its options are built elsewhere, so apply cannot tell whether they set an endpoint or retries ${native.client}() would drop: pass them inline, or keep this file on the shim`;
+    for (const property of (options?.type === "ObjectExpression" ? options.properties : []) as JsNode[]) {
+      const key = property.key?.name ?? property.key?.value;
+      if (property.type === "SpreadElement" || !AWS_ONLY_OPTIONS.has(key)) {
+        optionProblem ??= `${clip(made)}: ${native.client}() takes its address and key from ${envOf(target)}, so ${property.type === "SpreadElement" ? "the spread options" : key} would be dropped: remove it, or keep this file on the shim`;
+        continue;
       }
-      const member = path.parent?.node as JsNode;
-      if (!member || !member.type.endsWith("MemberExpression") || member.object !== path.node || member.computed)
-        return "the response is used as a whole; its shape differs on the target";
-      const mapped = keys[member.property.name];
-      if (!mapped) return `the response field ${member.property.name} has no ${TARGET_NAME[target]} counterpart`;
-      const optional = member.optional ? "?." : ".";
-      edits.push({ start: (use.node as JsNode).start, end: member.end, text: `${name}${optional}${mapped}` });
-      if (member.property.name === "status") {
-        const why = rewriteStatusComparison(path.parent, edits);
-        if (why) return why;
-      }
+      dropped.push(key);
     }
-    return edits;
-  }
-
-  function rewriteStatusComparison(read: JsNode, edits: TextEdit[]): string | undefined {
-    const comparison = read.parent?.node as JsNode;
-    const table = AWS_TO_TARGET_STATUS[target];
-    if (comparison?.type !== "BinaryExpression" || !["===", "!==", "==", "!="].includes(comparison.operator)) {
-      return `the status is used beyond a comparison; ${TARGET_NAME[target]} states differ from Batch's`;
-    }
-    const other = comparison.left === read.node ? comparison.right : comparison.left;
-    const mapped = typeof other.value === "string" ? table[other.value] : undefined;
-    if (!mapped) return "the status is compared with something other than a literal Batch status";
-    if (mapped.length === 1) {
-      edits.push({ start: other.start, end: other.end, text: `${code[other.start]}${mapped[0]}${code[other.start]}` });
+    if (optionProblem) manual(path, optionProblem);
+    const droppedNote = (): TextEdit => {
+      const start = lineStartOf(code, statementOf(path).start);
+      return {
+        start,
+        end: start,
+        text: `${indentationAt(code, start)}// migrate: review — ${dropped.join(", ")} dropped: ${native.client}() has no AWS region, API version or credentials; it reads ${envOf(target)}\n`,
+      };
+    };
+    // `new AWS.Batch().submitJob(…)`: a client made for one call is that call's receiver.
+    if (declarator?.type === "MemberExpression" && declarator.object === node && !declarator.computed) {
+      handled.add(declarator);
+      const site =
+        version === "v3" ? v3Site(path, made, `new ${native.client}()`) : v2Site(path, made, `new ${native.client}()`);
+      if (typeof site === "string") return site;
+      const planned = planOperation(site, ctx);
+      if (typeof planned === "string") return planned;
+      if (optionProblem) return undefined;
+      plan.edits.push(...planned.edits, ...(dropped.length > 0 ? [droppedNote()] : []));
+      plan.routing.push(...planned.routing);
+      plan.callbackify ||= planned.callbackify;
       return undefined;
     }
-    return "FAILED becomes several target states; compare against each by hand";
+    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier" || declarator.init !== node) {
+      const parent = path.parent?.node as JsNode;
+      const where =
+        parent?.type === "AssignmentExpression"
+          ? `is stored in ${clip(text(parent.left))}`
+          : parent?.type === "ReturnStatement" || parent?.type === "ArrowFunctionExpression"
+            ? "is returned by a factory function"
+            : "is not bound to a name";
+      return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
+    }
+    if (path.parent.parent?.parent?.node.type === "ExportNamedDeclaration")
+      return `${clip(made)} is exported: other modules call it as an AWS Batch client, so this file stays on the shim; convert those modules with it, or keep the client private to this file`;
+    const clientName = declarator.id.name;
+    const scope = scopeOf(path.parent);
+    const sites: OperationSite[] = [];
+    for (const use of referencesIn(parsed, scope, clientName)) {
+      if (use.node === declarator.id) continue;
+      handled.add(use.parent.node);
+      const site = version === "v3" ? v3Site(use, clientName) : v2Site(use, clientName);
+      if (typeof site === "string") {
+        manual(use, site);
+        continue;
+      }
+      sites.push(site);
+    }
+    let failed = false;
+    for (const site of sites) {
+      const planned = planOperation(site, ctx);
+      if (typeof planned === "string") {
+        manual(site.call, planned);
+        failed = true;
+        continue;
+      }
+      plan.edits.push(...planned.edits);
+      plan.routing.push(...planned.routing);
+      plan.callbackify ||= planned.callbackify;
+    }
+    if (failed || optionProblem) return undefined;
+    plan.edits.push({ start: node.start, end: node.end, text: `new ${native.client}()` });
+    if (dropped.length > 0) plan.edits.push(droppedNote());
+    return undefined;
   }
+
+  /** `client.send(new XCommand(input))`, or `client.send(command)` with `const command = new XCommand(input)` beside it. */
+  function v3Site(use: JsNode, clientName: string, receiver = clientName): OperationSite | string {
+    const member = use.parent.node as JsNode;
+    const call = use.parent.parent?.node as JsNode;
+    if (member.type !== "MemberExpression" || member.object !== use.node)
+      return `${clientName} is handed on as a value here (${clip(text(member))}): code that receives it expects an AWS Batch client: keep the client private to the send() calls in this file`;
+    if (
+      member.type !== "MemberExpression" ||
+      member.object !== use.node ||
+      member.computed ||
+      member.property.name !== "send" ||
+      call?.type !== "CallExpression" ||
+      call.callee !== member
+    )
+      return `${clip(text(member.type.endsWith("MemberExpression") ? member : use.node))}: the ${name} client has no such member; only ${clientName}.send(new …Command(…)) calls move: rewrite this use by hand`;
+    const sendPath = use.parent.parent;
+    const argument = call.arguments[0];
+    let command: JsNode | undefined;
+    let commandPath: JsNode | undefined;
+    const alsoEdits: TextEdit[] = [];
+    if (argument?.type === "NewExpression") {
+      command = argument;
+      commandPath = sendPath.get("arguments", 0);
+    } else if (argument?.type === "Identifier") {
+      const declarator = declaratorOf(parsed, sendPath, argument.name);
+      const init = declarator?.node.init as JsNode | undefined;
+      if (!declarator || init?.type !== "NewExpression")
+        return `${clientName}.send(${argument.name}): the command ${argument.name} is not made by new …Command(…) in this file: build it inline in the send() call`;
+      const uses = referencesIn(parsed, scopeOf(declarator), argument.name).filter(
+        (u) => u.node !== declarator.node.id,
+      );
+      if (uses.length !== 1 || scopeOf(declarator) !== scopeOf(sendPath))
+        return `${clientName}.send(${argument.name}): the command is built in another function or used more than once, so its send cannot be rewritten alone: build it inline in the send() call`;
+      const statement = declarator.parent.node as JsNode;
+      if (statement.declarations.length !== 1)
+        return `${clientName}.send(${argument.name}): the command is declared together with other variables: give it its own const`;
+      command = init;
+      commandPath = declarator.get("init");
+      const start = lineStartOf(code, statement.start);
+      const newline = code.indexOf("\n", statement.end);
+      alsoEdits.push({ start, end: newline === -1 ? statement.end : newline + 1, text: "" });
+    } else {
+      return `${clientName}.send(${clip(text(argument ?? call))}): the command is not built here: build it inline with new …Command(…)`;
+    }
+    const callee = command.callee as JsNode;
+    const namespace =
+      callee.type === "MemberExpression" && !callee.computed && callee.object.type === "Identifier"
+        ? v3.get(callee.object.name) === "*"
+        : false;
+    const imported =
+      callee.type === "Identifier" ? v3.get(callee.name) : namespace ? (callee.property.name as string) : undefined;
+    if (imported) handled.add(namespace ? callee.object : callee);
+    const operation = imported ? V3_COMMANDS[imported] : undefined;
+    if (!operation) {
+      const label = imported === "*" || !imported ? text(command.callee) : imported;
+      return `${label} has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
+    }
+    return {
+      operation,
+      request: command.arguments[0] ? commandPath.get("arguments", 0) : undefined,
+      receiver,
+      call: sendPath,
+      alsoEdits,
+    };
+  }
+
+  /** `client.op(params).promise()` or `client.op(params, callback)`. */
+  function v2Site(use: JsNode, clientName: string, receiver = clientName): OperationSite | string {
+    const member = use.parent.node as JsNode;
+    const call = use.parent.parent?.node as JsNode;
+    if (member.type !== "MemberExpression" || member.object !== use.node || member.computed)
+      return `${clientName} is used as a value here (${clip(text(use.parent.node))}): the ${name} client has another shape than AWS.Batch, so this use cannot move: keep the client local to the calls`;
+    const method = member.property.name;
+    const operation = V2_METHODS[method];
+    if (!operation)
+      return `${clientName}.${method}() has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
+    if (call?.type !== "CallExpression" || call.callee !== member)
+      return `${clientName}.${method} is read, not called: call it with .promise() or a callback`;
+    const callPath = use.parent.parent;
+    const request = call.arguments[0] ? callPath.get("arguments", 0) : undefined;
+    if (call.arguments.length === 2)
+      return { operation, request, receiver, call: callPath, callback: callPath.get("arguments", 1) };
+    const promise = callPath.parent?.node as JsNode;
+    const promiseCall = callPath.parent?.parent?.node as JsNode;
+    if (
+      call.arguments.length <= 1 &&
+      promise?.type === "MemberExpression" &&
+      promise.property.name === "promise" &&
+      promiseCall?.type === "CallExpression" &&
+      promiseCall.callee === promise &&
+      promiseCall.arguments.length === 0
+    )
+      return { operation, request, receiver, call: callPath.parent.parent };
+    return `${clientName}.${method}(…) is used as an AWS.Request (${clip(text(promise ?? call))}): the ${name} client answers with promises: call .promise() on it, or pass a callback`;
+  }
+
+  // Any other Batch name in the file (a command built for a client passed in, an error class…) keeps the file whole.
+  for (const [local, imported] of v3) {
+    plan.usesBatch = true;
+    root.find(api.Identifier, { name: local }).forEach((p) => {
+      const parent = p.parent?.node as JsNode;
+      if (handled.has(p.node) || !isReference(p)) return;
+      if (parent.type === "VariableDeclarator" && parent.id === p.node) return;
+      if (parent.type === "ObjectProperty" && p.parent.parent?.node.type === "ObjectPattern") return;
+      if (imported === "BatchClient" && parent.type === "NewExpression") return;
+      const label = imported === "*" ? `${local} (all of @aws-sdk/client-batch)` : imported;
+      manual(
+        p,
+        imported === "BatchClient"
+          ? `BatchClient is used here beyond new BatchClient(): ${name} has no such class: rewrite this use by hand`
+          : V3_COMMANDS[imported]
+            ? `${imported} is built apart from the client.send() that sends it (in another function, or for a client this file does not make): build it inline in that send(), in the module that makes the client`
+            : `${label} has no ${name} counterpart here (not a job operation, or a client made elsewhere): this file stays on the shim`,
+      );
+    });
+  }
+  for (const local of v2) {
+    root.find(api.Identifier, { name: local }).forEach((p) => {
+      plan.usesBatch = true;
+      const parent = p.parent?.node as JsNode;
+      if (handled.has(p.node) || !isReference(p)) return;
+      if (parent.type === "VariableDeclarator" && parent.id === p.node) return;
+      if (parent.type === "ObjectProperty" && p.parent.parent?.node.type === "ObjectPattern") return;
+      manual(p, `${local} (the aws-sdk v2 Batch class) is used beyond new ${local}(): rewrite this use by hand`);
+    });
+  }
+  // A job operation through a client this file does not bind (`this.batch`, a parameter, an import) cannot be
+  // followed to the client that serves it.
+  if (plan.usesBatch && (v2.size > 0 || roots.size > 0)) {
+    root.find(api.CallExpression).forEach((p) => {
+      const callee = (p.node as JsNode).callee;
+      if (callee.type !== "MemberExpression" || callee.computed || handled.has(callee)) return;
+      const operation = V2_METHODS[callee.property.name];
+      if (!operation) return;
+      manual(
+        p,
+        `${clip(text(callee))}() (${operation}) goes through ${clip(text(callee.object))}, which is not a client this file binds to a const, so apply cannot tell which client it reaches: call it on the const that holds new AWS.Batch(), or rewrite it by hand`,
+      );
+    });
+  }
+  if (plan.manual.length === 0) {
+    // In a CommonJS file the emptied require becomes the native one, so the file keeps its module kind.
+    const commonJs = root.find(api.ImportDeclaration).length === 0;
+    const q = style.quote;
+    const nativeRequire = `const { ${native.client} } = require(${q}${native.source}${q})${style.semicolon ? ";" : ""}\n`;
+    for (const edit of unusedDestructuredBatch(parsed, code, v2, handled)) {
+      if (commonJs && edit.text === "" && !plan.nativeImported && edit.start === lineStartOf(code, edit.start)) {
+        plan.edits.push({ ...edit, text: nativeRequire });
+        plan.nativeImported = true;
+      } else plan.edits.push(edit);
+    }
+  }
+  plan.routing = [...new Set(plan.routing)].sort();
+  return plan;
+}
+
+/**
+ * `const { Batch } = require("aws-sdk")` once every `new Batch()` is rewritten: the import pass drops whole
+ * `require` bindings only, so the destructured name (or the whole statement) goes here.
+ */
+function unusedDestructuredBatch(
+  parsed: ParsedJs,
+  code: string,
+  constructors: ReadonlySet<string>,
+  rewritten: ReadonlySet<JsNode>,
+): TextEdit[] {
+  const edits: TextEdit[] = [];
+  parsed.root.find(parsed.api.VariableDeclarator).forEach((p) => {
+    const node = p.node as JsNode;
+    if (node.id.type !== "ObjectPattern" || !requireOf(node.init)) return;
+    const statement = p.parent.node as JsNode;
+    if (statement.declarations.length !== 1 || p.parent.parent?.node.type !== "Program") return;
+    const properties = node.id.properties as JsNode[];
+    const unused = properties.filter(
+      (property) =>
+        property.value?.type === "Identifier" &&
+        constructors.has(property.value.name) &&
+        referencesIn(parsed, p.parent.parent, property.value.name).every(
+          (use) => use.node === property.value || use.node === property.key || rewritten.has(use.node),
+        ),
+    );
+    if (unused.length === 0) return;
+    if (unused.length === properties.length) {
+      const start = lineStartOf(code, statement.start);
+      const newline = code.indexOf("\n", statement.end);
+      edits.push({ start, end: newline === -1 ? statement.end : newline + 1, text: "" });
+      return;
+    }
+    for (const property of unused) {
+      const index = properties.indexOf(property);
+      const next = properties[index + 1];
+      edits.push(
+        next
+          ? { start: property.start, end: next.start, text: "" }
+          : { start: properties[index - 1].end, end: property.end, text: "" },
+      );
+    }
+  });
+  return edits;
+}
+
+function envOf(target: MigrationTarget): string {
+  return target === "salad"
+    ? "SALAD_API_KEY, SALAD_ORGANIZATION_NAME and SALAD_PROJECT_NAME"
+    : "CC_API_KEY and CC_BASE_URL";
+}
+
+function clip(value: string): string {
+  const flat = value.replace(/\s+/g, " ");
+  return flat.length > 60 ? `${flat.slice(0, 57)}…` : flat;
 }

@@ -261,7 +261,7 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
       listOf: fields,
       what: "job",
     });
-    return asList.manual === undefined ? asList : one;
+    return asList;
   }
   // Several jobs: one get per id, in the order asked.
   const plain =

@@ -31,6 +31,26 @@ export function snippet(text: string, max = 60): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Not a keyword argument's name (`describe_jobs(jobs=…)`) nor an attribute's (`x.jobs`): a read of the variable. */
+function isNameRead(node: SyntaxNode): boolean {
+  const parent = node.parent;
+  if (parent?.type === "keyword_argument" && parent.childForFieldName("name")?.id === node.id) return false;
+  return !(parent?.type === "attribute" && parent.childForFieldName("attribute")?.id === node.id);
+}
+
+/** `x.get("key")` / `x.get("key", default)` on `value`: the call and its key, read like `x["key"]`. */
+function getCall(value: SyntaxNode): { call: SyntaxNode; key: string | undefined; keyNode: SyntaxNode } | undefined {
+  const attribute = value.parent;
+  if (attribute?.type !== "attribute" || attribute.childForFieldName("object")?.id !== value.id) return undefined;
+  if (attribute.childForFieldName("attribute")?.text !== "get") return undefined;
+  const call = attribute.parent;
+  if (call?.type !== "call" || call.childForFieldName("function")?.id !== attribute.id) return undefined;
+  const args = call.childForFieldName("arguments")?.namedChildren.filter((a) => a.type !== "comment") ?? [];
+  if (args.length < 1 || args.length > 2 || args.some((a) => a.type === "keyword_argument" || a.type.endsWith("splat")))
+    return undefined;
+  return { call, key: stringValue(args[0]), keyNode: args[0]! };
+}
+
 function subscriptKey(node: SyntaxNode): string | number | undefined {
   const key = node.childForFieldName("subscript");
   if (!key) return undefined;
@@ -53,7 +73,7 @@ function isValueOf(parent: SyntaxNode | null, child: SyntaxNode, field: string):
  */
 export function usesOf(variable: SyntaxNode, within?: SyntaxNode): SyntaxNode[] | undefined {
   const scope = within ?? enclosingScope(variable);
-  const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text);
+  const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text && isNameRead(node));
   const assignments = same.filter((node) => {
     const parent = node.parent;
     return (
@@ -128,6 +148,32 @@ export function rewriteResult(
     for (;;) {
       const parent = current.parent;
       const subscripted = parent?.type === "subscript" && isValueOf(parent, current, "value");
+      const got = subscripted ? undefined : getCall(current);
+      if (got && kind !== "list") {
+        // `resp.get("jobs", [])`, `job.get("status")`: the same read as a subscript, with a default.
+        const key = got.key;
+        if (rest.length > 0) {
+          if (key !== rest[0])
+            return key === undefined
+              ? `${context.call}: a field of the response is read by a computed key`
+              : `${context.call}: the code reads \`${key}\` of the response, which ${target} does not return (only \`${String(rest[0])}\` is kept): drop that read, or leave this call on the Batch client`;
+          // A default stands for a response without the key; the target's answer always has the value (or raises).
+          current = got.call;
+          rest = rest.slice(1);
+          edited = true;
+          if (rest.length === 0) kind = "record" in shape ? "record" : "list";
+          continue;
+        }
+        if (kind === "record") {
+          if (key === undefined) return `${context.call}: a field of the ${shape.what} is read by a computed key`;
+          const mapped = keys[key];
+          if (!mapped) return fieldRefused(key, keys);
+          const quote = got.keyNode.text.match(/["']/)?.[0] ?? context.quote;
+          if (edited) edits.push({ start: start.startIndex, end: current.endIndex, text });
+          edits.push({ start: got.keyNode.startIndex, end: got.keyNode.endIndex, text: `${quote}${mapped}${quote}` });
+          return key === "status" ? rewriteStatusUse(context, got.call, edits) : undefined;
+        }
+      }
       if (rest.length > 0) {
         if (!subscripted) break;
         const key = subscriptKey(parent!);
@@ -230,22 +276,48 @@ function rewriteStatusUse(context: ResponseContext, read: SyntaxNode, edits: Tex
 /** Reads of a status variable; besides its one assignment it may be reset to None (`last = None` before a loop). */
 function statusUses(variable: SyntaxNode): SyntaxNode[] | undefined {
   const scope = enclosingScope(variable);
-  const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text);
+  const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text && isNameRead(node));
   const assigned = same.filter((node) => {
     const parent = node.parent;
     return parent?.type === "assignment" && parent.childForFieldName("left")?.id === node.id;
   });
-  if (assigned.some((node) => node.id !== variable.id && node.parent!.childForFieldName("right")?.type !== "none"))
+  // Reset to None, or polled again by the same statement (`status = client.describe_jobs(…)…` in the loop).
+  const right = variable.parent?.childForFieldName("right")?.text.replace(/\s+/g, "");
+  if (
+    assigned.some((node) => {
+      const other = node.parent!.childForFieldName("right");
+      return node.id !== variable.id && other?.type !== "none" && other?.text.replace(/\s+/g, "") !== right;
+    })
+  )
     return undefined;
   if (same.some((node) => node.parent?.type === "augmented_assignment" || node.parent?.type === "for_statement"))
     return undefined;
-  return same.filter((node) => !assigned.includes(node) && node.startIndex > variable.endIndex);
+  const first = assigned[0] ?? variable;
+  return same.filter((node) => !assigned.includes(node) && node.startIndex > first.endIndex);
 }
 
 function rewriteComparison(context: ResponseContext, read: SyntaxNode, edits: TextEdit[]): string | undefined {
   const comparison = read.parent;
-  // Shown in a message: the target's state reads as well as Batch's status there.
-  if (comparison?.type === "interpolation") return undefined;
+  // Shown in a message, or tested for being set: the target's state serves as well as Batch's status there.
+  if (
+    comparison?.type === "interpolation" ||
+    comparison?.type === "boolean_operator" ||
+    comparison?.type === "not_operator"
+  )
+    return undefined;
+  // Printed or logged: shown, not interpreted.
+  if (
+    comparison?.type === "argument_list" &&
+    /^(print|str|repr|(logger|logging|log|LOG|self\.logger|self\.log)\.\w+)$/.test(
+      comparison.parent?.childForFieldName("function")?.text ?? "",
+    )
+  )
+    return undefined;
+  if (
+    (comparison?.type === "if_statement" || comparison?.type === "while_statement") &&
+    comparison.childForFieldName("condition")?.id === read.id
+  )
+    return undefined;
   const table = AWS_TO_TARGET_STATUS[context.target];
   const target = TARGET_NAME[context.target];
   if (comparison?.type !== "comparison_operator" || comparison.namedChildren.length !== 2) {

@@ -419,6 +419,14 @@ export function planPythonNative(
       plan.edits.push(...edits.map((edit) => ({ ...edit, text: edit.text.split(RECEIVER).join(name) })));
     }
   }
+  // A polling loop reads the same status through two calls: their identical edits of the comparison are one.
+  const seenEdits = new Set<string>();
+  plan.edits = plan.edits.filter((edit) => {
+    const key = `${edit.start}:${edit.end}:${edit.text}`;
+    if (seenEdits.has(key)) return false;
+    seenEdits.add(key);
+    return true;
+  });
   plan.helpers.clear();
   const written = plan.edits.map((edit) => edit.text).join("\n");
   for (const helper of RUNTIME_HELPERS) if (new RegExp(`\\b${helper}\\(`).test(written)) plan.helpers.add(helper);

@@ -247,7 +247,11 @@ async function evaluate(
       row.sites++;
       const outLine = toOutput(site.line);
       const stillThere = outLine !== undefined && outputSites.some((o) => o.line === outLine && o.kind === site.kind);
-      const why = (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ?? fileMarker;
+      // A file-wide marker covers the sites still in the file; a rewritten one is rewritten even beside markers
+      // (native Python leaves infrastructure calls marked next to rewritten job calls).
+      const why =
+        (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ??
+        (mode.to === "native" && !stillThere ? undefined : fileMarker);
       if (why !== undefined) {
         row.marked++;
         const key = reasonClass(why);

@@ -12,6 +12,7 @@ from .routing import (
     common_compute_submit_arguments,
     salad_queue,
     salad_queue_of,
+    salad_queue_of_job,
     salad_states,
     salad_submit_arguments,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "common_compute_submit_arguments",
     "salad_queue",
     "salad_queue_of",
+    "salad_queue_of_job",
     "salad_states",
     "salad_submit_arguments",
 ]

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, SaladError
 from .shim.registry import Registry
 from .shim.settings import CONFIG_FILE_NAME, find_config_file, load_config_document
 
@@ -183,3 +183,45 @@ def common_compute_states(statuses: Any) -> "tuple[str, ...]":
 def salad_states(statuses: Any) -> "tuple[str, ...]":
     """A Batch status (or several) → the SaladCloud queue job statuses it stands for."""
     return _states(_SALAD_STATES, statuses, "SaladCloud")
+
+
+# Job id → SaladCloud queue, for jobs this process already found (a queue job's id never moves to another queue).
+_QUEUE_OF_JOB: Dict[str, str] = {}
+
+
+def _mapped_salad_queues(registry: Registry) -> "list[str]":
+    queues: list = []
+    for mappings in registry.target_mappings.values():
+        merged = dict(mappings.get("flat") or {})
+        merged.update(mappings.get("salad") or {})
+        queue = merged.get("queue")
+        if queue and queue not in queues:
+            queues.append(str(queue))
+    return queues
+
+
+def salad_queue_of_job(client: Any, job_id: str, *, config_path: Optional[str] = None) -> str:
+    """The SaladCloud queue holding `job_id`, for `get_queue_job` / `delete_queue_job` when Batch code only knows the id.
+
+    Looks the job up in each queue migrate.config.json maps (one GET per queue until found, remembered for the
+    process). Raises ConfigurationError when no mapped queue holds it.
+    """
+    if job_id in _QUEUE_OF_JOB:
+        return _QUEUE_OF_JOB[job_id]
+    registry, source = _registry(config_path)
+    queues = _mapped_salad_queues(registry)
+    if len(queues) == 1:
+        return queues[0]
+    for queue in queues:
+        try:
+            client.get_queue_job(queue, job_id)
+        except SaladError as error:
+            if error.status == 404:
+                continue
+            raise
+        _QUEUE_OF_JOB[job_id] = queue
+        return queue
+    raise ConfigurationError(
+        f"job {job_id!r} is in none of the SaladCloud queues {source} maps ({', '.join(queues) or 'none'}); "
+        "map the job queue it was submitted to under jobQueues.<name>.salad.queue"
+    )

@@ -154,3 +154,24 @@ def test_rewritten_submit_with_kwargs_runs_on_salad(executor, tmp_path, monkeypa
     assert job["metadata"] == {"name": "nightly"}
     assert job["status"] in salad_states(["SUBMITTED", "RUNNING", "SUCCEEDED"])
     launcher.stop(job_id)
+
+
+def test_salad_queue_of_job_finds_the_queue_holding_a_job(executor, tmp_path, monkeypatch):
+    from batch_migrate_runtime import salad_queue_of_job
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    (tmp_path / "migrate.config.json").write_text(
+        json.dumps({"jobQueues": {"a": {"salad": {"queue": "lookup-a"}}, "b": {"salad": {"queue": "lookup-b"}}}}),
+        encoding="utf-8",
+    )
+    salad = SaladCloud(executor.api_key, base_url=executor.base_url, organization_name="acme-corp", project_name="dev-env")
+    existing = {queue["name"] for queue in salad.list_queues()["items"]}
+    for name in ("lookup-a", "lookup-b"):
+        if name not in existing:
+            salad.create_queue(name, display_name=name)
+    job = salad.create_queue_job("lookup-b", {"parameters": {}})
+    assert salad_queue_of_job(salad, job["id"]) == "lookup-b"
+    assert salad.get_queue_job(salad_queue_of_job(salad, job["id"]), job["id"])["id"] == job["id"]
+    with pytest.raises(ConfigurationError, match="none of the SaladCloud queues"):
+        salad_queue_of_job(salad, "00000000-0000-4000-8000-000000000000")

@@ -224,17 +224,30 @@ function assumedRouteNote(site: CallSite, call: SyntaxNode, workload: string | u
   );
 }
 
-function saladQueueOrWhy(site: CallSite, operation: string): { queue: string } | { manual: string } {
+/** The queue argument of a SaladCloud job call: the one mapped queue, else looked up at run time by job id. */
+function saladQueueOf(site: CallSite, operation: string): { queue: (jobId: string) => string } | { manual: string } {
   const queue = onlySaladQueue(site.config);
-  if (queue) return { queue };
-  return {
-    manual: `${operation}: SaladCloud reaches a job through its queue, and migrate.config.json maps ${site.config ? "more than one (or no) salad.queue" : "none"}, so the queue of this job is unknown here: leave it on the Batch client, or pass the queue name by hand (\`get_queue_job(<queue>, job_id)\`)`,
-  };
+  if (queue) return { queue: () => q(site, queue) };
+  if (!site.config) return { manual: `${operation}: ${noConfig(site)}` };
+  return { queue: (jobId) => `salad_queue_of_job(${RECEIVER}, ${jobId})` };
 }
 
-function getOne(site: CallSite, jobId: string, queue: string | undefined): string {
+function lookupNote(site: CallSite, call: SyntaxNode, planned: SitePlan): SitePlan {
+  if (planned.manual !== undefined || !planned.edits.some((edit) => edit.text.includes("salad_queue_of_job(")))
+    return planned;
+  planned.edits.push(
+    note(
+      site,
+      call,
+      "SaladCloud reaches a job through its queue: salad_queue_of_job looks the job up in each queue migrate.config.json maps (one GET per queue, remembered); pass the queue instead where this code knows it",
+    ),
+  );
+  return planned;
+}
+
+function getOne(site: CallSite, jobId: string, queue: (jobId: string) => string): string {
   return site.target === "salad"
-    ? `${RECEIVER}.get_queue_job(${q(site, queue!)}, ${jobId})`
+    ? `${RECEIVER}.get_queue_job(${queue(jobId)}, ${jobId})`
     : `${RECEIVER}.jobs.get(${jobId})`;
 }
 
@@ -243,9 +256,9 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
   const jobs = keywords.get("jobs");
   if (splat || positional.length > 0 || keywords.size !== 1 || !jobs)
     return { manual: "describe_jobs(…): the job ids are not passed as `jobs=`; pass them so and run again" };
-  let queue: string | undefined;
+  let queue: (jobId: string) => string = () => "";
   if (site.target === "salad") {
-    const found = saladQueueOrWhy(site, "describe_jobs");
+    const found = saladQueueOf(site, "describe_jobs");
     if ("manual" in found) return found;
     queue = found.queue;
   }
@@ -256,12 +269,12 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
   if (single) {
     const jobId = jobs.namedChildren[0]!.text;
     const one = rewriteResult(context, call, getOne(site, jobId, queue), ["jobs", 0], { record: fields, what: "job" });
-    if (one.manual === undefined) return one;
+    if (one.manual === undefined) return lookupNote(site, call, one);
     const asList = rewriteResult(context, call, `[${getOne(site, jobId, queue)}]`, ["jobs"], {
       listOf: fields,
       what: "job",
     });
-    return asList;
+    return lookupNote(site, call, asList);
   }
   // Several jobs: one get per id, in the order asked.
   const plain =
@@ -270,7 +283,7 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
   const replacement = plain
     ? `[${jobs.namedChildren.map((id) => getOne(site, id.text, queue)).join(", ")}]`
     : `[${getOne(site, each, queue)} for ${each} in ${jobs.text}]`;
-  return rewriteResult(context, call, replacement, ["jobs"], { listOf: fields, what: "job" });
+  return lookupNote(site, call, rewriteResult(context, call, replacement, ["jobs"], { listOf: fields, what: "job" }));
 }
 
 export function planCancel(site: CallSite, call: SyntaxNode, operation: string): SitePlan {
@@ -291,17 +304,17 @@ export function planCancel(site: CallSite, call: SyntaxNode, operation: string):
       manual: `${method}(…): the response is used (\`${snippet(call.parent?.text ?? "")}\`); Batch answers an empty object and ${TARGET_NAME[site.target]} answers differently: stop using it and run again`,
     };
   if (site.target === "salad") {
-    const found = saladQueueOrWhy(site, method);
+    const found = saladQueueOf(site, method);
     if ("manual" in found) return found;
-    return {
+    return lookupNote(site, call, {
       edits: [
         {
           start: call.startIndex,
           end: call.endIndex,
-          text: `${RECEIVER}.delete_queue_job(${q(site, found.queue)}, ${jobId.text})`,
+          text: `${RECEIVER}.delete_queue_job(${found.queue(jobId.text)}, ${jobId.text})`,
         },
       ],
-    };
+    });
   }
   const reason = keywords.get("reason");
   const text = `${RECEIVER}.jobs.cancel(${jobId.text}${reason ? `, reason=${reason.text}` : ""})`;

@@ -266,6 +266,7 @@ const RUNTIME_HELPERS = [
   "common_compute_submit_arguments",
   "salad_queue",
   "salad_queue_of",
+  "salad_queue_of_job",
   "salad_states",
   "salad_submit_arguments",
 ];

@@ -118,6 +118,50 @@ function clientMovedWithFactory(result: FileResult | undefined, changed: Readonl
   return from.length > 0 && from.every((site) => changed.has(site.origin.path));
 }
 
+/** Original line → output line of a file apply may have changed (identity when it did not). */
+function outputLineOf(pristine: string, copy: string, relPath: string): (line: number) => number | undefined {
+  const before = readFileSync(path.join(pristine, relPath), "utf8");
+  const after = existsSync(path.join(copy, relPath)) ? readFileSync(path.join(copy, relPath), "utf8") : before;
+  return before === after ? (line) => line : lineMap(before, after);
+}
+
+const NATIVE_CONSTRUCTOR = /\b(CommonCompute|SaladCloud)\(/;
+
+/**
+ * Unmarked calls of `file` still made (same line, unchanged) on a client whose origin line now constructs a native
+ * client: `boto3.client("batch")` replaced by `CommonCompute()` in a helper while a caller keeps AWS calls on it.
+ */
+function callsOnReplacedClients(
+  file: string,
+  callSites: readonly Finding[],
+  pristine: string,
+  copy: string,
+  outputLines: string[],
+): string[] {
+  const problems: string[] = [];
+  const toOutput = outputLineOf(pristine, copy, file);
+  const originLines = new Map<string, string[]>();
+  const pristineLines = readFileSync(path.join(pristine, file), "utf8").split("\n");
+  for (const site of callSites) {
+    if (site.path !== file || !site.origin || !file.endsWith(".py")) continue;
+    const line = toOutput(site.line);
+    if (line === undefined || outputLines[line - 1] !== pristineLines[site.line - 1]) continue;
+    if (markerAbove(outputLines, line) !== undefined) continue;
+    const origin = site.origin;
+    if (!originLines.has(origin.path)) {
+      const abs = path.join(copy, origin.path);
+      originLines.set(origin.path, existsSync(abs) ? readFileSync(abs, "utf8").split("\n") : []);
+    }
+    const originLine = outputLineOf(pristine, copy, origin.path)(origin.line);
+    const made = originLine === undefined ? "" : (originLines.get(origin.path)![originLine - 1] ?? "");
+    if (NATIVE_CONSTRUCTOR.test(made))
+      problems.push(
+        `${line} ${site.operation ?? site.kind} is made on the client of ${origin.path}:${originLine}, now \`${made.trim()}\``,
+      );
+  }
+  return problems;
+}
+
 async function configure(copy: string, target: MigrationTarget): Promise<void> {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   await runInitCommand({ paths: [copy], force: true, target }, { stdout: sink, stderr: sink, cwd: copy, env: {} });
@@ -212,7 +256,11 @@ async function evaluate(
       row.sites++;
       const outLine = toOutput(site.line);
       const stillThere = outLine !== undefined && outputSites.some((o) => o.line === outLine && o.kind === site.kind);
-      const why = (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ?? fileMarker;
+      // A file-wide marker covers the sites still in the file; a rewritten one is rewritten even beside markers
+      // (native Python leaves infrastructure calls marked next to rewritten job calls).
+      const why =
+        (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ??
+        (mode.to === "native" && !stillThere ? undefined : fileMarker);
       if (why !== undefined) {
         row.marked++;
         const key = reasonClass(why);
@@ -293,6 +341,16 @@ async function evaluate(
           `half-migrated ${file.path}: ${unmarked.map((s) => `${s.line} ${s.operation ?? s.kind}`).join(", ")}`,
         );
       }
+    }
+  }
+  // A call left on a client whose constructor (in this file or the module that makes it) now builds a native
+  // client: checked through the scanner's origin of each original call, so tuple helpers and factories count.
+  for (const file of bySite.keys()) {
+    if (!file.endsWith(".py")) continue;
+    const lines = readFileSync(path.join(copy, file), "utf8").split("\n");
+    for (const misuse of callsOnReplacedClients(file, callSites, pristine, copy, lines)) {
+      row.unservedUnmarked++;
+      row.details.push(`unserved ${file}:${misuse}`);
     }
   }
   return row;

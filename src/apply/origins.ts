@@ -6,7 +6,7 @@ import { readCandidate } from "../core/read.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { Finding } from "../core/types.js";
 import type { ApplyOptions, Candidate, ManualSite } from "./runner.js";
-import { madeInFile, originOf, type ClientOrigin, type ReadModule } from "./python/client-origin.js";
+import { BOTO_MAKER, madeInFile, originOf, type ClientOrigin, type ReadModule } from "./python/client-origin.js";
 import { unservedCalls } from "./served.js";
 import { toWorkingText } from "./text-style.js";
 
@@ -20,6 +20,25 @@ export interface OriginPlan {
 }
 
 const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
+const CALL_KINDS = new Set(["py-call", "py-call-dynamic", "py-paginator", "py-waiter-custom"]);
+
+/**
+ * The sites of a file whose client is made elsewhere: each client-making site that does not call boto3 here, and
+ * each call whose client the scanner traced to boto3 in another module (a tuple-returning helper, a parameter), one
+ * per factory.
+ */
+function sitesMadeElsewhere(relPath: string, text: string, findings: readonly Finding[]): Finding[] {
+  const sites = findings.filter((site) => CLIENT_KINDS.has(site.kind) && !madeInFile(site, text));
+  const factories = new Set<string>();
+  for (const site of findings) {
+    const origin = site.origin;
+    if (!CALL_KINDS.has(site.kind) || !origin || origin.path === relPath || !BOTO_MAKER.test(origin.via)) continue;
+    if (factories.has(`${origin.path}:${origin.line}`)) continue;
+    factories.add(`${origin.path}:${origin.line}`);
+    sites.push(site);
+  }
+  return sites;
+}
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   map.set(key, [...(map.get(key) ?? []), value]);
@@ -33,7 +52,8 @@ export function planClientOrigins(
   options: Pick<ApplyOptions, "transforms" | "maxFileBytes"> & { shimTarget?: string },
 ): OriginPlan {
   const plan: OriginPlan = { madeFor: new Map(), resolved: new Map(), unresolved: new Map() };
-  if (!options.transforms.some((t) => t.language === "python" && t.to === "shim")) return plan;
+  const shim = options.transforms.some((t) => t.language === "python" && t.to === "shim");
+  if (!shim && !options.transforms.some((t) => t.language === "python" && t.to === "native")) return plan;
   const texts = new Map<string, string>();
   for (const c of [...candidates, ...possibleFactories]) texts.set(c.relPath, toWorkingText(c.text).text);
   const read: ReadModule = (relPath: string): string | undefined => {
@@ -50,20 +70,25 @@ export function planClientOrigins(
   for (const [relPath, fileFindings] of findings) {
     if (!relPath.endsWith(".py")) continue;
     const text = texts.get(relPath) ?? "";
-    for (const site of fileFindings) {
-      if (!CLIENT_KINDS.has(site.kind) || madeInFile(site, text)) continue;
+    for (const site of sitesMadeElsewhere(relPath, text, fileFindings)) {
       const resolution = originOf(site, text, read);
       if ("unresolved" in resolution) {
+        if (!shim) continue;
         push(plan.unresolved, relPath, { line: site.line, why: `${resolution.unresolved}; this site stays on AWS` });
         continue;
       }
       push(sitesByFactory, resolution.origin.path, { site, origin: resolution.origin });
-      const unserved = unservedCalls(text, fileFindings, "python", "real boto3", options.shimTarget);
+      const unserved = shim ? unservedCalls(text, fileFindings, "python", "real boto3", options.shimTarget) : [];
       if (unserved.length > 0 && !blocked.has(resolution.origin.path))
         blocked.set(resolution.origin.path, `${relPath} also calls operations the shim does not serve`);
     }
   }
   for (const [factory, sites] of sitesByFactory) {
+    // Native mode only needs to know that a factory's clients are used elsewhere (it must not replace them).
+    if (!shim) {
+      for (const { site } of sites) push(plan.madeFor, factory, { path: site.path, line: site.line });
+      continue;
+    }
     const why = blocked.get(factory);
     for (const { site, origin } of sites) {
       if (why) {

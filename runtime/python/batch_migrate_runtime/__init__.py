@@ -6,7 +6,16 @@
 from . import boto3
 from .common_compute import CommonCompute
 from .errors import ApiError, CommonComputeError, ConfigurationError, RuntimeClientError, SaladError, TransportError
-from .routing import common_compute_route, salad_queue
+from .routing import (
+    common_compute_route,
+    common_compute_states,
+    common_compute_submit_arguments,
+    salad_queue,
+    salad_queue_of,
+    salad_queue_of_job,
+    salad_states,
+    salad_submit_arguments,
+)
 from .salad import SaladCloud
 
 __all__ = [
@@ -20,6 +29,12 @@ __all__ = [
     "TransportError",
     "boto3",
     "common_compute_route",
+    "common_compute_states",
+    "common_compute_submit_arguments",
     "salad_queue",
+    "salad_queue_of",
+    "salad_queue_of_job",
+    "salad_states",
+    "salad_submit_arguments",
 ]
 __version__ = "0.1.0"

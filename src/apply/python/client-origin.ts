@@ -229,7 +229,7 @@ export function resolveClientOrigin(site: Finding, text: string, read: ReadModul
 }
 
 /** Makers that are boto3 (or botocore) itself: the module holding one is the factory the shim import moves in. */
-const BOTO_MAKER = /^(boto3\.|session\.|botocore\.|aioboto3\.|aiobotocore\.)/;
+export const BOTO_MAKER = /^(boto3\.|session\.|botocore\.|aioboto3\.|aiobotocore\.)/;
 
 /** The scanner's origin of the site when it is a boto3 call in another module, else this resolver's. */
 export function originOf(site: Finding, text: string, read: ReadModule): OriginResolution {

@@ -1,158 +1,89 @@
 import type { Finding } from "../../core/types.js";
-import { mapSubmit, onlySaladQueue, type MigrateConfig, type SubmitMapping } from "../config.js";
-import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
-import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
-import { SHIM_SERVED_OPERATIONS } from "../served.js";
+import type { MigrateConfig } from "../config.js";
+import { lineStartOf, indentationAt, type TextEdit } from "../edits.js";
+import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
+import { bindingOf, groupBindings, handOffs, usesOfBinding, type ClientBinding } from "./native-bindings.js";
 import {
-  enclosingScope,
+  planCancel,
+  planDescribe,
+  planList,
+  planSubmit,
+  RECEIVER,
+  type CallSite,
+  type SitePlan,
+} from "./native-calls.js";
+import { stayingReason } from "./native-reasons.js";
+import { snippet } from "./native-response.js";
+import {
   enclosingStatement,
   findAll,
   indexOfPosition,
   keywordArguments,
   nodeAt,
-  stringValue,
   type SyntaxNode,
   type Tree,
 } from "./syntax.js";
 
-/** A rewrite of one site, or the reason it has to stay on the shim. */
-type SitePlan = { edits: TextEdit[]; manual?: undefined } | { manual: string };
+/** A call left on the AWS client object: a job call that could not move, or an operation the target lacks. */
+export interface LeftCall {
+  index: number;
+  operation?: string;
+  /** `line:column` of the constructor the scanner traced its client to, when in this file. */
+  origin?: string;
+  /** Why it stays (without where: the transform adds whether the file is on the shim or on real boto3). */
+  why: string;
+  job: boolean;
+}
 
 export interface NativePlan {
+  /** The rewrite of every job call that moves, and the target clients they move to. */
   edits: TextEdit[];
-  /** Sites that cannot be converted: the file stays on the shim and each gets a marker. */
-  manual: { index: number; why: string }[];
-  /** The native client class the file now constructs. */
+  /** Calls that stay on the Batch client object. */
+  left: LeftCall[];
+  /** Uses of a client that need a person whatever happens (a client handed on while its job calls moved). */
+  notes: { index: number; why: string }[];
   clientClass: "CommonCompute" | "SaladCloud";
-  /** Runtime helpers the rewritten calls use (`common_compute_route`, `salad_queue`). */
+  /** Runtime helpers the rewritten calls use (`common_compute_route`, `salad_queue`, …). */
   helpers: Set<string>;
+  /** Whether any Batch client constructor of this file was replaced (nothing else uses it). */
+  moved: number;
 }
 
 const CALL_KINDS = new Set(["py-call", "py-call-dynamic", "py-paginator", "py-waiter-custom"]);
 const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
+export const JOB_OPERATIONS = new Set(["SubmitJob", "DescribeJobs", "ListJobs", "CancelJob", "TerminateJob"]);
 
-interface Site {
-  code: string;
-  tree: Tree;
-  target: MigrationTarget;
-  config: MigrateConfig | undefined;
-  quote: string;
-  helpers: Set<string>;
+function spanNode(code: string, tree: Tree, finding: Finding): SyntaxNode | undefined {
+  const start = indexOfPosition(code, finding.line, finding.column);
+  const end = indexOfPosition(code, finding.endLine, finding.endColumn);
+  return nodeAt(tree, start, end, "call");
 }
 
-function spanNode(site: Site, finding: Finding): SyntaxNode | undefined {
-  const start = indexOfPosition(site.code, finding.line, finding.column);
-  const end = indexOfPosition(site.code, finding.endLine, finding.endColumn);
-  return nodeAt(site.tree, start, end, "call");
-}
-
-/** Plans the native rewrite of every Batch site in a Python file from the scanner's findings. */
-export function planPythonNative(
-  code: string,
-  tree: Tree,
-  findings: readonly Finding[],
-  target: MigrationTarget,
-  config: MigrateConfig | undefined,
-): NativePlan {
-  const quote = code.split("'").length > code.split('"').length ? "'" : '"';
-  const site: Site = { code, tree, target, config, quote, helpers: new Set() };
-  const clientClass = target === "salad" ? "SaladCloud" : "CommonCompute";
-  const plan: NativePlan = { edits: [], manual: [], clientClass, helpers: site.helpers };
-  const add = (node: SyntaxNode | undefined, finding: Finding, result: SitePlan) => {
-    if (result.manual !== undefined) {
-      plan.manual.push({
-        index: node ? enclosingStatement(node).startIndex : indexOfPosition(code, finding.line, finding.column),
-        why: result.manual,
-      });
-    } else plan.edits.push(...result.edits);
-  };
-  const clients = findings.filter((finding) => CLIENT_KINDS.has(finding.kind));
-  const calls = findings.filter((finding) => CALL_KINDS.has(finding.kind));
-  for (const finding of clients) {
-    const node = spanNode(site, finding);
-    add(
-      node,
-      finding,
-      node && finding.kind === "py-client"
-        ? planClient(site, node, clientClass, target)
-        : { manual: "the Batch client is made by a helper; replace it by hand" },
-    );
-  }
-  const rewrittenCalls: SyntaxNode[] = [];
-  for (const finding of calls) {
-    const node = spanNode(site, finding);
-    if (!node || finding.kind !== "py-call" || !finding.operation) {
-      add(node, finding, { manual: noEquivalent(finding.operation, target, finding.kind === "py-paginator") });
-      continue;
-    }
-    if (clients.length === 0) {
-      add(node, finding, {
-        manual: "the client comes from another module: convert the module that creates it together with this one",
-      });
-      continue;
-    }
-    const planned = planCall(site, node, finding.operation);
-    if (planned.manual === undefined) rewrittenCalls.push(node);
-    add(node, finding, planned);
-  }
-  if (plan.manual.length === 0) plan.manual.push(...otherUsesOfClients(site, clients, rewrittenCalls));
-  return plan;
-}
-
-/**
- * Every use of a re-created client must be one of the rewritten calls: `client.get_paginator`, `client.exceptions`,
- * or the client handed to another function would meet a native client that has none of them.
- */
-function otherUsesOfClients(
-  site: Site,
-  clients: readonly Finding[],
-  rewritten: readonly SyntaxNode[],
-): NativePlan["manual"] {
-  const manual: NativePlan["manual"] = [];
-  const receivers = new Set(
-    rewritten.map((call) => call.childForFieldName("function")?.childForFieldName("object")?.startIndex),
-  );
-  for (const finding of clients) {
-    const made = spanNode(site, finding);
-    const assignment = made?.parent;
-    if (assignment?.type !== "assignment" || assignment.childForFieldName("right")?.id !== made!.id) continue;
-    const variable = assignment.childForFieldName("left")!;
-    const uses = findAll(
-      site.tree.rootNode,
-      (node) =>
-        (node.type === "identifier" || node.type === "attribute") &&
-        node.text === variable.text &&
-        node.startIndex !== variable.startIndex &&
-        !(node.parent?.type === "attribute" && node.parent.childForFieldName("attribute")?.id === node.id) &&
-        node.parent?.type !== "keyword_argument",
-    );
-    for (const use of uses) {
-      if (receivers.has(use.startIndex)) continue;
-      const member = use.parent?.type === "attribute" ? use.parent.childForFieldName("attribute")?.text : undefined;
-      manual.push({
-        index: enclosingStatement(use).startIndex,
-        why: member
-          ? `\`${variable.text}.${member}\` is used here, and the ${TARGET_NAME[site.target]} client that replaces it has no \`${member}\`: rewrite this use by hand, or keep the file on the shim`
-          : `\`${variable.text}\` is passed on or stored here as a Batch client; the ${TARGET_NAME[site.target]} client that replaces it answers differently: rewrite this use by hand, or keep the file on the shim`,
-      });
-    }
-  }
-  return manual;
-}
-
-/** Why a call cannot move, and where it goes instead: the shim when it serves the operation, else AWS. */
-function noEquivalent(operation: string | undefined, target: MigrationTarget, paginator: boolean): string {
-  if (!operation)
-    return `this Batch call names its operation at run time, so it cannot be mapped to ${TARGET_NAME[target]}: the file moves to the shim instead`;
-  const call = paginator ? `get_paginator("${snakeCase(operation)}")` : `${snakeCase(operation)}()`;
-  return SHIM_SERVED_OPERATIONS.has(operation)
-    ? `${call} (${operation}) has no ${TARGET_NAME[target]} call: the file moves to the shim instead, which answers it`
-    : `${call} (${operation}) has no ${TARGET_NAME[target]} call and is not served by the batch-migrate shim, so this file stays on real boto3: move this call to a module that stays on AWS, then run apply again`;
+interface PlannedCall {
+  finding: Finding;
+  node?: SyntaxNode;
+  binding?: ClientBinding;
+  job: boolean;
+  plan: SitePlan;
 }
 
 function snakeCase(operation: string): string {
   return operation.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+function planJobCall(site: CallSite, node: SyntaxNode, operation: string): SitePlan {
+  switch (operation) {
+    case "SubmitJob":
+      return planSubmit(site, node);
+    case "DescribeJobs":
+      return planDescribe(site, node);
+    case "CancelJob":
+    case "TerminateJob":
+      return planCancel(site, node, operation);
+    default:
+      return planList(site, node);
+  }
 }
 
 const AWS_ONLY_CLIENT_ARGUMENTS = new Set([
@@ -162,395 +93,343 @@ const AWS_ONLY_CLIENT_ARGUMENTS = new Set([
   "aws_session_token",
 ]);
 
-function planClient(site: Site, call: SyntaxNode, clientClass: string, target: MigrationTarget): SitePlan {
+function credentialsFrom(target: MigrationTarget): string {
+  return target === "salad"
+    ? "SALAD_API_KEY, SALAD_ORGANIZATION_NAME and SALAD_PROJECT_NAME"
+    : "CC_API_KEY and CC_BASE_URL";
+}
+
+/** `boto3.client("batch", region_name=…)` → `CommonCompute()`, or undefined when an argument would be lost. */
+function replaceConstructor(site: CallSite, call: SyntaxNode, clientClass: string): TextEdit[] | undefined {
   const fn = call.childForFieldName("function");
   const named = fn?.type === "attribute" ? fn.childForFieldName("attribute")?.text : fn?.text;
-  if (named !== "client") return { manual: 'the Batch client is not made by `client("batch")`' };
+  if (named !== "client") return undefined;
   const { keywords, positional, splat } = keywordArguments(call);
-  // Region and AWS credentials mean nothing to the target: dropped, with a note. Anything else changes behaviour.
-  const noted = [...keywords.keys()].filter((key) => AWS_ONLY_CLIENT_ARGUMENTS.has(key));
-  const dropped = [
-    ...[...keywords.keys()].filter((key) => !AWS_ONLY_CLIENT_ARGUMENTS.has(key)),
-    ...(positional.length > 1 || splat ? ["more arguments"] : []),
-  ];
-  const from =
-    target === "salad" ? "SALAD_API_KEY, SALAD_ORGANIZATION_NAME and SALAD_PROJECT_NAME" : "CC_API_KEY and CC_BASE_URL";
-  if (dropped.length > 0) {
-    return {
-      manual: `${clientClass}() takes its address and key from ${from}, so ${dropped.join(", ")} of this client would be dropped: remove them (the shim ignores them too) or keep the file on the shim`,
-    };
-  }
+  if (splat || positional.length > 1 || [...keywords.keys()].some((key) => !AWS_ONLY_CLIENT_ARGUMENTS.has(key)))
+    return undefined;
+  const edits: TextEdit[] = [{ start: call.startIndex, end: call.endIndex, text: `${clientClass}()` }];
+  const noted = [...keywords.keys()];
   if (noted.length > 0) {
     const start = lineStartOf(site.code, enclosingStatement(call).startIndex);
-    return {
-      edits: [
-        {
-          start,
-          end: start,
-          text: `${indentationAt(site.code, start)}# migrate: review — ${noted.join(", ")} dropped: ${clientClass}() has no AWS region or credentials; it reads ${from}\n`,
-        },
-        { start: call.startIndex, end: call.endIndex, text: `${clientClass}()` },
-      ],
-    };
+    edits.push({
+      start,
+      end: start,
+      text: `${indentationAt(site.code, start)}# migrate: review — ${noted.join(", ")} dropped: ${clientClass}() has no AWS region or credentials; it reads ${credentialsFrom(site.target)}\n`,
+    });
   }
-  return { edits: [{ start: call.startIndex, end: call.endIndex, text: `${clientClass}()` }] };
+  return edits;
 }
 
-function planCall(site: Site, call: SyntaxNode, operation: string): SitePlan {
-  const fn = call.childForFieldName("function");
-  if (fn?.type !== "attribute") return { manual: "the call does not go through a client object" };
-  const receiver = fn.childForFieldName("object")!.text;
-  switch (operation) {
-    case "SubmitJob":
-      return planSubmit(site, call, receiver);
-    case "DescribeJobs":
-      return planDescribe(site, call, receiver);
-    case "CancelJob":
-    case "TerminateJob":
-      return planCancel(site, call, receiver);
-    default:
-      return { manual: noEquivalent(operation, site.target, false) };
-  }
-}
-
-function q(site: Site, value: string): string {
-  return `${site.quote}${value}${site.quote}`;
-}
-
-/** Prints arguments the way the original call laid them out: on one line, or one per line with its indentation. */
-function formatArguments(site: Site, call: SyntaxNode, args: string[]): string {
-  const list = call.childForFieldName("arguments")!;
-  const first = list.namedChildren[0];
-  if (!first || !list.text.includes("\n")) return `(${args.join(", ")})`;
-  const lineStart = site.code.lastIndexOf("\n", first.startIndex - 1) + 1;
-  const indent = site.code.slice(lineStart, first.startIndex);
-  const closingLineStart = site.code.lastIndexOf("\n", list.endIndex - 1) + 1;
-  const closingIndent = /^[ \t]*/.exec(site.code.slice(closingLineStart))![0];
-  const trailingComma = /,\s*\)$/.test(list.text);
-  return `(\n${args.map((arg) => `${indent}${arg}`).join(",\n")}${trailingComma ? "," : ""}\n${closingIndent})`;
-}
-
-function dictionaryEntries(node: SyntaxNode): Map<string, SyntaxNode> | undefined {
-  if (node.type !== "dictionary") return undefined;
-  const entries = new Map<string, SyntaxNode>();
-  for (const pair of node.namedChildren) {
-    if (pair.type === "comment") continue;
-    const key = stringValue(pair.childForFieldName("key"));
-    if (pair.type !== "pair" || key === undefined) return undefined;
-    entries.set(key, pair.childForFieldName("value")!);
-  }
-  return entries;
-}
-
-const SUBMIT_KEYS = new Set(["jobName", "jobQueue", "jobDefinition", "parameters", "retryStrategy", "timeout"]);
-
-function planSubmit(site: Site, call: SyntaxNode, receiver: string): SitePlan {
+function constructorArguments(call: SyntaxNode): string {
   const { keywords, positional, splat } = keywordArguments(call);
-  if (splat || positional.length > 0)
-    return {
-      manual:
-        "submit_job(**…): the arguments are built elsewhere, so queue and definition cannot be read here; the file moves to the shim instead (or pass jobQueue and jobDefinition by keyword and run again)",
-    };
-  const unsupported = [...keywords.keys()].filter((key) => !SUBMIT_KEYS.has(key));
-  if (unsupported.length > 0)
-    return {
-      manual: `submit_job(${unsupported.map((key) => `${key}=…`).join(", ")}): ${TARGET_NAME[site.target]} has no counterpart for ${unsupported.join(", ")}, so the file moves to the shim instead, which serves them`,
-    };
-  const queueNode = keywords.get("jobQueue");
-  const definitionNode = keywords.get("jobDefinition");
-  if (!queueNode || !definitionNode)
-    return { manual: "submit_job without jobQueue or jobDefinition: Batch itself refuses it; add them and run again" };
-  const queue = stringValue(queueNode);
-  const definition = stringValue(definitionNode);
-  const resolvedLater = queue === undefined || definition === undefined;
-  // A name known only at run time is mapped then, by the runtime helper that reads the same migrate.config.json.
-  const mapping: SubmitMapping = resolvedLater
-    ? site.config
-      ? site.target === "salad"
-        ? { ok: true, saladQueue: "" }
-        : { ok: true, workload: "", priority: "" }
-      : { ok: false, why: `no migrate.config.json maps job definitions and queues to ${TARGET_NAME[site.target]}` }
-    : mapSubmit(site.config, site.target, definition, queue);
-  if (!mapping.ok) return { manual: mapping.why };
-  const routeArguments = `${queueNode.text}, ${definitionNode.text}`;
-  let maxAttempts: string | undefined;
-  let timeoutSeconds: string | undefined;
-  const retry = keywords.get("retryStrategy");
-  if (retry) {
-    const entries = dictionaryEntries(retry);
-    if (!entries || [...entries.keys()].some((key) => key !== "attempts"))
-      return { manual: "retryStrategy with evaluateOnExit is not a plain attempt count on the target" };
-    maxAttempts = entries.get("attempts")?.text;
-  }
-  const timeout = keywords.get("timeout");
-  if (timeout) {
-    const entries = dictionaryEntries(timeout);
-    if (!entries || [...entries.keys()].some((key) => key !== "attemptDurationSeconds"))
-      return { manual: "timeout is not a literal attemptDurationSeconds" };
-    timeoutSeconds = entries.get("attemptDurationSeconds")?.text;
-  }
-  const input = keywords.get("parameters")?.text ?? "{}";
-  const name = keywords.get("jobName")?.text;
-  let replacement: string;
-  if ("saladQueue" in mapping) {
-    if (timeoutSeconds !== undefined)
-      return { manual: "SaladCloud cannot stop a running job, so a timeout cannot be kept" };
-    if (maxAttempts !== undefined && !(/^\d+$/.test(maxAttempts) && Number(maxAttempts) <= 4)) {
-      return { manual: "SaladCloud retries every job 4 times; a different retryStrategy cannot be kept" };
-    }
-    // The job queue worker hands `input` to the wrapper, which reads the Batch parameters from `input.parameters`.
-    if (resolvedLater) site.helpers.add("salad_queue");
-    const args = [
-      resolvedLater ? `salad_queue(${routeArguments})` : q(site, mapping.saladQueue),
-      `{${q(site, "parameters")}: ${input}}`,
-      ...(name ? [`metadata={${q(site, "name")}: ${name}}`] : []),
-    ];
-    replacement = `${receiver}.create_queue_job${formatArguments(site, call, args)}`;
-  } else {
-    if (resolvedLater) site.helpers.add("common_compute_route");
-    const args = [
-      ...(resolvedLater ? [`**common_compute_route(${routeArguments})`] : [`workload=${q(site, mapping.workload)}`]),
-      `input=${input}`,
-      ...(name ? [`name=${name}`] : []),
-      ...(resolvedLater ? [] : [`priority=${q(site, mapping.priority)}`]),
-      ...(mapping.model ? [`model=${q(site, mapping.model)}`] : []),
-      ...(maxAttempts ? [`max_attempts=${maxAttempts}`] : []),
-      ...(timeoutSeconds ? [`timeout_seconds=${timeoutSeconds}`] : []),
-    ];
-    replacement = `${receiver}.jobs.submit${formatArguments(site, call, args)}`;
-  }
-  const result = rewriteResult(site, call, replacement, [], { jobId: "id", jobName: "name" });
-  if (result.manual === undefined && !("saladQueue" in mapping))
-    result.edits.push(assumedRouteNote(site, call, resolvedLater ? undefined : mapping.workload));
-  return result;
-}
-
-/** Common Compute's workload endpoints are not all confirmed (runtime/README.md): the rewrite says which it assumes. */
-function assumedRouteNote(site: Site, call: SyntaxNode, workload: string | undefined): TextEdit {
-  const start = lineStartOf(site.code, enclosingStatement(call).startIndex);
-  return {
-    start,
-    end: start,
-    text: `${indentationAt(site.code, start)}# migrate: review — assumed Common Compute route: ${workload === undefined ? "the workload common_compute_route picks from migrate.config.json" : `workload ${JSON.stringify(workload)}`} is submitted to its workload endpoint (runtime/README.md, "Common Compute: what is real and what is assumed"); confirm the endpoint and its input fields before merging\n`,
-  };
-}
-
-function planDescribe(site: Site, call: SyntaxNode, receiver: string): SitePlan {
-  const { keywords, positional, splat } = keywordArguments(call);
-  const jobs = keywords.get("jobs");
-  if (
-    splat ||
-    positional.length > 0 ||
-    keywords.size !== 1 ||
-    jobs?.type !== "list" ||
-    jobs.namedChildren.length !== 1
-  ) {
-    return { manual: `describe_jobs of several jobs has no single ${TARGET_NAME[site.target]} call` };
-  }
-  const jobId = jobs.namedChildren[0]!;
-  if (jobId.type === "list_splat")
-    return { manual: `describe_jobs of several jobs has no single ${TARGET_NAME[site.target]} call` };
-  let replacement: string;
-  if (site.target === "salad") {
-    const queue = onlySaladQueue(site.config);
-    if (!queue) return { manual: "SaladCloud reads a job through its queue, and the config does not map exactly one" };
-    replacement = `${receiver}.get_queue_job(${q(site, queue)}, ${jobId.text})`;
-  } else {
-    replacement = `${receiver}.jobs.get(${jobId.text})`;
-  }
-  return rewriteResult(site, call, replacement, ["jobs", 0], {
-    jobId: "id",
-    jobName: "name",
-    status: TARGET_STATUS_FIELD[site.target],
-  });
-}
-
-function planCancel(site: Site, call: SyntaxNode, receiver: string): SitePlan {
-  const { keywords, positional, splat } = keywordArguments(call);
-  const jobId = keywords.get("jobId");
-  if (
-    splat ||
-    positional.length > 0 ||
-    !jobId ||
-    [...keywords.keys()].some((key) => key !== "jobId" && key !== "reason")
-  ) {
-    return { manual: "cancel arguments are passed indirectly" };
-  }
-  if (call.parent?.type !== "expression_statement")
-    return { manual: "the cancel response is used; the target answers differently" };
-  if (site.target === "salad") {
-    const queue = onlySaladQueue(site.config);
-    if (!queue)
-      return { manual: "SaladCloud cancels a job through its queue, and the config does not map exactly one" };
-    return {
-      edits: [
-        {
-          start: call.startIndex,
-          end: call.endIndex,
-          text: `${receiver}.delete_queue_job(${q(site, queue)}, ${jobId.text})`,
-        },
-      ],
-    };
-  }
-  const reason = keywords.get("reason");
-  const text = `${receiver}.jobs.cancel(${jobId.text}${reason ? `, reason=${reason.text}` : ""})`;
-  return { edits: [{ start: call.startIndex, end: call.endIndex, text }] };
-}
-
-/** The literal key of a subscript (`x["jobs"]` → "jobs", `x[0]` → 0), or undefined. */
-function subscriptKey(node: SyntaxNode): string | number | undefined {
-  const key = node.childForFieldName("subscript");
-  if (!key) return undefined;
-  if (key.type === "integer") return Number(key.text);
-  return stringValue(key);
-}
-
-function quoteOf(node: SyntaxNode, fallback: string): string {
-  const subscript = node.childForFieldName("subscript");
-  return subscript?.type === "string" ? (subscript.text.match(/["']/)?.[0] ?? fallback) : fallback;
+  const names = [...keywords.keys()].map((key) => `${key}=`);
+  if (positional.length > 1 || splat) names.push("other arguments");
+  return names.join(", ") || "arguments";
 }
 
 /**
- * Rewrites how the response is read: `resp["jobs"][0]["status"]` → `resp["state"]` for describe, `resp["jobId"]` →
- * `resp["id"]` for submit, through variables too. Any other use of the response stays on the shim.
+ * A constructor in this file (`return boto3.client("batch")` in a factory, `client = …`) whose every Batch call —
+ * followed by the scanner through returns and parameters — moves: it becomes the target client and the calls keep
+ * their receivers. Returns the bindings whose calls now run on it.
  */
-function rewriteResult(
-  site: Site,
-  call: SyntaxNode,
-  replacement: string,
-  prefix: (string | number)[],
-  keys: Record<string, string>,
-): SitePlan {
-  const edits: TextEdit[] = [];
-  const visit = (
-    start: SyntaxNode,
-    base: string,
-    remaining: (string | number)[],
-    replaceStart: boolean,
-  ): string | undefined => {
-    let expr = start;
-    let consumed = 0;
-    while (
-      consumed < remaining.length &&
-      expr.parent?.type === "subscript" &&
-      expr.parent.childForFieldName("value")?.id === expr.id
-    ) {
-      if (subscriptKey(expr.parent) !== remaining[consumed])
-        return "the response is read in a way the target does not answer";
-      expr = expr.parent;
-      consumed++;
-    }
-    const parent = expr.parent;
-    if (
-      consumed === remaining.length &&
-      parent?.type === "subscript" &&
-      parent.childForFieldName("value")?.id === expr.id
-    ) {
-      const key = subscriptKey(parent);
-      const mapped = typeof key === "string" ? keys[key] : undefined;
-      if (!mapped) return `the response field ${String(key)} has no ${TARGET_NAME[site.target]} counterpart`;
-      edits.push({
-        start: parent.startIndex,
-        end: parent.endIndex,
-        text: `${base}[${q({ ...site, quote: quoteOf(parent, site.quote) }, mapped)}]`,
-      });
-      return key === "status" ? rewriteStatusUse(site, parent, edits) : undefined;
-    }
-    if (replaceStart) edits.push({ start: start.startIndex, end: expr.endIndex, text: base });
-    else if (consumed > 0) edits.push({ start: start.endIndex, end: expr.endIndex, text: "" });
-    if (replaceStart && consumed === 0 && parent?.type === "expression_statement") return undefined;
-    if (parent?.type === "assignment" && parent.childForFieldName("right")?.id === expr.id) {
-      const variable = parent.childForFieldName("left")!;
-      if (variable.type !== "identifier") return "the response is unpacked; its shape differs on the target";
-      const uses = usesOf(variable);
-      if (!uses) return `${variable.text} is assigned more than once`;
-      for (const use of uses) {
-        const why = visit(use, variable.text, remaining.slice(consumed), false);
-        if (why) return why;
-      }
-      return undefined;
-    }
-    return "the response is used as a whole; its shape differs on the target";
-  };
-  const why = visit(call, replacement, prefix, true);
-  return why ? { manual: why } : { edits };
-}
-
-/** Every read of a variable after its one assignment, or undefined when it is assigned again. */
-function usesOf(variable: SyntaxNode): SyntaxNode[] | undefined {
-  const scope = enclosingScope(variable);
-  const same = findAll(scope, (node) => node.type === "identifier" && node.text === variable.text);
-  const assignments = same.filter((node) => {
-    const parent = node.parent;
-    return (
-      (parent?.type === "assignment" || parent?.type === "augmented_assignment" || parent?.type === "for_statement") &&
-      parent.childForFieldName("left")?.id === node.id
+function factoryReplacements(
+  site: CallSite,
+  tree: Tree,
+  constructors: readonly SyntaxNode[],
+  madeAt: ReadonlyMap<number, string>,
+  moving: ReadonlyMap<string, PlannedCall[]>,
+  plan: NativePlan,
+): Set<string> {
+  const replaced = new Set<string>();
+  // A client read other than by a call (`client.exceptions.…`, `client.meta`) would meet the target client.
+  if (/\.(exceptions|meta|get_waiter|get_paginator|can_paginate)\b/.test(site.code)) return replaced;
+  const movingCalls = new Set([...moving.values()].flat());
+  for (const constructor of constructors) {
+    const at = madeAt.get(constructor.id);
+    const made = [...movingCalls].filter(
+      (call) =>
+        call.finding.origin?.path === call.finding.path &&
+        `${call.finding.origin.line}:${call.finding.origin.column}` === at,
     );
-  });
-  if (assignments.length !== 1) return undefined;
-  return same.filter((node) => node.id !== variable.id && node.startIndex > variable.endIndex);
-}
-
-const COMPARISONS = new Set(["==", "!=", "in", "not in"]);
-
-/** A status read must only be compared with literal statuses; the literals become the target's states. */
-function rewriteStatusUse(site: Site, read: SyntaxNode, edits: TextEdit[]): string | undefined {
-  const parent = read.parent;
-  if (parent?.type === "assignment" && parent.childForFieldName("right")?.id === read.id) {
-    const variable = parent.childForFieldName("left")!;
-    const uses = variable.type === "identifier" ? usesOf(variable) : undefined;
-    if (!uses) return "the status is stored in a way that cannot be followed";
-    for (const use of uses) {
-      const why = rewriteComparison(site, use, edits);
-      if (why) return why;
-    }
-    return undefined;
-  }
-  return rewriteComparison(site, read, edits);
-}
-
-function rewriteComparison(site: Site, read: SyntaxNode, edits: TextEdit[]): string | undefined {
-  const comparison = read.parent;
-  const table = AWS_TO_TARGET_STATUS[site.target];
-  if (comparison?.type !== "comparison_operator" || comparison.namedChildren.length !== 2) {
-    return `the status is used beyond a comparison; ${TARGET_NAME[site.target]} states differ from Batch's`;
-  }
-  const operator = comparison.children
-    .slice(1, -1)
-    .map((child) => child.text)
-    .join(" ");
-  if (!COMPARISONS.has(operator)) return "the status is compared in a way that cannot be mapped";
-  const other = comparison.namedChildren.find((child) => child.id !== read.id)!;
-  if ((operator === "in" || operator === "not in") && other.id === comparison.namedChildren[0]!.id)
-    return "the status is searched for, not compared";
-  const literals =
-    other.type === "string" ? [other] : ["tuple", "list", "set"].includes(other.type) ? other.namedChildren : undefined;
-  const statuses = literals?.map((literal) => stringValue(literal));
-  if (!literals || !statuses || statuses.some((status) => status === undefined || !table[status])) {
-    return "the status is compared with something other than literal Batch statuses";
-  }
-  const mapped = [...new Set(statuses.flatMap((status) => table[status!]!))];
-  const quote = other.text.match(/["']/)?.[0] ?? site.quote;
-  const quoted = mapped.map((state) => `${quote}${state}${quote}`);
-  if (other.type === "string" && mapped.length === 1) {
-    edits.push({ start: other.startIndex, end: other.endIndex, text: quoted[0]! });
-    return undefined;
-  }
-  if (other.type === "string") {
-    const operatorNodes = comparison.children.slice(1, -1);
-    const negated = operator === "!=";
-    edits.push({
-      start: operatorNodes[0]!.startIndex,
-      end: operatorNodes.at(-1)!.endIndex,
-      text: negated ? "not in" : "in",
+    if (made.length === 0) continue;
+    const keys = new Set(made.map((call) => call.binding!.key));
+    const allMove = [...keys].every((key) => {
+      const calls = moving.get(key)!;
+      if (calls.some((call) => !made.includes(call))) return false;
+      const binding = calls[0]!.binding!;
+      const receivers = new Set(
+        calls.map((c) => c.node!.childForFieldName("function")!.childForFieldName("object")!.id),
+      );
+      return usesOfBinding(binding)
+        .filter((use) => !receivers.has(use.id))
+        .every((use) =>
+          handOffs(binding, tree.rootNode).some(
+            (h) => h.callee && h.call.startIndex <= use.startIndex && h.call.endIndex >= use.endIndex,
+          ),
+        );
     });
-    if (other.id === comparison.namedChildren[0]!.id)
-      return "a status on the left of the comparison becomes several states; rewrite it by hand";
-    edits.push({ start: other.startIndex, end: other.endIndex, text: `(${quoted.join(", ")})` });
-    return undefined;
+    // Every Batch call this constructor's client reaches must be among the moving ones.
+    const reached = plan.left.some((left) => left.origin === at);
+    if (!allMove || reached) continue;
+    const edits = replaceConstructor(site, constructor, site.target === "salad" ? "SaladCloud" : "CommonCompute");
+    if (!edits) continue;
+    plan.edits.push(...edits);
+    plan.moved++;
+    for (const key of keys) replaced.add(key);
   }
-  const [open, close] = other.type === "list" ? ["[", "]"] : other.type === "set" ? ["{", "}"] : ["(", ")"];
-  const body = quoted.join(", ") + (other.type === "tuple" && quoted.length === 1 ? "," : "");
-  edits.push({ start: other.startIndex, end: other.endIndex, text: `${open}${body}${close}` });
+  return replaced;
+}
+
+/** Where a new target client goes for a binding: right after the statement that binds it, or first in the function. */
+function besideEdit(site: CallSite, binding: ClientBinding, name: string, clientClass: string): TextEdit | undefined {
+  const statement = binding.statement;
+  if (statement && (statement.type === "with_statement" || statement.type === "for_statement")) {
+    const first = statement.childForFieldName("body")?.namedChildren.find((n) => n.type !== "comment");
+    return first ? insertBefore(site, first, name, clientClass) : undefined;
+  }
+  if (statement) {
+    if (statement.parent?.type !== "block" && statement.parent?.type !== "module") return undefined;
+    const lineEnd = site.code.indexOf("\n", statement.endIndex);
+    const at = lineEnd === -1 ? site.code.length : lineEnd;
+    return {
+      start: at,
+      end: at,
+      text: `\n${indentationAt(site.code, statement.startIndex)}${name} = ${clientClass}()`,
+    };
+  }
+  const body = binding.parameterOf?.childForFieldName("body");
+  const statements = body?.namedChildren.filter((n) => n.type !== "comment") ?? [];
+  const docstring = statements[0]?.type === "expression_statement" && statements[0].namedChildren[0]?.type === "string";
+  const first = statements[docstring ? 1 : 0];
+  if (first) return insertBefore(site, first, name, clientClass);
+  const last = statements[0];
+  if (!last) return undefined;
+  return {
+    start: last.endIndex,
+    end: last.endIndex,
+    text: `\n${indentationAt(site.code, last.startIndex)}${name} = ${clientClass}()`,
+  };
+}
+
+function insertBefore(site: CallSite, statement: SyntaxNode, name: string, clientClass: string): TextEdit | undefined {
+  const start = lineStartOf(site.code, statement.startIndex);
+  if (site.code.slice(start, statement.startIndex).trim() !== "") return undefined;
+  return { start, end: start, text: `${indentationAt(site.code, start)}${name} = ${clientClass}()\n` };
+}
+
+/** A name for the target client next to `binding` that the file does not use yet. */
+function targetClientName(site: CallSite, tree: Tree, binding: ClientBinding, taken: Set<string>): string {
+  const base = site.target === "salad" ? "salad" : "common_compute";
+  const prefix = binding.name.startsWith("self.") ? "self." : "";
+  const variable = binding.name.replace(/^self\./, "");
+  const used = new Set(findAll(tree.rootNode, (n) => n.type === "identifier").map((n) => n.text));
+  for (const candidate of [base, `${variable}_${base}`, `${variable}_${base}_client`]) {
+    const full = `${prefix}${candidate}`;
+    if (!used.has(candidate) && !taken.has(`${binding.scope.startIndex}:${full}`)) return full;
+  }
+  return `${prefix}${variable}_${base}_${binding.scope.startIndex}`;
+}
+
+const BOTOCORE_ERROR = /ClientError|BotoCoreError|ParamValidationError|botocore|\.exceptions\./;
+
+/** The handler or `pytest.raises(…)` that expects botocore's exceptions from this call, if any. */
+function caughtAsBotocoreError(node: SyntaxNode): string | undefined {
+  let child = node;
+  for (let current = node.parent; current; child = current, current = current.parent) {
+    if (current.type === "try_statement" && current.childForFieldName("body")?.id === child.id) {
+      const handler = current.namedChildren.find(
+        (c) => c.type === "except_clause" && BOTOCORE_ERROR.test(c.namedChildren[0]?.text ?? ""),
+      );
+      if (handler) return snippet(`except ${handler.namedChildren[0]!.text}`);
+    }
+    if (current.type === "with_statement" && current.childForFieldName("body")?.id === child.id) {
+      const clause = current.namedChildren.find((c) => c.type === "with_clause");
+      if (clause && /raises\(/.test(clause.text) && BOTOCORE_ERROR.test(clause.text)) return snippet(clause.text);
+    }
+    if (current.type === "function_definition") return undefined;
+  }
   return undefined;
+}
+
+/** Where a call is, in words that survive inserted lines: `in _wait()`, `at module level`. */
+function placeOf(node: SyntaxNode | undefined): string {
+  let current = node?.parent;
+  while (current && current.type !== "function_definition") current = current.parent;
+  const name = current?.childForFieldName("name")?.text;
+  return name ? `in ${name}()` : "at module level";
+}
+
+/** Runtime helpers a rewrite may call; the file imports those its moved calls name. */
+const RUNTIME_HELPERS = [
+  "common_compute_route",
+  "common_compute_states",
+  "common_compute_submit_arguments",
+  "salad_queue",
+  "salad_queue_of",
+  "salad_queue_of_job",
+  "salad_states",
+  "salad_submit_arguments",
+];
+
+/** Plans the native rewrite of every Batch site in a Python file from the scanner's findings. */
+export function planPythonNative(
+  code: string,
+  tree: Tree,
+  findings: readonly Finding[],
+  target: MigrationTarget,
+  config: MigrateConfig | undefined,
+  options: { clientsUsedElsewhere: boolean },
+): NativePlan {
+  const quote = code.split("'").length > code.split('"').length ? "'" : '"';
+  const site: CallSite = { code, target, config, quote, helpers: new Set() };
+  const clientClass = target === "salad" ? "SaladCloud" : "CommonCompute";
+  const plan: NativePlan = { edits: [], left: [], notes: [], clientClass, helpers: site.helpers, moved: 0 };
+  const madeAt = new Map<number, string>();
+  const constructors = findings
+    .filter((finding) => CLIENT_KINDS.has(finding.kind))
+    .map((finding) => {
+      const node = spanNode(code, tree, finding);
+      if (node) madeAt.set(node.id, `${finding.line}:${finding.column}`);
+      return node;
+    })
+    .filter((node): node is SyntaxNode => node !== undefined);
+
+  const planned: PlannedCall[] = [];
+  for (const finding of findings.filter((f) => CALL_KINDS.has(f.kind))) {
+    const node = spanNode(code, tree, finding);
+    const fn = node?.childForFieldName("function");
+    const receiver = fn?.type === "attribute" ? fn.childForFieldName("object") : undefined;
+    const binding = receiver ? bindingOf(receiver) : undefined;
+    const operation = finding.operation;
+    const job = finding.kind === "py-call" && operation !== undefined && JOB_OPERATIONS.has(operation);
+    const entry: PlannedCall = {
+      finding,
+      job,
+      plan: { manual: "" },
+      ...(node ? { node } : {}),
+      ...(binding ? { binding } : {}),
+    };
+    if (!job || !node) {
+      entry.plan = { manual: stayingReason(finding, target) };
+    } else if (!binding) {
+      entry.plan = {
+        manual: `${snakeCase(operation!)}(…): the client \`${receiver?.text ?? "?"}\` is not a variable, parameter or \`self\` attribute apply can follow, so no ${TARGET_NAME[target]} client can be put beside it: bind it to a name and run again`,
+      };
+    } else {
+      const caught = caughtAsBotocoreError(node);
+      entry.plan = caught
+        ? {
+            manual: `${snakeCase(operation!)}(…): its errors are caught as botocore's (\`${caught}\`), which the ${clientClass} client does not raise (it raises ${target === "salad" ? "SaladError" : "CommonComputeError"}, both batch_migrate_runtime.ApiError): catch ApiError there too, then run again`,
+          }
+        : planJobCall(site, node, operation!);
+    }
+    planned.push(entry);
+  }
+
+  // Job calls on bindings that share job ids move together, or none of them does.
+  const bindings = [...new Map(planned.filter((p) => p.binding).map((p) => [p.binding!.key, p.binding!])).values()];
+  const jobKeys = new Set(planned.filter((p) => p.job && p.binding).map((p) => p.binding!.key));
+  const groupOf = groupBindings(bindings, tree.rootNode, jobKeys);
+  const blockedGroups = new Map<string, PlannedCall>();
+  for (const call of planned)
+    if (call.job && call.plan.manual !== undefined) {
+      const group = call.binding ? groupOf(call.binding.key) : "unbound";
+      if (!blockedGroups.has(group)) blockedGroups.set(group, call);
+    }
+  const moving = new Map<string, PlannedCall[]>();
+  for (const call of planned) {
+    if (call.plan.manual !== undefined || !call.job) {
+      plan.left.push({
+        index: call.node
+          ? enclosingStatement(call.node).startIndex
+          : indexOfPosition(code, call.finding.line, call.finding.column),
+        ...(call.finding.operation ? { operation: call.finding.operation } : {}),
+        ...(call.finding.origin?.path === call.finding.path
+          ? { origin: `${call.finding.origin.line}:${call.finding.origin.column}` }
+          : {}),
+        why: call.plan.manual ?? "",
+        job: call.job,
+      });
+      continue;
+    }
+    const blocker = blockedGroups.get(groupOf(call.binding!.key));
+    if (blocker) {
+      plan.left.push({
+        index: enclosingStatement(call.node!).startIndex,
+        operation: call.finding.operation!,
+        ...(call.finding.origin?.path === call.finding.path
+          ? { origin: `${call.finding.origin.line}:${call.finding.origin.column}` }
+          : {}),
+        why: `${snakeCase(call.finding.operation!)}(…) could move to ${TARGET_NAME[target]}, but it shares job ids with ${snakeCase(blocker.finding.operation!)}(…) ${placeOf(blocker.node)}, which cannot (see its marker): a job submitted on one service is unknown to the other, so these calls move together once that one can`,
+        job: true,
+      });
+      continue;
+    }
+    moving.set(call.binding!.key, [...(moving.get(call.binding!.key) ?? []), call]);
+  }
+
+  // Each binding whose job calls move gets its target client: in place of its constructor when nothing else uses
+  // it, else beside it, so every call in the file is made on an object that has it.
+  const taken = new Set<string>();
+  const madeByFactory = options.clientsUsedElsewhere
+    ? new Set<string>()
+    : factoryReplacements(site, tree, constructors, madeAt, moving, plan);
+  for (const calls of moving.values()) {
+    const binding = calls[0]!.binding!;
+    const receivers = new Set(calls.map((c) => c.node!.childForFieldName("function")!.childForFieldName("object")!.id));
+    const otherUses = usesOfBinding(binding).filter((use) => !receivers.has(use.id));
+    const constructor = binding.assignedCall && constructors.find((c) => c.id === binding.assignedCall!.id);
+    const replaced = madeByFactory.has(binding.key)
+      ? []
+      : constructor && otherUses.length === 0 && !options.clientsUsedElsewhere && !binding.parameterOf
+        ? replaceConstructor(site, constructor, clientClass)
+        : undefined;
+    let name = binding.name;
+    if (replaced) {
+      plan.edits.push(...replaced);
+      plan.moved++;
+    } else {
+      name = targetClientName(site, tree, binding, taken);
+      const beside = besideEdit(site, binding, name, clientClass);
+      if (!beside) {
+        for (const call of calls)
+          plan.left.push({
+            index: enclosingStatement(call.node!).startIndex,
+            operation: call.finding.operation!,
+            why: `${snakeCase(call.finding.operation!)}(…) could move to ${TARGET_NAME[target]}, but \`${binding.name}\` is bound where no ${clientClass}() can be put beside it (a one-line compound statement): put the binding on its own line and run again`,
+            job: true,
+          });
+        continue;
+      }
+      plan.edits.push(beside);
+      if (constructor && otherUses.length === 0 && !options.clientsUsedElsewhere)
+        plan.notes.push({
+          index: enclosingStatement(constructor).startIndex,
+          why: `every Batch call of \`${binding.name}\` moved to \`${name}\`, but this client's ${constructorArguments(constructor)} cannot be carried to ${clientClass}() (it reads ${credentialsFrom(target)}; timeout= and max_retries= are its settings): carry them over by hand, then remove this client`,
+        });
+      taken.add(`${binding.scope.startIndex}:${name}`);
+      for (const handOff of handOffs(binding, tree.rootNode))
+        if (!handOff.callee)
+          plan.notes.push({
+            index: enclosingStatement(handOff.call).startIndex,
+            why: `\`${binding.name}\` stays the AWS Batch client and is handed to \`${handOff.call.childForFieldName("function")?.text ?? "?"}\`, defined outside this file, while this file's job calls moved to \`${name}\`: if it submits, reads or cancels jobs, convert it too (job ids now come from ${TARGET_NAME[target]})`,
+          });
+    }
+    for (const call of calls) {
+      const edits = call.plan.manual === undefined ? call.plan.edits : [];
+      plan.edits.push(...edits.map((edit) => ({ ...edit, text: edit.text.split(RECEIVER).join(name) })));
+    }
+  }
+  // A polling loop reads the same status through two calls: their identical edits of the comparison are one.
+  const seenEdits = new Set<string>();
+  plan.edits = plan.edits.filter((edit) => {
+    const key = `${edit.start}:${edit.end}:${edit.text}`;
+    if (seenEdits.has(key)) return false;
+    seenEdits.add(key);
+    return true;
+  });
+  plan.helpers.clear();
+  const written = plan.edits.map((edit) => edit.text).join("\n");
+  for (const helper of RUNTIME_HELPERS) if (new RegExp(`\\b${helper}\\(`).test(written)) plan.helpers.add(helper);
+  return plan;
 }

@@ -1,0 +1,85 @@
+// Transform cases that span modules (a client made by a helper in one file, used in another): each folder under
+// fixtures/transforms/<transform>/ holds `*.input.py` files (and `*.output.py` for those that change, an
+// `options.json`), is applied as one tree by `runApply`, and must give the outputs, then change nothing again.
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runApply } from "../src/apply/runner.js";
+import type { MigrationTarget } from "../src/apply/transform.js";
+import { TRANSFORMS } from "../transforms/index.js";
+
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/transforms");
+
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    return statSync(path.join(dir, name)).isDirectory() ? filesUnder(path.join(dir, name), rel) : [rel];
+  });
+}
+
+function treeCases(id: string): { name: string; dir: string }[] {
+  const root = path.join(FIXTURES, id);
+  if (!existsSync(root)) return [];
+  return readdirSync(root)
+    .filter((name) => statSync(path.join(root, name)).isDirectory())
+    .sort()
+    .map((name) => ({ name, dir: path.join(root, name) }));
+}
+
+let work: string | undefined;
+afterEach(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+  work = undefined;
+});
+
+const python = TRANSFORMS.filter((t) => t.language === "python");
+
+describe.each(python.map((t) => t.id))("%s across modules", (id) => {
+  const cases = treeCases(id);
+  it.skipIf(cases.length === 0).each(cases.map((c) => [c.name, c] as const))("%s", async (_name, testCase) => {
+    const transform = python.find((t) => t.id === id)!;
+    const optionsFile = path.join(testCase.dir, "options.json");
+    const options = existsSync(optionsFile)
+      ? (JSON.parse(readFileSync(optionsFile, "utf8")) as { target?: MigrationTarget; config?: unknown })
+      : {};
+    work = mkdtempSync(path.join(os.tmpdir(), "transform-modules-"));
+    const inputs = filesUnder(testCase.dir).filter((f) => f.includes(".input."));
+    for (const input of inputs) {
+      const target = path.join(work, input.replace(".input.", "."));
+      mkdirSync(path.dirname(target), { recursive: true });
+      cpSync(path.join(testCase.dir, input), target);
+    }
+    if (options.config) writeFileSync(path.join(work, "migrate.config.json"), JSON.stringify(options.config));
+    const transforms = python.filter((t) => t.to === transform.to);
+    const run = (write: boolean) =>
+      runApply({
+        root: work!,
+        transforms,
+        target: options.target ?? "common-compute",
+        write,
+        allowDirty: true,
+      });
+    const first = await run(true);
+    expect(first.files.filter((f) => f.status === "failed")).toEqual([]);
+    for (const input of inputs) {
+      const expected = path.join(testCase.dir, input.replace(".input.", ".output."));
+      const actual = readFileSync(path.join(work, input.replace(".input.", ".")), "utf8");
+      expect(actual, input).toBe(
+        readFileSync(existsSync(expected) ? expected : path.join(testCase.dir, input), "utf8"),
+      );
+    }
+    const second = await run(false);
+    expect(second.files.filter((f) => f.status === "changed" || f.status === "failed").map((f) => f.path)).toEqual([]);
+  });
+});

@@ -311,6 +311,10 @@ export function planPythonNative(
     };
     if (!job || !node) {
       entry.plan = { manual: stayingReason(finding, target) };
+    } else if (fn?.type !== "attribute" || fn.childForFieldName("attribute")?.text !== snakeCase(operation!)) {
+      entry.plan = {
+        manual: `${snakeCase(operation!)}: the Batch method is handed on as a value (\`${snippet(node.text)}\`), not called here, so its arguments and response cannot be mapped: call it directly and run again`,
+      };
     } else if (!binding) {
       entry.plan = {
         manual: `${snakeCase(operation!)}(…): the client \`${receiver?.text ?? "?"}\` is not a variable, parameter or \`self\` attribute apply can follow, so no ${TARGET_NAME[target]} client can be put beside it: bind it to a name and run again`,

@@ -265,7 +265,13 @@ function describeCall(
     return refuse(
       `DescribeJobs of ${jobs.elements.length === 1 ? "a spread list of" : "several"} jobs has no single ${name} call: read each job on its own (one call per id)`,
     );
-  const id = request.through ? `${request.read("jobs")}[0]` : text(ctx.code, jobs.elements[0]);
+  // Through a bound literal, a name that is never reassigned reads the same id (and keeps its type: `jobs[0]` would
+  // be `string | undefined` under noUncheckedIndexedAccess).
+  const element = jobs.elements[0] as JsNode;
+  const id =
+    !request.through || (element.type === "Identifier" && neverAssigned(ctx, element.name))
+      ? text(ctx.code, element)
+      : `${request.read("jobs")}[0]`;
   if (ctx.target === "common-compute") return `${receiver}.jobs.get(${id})`;
   const queue = saladQueueOf(ctx);
   if (!queue)
@@ -273,6 +279,13 @@ function describeCall(
       "DescribeJobs: a SaladCloud job is read through its queue, and migrate.config.json does not map exactly one salad.queue: pass the queue by hand",
     );
   return `${receiver}.getQueueJob(${saladScope(routing)}, ${quoteWith(ctx, queue)}, ${id})`;
+}
+
+function neverAssigned(ctx: OperationContext, name: string): boolean {
+  return referencesIn(ctx.parsed, ctx.parsed.root.get(), name).every((use) => {
+    const parent = use.parent.node as JsNode;
+    return !(parent.type === "AssignmentExpression" && parent.left === use.node) && parent.type !== "UpdateExpression";
+  });
 }
 
 function cancelCall(

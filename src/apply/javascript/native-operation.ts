@@ -399,7 +399,7 @@ function mapReads(binding: JsNode, scope: JsNode, operation: string, ctx: Operat
       return `DescribeJobs: ${clip(code.slice(use.node.start, path.node.end))} is used whole, and a ${name} job has another shape than Batch's JobDetail: read the fields you need instead`;
     }
     const field = member.property.name;
-    const mapped = keys[field];
+    const mapped = Object.hasOwn(keys, field) ? keys[field] : undefined;
     if (!mapped) {
       if (operation === "SubmitJob" && field !== "jobArn") return "whole";
       return `${operation}: the response field ${field} has no ${name} counterpart${field === "jobArn" ? " (jobs have no ARN): use the job id" : ""}: rewrite that read by hand`;
@@ -427,7 +427,7 @@ function mapStatusComparison(read: JsNode, edits: TextEdit[], ctx: OperationCont
       .join(", ")}): map it by hand`;
   const other = comparison.left === read.node ? comparison.right : comparison.left;
   const value = literalString(other);
-  const mapped = value !== undefined ? table[value] : undefined;
+  const mapped = value !== undefined && Object.hasOwn(table, value) ? table[value] : undefined;
   if (!mapped)
     return "DescribeJobs: status is compared with something other than a literal Batch status: map it by hand";
   if (mapped.length === 1) {

@@ -265,7 +265,13 @@ function describeCall(
     return refuse(
       `DescribeJobs of ${jobs.elements.length === 1 ? "a spread list of" : "several"} jobs has no single ${name} call: read each job on its own (one call per id)`,
     );
-  const id = request.through ? `${request.read("jobs")}[0]` : text(ctx.code, jobs.elements[0]);
+  // Through a bound literal, a name that is never reassigned reads the same id (and keeps its type: `jobs[0]` would
+  // be `string | undefined` under noUncheckedIndexedAccess).
+  const element = jobs.elements[0] as JsNode;
+  const id =
+    !request.through || (element.type === "Identifier" && neverAssigned(ctx, element.name))
+      ? text(ctx.code, element)
+      : `${request.read("jobs")}[0]`;
   if (ctx.target === "common-compute") return `${receiver}.jobs.get(${id})`;
   const queue = saladQueueOf(ctx);
   if (!queue)
@@ -273,6 +279,13 @@ function describeCall(
       "DescribeJobs: a SaladCloud job is read through its queue, and migrate.config.json does not map exactly one salad.queue: pass the queue by hand",
     );
   return `${receiver}.getQueueJob(${saladScope(routing)}, ${quoteWith(ctx, queue)}, ${id})`;
+}
+
+function neverAssigned(ctx: OperationContext, name: string): boolean {
+  return referencesIn(ctx.parsed, ctx.parsed.root.get(), name).every((use) => {
+    const parent = use.parent.node as JsNode;
+    return !(parent.type === "AssignmentExpression" && parent.left === use.node) && parent.type !== "UpdateExpression";
+  });
 }
 
 function cancelCall(
@@ -386,7 +399,7 @@ function mapReads(binding: JsNode, scope: JsNode, operation: string, ctx: Operat
       return `DescribeJobs: ${clip(code.slice(use.node.start, path.node.end))} is used whole, and a ${name} job has another shape than Batch's JobDetail: read the fields you need instead`;
     }
     const field = member.property.name;
-    const mapped = keys[field];
+    const mapped = Object.hasOwn(keys, field) ? keys[field] : undefined;
     if (!mapped) {
       if (operation === "SubmitJob" && field !== "jobArn") return "whole";
       return `${operation}: the response field ${field} has no ${name} counterpart${field === "jobArn" ? " (jobs have no ARN): use the job id" : ""}: rewrite that read by hand`;
@@ -414,7 +427,7 @@ function mapStatusComparison(read: JsNode, edits: TextEdit[], ctx: OperationCont
       .join(", ")}): map it by hand`;
   const other = comparison.left === read.node ? comparison.right : comparison.left;
   const value = literalString(other);
-  const mapped = value !== undefined ? table[value] : undefined;
+  const mapped = value !== undefined && Object.hasOwn(table, value) ? table[value] : undefined;
   if (!mapped)
     return "DescribeJobs: status is compared with something other than a literal Batch status: map it by hand";
   if (mapped.length === 1) {

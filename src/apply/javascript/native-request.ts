@@ -12,6 +12,8 @@ export type BatchRequest =
       read: (key: string) => string;
       /** The name the literal is bound to, when it is not inline. */
       through?: string;
+      /** The request argument's path. */
+      path: JsNode;
     }
   | {
       kind: "opaque";
@@ -81,12 +83,12 @@ export function readRequest(parsed: ParsedJs, code: string, path: JsNode): Batch
   const node = path.node as JsNode;
   const text = (n: JsNode) => code.slice(n.start, n.end);
   const inline = objectEntries(node);
-  if (inline) return { kind: "known", entries: inline, read: (key) => text(inline.get(key)) };
+  if (inline) return { kind: "known", entries: inline, read: (key) => text(inline.get(key)), path };
   if (node.type === "Identifier") {
     const declarator = declaratorOf(parsed, path, node.name);
     const entries = declarator ? objectEntries(declarator.node.init) : undefined;
     if (declarator && entries && readOnly(parsed, code, declarator, path)) {
-      return { kind: "known", entries, read: (key) => `${node.name}.${key}`, through: node.name };
+      return { kind: "known", entries, read: (key) => `${node.name}.${key}`, through: node.name, path };
     }
   }
   return { kind: "opaque", text: text(node), rereadable: rereadable(node) };

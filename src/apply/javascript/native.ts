@@ -52,6 +52,11 @@ const AWS_ONLY_OPTIONS = new Set([
   "signatureVersion",
 ]);
 
+/** A table entry by a name read from the scanned code (`toString` is no operation). */
+export function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 function requireOf(node: JsNode): string | undefined {
   return node?.type === "CallExpression" &&
     node.callee.type === "Identifier" &&
@@ -318,7 +323,7 @@ export function planJsNative(
     const imported =
       callee.type === "Identifier" ? v3.get(callee.name) : namespace ? (callee.property.name as string) : undefined;
     if (imported) handled.add(namespace ? callee.object : callee);
-    const operation = imported ? V3_COMMANDS[imported] : undefined;
+    const operation = imported ? own(V3_COMMANDS, imported) : undefined;
     if (!operation) {
       const label = imported === "*" || !imported ? text(command.callee) : imported;
       return `${label} has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
@@ -339,7 +344,7 @@ export function planJsNative(
     if (member.type !== "MemberExpression" || member.object !== use.node || member.computed)
       return `${clientName} is used as a value here (${clip(text(use.parent.node))}): the ${name} client has another shape than AWS.Batch, so this use cannot move: keep the client local to the calls`;
     const method = member.property.name;
-    const operation = V2_METHODS[method];
+    const operation = own(V2_METHODS, method);
     if (!operation)
       return `${clientName}.${method}() has no ${name} call, so this file cannot go native: move the call to a module that stays on the shim or on AWS, then run apply again`;
     if (call?.type !== "CallExpression" || call.callee !== member)
@@ -376,7 +381,7 @@ export function planJsNative(
         p,
         imported === "BatchClient"
           ? `BatchClient is used here beyond new BatchClient(): ${name} has no such class: rewrite this use by hand`
-          : V3_COMMANDS[imported]
+          : own(V3_COMMANDS, imported)
             ? `${imported} is built apart from the client.send() that sends it (in another function, or for a client this file does not make): build it inline in that send(), in the module that makes the client`
             : `${label} has no ${name} counterpart here (not a job operation, or a client made elsewhere): this file stays on the shim`,
       );
@@ -398,7 +403,7 @@ export function planJsNative(
     root.find(api.CallExpression).forEach((p) => {
       const callee = (p.node as JsNode).callee;
       if (callee.type !== "MemberExpression" || callee.computed || handled.has(callee)) return;
-      const operation = V2_METHODS[callee.property.name];
+      const operation = own(V2_METHODS, callee.property.name);
       if (!operation) return;
       manual(
         p,

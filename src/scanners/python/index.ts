@@ -35,6 +35,8 @@ const CANDIDATE = new RegExp(
     // CloudFormation resources written as dicts
     `Type["']?\\s*:\\s*["']AWS::Batch::`,
     "aws_batch|troposphere|BatchOperator",
+    // an EventBridge pattern on Batch events (CDK `events.EventPattern(source=["aws.batch"])`)
+    `["']aws\\.batch["']`,
     `\\b(?:${BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake))
       .map((op) => op.snake)
       .join("|")})\\b`,

@@ -7,6 +7,7 @@ import {
   normalizeCdkConstruct,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
+import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -25,6 +26,7 @@ const BATCH_RESOURCE_TYPES = new Set([
 ]);
 
 const CDK_BATCH_MODULES = /^(aws_cdk\.aws_batch(_alpha)?|aws_cdk_lib\.aws_batch)$/;
+const CDK_EVENTS_MODULES = /^aws_cdk(_lib)?\.aws_events$/;
 
 interface PendingWrapperCall {
   module: ModuleIndex;
@@ -123,6 +125,58 @@ export class Reporter {
     this.reportDeclarativeOperations(module);
     this.reportCloudFormationDictionaries(module);
     for (const call of module.calls) this.reportAddedComputeEnvironment(module, call);
+    for (const call of module.calls) this.reportAddedEventPattern(module, call);
+  }
+
+  /** An event pattern as CDK takes it: `events.EventPattern(source=[…], …)`, or a dict (CfnRule's JSON). */
+  private eventPatternValue(module: ModuleIndex, node: SyntaxNode): LiteralValue {
+    const fn = node.type === "call" ? node.childForFieldName("function")?.text : undefined;
+    if (fn && /(^|\.)EventPattern$/.test(fn)) return this.callArguments(module, node);
+    return readLiteral(node, this.nameResolver(module));
+  }
+
+  /** A rule on Batch events; the finding sits on the string naming `aws.batch`. */
+  private reportEventRule(
+    module: ModuleIndex,
+    call: SyntaxNode,
+    pattern: LiteralValue,
+    resourceType: string,
+    name: string | undefined,
+  ): void {
+    const read = batchEventPattern(pattern);
+    if (!read) return;
+    const named = findDescendant(call, (node) => node.type === "string" && readString(node) === "aws.batch");
+    this.add(module, "eventbridge-rule", named ?? call, named ?? call, {
+      resourceType,
+      ...(name ? { name } : {}),
+      args: read,
+      message: batchEventMessage(read),
+    });
+  }
+
+  /** `events.Rule(self, "Id", event_pattern=…)` and `events.CfnRule(self, "Id", event_pattern={…})`. */
+  private reportRuleConstruct(module: ModuleIndex, call: SyntaxNode, className: string): void {
+    const args = call.childForFieldName("arguments")?.namedChildren ?? [];
+    const keyword = args.find(
+      (arg) => arg.type === "keyword_argument" && arg.childForFieldName("name")?.text === "event_pattern",
+    );
+    const value = keyword?.childForFieldName("value");
+    if (!value) return;
+    const id = args.filter((arg) => arg.type !== "keyword_argument" && arg.type !== "comment")[1];
+    const name = id ? readString(id) : undefined;
+    this.reportEventRule(module, call, this.eventPatternValue(module, value), `aws_events.${className}`, name);
+  }
+
+  /** `rule.add_event_pattern(source=["aws.batch"], …)`: a method only aws-events' `Rule` has. */
+  private reportAddedEventPattern(module: ModuleIndex, call: SyntaxNode): void {
+    const callee = call.childForFieldName("function");
+    if (callee?.type !== "attribute" || callee.childForFieldName("attribute")?.text !== "add_event_pattern") return;
+    const receiver = callee.childForFieldName("object")?.text.replace(/^self\./, "");
+    const positional = (call.childForFieldName("arguments")?.namedChildren ?? []).find(
+      (arg) => arg.type !== "keyword_argument" && arg.type !== "comment",
+    );
+    const pattern = positional ? this.eventPatternValue(module, positional) : this.callArguments(module, call);
+    this.reportEventRule(module, call, pattern, "aws_events.Rule.add_event_pattern", receiver);
   }
 
   /** `self.queue.add_compute_environment(environment, 1)` on a CDK queue of this file. */
@@ -398,6 +452,8 @@ export class Reporter {
       const args = this.callArguments(module, call);
       this.add(module, "cdk-construct", callee, call, { resourceType: className, args });
       this.addCdkConstruct(module, call, className, moduleName);
+    } else if (CDK_EVENTS_MODULES.test(moduleName) && (className === "Rule" || className === "CfnRule")) {
+      this.reportRuleConstruct(module, call, className);
     } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,
@@ -483,4 +539,14 @@ export function importFindings(module: ModuleIndex): Finding[] {
     );
   }
   return findings;
+}
+
+/** The first node under `root` (itself included) that `test` accepts, depth first. */
+function findDescendant(root: SyntaxNode, test: (node: SyntaxNode) => boolean): SyntaxNode | undefined {
+  if (test(root)) return root;
+  for (const child of root.namedChildren) {
+    const found = findDescendant(child, test);
+    if (found) return found;
+  }
+  return undefined;
 }

@@ -120,7 +120,7 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
     const report = await reportFor("render-farm");
     const byName = new Map((report.workloads ?? []).map((w) => [w.name, w]));
     expect(byName.get("render-frames")?.callSites.sort()).toEqual([
-      "cdk/render-stack.ts:45:5",
+      "cdk/render-stack.ts:46:5",
       "workflows/render.asl.json:7:7",
     ]);
     expect(byName.get("render-frames")?.computeEnvironment).toBe("render-gpu");
@@ -139,5 +139,27 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
     expect(open).toContain('"archive-scene" matches nothing');
     expect(open).not.toContain("EcsEc2ContainerDefinition");
     expect(open).not.toContain("dags/monthly.py");
+  });
+
+  it("lists the rule on failed render jobs with what it watches, its links and what replaces it on each target", async () => {
+    const report = await reportFor("render-farm");
+    const rule = report.orchestration?.find((entry) => entry.orchestrator === "EventBridge");
+    expect(rule).toMatchObject({
+      task: "aws_events.Rule",
+      path: "cdk/render-stack.ts",
+      listensFor: "Batch Job State Change: FAILED",
+      jobDefinition: "render-frames",
+      queue: "render",
+      status: { "common-compute": "manual", salad: "manual" },
+    });
+    // Only finished states: SaladCloud's job webhook covers them; Common Compute has none, so it is polled.
+    expect(rule?.replacement.salad).toContain("`webhook`");
+    expect(rule?.replacement["common-compute"]).toContain("poll GET /v1/jobs/{id}");
+    expect(report.links.filter((link) => link.from.startsWith("call:cdk/render-stack.ts:54:"))).toMatchObject([
+      { relation: "uses-job-definition", resolved: true, via: "render.jobDefinitionArn" },
+      { relation: "uses-job-queue", resolved: true, via: "this.queue.jobQueueArn" },
+    ]);
+    for (const format of ["markdown", "html", "table", "sarif", "json"] as FormatName[])
+      expect(FORMATS[format](report), format).toContain("Batch Job State Change");
   });
 });

@@ -101,7 +101,10 @@ export function openItems(report: Report): OpenItem[] {
       what: finding.message,
       path: finding.path,
       line: finding.line,
-      why: `${finding.kind}: read as a Batch use but not as an inventory item; ${finding.fix}`,
+      why:
+        finding.kind === "eventbridge-rule"
+          ? `it stops firing once jobs leave AWS Batch (see the orchestration table for what takes its place); ${finding.fix}`
+          : `${finding.kind}: read as a Batch use but not as an inventory item; ${finding.fix}`,
     });
   }
   return items;

@@ -1,6 +1,7 @@
 import type { Finding } from "../core/types.js";
 import { cdkConstructKind } from "../inventory/index.js";
 import { isCallSite, isOrchestrationTask, type Report } from "./model.js";
+import { plural } from "./summary.js";
 
 /** One thing the report could not settle, for "What a person must still decide". */
 export interface OpenItem {
@@ -39,6 +40,16 @@ export function openItems(report: Report): OpenItem[] {
     ...report.inventory.jobQueues,
     ...report.inventory.computeEnvironments,
   ]) {
+    const dynamicBlocks = (Array.isArray(item.properties.dynamicBlocks) ? item.properties.dynamicBlocks : []).map(
+      String,
+    );
+    if (dynamicBlocks.length)
+      items.push({
+        what: `dynamic blocks of ${item.name}`,
+        path: item.source.path,
+        line: item.source.line,
+        why: `${plural(dynamicBlocks.length, "dynamic block")} whose for_each is known only at plan time, each read as one block: ${dynamicBlocksText(dynamicBlocks)}`,
+      });
     if (typeof item.properties.instances === "string")
       items.push({
         what: `instances of ${item.name}`,
@@ -108,6 +119,16 @@ export function openItems(report: Report): OpenItem[] {
     });
   }
   return items;
+}
+
+/** `compute_resources (for_each = …)`, the first few with their expression, the rest by label (JSON has them all). */
+function dynamicBlocksText(blocks: readonly string[]): string {
+  const shown = blocks.slice(0, 3).map((block) => {
+    const [label, forEach = ""] = block.split(/: (.*)/s);
+    return `${label} (${forEach.length > 80 ? `${forEach.slice(0, 77)}...` : forEach})`;
+  });
+  const rest = [...new Set(blocks.slice(3).map((block) => block.split(": ")[0]))];
+  return [...shown, ...(rest.length ? [`and ${rest.join(", ")}`] : [])].join("; ");
 }
 
 /** Older revisions of job definitions: listed, not priced or migrated. */

@@ -137,6 +137,9 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
     const start = markdown.indexOf("## What a person must still decide");
     const open = markdown.slice(start, markdown.indexOf("<details>", start));
     expect(open).toContain('"archive-scene" matches nothing');
+    // A JsonPath parameter is chosen by whatever starts the execution: said so, not "matches nothing".
+    expect(open).toContain(`"$.notify.definition" is read from the state machine's execution input at run time`);
+    expect(open).not.toContain('"$.notify.queue" matches nothing');
     expect(open).not.toContain("EcsEc2ContainerDefinition");
     expect(open).not.toContain("dags/monthly.py");
   });

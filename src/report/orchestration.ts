@@ -4,6 +4,7 @@ import { callSiteId as workloadSiteId } from "../platforms/analyze.js";
 import type { ReadinessStatus, TargetId } from "../platforms/types.js";
 import { isOrchestrationTask, type Report } from "./model.js";
 import { plural } from "./summary.js";
+import { isExecutionInput } from "./unresolved.js";
 
 /**
  * Orchestration around Batch: a Step Functions task or orchestrator operator that submits a job, or an EventBridge
@@ -151,7 +152,9 @@ function taskEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
     task: finding.resourceType ?? finding.operation ?? finding.name ?? finding.kind,
     path: finding.path,
     line: finding.line,
-    jobDefinition: workload ? workload.name : `unresolved: ${written ?? "no job definition argument read"}`,
+    jobDefinition: workload
+      ? workload.name
+      : `unresolved: ${written ?? "no job definition argument read"}${written && isExecutionInput(written) ? " (execution input, chosen at run time)" : ""}`,
     queue: workload?.queue ?? linksFrom(report, finding, "uses-job-queue")[0]?.via ?? null,
     status: {},
     workloadStatus: {},

@@ -89,11 +89,14 @@ export function openItems(report: Report): OpenItem[] {
     const key = `${path}:${line}:${link.via}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const what = link.relation.replace("uses-", "").replaceAll("-", " ");
     items.push({
-      what: link.relation.replace("uses-", "").replaceAll("-", " "),
+      what,
       path,
       line,
-      why: `"${link.via}" matches nothing in the scanned files`,
+      why: isExecutionInput(link.via)
+        ? `"${link.via}" is read from the state machine's execution input at run time: whatever starts the execution chooses the ${what}; check its callers${what === "job queue" ? ", or pin the workload's queue in the usage file" : ""}`
+        : `"${link.via}" matches nothing in the scanned files`,
     });
   }
   const declared = new Set([...byId.values()].map((item) => `${item.source.path}:${item.source.line}`));
@@ -119,6 +122,11 @@ export function openItems(report: Report): OpenItem[] {
     });
   }
   return items;
+}
+
+/** A Step Functions JsonPath (`$.jobdefs.bwa`, `$$.Execution.Input.queue`): a value the execution brings. */
+export function isExecutionInput(reference: string): boolean {
+  return /^\$\$?(\.|\[|$)/.test(reference.trim());
 }
 
 /** `compute_resources (for_each = …)`, the first few with their expression, the rest by label (JSON has them all). */

@@ -166,3 +166,40 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
       expect(FORMATS[format](report), format).toContain("Batch Job State Change");
   });
 });
+
+describe("rules on Batch events outside the sample projects", () => {
+  async function reportOf(file: string): Promise<Report> {
+    const { report } = await runReportCommand({ paths: [file], target: "all", format: "json" }, quietIO());
+    return report;
+  }
+
+  it("says a rule's queue handed in as a construct parameter is not followed across files", async () => {
+    const report = await reportOf("fixtures/scanners/javascript/cdk-eventbridge-rules-on-batch.ts");
+    const rules = report.orchestration!.filter((entry) => entry.orchestrator === "EventBridge");
+    expect(rules.map((rule) => rule.listensFor)).toEqual([
+      "Batch Job State Change: FAILED",
+      "any Batch event: RUNNING, SUCCEEDED",
+      "Batch Job Queue Blocked",
+      "any Batch event",
+      "any Batch event: SUCCEEDED, FAILED",
+      'any Batch event: events.Match.anythingBut("SUCCEEDED")',
+    ]);
+    // Not only finished states: SaladCloud's webhook does not cover RUNNING; a queue event has no equivalent.
+    expect(rules[1]!.replacement.salad).toContain("poll the queue job's `events` (created, started) for RUNNING");
+    expect(rules[2]!.replacement["common-compute"]).toContain('no event like "Batch Job Queue Blocked"');
+    expect(rules[0]!.queue).toBe("unresolved: renderQueue.jobQueueArn");
+    const open = FORMATS.markdown(report);
+    expect(open).toContain(
+      '"renderQueue.jobQueueArn" is a CDK construct this file is handed (a prop, a parameter or another stack\'s field)',
+    );
+  });
+
+  it("reads SAM events on Batch job states as rules that start their function or state machine", async () => {
+    const report = await reportOf("fixtures/scanners/cloudformation/sam-state-machine-batch-events.yaml");
+    expect(report.orchestration).toMatchObject([
+      { listensFor: "Batch Job State Change: FAILED, SUCCEEDED", queue: "unresolved: !Ref RenderQueueArn" },
+      { listensFor: "Batch Job Queue Blocked", jobDefinition: "any", queue: null },
+    ]);
+    expect(report.orchestration![0]!.replacement.salad).toContain("set `webhook` on each queue job");
+  });
+});

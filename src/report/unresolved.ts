@@ -96,7 +96,9 @@ export function openItems(report: Report): OpenItem[] {
       line,
       why: isExecutionInput(link.via)
         ? `"${link.via}" is read from the state machine's execution input at run time: whatever starts the execution chooses the ${what}; check its callers${what === "job queue" ? ", or pin the workload's queue in the usage file" : ""}`
-        : `"${link.via}" matches nothing in the scanned files`,
+        : CDK_ATTRIBUTE.test(link.via)
+          ? `"${link.via}" is a CDK construct this file is handed (a prop, a parameter or another stack's field): the scan does not follow constructs across files, so the ${what} it stands for is not known${what === "job queue" ? "; pin the workload's queue in the usage file" : ""}`
+          : `"${link.via}" matches nothing in the scanned files`,
     });
   }
   const declared = new Set([...byId.values()].map((item) => `${item.source.path}:${item.source.line}`));
@@ -123,6 +125,13 @@ export function openItems(report: Report): OpenItem[] {
   }
   return items;
 }
+
+/**
+ * A CDK construct's ARN attribute read off a name (`props.queue.jobQueueArn`, `ownProps.job.jobDefinitionArn`): an
+ * unresolved one was not made in the same file, since the link graph resolves those through their binding.
+ */
+const CDK_ATTRIBUTE =
+  /^(?:this\.)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.(jobQueueArn|jobDefinitionArn|computeEnvironmentArn|schedulingPolicyArn|job_queue_arn|job_definition_arn|compute_environment_arn)$/;
 
 /** A Step Functions JsonPath (`$.jobdefs.bwa`, `$$.Execution.Input.queue`): a value the execution brings. */
 export function isExecutionInput(reference: string): boolean {

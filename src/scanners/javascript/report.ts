@@ -9,7 +9,7 @@ import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
 import type { ScanContext } from "../../core/scanner.js";
 import type { Finding, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
-import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
+import { addedEventPatternFinding, ruleConstructFinding } from "./event-rules.js";
 import { cloudFormationResourceShape, inventoryItem } from "./inventory.js";
 import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
@@ -93,58 +93,10 @@ export class Reporter {
     for (const template of file.templates) this.reportTemplate(file, template);
     for (const call of file.callsByName.get("addComputeEnvironment") ?? [])
       this.reportAddedComputeEnvironment(file, call);
-    for (const call of file.callsByName.get("addEventPattern") ?? []) this.reportAddedEventPattern(file, call);
-  }
-
-  /**
-   * An EventBridge rule whose pattern names `aws.batch`: `new events.Rule(…, { eventPattern })`, `new CfnRule(…)`,
-   * or `rule.addEventPattern({ source: ["aws.batch"], … })`. The finding sits on the string naming `aws.batch`.
-   */
-  private reportEventRule(
-    file: JsFile,
-    at: TS.Node,
-    patternNode: TS.Expression | undefined,
-    resourceType: string,
-    name: string | undefined,
-  ): void {
-    if (!patternNode) return;
-    const pattern = batchEventPattern(readLiteral(patternNode, this.resolveLiteral));
-    if (!pattern) return;
-    const named = findNode(patternNode, (node) => ts.isStringLiteralLike(node) && node.text === "aws.batch");
-    const span = spanOf(file, named ?? at, named ?? at);
-    this.findings.push(
-      findingAt(file, span, {
-        kind: "eventbridge-rule",
-        resourceType,
-        ...(name ? { name } : {}),
-        args: pattern,
-        message: batchEventMessage(pattern),
-      }),
-    );
-  }
-
-  private reportRuleConstruct(file: JsFile, created: TS.NewExpression, className: string): void {
-    const props = created.arguments?.[2];
-    if (!props || !ts.isObjectLiteralExpression(props)) return;
-    const property = props.properties.find(
-      (p): p is TS.PropertyAssignment | TS.ShorthandPropertyAssignment =>
-        (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)) && propertyKey(p.name) === "eventPattern",
-    );
-    const pattern = property && (ts.isPropertyAssignment(property) ? property.initializer : property.name);
-    const id = stringValue(created.arguments?.[1]);
-    this.reportEventRule(file, created, pattern, `aws_events.${className}`, id ?? bindingOf(created));
-  }
-
-  /** `rule.addEventPattern({…})`: only the method of aws-events' `Rule` has this name. */
-  private reportAddedEventPattern(file: JsFile, call: TS.CallExpression | TS.NewExpression): void {
-    if (!ts.isCallExpression(call) || !ts.isPropertyAccessExpression(call.expression)) return;
-    const receiver = call.expression.expression;
-    const name = ts.isIdentifier(receiver)
-      ? receiver.text
-      : ts.isPropertyAccessExpression(receiver)
-        ? receiver.name.text
-        : undefined;
-    this.reportEventRule(file, call, call.arguments[0], "aws_events.Rule.addEventPattern", name);
+    for (const call of file.callsByName.get("addEventPattern") ?? []) {
+      const rule = addedEventPatternFinding(file, call, this.resolveLiteral);
+      if (rule) this.findings.push(rule);
+    }
   }
 
   /** `queue.addComputeEnvironment(environment, 1)` on a CDK queue of this file. */
@@ -243,7 +195,10 @@ export class Reporter {
           this.reportConstruct(file, created, value.name, value.module);
           return;
         case "events-rule-class":
-          this.reportRuleConstruct(file, created, value.name);
+          {
+            const rule = ruleConstructFinding(file, created, value.name, this.resolveLiteral, bindingOf(created));
+            if (rule) this.findings.push(rule);
+          }
           return;
         case "sfn-batch-task":
           this.findings.push(
@@ -613,10 +568,4 @@ function bindingOf(created: TS.NewExpression): string | undefined {
       return left.name.text;
   }
   return undefined;
-}
-
-/** The first node under `root` (itself included) that `test` accepts, depth first. */
-function findNode(root: TS.Node, test: (node: TS.Node) => boolean): TS.Node | undefined {
-  if (test(root)) return root;
-  return ts.forEachChild(root, (child) => findNode(child, test));
 }

@@ -7,7 +7,7 @@ import {
   normalizeCdkConstruct,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
-import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
+import { addedEventPatternSite, ruleConstructSite, type EventRuleReader, type EventRuleSite } from "./event-rules.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -125,58 +125,17 @@ export class Reporter {
     this.reportDeclarativeOperations(module);
     this.reportCloudFormationDictionaries(module);
     for (const call of module.calls) this.reportAddedComputeEnvironment(module, call);
-    for (const call of module.calls) this.reportAddedEventPattern(module, call);
+    for (const call of module.calls)
+      this.addEventRule(module, addedEventPatternSite(call, this.eventRuleReader(module)));
   }
 
-  /** An event pattern as CDK takes it: `events.EventPattern(source=[…], …)`, or a dict (CfnRule's JSON). */
-  private eventPatternValue(module: ModuleIndex, node: SyntaxNode): LiteralValue {
-    const fn = node.type === "call" ? node.childForFieldName("function")?.text : undefined;
-    if (fn && /(^|\.)EventPattern$/.test(fn)) return this.callArguments(module, node);
-    return readLiteral(node, this.nameResolver(module));
-  }
+  private readonly eventRuleReader = (module: ModuleIndex): EventRuleReader => ({
+    callArguments: (call) => this.callArguments(module, call),
+    resolveName: this.nameResolver(module),
+  });
 
-  /** A rule on Batch events; the finding sits on the string naming `aws.batch`. */
-  private reportEventRule(
-    module: ModuleIndex,
-    call: SyntaxNode,
-    pattern: LiteralValue,
-    resourceType: string,
-    name: string | undefined,
-  ): void {
-    const read = batchEventPattern(pattern);
-    if (!read) return;
-    const named = findDescendant(call, (node) => node.type === "string" && readString(node) === "aws.batch");
-    this.add(module, "eventbridge-rule", named ?? call, named ?? call, {
-      resourceType,
-      ...(name ? { name } : {}),
-      args: read,
-      message: batchEventMessage(read),
-    });
-  }
-
-  /** `events.Rule(self, "Id", event_pattern=…)` and `events.CfnRule(self, "Id", event_pattern={…})`. */
-  private reportRuleConstruct(module: ModuleIndex, call: SyntaxNode, className: string): void {
-    const args = call.childForFieldName("arguments")?.namedChildren ?? [];
-    const keyword = args.find(
-      (arg) => arg.type === "keyword_argument" && arg.childForFieldName("name")?.text === "event_pattern",
-    );
-    const value = keyword?.childForFieldName("value");
-    if (!value) return;
-    const id = args.filter((arg) => arg.type !== "keyword_argument" && arg.type !== "comment")[1];
-    const name = id ? readString(id) : undefined;
-    this.reportEventRule(module, call, this.eventPatternValue(module, value), `aws_events.${className}`, name);
-  }
-
-  /** `rule.add_event_pattern(source=["aws.batch"], …)`: a method only aws-events' `Rule` has. */
-  private reportAddedEventPattern(module: ModuleIndex, call: SyntaxNode): void {
-    const callee = call.childForFieldName("function");
-    if (callee?.type !== "attribute" || callee.childForFieldName("attribute")?.text !== "add_event_pattern") return;
-    const receiver = callee.childForFieldName("object")?.text.replace(/^self\./, "");
-    const positional = (call.childForFieldName("arguments")?.namedChildren ?? []).find(
-      (arg) => arg.type !== "keyword_argument" && arg.type !== "comment",
-    );
-    const pattern = positional ? this.eventPatternValue(module, positional) : this.callArguments(module, call);
-    this.reportEventRule(module, call, pattern, "aws_events.Rule.add_event_pattern", receiver);
+  private addEventRule(module: ModuleIndex, rule: EventRuleSite | undefined): void {
+    if (rule) this.add(module, "eventbridge-rule", rule.token, rule.token, rule.extra);
   }
 
   /** `self.queue.add_compute_environment(environment, 1)` on a CDK queue of this file. */
@@ -453,7 +412,7 @@ export class Reporter {
       this.add(module, "cdk-construct", callee, call, { resourceType: className, args });
       this.addCdkConstruct(module, call, className, moduleName);
     } else if (CDK_EVENTS_MODULES.test(moduleName) && (className === "Rule" || className === "CfnRule")) {
-      this.reportRuleConstruct(module, call, className);
+      this.addEventRule(module, ruleConstructSite(call, className, this.eventRuleReader(module)));
     } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,
@@ -539,14 +498,4 @@ export function importFindings(module: ModuleIndex): Finding[] {
     );
   }
   return findings;
-}
-
-/** The first node under `root` (itself included) that `test` accepts, depth first. */
-function findDescendant(root: SyntaxNode, test: (node: SyntaxNode) => boolean): SyntaxNode | undefined {
-  if (test(root)) return root;
-  for (const child of root.namedChildren) {
-    const found = findDescendant(child, test);
-    if (found) return found;
-  }
-  return undefined;
 }

@@ -120,7 +120,7 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
     const report = await reportFor("render-farm");
     const byName = new Map((report.workloads ?? []).map((w) => [w.name, w]));
     expect(byName.get("render-frames")?.callSites.sort()).toEqual([
-      "cdk/render-stack.ts:45:5",
+      "cdk/render-stack.ts:46:5",
       "workflows/render.asl.json:7:7",
     ]);
     expect(byName.get("render-frames")?.computeEnvironment).toBe("render-gpu");
@@ -137,7 +137,69 @@ describe("orchestration tasks and CDK-built inventory (render-farm)", () => {
     const start = markdown.indexOf("## What a person must still decide");
     const open = markdown.slice(start, markdown.indexOf("<details>", start));
     expect(open).toContain('"archive-scene" matches nothing');
+    // A JsonPath parameter is chosen by whatever starts the execution: said so, not "matches nothing".
+    expect(open).toContain(`"$.notify.definition" is read from the state machine's execution input at run time`);
+    expect(open).not.toContain('"$.notify.queue" matches nothing');
     expect(open).not.toContain("EcsEc2ContainerDefinition");
     expect(open).not.toContain("dags/monthly.py");
+  });
+
+  it("lists the rule on failed render jobs with what it watches, its links and what replaces it on each target", async () => {
+    const report = await reportFor("render-farm");
+    const rule = report.orchestration?.find((entry) => entry.orchestrator === "EventBridge");
+    expect(rule).toMatchObject({
+      task: "aws_events.Rule",
+      path: "cdk/render-stack.ts",
+      listensFor: "Batch Job State Change: FAILED",
+      jobDefinition: "render-frames",
+      queue: "render",
+      status: { "common-compute": "manual", salad: "manual" },
+    });
+    // Only finished states: SaladCloud's job webhook covers them; Common Compute has none, so it is polled.
+    expect(rule?.replacement.salad).toContain("`webhook`");
+    expect(rule?.replacement["common-compute"]).toContain("poll GET /v1/jobs/{id}");
+    expect(report.links.filter((link) => link.from.startsWith("call:cdk/render-stack.ts:54:"))).toMatchObject([
+      { relation: "uses-job-definition", resolved: true, via: "render.jobDefinitionArn" },
+      { relation: "uses-job-queue", resolved: true, via: "this.queue.jobQueueArn" },
+    ]);
+    for (const format of ["markdown", "html", "table", "sarif", "json"] as FormatName[])
+      expect(FORMATS[format](report), format).toContain("Batch Job State Change");
+  });
+});
+
+describe("rules on Batch events outside the sample projects", () => {
+  async function reportOf(file: string): Promise<Report> {
+    const { report } = await runReportCommand({ paths: [file], target: "all", format: "json" }, quietIO());
+    return report;
+  }
+
+  it("says a rule's queue handed in as a construct parameter is not followed across files", async () => {
+    const report = await reportOf("fixtures/scanners/javascript/cdk-eventbridge-rules-on-batch.ts");
+    const rules = report.orchestration!.filter((entry) => entry.orchestrator === "EventBridge");
+    expect(rules.map((rule) => rule.listensFor)).toEqual([
+      "Batch Job State Change: FAILED",
+      "any Batch event: RUNNING, SUCCEEDED",
+      "Batch Job Queue Blocked",
+      "any Batch event",
+      "any Batch event: SUCCEEDED, FAILED",
+      'any Batch event: events.Match.anythingBut("SUCCEEDED")',
+    ]);
+    // Not only finished states: SaladCloud's webhook does not cover RUNNING; a queue event has no equivalent.
+    expect(rules[1]!.replacement.salad).toContain("poll the queue job's `events` (created, started) for RUNNING");
+    expect(rules[2]!.replacement["common-compute"]).toContain('no event like "Batch Job Queue Blocked"');
+    expect(rules[0]!.queue).toBe("unresolved: renderQueue.jobQueueArn");
+    const open = FORMATS.markdown(report);
+    expect(open).toContain(
+      '"renderQueue.jobQueueArn" is a CDK construct this file is handed (a prop, a parameter or another stack\'s field)',
+    );
+  });
+
+  it("reads SAM events on Batch job states as rules that start their function or state machine", async () => {
+    const report = await reportOf("fixtures/scanners/cloudformation/sam-state-machine-batch-events.yaml");
+    expect(report.orchestration).toMatchObject([
+      { listensFor: "Batch Job State Change: FAILED, SUCCEEDED", queue: "unresolved: !Ref RenderQueueArn" },
+      { listensFor: "Batch Job Queue Blocked", jobDefinition: "any", queue: null },
+    ]);
+    expect(report.orchestration![0]!.replacement.salad).toContain("set `webhook` on each queue job");
   });
 });

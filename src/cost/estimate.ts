@@ -30,7 +30,7 @@ export interface EstimateOptions {
 const MODEL_ASSUMPTIONS = [
   "Prices are us-east-1 list prices unless the usage file sets `region`; currency USD; 730 hours a month.",
   "EC2 and Spot: each job is packed onto the cheapest allowed instance type of its compute environment that fits it (vCPU, 0.96 × memory, GPUs), billed for its packing share and divided by a utilization of 0.85 (ESTIMATE) for idle and fragmentation (reference/pricing.md §10).",
-  "Spot: the family's default discount from data/pricing/spot_discount_defaults.csv, capped by the compute environment's bid percentage, plus 5% rerun overhead for interrupted jobs (ESTIMATE).",
+  "Spot (compute environments of type SPOT): the instance type's median Spot price over availability zones in the region from data/pricing/ec2_spot.csv (SkyPilot catalog snapshot, dated by its lower bound), else the median Spot share of the family's measured types in that region, else the family's default discount from data/pricing/spot_discount_defaults.csv; capped by the compute environment's bid percentage, plus 5% rerun overhead for interrupted jobs (ESTIMATE). Each cost line names which one it used.",
   "Fargate: the job's vCPU and memory rounded up to a valid Fargate size; per-second billing with a one-minute minimum.",
   "SaladCloud: a GPU job gets the cheapest GPU class with at least the VRAM of the GPU it has on AWS today, at the usage file's priority (default batch); GPU rates include vCPU and RAM. CPU-only jobs pay per vCPU-hour and GB-hour at batch priority. Reallocation overhead is not modelled.",
   "Common Compute bills per task: it is priced only where the usage file gives work units; otherwise it shows n/a, never $0.",

@@ -16,8 +16,10 @@ export { normalizeTerraformResource, resolveTerraformValue, TERRAFORM_BATCH_TYPE
 export { isExpression, isObject, type LiteralObject } from "./values.js";
 export { markSupersededRevisions } from "./revisions.js";
 export {
+  expandDynamicBlocks,
   instanceAttributes,
   terraformExpansion,
+  type UnexpandedDynamicBlock,
   type TerraformExpansion,
   type TerraformInstance,
 } from "./terraform-instances.js";

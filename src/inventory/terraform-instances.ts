@@ -73,19 +73,22 @@ export function terraformExpansion(attributes: LiteralObject | undefined): Terra
   return { expression: `for_each = ${text}` };
 }
 
-/** The value of `count.index`, `each.key`, `each.value`, `each.value.a.b` / `each.value["a"]` for one instance. */
-function lookup(reference: string, instance: TerraformInstance): LiteralValue | undefined {
+/**
+ * The value of `count.index`, `each.key`, `each.value`, `each.value.a.b` / `each.value["a"]` for one instance; in a
+ * `dynamic` block's content the iterator stands where `each` does (`compute_resources.value`, `rs.key`).
+ */
+function lookup(reference: string, instance: TerraformInstance, iterator = "each"): LiteralValue | undefined {
   // Type conversions keep the value: `tostring(each.value.vcpu)`, `tonumber(…)`.
   const converted = /^(tostring|tonumber)\(([\s\S]*)\)$/.exec(reference.trim());
   if (converted) {
-    const inner = lookup(converted[2]!, instance);
+    const inner = lookup(converted[2]!, instance, iterator);
     if (inner === undefined || isExpression(inner) || isObject(inner) || Array.isArray(inner)) return undefined;
     return converted[1] === "tostring" ? String(inner) : Number(inner);
   }
   const ref = reference.trim();
-  if (ref === "count.index") return instance.index;
-  if (ref === "each.key") return instance.key;
-  const path = /^each\.value((?:\.[\w-]+|\["[^"]+"\])*)$/.exec(ref);
+  if (iterator === "each" && ref === "count.index") return instance.index;
+  if (ref === `${iterator}.key`) return instance.key ?? instance.index;
+  const path = new RegExp(`^${iterator}\\.value((?:\\.[\\w-]+|\\["[^"]+"\\])*)$`).exec(ref);
   if (!path) return undefined;
   let value: LiteralValue | undefined = instance.value;
   for (const part of path[1]!.match(/\.[\w-]+|\["[^"]+"\]/g) ?? []) {
@@ -95,22 +98,26 @@ function lookup(reference: string, instance: TerraformInstance): LiteralValue | 
   return value;
 }
 
-/** Attributes of one instance: `count.index` and `each.*` replaced by their values where they are known. */
-export function instanceAttributes<T extends LiteralValue>(value: T, instance: TerraformInstance): T {
+/** Attributes of one instance: `count.index` and `each.*` (or a dynamic block's iterator) replaced where known. */
+export function instanceAttributes<T extends LiteralValue>(
+  value: T,
+  instance: TerraformInstance,
+  iterator = "each",
+): T {
   const walk = (item: LiteralValue): LiteralValue => {
     if (typeof item === "string") {
       const whole = /^\$\{([^{}]*)\}$/.exec(item.trim());
       if (whole) {
-        const found = lookup(whole[1]!, instance);
+        const found = lookup(whole[1]!, instance, iterator);
         if (found !== undefined && !isExpression(found)) return found;
       }
       return item.replace(/\$\{([^{}]*)\}/g, (match, ref: string) => {
-        const found = lookup(ref, instance);
+        const found = lookup(ref, instance, iterator);
         return typeof found === "string" || typeof found === "number" ? String(found) : match;
       });
     }
     if (isExpression(item) && typeof item.$expr === "string") {
-      const found = lookup(item.$expr, instance);
+      const found = lookup(item.$expr, instance, iterator);
       return found !== undefined ? found : item;
     }
     if (Array.isArray(item)) return item.map(walk);
@@ -118,4 +125,66 @@ export function instanceAttributes<T extends LiteralValue>(value: T, instance: T
     return item;
   };
   return walk(value) as T;
+}
+
+/** A `dynamic` block whose `for_each` is known only at plan time: its label and the expression as written. */
+export interface UnexpandedDynamicBlock {
+  block: string;
+  forEach: string;
+}
+
+/**
+ * Expands the `dynamic "label" { for_each = …; iterator = …; content { … } }` blocks of a resource (hcl2json puts them
+ * under `dynamic`) into the nested blocks Terraform would generate, nested ones included. A literal `for_each` gives
+ * one block per element, the iterator replaced; one known only at plan time gives its content once, listed in
+ * `unexpanded` so the report can say the count is not literal.
+ */
+export function expandDynamicBlocks(attributes: LiteralObject): {
+  attributes: LiteralObject;
+  unexpanded: UnexpandedDynamicBlock[];
+} {
+  const unexpanded: UnexpandedDynamicBlock[] = [];
+  const expand = (object: LiteralObject, depth: number): LiteralObject => {
+    if (depth > 8) return object;
+    const { dynamic, ...rest } = object;
+    const out: LiteralObject = {};
+    for (const [key, value] of Object.entries(rest))
+      out[key] = Array.isArray(value)
+        ? value.map((item) => (isObject(item) && !isExpression(item) ? expand(item, depth + 1) : item))
+        : value;
+    if (!isObject(dynamic) || isExpression(dynamic)) return out;
+    for (const [label, declarations] of Object.entries(dynamic)) {
+      const generated: LiteralValue[] = [];
+      for (const declaration of Array.isArray(declarations) ? declarations : [declarations]) {
+        if (!isObject(declaration)) continue;
+        const content = Array.isArray(declaration.content) ? declaration.content[0] : declaration.content;
+        if (!isObject(content)) continue;
+        const named =
+          typeof declaration.iterator === "string" ? /^\$\{(\w+)\}$/.exec(declaration.iterator)?.[1] : undefined;
+        const iterator = named ?? label;
+        const forEach = declaration.for_each;
+        // A dynamic block iterates any list (a resource's for_each takes only maps and sets of strings).
+        const expansion: TerraformExpansion =
+          Array.isArray(forEach) && !forEach.some(isExpression)
+            ? {
+                instances: forEach
+                  .slice(0, MAX_INSTANCES)
+                  .map((value, index) => ({ suffix: `[${index}]`, index, value })),
+              }
+            : terraformExpansion({ for_each: forEach ?? null });
+        if (expansion && "instances" in expansion) {
+          for (const instance of expansion.instances)
+            generated.push(expand(instanceAttributes(content, instance, iterator), depth + 1));
+        } else {
+          const written = expansion && "expression" in expansion ? expansion.expression : "for_each = ?";
+          unexpanded.push({ block: label, forEach: written.replace(/^for_each = /, "") });
+          generated.push(expand(content, depth + 1));
+        }
+      }
+      const existing = out[label];
+      out[label] = [...(Array.isArray(existing) ? existing : existing === undefined ? [] : [existing]), ...generated];
+    }
+    return out;
+  };
+  return { attributes: expand(attributes, 0), unexpanded };
 }

@@ -77,8 +77,11 @@ export function buildLinks(findings: Finding[], inventory: Inventory): Link[] {
     if (!finding.args) continue;
     for (const { argument, kind, relation } of CALL_ARGUMENTS) {
       const value = callArgument(finding, argument as "jobDefinition" | "jobQueue");
-      const reference = value === undefined ? undefined : referenceOf(value);
-      if (reference) links.push(...linksTo(items, callSiteId(finding), finding.path, reference, kind, relation));
+      // An EventBridge pattern may name several: `detail.jobQueue: [high, low]`.
+      for (const each of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+        const reference = referenceOf(each);
+        if (reference) links.push(...linksTo(items, callSiteId(finding), finding.path, reference, kind, relation));
+      }
     }
   }
   for (const queue of inventory.jobQueues) {

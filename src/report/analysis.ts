@@ -11,6 +11,7 @@ import { PLATFORMS } from "../platforms/index.js";
 import type { Gap, JobDefinitionFacts, Readiness, TargetId } from "../platforms/types.js";
 import { linkJobDefinition, queueEnvironments, type WorkloadLinks } from "./links.js";
 import { isCallSite, type PlanItem, type Report, type Workload } from "./model.js";
+import { orchestrationTasks } from "./orchestration.js";
 
 export interface AnalysisOptions {
   targets: readonly TargetId[];
@@ -353,13 +354,14 @@ export function analyzeReport(scan: Report, options: AnalysisOptions): Report {
     byText((g) => `${g.target}|${g.path}|${String(g.line).padStart(6, "0")}|${g.subject}|${g.feature}|${g.what}`),
   );
   workloads.sort(byText((w) => w.name));
-  return {
+  const report: Report = {
     ...scan,
     targets: { selected: [...options.targets], readiness, gaps },
     cost,
     workloads,
     plan: buildPlan(workloads, gaps, options.targets),
   };
+  return { ...report, orchestration: orchestrationTasks(report) };
 }
 
 /** Per target, workloads ordered by savings per effort point (unpriced ones last), each with its steps. */

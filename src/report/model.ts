@@ -2,6 +2,7 @@ import type { ScanResult } from "../core/scan.js";
 import type { Coverage, Finding, Inventory, Link } from "../core/types.js";
 import type { CostScenario, CostSection } from "../cost/model.js";
 import type { Gap, Readiness, ReadinessStatus, TargetId } from "../platforms/types.js";
+import type { OrchestrationTask } from "./orchestration.js";
 
 export const REPORT_VERSION = 1;
 
@@ -28,6 +29,11 @@ export interface Report {
   workloads?: Workload[];
   /** Workloads ordered by savings per effort point, per target. */
   plan?: PlanItem[];
+  /**
+   * Step Functions tasks and orchestrator operators that submit Batch jobs, and EventBridge rules on Batch events,
+   * with their links, readiness and what takes their place per target; written by `migrate report`.
+   */
+  orchestration?: OrchestrationTask[];
   /** The repositories of a merged report (`report --merge`): paths of the rest are under a folder of each name. */
   repositories?: RepositorySection[];
 }

@@ -1,6 +1,7 @@
 import type { Finding } from "../core/types.js";
 import { cdkConstructKind } from "../inventory/index.js";
 import { isCallSite, isOrchestrationTask, type Report } from "./model.js";
+import { plural } from "./summary.js";
 
 /** One thing the report could not settle, for "What a person must still decide". */
 export interface OpenItem {
@@ -39,6 +40,16 @@ export function openItems(report: Report): OpenItem[] {
     ...report.inventory.jobQueues,
     ...report.inventory.computeEnvironments,
   ]) {
+    const dynamicBlocks = (Array.isArray(item.properties.dynamicBlocks) ? item.properties.dynamicBlocks : []).map(
+      String,
+    );
+    if (dynamicBlocks.length)
+      items.push({
+        what: `dynamic blocks of ${item.name}`,
+        path: item.source.path,
+        line: item.source.line,
+        why: `${plural(dynamicBlocks.length, "dynamic block")} whose for_each is known only at plan time, each read as one block: ${dynamicBlocksText(dynamicBlocks)}`,
+      });
     if (typeof item.properties.instances === "string")
       items.push({
         what: `instances of ${item.name}`,
@@ -78,11 +89,16 @@ export function openItems(report: Report): OpenItem[] {
     const key = `${path}:${line}:${link.via}`;
     if (seen.has(key)) continue;
     seen.add(key);
+    const what = link.relation.replace("uses-", "").replaceAll("-", " ");
     items.push({
-      what: link.relation.replace("uses-", "").replaceAll("-", " "),
+      what,
       path,
       line,
-      why: `"${link.via}" matches nothing in the scanned files`,
+      why: isExecutionInput(link.via)
+        ? `"${link.via}" is read from the state machine's execution input at run time: whatever starts the execution chooses the ${what}; check its callers${what === "job queue" ? ", or pin the workload's queue in the usage file" : ""}`
+        : CDK_ATTRIBUTE.test(link.via)
+          ? `"${link.via}" is a CDK construct this file is handed (a prop, a parameter or another stack's field): the scan does not follow constructs across files, so the ${what} it stands for is not known${what === "job queue" ? "; pin the workload's queue in the usage file" : ""}`
+          : `"${link.via}" matches nothing in the scanned files`,
     });
   }
   const declared = new Set([...byId.values()].map((item) => `${item.source.path}:${item.source.line}`));
@@ -101,10 +117,35 @@ export function openItems(report: Report): OpenItem[] {
       what: finding.message,
       path: finding.path,
       line: finding.line,
-      why: `${finding.kind}: read as a Batch use but not as an inventory item; ${finding.fix}`,
+      why:
+        finding.kind === "eventbridge-rule"
+          ? `it stops firing once jobs leave AWS Batch (see the orchestration table for what takes its place); ${finding.fix}`
+          : `${finding.kind}: read as a Batch use but not as an inventory item; ${finding.fix}`,
     });
   }
   return items;
+}
+
+/**
+ * A CDK construct's ARN attribute read off a name (`props.queue.jobQueueArn`, `ownProps.job.jobDefinitionArn`): an
+ * unresolved one was not made in the same file, since the link graph resolves those through their binding.
+ */
+const CDK_ATTRIBUTE =
+  /^(?:this\.)?[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*\.(jobQueueArn|jobDefinitionArn|computeEnvironmentArn|schedulingPolicyArn|job_queue_arn|job_definition_arn|compute_environment_arn)$/;
+
+/** A Step Functions JsonPath (`$.jobdefs.bwa`, `$$.Execution.Input.queue`): a value the execution brings. */
+export function isExecutionInput(reference: string): boolean {
+  return /^\$\$?(\.|\[|$)/.test(reference.trim());
+}
+
+/** `compute_resources (for_each = …)`, the first few with their expression, the rest by label (JSON has them all). */
+function dynamicBlocksText(blocks: readonly string[]): string {
+  const shown = blocks.slice(0, 3).map((block) => {
+    const [label, forEach = ""] = block.split(/: (.*)/s);
+    return `${label} (${forEach.length > 80 ? `${forEach.slice(0, 77)}...` : forEach})`;
+  });
+  const rest = [...new Set(blocks.slice(3).map((block) => block.split(": ")[0]))];
+  return [...shown, ...(rest.length ? [`and ${rest.join(", ")}`] : [])].join("; ");
 }
 
 /** Older revisions of job definitions: listed, not priced or migrated. */

@@ -2,6 +2,7 @@
 import { cheapestFittingInstance, estimatedQuote, resolveInstanceTypes } from "../instance-types.js";
 import type { CostLine } from "../model.js";
 import type { PriceBook } from "../prices.js";
+import type { InstanceType } from "../sources/aws-ec2.js";
 import type { PriceQuote } from "../types.js";
 import {
   billedHours,
@@ -42,21 +43,77 @@ interface SpotRate {
   bidBelowTypical: boolean;
 }
 
+const percent = (fraction: number) => `${formatNumber(fraction * 100, 1)}%`;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/**
+ * The Spot price of an instance type as a share of its on-demand price, from the most specific figure the tables
+ * have: its own measured median in the region (ec2_spot.csv), else the median share of its family's measured types
+ * in that region, else the family's default discount (spot_discount_defaults.csv). Each says which it used.
+ */
+function spotShare(
+  prices: PriceBook,
+  region: string,
+  type: InstanceType,
+  onDemand: PriceQuote,
+): { share: number; quote: PriceQuote; text: string } | undefined {
+  const measured = prices["aws-ec2-spot-price"].price({ region, instanceType: type.name });
+  if (measured && onDemand.value > 0) {
+    const share = measured.value / onDemand.value;
+    return {
+      share,
+      quote: measured,
+      text: `Spot $${measured.value}/h measured for ${type.name} in ${region} (${measured.note}; ${measured.date}), ${percent(1 - share)} off on-demand`,
+    };
+  }
+  const siblings = prices["aws-ec2-spot-price"].rows.flatMap((row) => {
+    if (row.region !== region || row.instance_type?.split(".")[0] !== type.family) return [];
+    const spot = prices["aws-ec2-spot-price"].price({ region, instanceType: row.instance_type });
+    const sibling = prices["aws-ec2"].price({ region, instanceType: row.instance_type });
+    return spot && sibling && sibling.value > 0 ? [{ spot, share: spot.value / sibling.value }] : [];
+  });
+  if (siblings.length > 0) {
+    const share = median(siblings.map((s) => s.share));
+    return {
+      share,
+      quote: siblings[0]!.spot,
+      text: `Spot at the median share of ${siblings.length} measured ${type.family} type${siblings.length === 1 ? "" : "s"} in ${region} (no ${type.name} row; ${siblings[0]!.spot.date}), ${percent(1 - share)} off on-demand`,
+    };
+  }
+  const discount = prices["aws-ec2-spot"].price({ family: type.family, gpu: type.gpus > 0 });
+  if (!discount) return undefined;
+  return {
+    share: 1 - discount.value,
+    quote: discount,
+    text: `Spot ${percent(discount.value)} off (no measured ${type.family} Spot price in ${region}; ${discount.note ?? type.family})`,
+  };
+}
+
 function spotRate(
   prices: PriceBook,
-  family: string,
-  gpu: boolean,
+  region: string,
+  type: InstanceType,
+  onDemand: PriceQuote,
   bidPercentage: number | undefined,
 ): SpotRate | undefined {
-  const quote = prices["aws-ec2-spot"].price({ family, gpu });
-  if (!quote) return undefined;
-  const spotFactor = 1 - quote.value;
+  const spot = spotShare(prices, region, type, onDemand);
+  if (!spot) return undefined;
   const bidFactor = bidPercentage !== undefined ? bidPercentage / 100 : 1;
-  const factor = Math.min(spotFactor, bidFactor);
+  const bidBelowTypical = bidFactor < spot.share;
+  // A bid below the going price buys no capacity until the price falls to it; the cap is then what is paid at most.
   const text =
-    `Spot ${formatNumber(quote.value * 100, 1)}% off (${quote.note ?? family})` +
-    (bidPercentage !== undefined ? `, bid cap ${bidPercentage}% of on-demand` : "");
-  return { factor, quote, text, bidBelowTypical: bidFactor < spotFactor };
+    spot.text +
+    (bidPercentage === undefined
+      ? ""
+      : bidBelowTypical
+        ? `; bid cap ${bidPercentage}% of on-demand is below it: jobs wait for capacity, priced at the cap`
+        : `; bid cap ${bidPercentage}% of on-demand is above it`);
+  return { factor: Math.min(spot.share, bidFactor), quote: spot.quote, text, bidBelowTypical };
 }
 
 /** A managed EC2 environment without readable instance types gets `optimal`: CDK's default, and the console's. */
@@ -132,12 +189,12 @@ export default defineEstimator({
     const priceRefs = [choice.quote];
     if (spot) {
       const family = choice.type.family;
-      const discount = spotRate(prices, family, choice.type.gpus > 0, environment.bidPercentage);
+      const discount = spotRate(prices, region, choice.type, choice.quote, environment.bidPercentage);
       if (!discount)
         return [
           unpricedLine(
             { ...base, description: `${choice.type.name} Spot`, assumption: text },
-            `no Spot discount for ${family}`,
+            `no Spot price or discount for ${family}`,
           ),
         ];
       const overhead = usageNumber(usage, SPOT_RERUN_OVERHEAD)!;
@@ -186,8 +243,9 @@ export default defineEstimator({
     const refs = [perVcpu.quote];
     let detail = `cheapest $/vCPU-h among allowed types: ${perVcpu.type.name} $${perVcpu.quote.value}/h ÷ ${perVcpu.type.vcpus} vCPU`;
     if (spot) {
-      const discount = spotRate(prices, perVcpu.type.family, perVcpu.type.gpus > 0, environment.bidPercentage);
-      if (!discount) return [unpricedLine({ ...base, assumption }, `no Spot discount for ${perVcpu.type.family}`)];
+      const discount = spotRate(prices, region, perVcpu.type, perVcpu.quote, environment.bidPercentage);
+      if (!discount)
+        return [unpricedLine({ ...base, assumption }, `no Spot price or discount for ${perVcpu.type.family}`)];
       rate *= discount.factor;
       detail += `; ${discount.text}`;
       refs.push(discount.quote);
@@ -208,8 +266,9 @@ export default defineEstimator({
 export function bidBelowTypicalSpot(
   environment: ComputeEnvironmentFacts,
   prices: PriceBook,
-  family: string,
-  gpu: boolean,
+  region: string,
+  type: InstanceType,
+  onDemand: PriceQuote,
 ): boolean {
-  return spotRate(prices, family, gpu, environment.bidPercentage)?.bidBelowTypical ?? false;
+  return spotRate(prices, region, type, onDemand, environment.bidPercentage)?.bidBelowTypical ?? false;
 }

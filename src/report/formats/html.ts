@@ -2,7 +2,7 @@ import type { Report } from "../model.js";
 import type { ReadinessStatus } from "../../platforms/types.js";
 import { htmlText } from "../escape.js";
 import { formatUsd, plural } from "../summary.js";
-import { orchestrationTasks } from "../orchestration.js";
+import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
@@ -198,13 +198,15 @@ export default function renderHtml(report: Report): string {
   const { figures, confidence } = headlineText(report);
   const open = openItems(report).map((o) => [o.what, `${o.path}:${o.line}`, o.why]);
   const revisions = supersededRevisions(report).map((r) => [r.name, r.revision, r.status, r.by, `${r.path}:${r.line}`]);
-  const tasks = orchestrationTasks(report).map((t) => [
+  const orchestration = orchestrationTasks(report);
+  const tasks = orchestration.map((t) => [
     t.orchestrator,
     t.task,
     `${t.path}:${t.line}`,
+    t.listensFor ?? "— (submits)",
     t.jobDefinition,
     t.queue ?? "—",
-    ...targets.map((target) => t.status[target] ?? "—"),
+    ...targets.flatMap((target) => [readinessText(t, target), t.replacement[target] ?? "—"]),
   ]);
   const current = report.inventory.jobDefinitions.length - revisions.length;
   return `<!doctype html>
@@ -230,7 +232,7 @@ ${plan}
 ${table("workloads", ["job definition", "defined at", "queue → compute environment", "AWS today", ...targets.map(targetName), ...targets.map((t) => `readiness ${t}`)], workloads)}
 <h2>What a person must still decide</h2>
 ${open.length ? table("open", ["what", "where", "why"], open) : "<p>The scan resolved every job definition, queue and compute environment it found.</p>"}
-${tasks.length ? `<h2>Orchestration tasks submitting Batch jobs</h2>\n${table("orchestration", ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)], tasks)}\n` : ""}${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
+${tasks.length ? `<h2>Orchestration: ${escape(orchestrationSummary(orchestration))}</h2>\n${table("orchestration", ["orchestrator", "task or rule", "where", "listens for", "job definition", "queue", ...targets.flatMap((t) => [`readiness ${t}`, `in its place on ${targetName(t)}`])], tasks)}\n` : ""}${revisions.length ? `<h2>Older revisions (listed, not priced or migrated)</h2>\n${table("revisions", ["job definition", "revision", "status", "represented by", "where"], revisions)}` : ""}
 <h2>Gaps</h2>
 ${table("gaps", ["target", "where", "subject", "gap", "category", "effort", "readiness", "what", "fix"], gaps)}
 <h2>Call sites</h2>

@@ -1,7 +1,7 @@
 import { markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
-import { orchestrationTasks } from "../orchestration.js";
+import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   STATUSES,
@@ -161,24 +161,44 @@ function render(report: Report, limit: number): string {
       "",
     );
   const tasks = orchestrationTasks(report);
-  if (tasks.length)
+  if (tasks.length) {
+    // Each distinct replacement is written once under the table: rows repeat it, and the PR body has a size limit.
+    const replacements = targets.flatMap((t) =>
+      [...new Set(tasks.map((task) => task.replacement[t]).filter((r): r is string => !!r))].map(
+        (text) =>
+          `- ${targetName(t)}, ${plural(tasks.filter((task) => task.replacement[t] === text).length, "row")}: ${markdownText(text)}`,
+      ),
+    );
     out.push(
-      ...details(
-        `${plural(tasks.length, "orchestration task")} (Step Functions, Airflow) submitting Batch jobs`,
-        table(
-          ["orchestrator", "task", "where", "job definition", "queue", ...targets.map((t) => `readiness ${t}`)],
+      ...details(orchestrationSummary(tasks), [
+        ...table(
+          [
+            "orchestrator",
+            "task or rule",
+            "where",
+            "listens for",
+            "job definition",
+            "queue",
+            ...targets.map((t) => `readiness ${t}`),
+          ],
           tasks.map((task) => [
             task.orchestrator,
             task.task,
             link(task.path, task.line),
+            task.listensFor ?? "— (submits)",
             task.jobDefinition,
             task.queue ?? "—",
-            ...targets.map((t) => task.status[t] ?? "—"),
+            ...targets.map((t) => readinessText(task, t)),
           ]),
           limit,
         ),
-      ),
+        "",
+        "What takes their place:",
+        "",
+        ...replacements,
+      ]),
     );
+  }
   const revisions = supersededRevisions(report);
   if (revisions.length)
     out.push(

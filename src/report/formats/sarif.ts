@@ -1,7 +1,8 @@
 // https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 import type { Category } from "../../core/types.js";
-import { orchestrationTasks } from "../orchestration.js";
+import { orchestrationTasks, readinessText } from "../orchestration.js";
 import type { Report } from "../model.js";
+import type { TargetId } from "../../platforms/types.js";
 
 const LEVEL: Record<Category, "error" | "warning" | "note"> = {
   mandatory: "error",
@@ -41,8 +42,13 @@ export default function renderSarif(report: Report): string {
   for (const finding of report.findings) {
     const task = tasks.get(`${finding.path}:${finding.line}`);
     const taskText = task
-      ? ` Runs ${task.jobDefinition}${task.queue ? ` on ${task.queue}` : ""}${Object.entries(task.status)
-          .map(([target, status]) => `; ${target}: ${status}`)
+      ? ` ${task.listensFor ? `Listens for ${task.listensFor} of` : "Runs"} ${task.jobDefinition}${task.queue ? ` on ${task.queue}` : ""}${(
+          Object.keys(task.status) as TargetId[]
+        )
+          .map(
+            (target) =>
+              `; ${target}: ${readinessText(task, target)}, in its place: ${(task.replacement[target] ?? "").replace(/^manual: /, "")}`,
+          )
           .join("")}.`
       : "";
     if (!rules.has(finding.ruleId)) {

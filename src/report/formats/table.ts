@@ -11,7 +11,7 @@ import {
 } from "../view.js";
 import type { Report } from "../model.js";
 import type { TargetId } from "../../platforms/types.js";
-import { orchestrationTasks } from "../orchestration.js";
+import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { visible } from "../escape.js";
 
 function pad(text: string, width: number): string {
@@ -67,13 +67,13 @@ function readinessAndCost(report: Report): string[] {
     out.push(`  ${visible(headlineText(report).figures)}`, `  ${visible(headlineText(report).confidence)}`);
   for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${visible(warning)}`);
   const tasks = orchestrationTasks(report);
-  if (tasks.length) out.push("", "Orchestration tasks submitting Batch jobs");
+  if (tasks.length) out.push("", `Orchestration: ${orchestrationSummary(tasks)}`);
   for (const task of tasks)
     out.push(
-      `  ${visible(`${task.path}:${task.line}`)}  ${task.orchestrator} ${visible(task.task)} → ${visible(task.jobDefinition)}${task.queue ? ` on ${visible(task.queue)}` : ""}; ${Object.entries(
-        task.status,
+      `  ${visible(`${task.path}:${task.line}`)}  ${task.orchestrator} ${visible(task.task)} ${task.listensFor ? `listens for ${visible(task.listensFor)} of` : "→"} ${visible(task.jobDefinition)}${task.queue ? ` on ${visible(task.queue)}` : ""}; ${(
+        Object.keys(task.status) as TargetId[]
       )
-        .map(([target, status]) => `${targetName(target as TargetId)} ${status}`)
+        .map((target) => `${targetName(target)} ${readinessText(task, target)}`)
         .join(", ")}`,
     );
   return out;

@@ -87,6 +87,63 @@ function inlineLambdaCode(
   };
 }
 
+/** SAM resources whose `Events` may hold EventBridge rules (`EventBridgeRule`, or its old name `CloudWatchEvent`). */
+const SAM_EVENT_SOURCES = new Set(["AWS::Serverless::Function", "AWS::Serverless::StateMachine"]);
+const SAM_RULE_EVENT_TYPES = new Set(["EventBridgeRule", "CloudWatchEvent"]);
+
+/** The first scalar under `node` whose value is `value`, depth first. */
+function scalarNamed(node: unknown, value: string): unknown {
+  if (isScalar(node)) return node.value === value ? node : undefined;
+  const children = isMap(node)
+    ? node.items.flatMap((pair) => (isPair(pair) ? [pair.value] : []))
+    : isSeq(node)
+      ? node.items
+      : [];
+  for (const child of children) {
+    const found = scalarNamed(child, value);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * A SAM function's or state machine's `Events` entries of type `EventBridgeRule`/`CloudWatchEvent` whose `Pattern`
+ * names `aws.batch`: SAM makes an EventBridge rule of each, which starts the resource on Batch events.
+ */
+function samBatchEventRules(
+  file: SourceFile,
+  lines: LineCounter,
+  logicalId: string,
+  type: string,
+  properties: unknown,
+): Finding[] {
+  const events = mapGet(properties, "Events");
+  if (!isMap(events)) return [];
+  const findings: Finding[] = [];
+  for (const event of events.items) {
+    if (!isPair(event)) continue;
+    const eventType = toLiteral(mapGet(event.value, "Type"));
+    if (typeof eventType !== "string" || !SAM_RULE_EVENT_TYPES.has(eventType)) continue;
+    const patternNode = mapGet(mapGet(event.value, "Properties"), "Pattern");
+    const pattern = batchEventPattern(toLiteral(patternNode));
+    if (!pattern) continue;
+    const named = scalarNamed(patternNode, "aws.batch") ?? event.key;
+    findings.push(
+      createFinding({
+        kind: "eventbridge-rule",
+        path: file.path,
+        span: rangeOf(lines, named),
+        language: languageOf(file),
+        resourceType: `${type} ${eventType} event`,
+        name: `${logicalId}.${pairKey(event) ?? "?"}`,
+        args: { ...pattern, triggers: logicalId },
+        message: batchEventMessage(pattern),
+      }),
+    );
+  }
+  return findings;
+}
+
 function scanResources(
   file: SourceFile,
   document: Document.Parsed,
@@ -121,9 +178,13 @@ function scanResources(
           );
         continue;
       }
-      if (logicalId && (type === "AWS::Lambda::Function" || type === "AWS::Serverless::Function")) {
-        const code = inlineLambdaCode(file, pair.value, type, lines);
-        if (code) embedded.push(code);
+      if (logicalId && type && (type === "AWS::Lambda::Function" || SAM_EVENT_SOURCES.has(type))) {
+        if (type === "AWS::Lambda::Function" || type === "AWS::Serverless::Function") {
+          const code = inlineLambdaCode(file, pair.value, type, lines);
+          if (code) embedded.push(code);
+        }
+        if (SAM_EVENT_SOURCES.has(type))
+          findings.push(...samBatchEventRules(file, lines, logicalId, type, mapGet(pair.value, "Properties")));
         continue;
       }
       if (!logicalId || !type || !(type in CLOUDFORMATION_BATCH_TYPES)) continue;

@@ -10,9 +10,10 @@ const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
 
 /**
  * A Batch-specific name: the SDK's Batch modules and classes (`AWS.Batch`, `sdk.Batch`), CDK and CloudFormation
- * types. A bare "aws-sdk" is not enough (most of its users never touch Batch), nor a bare word "batch".
+ * types, and EventBridge patterns on Batch events (`source: ["aws.batch"]`). A bare "aws-sdk" is not enough (most of its users never touch Batch), nor a bare word "batch".
  */
-const BATCH_MENTION = /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch/;
+const BATCH_MENTION =
+  /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch|["'`]aws\.batch["'`]/;
 /** Python that makes a boto3 Batch client inside a template string (inline Lambda code), for the Python scanner. */
 const embedsBatchPython = (text: string) =>
   text.includes("boto3") &&

@@ -9,6 +9,7 @@ import { ts } from "./typescript.js";
 import { getOperationByCamel } from "../../core/batch-operations.js";
 import type { ScanContext } from "../../core/scanner.js";
 import type { Finding, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
+import { addedEventPatternFinding, ruleConstructFinding } from "./event-rules.js";
 import { cloudFormationResourceShape, inventoryItem } from "./inventory.js";
 import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
@@ -92,6 +93,10 @@ export class Reporter {
     for (const template of file.templates) this.reportTemplate(file, template);
     for (const call of file.callsByName.get("addComputeEnvironment") ?? [])
       this.reportAddedComputeEnvironment(file, call);
+    for (const call of file.callsByName.get("addEventPattern") ?? []) {
+      const rule = addedEventPatternFinding(file, call, this.resolveLiteral);
+      if (rule) this.findings.push(rule);
+    }
   }
 
   /** `queue.addComputeEnvironment(environment, 1)` on a CDK queue of this file. */
@@ -188,6 +193,12 @@ export class Reporter {
           return;
         case "cdk-class":
           this.reportConstruct(file, created, value.name, value.module);
+          return;
+        case "events-rule-class":
+          {
+            const rule = ruleConstructFinding(file, created, value.name, this.resolveLiteral, bindingOf(created));
+            if (rule) this.findings.push(rule);
+          }
           return;
         case "sfn-batch-task":
           this.findings.push(

@@ -31,6 +31,8 @@ export type Value =
   | { kind: "cdk-class"; name: string; module: string }
   | { kind: "sfn-tasks" }
   | { kind: "sfn-batch-task"; name: string }
+  | { kind: "cdk-events" }
+  | { kind: "events-rule-class"; name: string }
   | { kind: "module"; file: JsFile }
   | { kind: "object"; node: TS.ObjectLiteralExpression }
   | { kind: "array"; node: TS.ArrayLiteralExpression }
@@ -42,6 +44,9 @@ export const V2_PER_SERVICE_MODULE = "aws-sdk/clients/batch";
 export const V3_MODULE = "@aws-sdk/client-batch";
 export const CDK_BATCH_MODULES = new Set(["aws-cdk-lib/aws-batch", "@aws-cdk/aws-batch", "@aws-cdk/aws-batch-alpha"]);
 const SFN_TASKS_MODULES = new Set(["aws-cdk-lib/aws-stepfunctions-tasks", "@aws-cdk/aws-stepfunctions-tasks"]);
+const CDK_EVENTS_MODULES = new Set(["aws-cdk-lib/aws-events", "@aws-cdk/aws-events"]);
+/** The EventBridge rule classes of aws-events: the L2 `Rule` and the L1 `CfnRule`. */
+const EVENTS_RULE_CLASSES = new Set(["Rule", "CfnRule"]);
 
 const MAX_DEPTH = 60;
 
@@ -612,7 +617,10 @@ export class Evaluator {
           return v3Member(name);
         case "cdk-root":
           if (name === "aws_batch") return [{ kind: "cdk-batch", module: "aws-cdk-lib/aws-batch" }];
+          if (name === "aws_events") return [{ kind: "cdk-events" }];
           return name === "aws_stepfunctions_tasks" ? [{ kind: "sfn-tasks" }] : [];
+        case "cdk-events":
+          return EVENTS_RULE_CLASSES.has(name) ? [{ kind: "events-rule-class", name }] : [];
         case "cdk-batch":
           return /^[A-Z]/.test(name) ? [{ kind: "cdk-class", name, module: value.module }] : [];
         case "sfn-tasks":
@@ -724,6 +732,7 @@ export class Evaluator {
     if (specifier === "aws-cdk-lib") return { kind: "cdk-root" };
     if (CDK_BATCH_MODULES.has(specifier)) return { kind: "cdk-batch", module: specifier };
     if (SFN_TASKS_MODULES.has(specifier)) return { kind: "sfn-tasks" };
+    if (CDK_EVENTS_MODULES.has(specifier)) return { kind: "cdk-events" };
     return undefined;
   }
 

@@ -37,6 +37,8 @@ const CANDIDATE = new RegExp(
     "aws_batch|troposphere|BatchOperator|BatchClientHook",
     // Airflow's generic AWS hook serving Batch: AwsBaseHook(client_type="batch")
     `client_type\\s*=\\s*["']batch["']`,
+    // an EventBridge pattern on Batch events (CDK `events.EventPattern(source=["aws.batch"])`)
+    `["']aws\\.batch["']`,
     `\\b(?:${BATCH_OPERATIONS.filter((op) => !SHARED_OPERATION_NAMES.has(op.snake))
       .map((op) => op.snake)
       .join("|")})\\b`,

@@ -7,6 +7,7 @@ import {
   normalizeCdkConstruct,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
+import { addedEventPatternSite, ruleConstructSite, type EventRuleReader, type EventRuleSite } from "./event-rules.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
 import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
 import { expression, readLiteral, readString } from "./literals.js";
@@ -25,6 +26,7 @@ const BATCH_RESOURCE_TYPES = new Set([
 ]);
 
 const CDK_BATCH_MODULES = /^(aws_cdk\.aws_batch(_alpha)?|aws_cdk_lib\.aws_batch)$/;
+const CDK_EVENTS_MODULES = /^aws_cdk(_lib)?\.aws_events$/;
 
 interface PendingWrapperCall {
   module: ModuleIndex;
@@ -123,6 +125,17 @@ export class Reporter {
     this.reportDeclarativeOperations(module);
     this.reportCloudFormationDictionaries(module);
     for (const call of module.calls) this.reportAddedComputeEnvironment(module, call);
+    for (const call of module.calls)
+      this.addEventRule(module, addedEventPatternSite(call, this.eventRuleReader(module)));
+  }
+
+  private readonly eventRuleReader = (module: ModuleIndex): EventRuleReader => ({
+    callArguments: (call) => this.callArguments(module, call),
+    resolveName: this.nameResolver(module),
+  });
+
+  private addEventRule(module: ModuleIndex, rule: EventRuleSite | undefined): void {
+    if (rule) this.add(module, "eventbridge-rule", rule.token, rule.token, rule.extra);
   }
 
   /** `self.queue.add_compute_environment(environment, 1)` on a CDK queue of this file. */
@@ -398,6 +411,8 @@ export class Reporter {
       const args = this.callArguments(module, call);
       this.add(module, "cdk-construct", callee, call, { resourceType: className, args });
       this.addCdkConstruct(module, call, className, moduleName);
+    } else if (CDK_EVENTS_MODULES.test(moduleName) && (className === "Rule" || className === "CfnRule")) {
+      this.addEventRule(module, ruleConstructSite(call, className, this.eventRuleReader(module)));
     } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,

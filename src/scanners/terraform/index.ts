@@ -7,9 +7,11 @@ import type { Finding, InventoryItem, LiteralValue } from "../../core/types.js";
 import {
   createInventoryItem,
   isObject,
+  expandDynamicBlocks,
   instanceAttributes,
   normalizeTerraformResource,
   terraformExpansion,
+  type UnexpandedDynamicBlock,
   TERRAFORM_BATCH_TYPES,
   type LiteralObject,
 } from "../../inventory/index.js";
@@ -212,6 +214,18 @@ function countArgs(attributes: LiteralObject | undefined): Record<string, Litera
   return args;
 }
 
+function dynamicText(blocks: readonly UnexpandedDynamicBlock[]): string {
+  return blocks.map((b) => `${b.block} (for_each = ${b.forEach})`).join(", ");
+}
+
+/** A dynamic block known only at plan time was read once: the item says which, and how many it may really be. */
+function markUnexpanded(item: InventoryItem, blocks: readonly UnexpandedDynamicBlock[]): InventoryItem {
+  if (blocks.length === 0) return item;
+  item.properties.dynamicBlocks = blocks.map((b) => `${b.block}: for_each = ${b.forEach}`);
+  item.unresolved = [...new Set([...item.unresolved, ...blocks.map((b) => `dynamic.${b.block}`)])].sort();
+  return item;
+}
+
 async function scanResources(
   file: TerraformFile,
   findings: Finding[],
@@ -227,7 +241,8 @@ async function scanResources(
     const raw = blockAttributes(file.config, section, type, name);
     const resolved = raw ? await resolveDocuments(raw, path.dirname(file.file.absPath), facts) : undefined;
     const attributes = resolved && (substituteModuleValues(resolved, facts.values) as LiteralObject);
-    const normalized = attributes ? normalizeTerraformResource(type, attributes) : undefined;
+    const dynamic = attributes ? expandDynamicBlocks(attributes) : undefined;
+    const normalized = dynamic ? normalizeTerraformResource(type, dynamic.attributes) : undefined;
     const batchName = normalized?.normalized.name;
     findings.push(
       createFinding({
@@ -237,7 +252,11 @@ async function scanResources(
         language: "terraform",
         resourceType: type,
         name: address,
-        args: { ...(batchName ? { name: batchName } : {}), ...countArgs(raw) },
+        args: {
+          ...(batchName ? { name: batchName } : {}),
+          ...countArgs(raw),
+          ...(dynamic?.unexpanded.length ? { dynamic: dynamicText(dynamic.unexpanded) } : {}),
+        },
         ...(section === "data" ? { message: `data source ${address} (reads an existing Batch resource)` } : {}),
       }),
     );
@@ -247,16 +266,19 @@ async function scanResources(
     if (expansion && "instances" in expansion && attributes) {
       // count/for_each with literal keys: one inventory item per instance, as `terraform plan` would list them.
       for (const instance of expansion.instances) {
-        const expanded = normalizeTerraformResource(type, instanceAttributes(attributes, instance));
+        const blocks = expandDynamicBlocks(instanceAttributes(attributes, instance));
+        const expanded = normalizeTerraformResource(type, blocks.attributes);
         const source = { path: file.file.path, line: block.line, via, address: `${address}${instance.suffix}` };
-        inventory.push(
-          createInventoryItem(kind, source, expanded?.normalized ?? { properties: {}, unresolved: ["*"] }),
-        );
+        const item = createInventoryItem(kind, source, expanded?.normalized ?? { properties: {}, unresolved: ["*"] });
+        inventory.push(markUnexpanded(item, blocks.unexpanded));
       }
       continue;
     }
     const source = { path: file.file.path, line: block.line, via, address };
-    const item = createInventoryItem(kind, source, normalized?.normalized ?? { properties: {}, unresolved: ["*"] });
+    const item = markUnexpanded(
+      createInventoryItem(kind, source, normalized?.normalized ?? { properties: {}, unresolved: ["*"] }),
+      dynamic?.unexpanded ?? [],
+    );
     if (expansion && "expression" in expansion) {
       // The number of instances is known only at plan time: one item stands for all, and says so.
       item.properties.instances = expansion.expression;

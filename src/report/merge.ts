@@ -11,7 +11,9 @@ import type {
 } from "../core/types.js";
 import { callSiteId } from "../link/index.js";
 import { nameOfLiteral } from "../link/references.js";
-import { REPORT_VERSION, type Report } from "./model.js";
+import { isCallSite, REPORT_VERSION, type Report, type RepositoryCost, type RepositorySection } from "./model.js";
+import { repositoryOf } from "./organisation.js";
+import { headlineScenario, selectedTargets } from "./view.js";
 
 /** One repository's report, as CI wrote it, and the name its section goes under. */
 export interface RepositoryReport {
@@ -127,11 +129,6 @@ function linkAcrossRepositories(links: Link[], inventory: Inventory, literal: Se
   });
 }
 
-/**
- * Combines the reports of many repositories into one: findings, inventory, links and skipped files under a folder
- * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
- * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
- */
 /** A client's origin in a merged report: its paths are under the repository's folder like the finding's own. */
 function originUnder(name: string, origin: Origin): Origin {
   return {
@@ -141,6 +138,11 @@ function originUnder(name: string, origin: Origin): Origin {
   };
 }
 
+/**
+ * Combines the reports of many repositories into one: findings, inventory, links and skipped files under a folder
+ * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
+ * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
+ */
 export function mergeReports(
   parts: readonly RepositoryReport[],
   meta: { toolVersion: string; root: string },
@@ -192,4 +194,56 @@ export function mergeReports(
       },
     })),
   };
+}
+
+/**
+ * Each repository's share of an analysed merged report: its call sites, inventory, effort and cost, counted by the
+ * repository whose folder each path and id is under. Summed over the repositories they are the report's totals.
+ */
+export function withRepositoryFigures(report: Report): Report {
+  if (!report.repositories) return report;
+  const scenario = headlineScenario(report);
+  const targets = selectedTargets(report);
+  const of = (id: string) => repositoryOf(report, id);
+  const repositories = report.repositories.map((section): RepositorySection => {
+    const mine = (id: string) => of(id) === section.name;
+    const workloads = (report.workloads ?? []).filter((workload) => mine(workload.id));
+    const platforms = (["aws", ...targets] as const).map((platform): RepositoryCost => {
+      const lines = (report.cost?.lines ?? []).filter(
+        (line) => line.platform === platform && line.scenario === scenario && mine(line.subject),
+      );
+      const priced = lines.filter((line) => line.cost !== null);
+      const pricedWorkloads = workloads.filter((workload) => {
+        const total = report.cost?.totals.find(
+          (t) => t.platform === platform && t.scenario === scenario && t.workload === workload.name,
+        );
+        return total !== undefined && total.cost !== null && total.unpricedLines === 0;
+      }).length;
+      return {
+        platform,
+        cost: priced.length ? priced.reduce((sum, line) => sum + line.cost!, 0) : null,
+        priced: pricedWorkloads,
+        unpriced: workloads.length - pricedWorkloads,
+      };
+    });
+    const readiness = (report.targets?.readiness ?? []).filter((entry) => mine(entry.path));
+    return {
+      ...section,
+      figures: {
+        callSites: report.findings.filter((finding) => isCallSite(finding) && mine(finding.path)).length,
+        jobDefinitions: report.inventory.jobDefinitions.filter((item) => mine(item.id)).length,
+        jobQueues: report.inventory.jobQueues.filter((item) => mine(item.id)).length,
+        computeEnvironments: report.inventory.computeEnvironments.filter((item) => mine(item.id)).length,
+        workloads: workloads.length,
+        effort: Object.fromEntries(
+          targets.map((target) => [
+            target,
+            readiness.filter((entry) => entry.target === target).reduce((sum, entry) => sum + entry.effort, 0),
+          ]),
+        ),
+        cost: { scenario, platforms },
+      },
+    };
+  });
+  return { ...report, repositories };
 }

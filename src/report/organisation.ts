@@ -66,11 +66,12 @@ export function organisationHeadline(report: Report): { figures: string; confide
     const amount = total.cost === null ? "no price" : formatUsd(total.cost);
     return `${amount}${platform === "aws" ? label : ""}, ${total.priced} of ${counted(workloads, "workload", "workloads")} priced`;
   };
+  const withWorkloads = sections.filter((section) => (section.figures?.workloads ?? 0) > 0).length;
   const withPrice = sections.filter((section) => (costOf(section, "aws")?.priced ?? 0) > 0).length;
   const parts = figures.map(
     (f) => `${targetName(f.target)} ${show(f.target)}${f.savings !== "n/a" ? `, ${f.savings}` : ""}`,
   );
-  const text = `${counted(sections.length, "repository", "repositories")}, ${withPrice} with an AWS price: AWS Batch today ${show("aws")} → ${parts.join("; ") || "no target selected"}`;
+  const text = `${counted(sections.length, "repository", "repositories")}, ${withWorkloads} with job definitions, ${withPrice} of them with an AWS price: AWS Batch today ${show("aws")} → ${parts.join("; ") || "no target selected"}`;
   return { figures: text, confidence: headlineText(report).confidence };
 }
 

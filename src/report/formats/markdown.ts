@@ -26,6 +26,8 @@ import {
 /** GitHub refuses PR bodies over 65,536 characters; the report stays under this with room for a note. */
 export const MARKDOWN_LIMIT = 60_000;
 const BUDGET = 57_000;
+/** A merged report's repository rows shown however tight the budget: the table the rest is read from. */
+const REPOSITORY_ROWS = 100;
 
 /** A table cell: repository text (escaped) or markdown we wrote ourselves (a link). */
 type Cell = string | { md: string };
@@ -311,21 +313,22 @@ function render(report: Report, limit: number): string {
 
 /** A merged report's own sections: a row per repository with the totals under them, links across, one fold each. */
 function organisation(report: Report, limit: number): string[] {
+  const rowLimit = Math.max(limit, REPOSITORY_ROWS);
   const repositories = repositoryTable(report);
   const total = repositories.total!.map((text) => ({ md: `**${markdownText(text)}**` }));
   const out = [
     "## Repositories",
     "",
-    ...table(repositories.header, [...repositories.rows.slice(0, limit), total], Number.POSITIVE_INFINITY),
+    ...table(repositories.header, [...repositories.rows.slice(0, rowLimit), total], Number.POSITIVE_INFINITY),
     "",
   ];
   out.push(
     "Effort is counted where the work is: each job definition and call site in its own repository, client creations included, so these columns can add up to more than the workloads' effort.",
     "",
   );
-  if (repositories.rows.length > limit)
+  if (repositories.rows.length > rowLimit)
     out.push(
-      `… ${plural(repositories.rows.length - limit, "more repository row")} above the totals: the HTML and JSON reports have them all.`,
+      `… ${plural(repositories.rows.length - rowLimit, "more repository row")} above the totals: the HTML and JSON reports have them all.`,
       "",
     );
   const crossing = crossRepositoryLinks(report);
@@ -342,7 +345,8 @@ function organisation(report: Report, limit: number): string[] {
         table(crossing.header, crossing.rows, limit),
       ),
     );
-  for (const section of repositorySections(report))
+  const sections = repositorySections(report);
+  for (const section of sections.slice(0, limit))
     out.push(
       ...details(
         `${markdownText(section.name)}: ${markdownText(section.summary)}`,
@@ -350,6 +354,11 @@ function organisation(report: Report, limit: number): string[] {
           ? table(section.workloads.header, section.workloads.rows, limit)
           : ["No job definition is declared here."],
       ),
+    );
+  if (sections.length > limit)
+    out.push(
+      `… ${sections.length - limit} more ${sections.length - limit === 1 ? "repository" : "repositories"}: the HTML report has a section for each.`,
+      "",
     );
   return out;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { runReportCommand } from "../src/commands/report.js";
 import { FORMATS } from "../src/report/formats/index.js";
 import type { CommandIO } from "../src/commands/io.js";
-import { CHROMIUM, HAVE_CHROMIUM, measureLayout } from "./support/chromium.js";
+import { CHROMIUM, expectLayoutHolds, HAVE_CHROMIUM } from "./support/chromium.js";
 
 function quietIO(): CommandIO {
   const sink = { write: () => true, isTTY: false } as unknown as CommandIO["stdout"];
@@ -130,13 +130,8 @@ describe.skipIf(!HAVE_CHROMIUM)("HTML report layout", () => {
     const file = path.join(project, "report.html");
     writeFileSync(file, FORMATS.html(report));
     try {
-      const layouts = await measureLayout(file, [1280, 390], (width) => path.join(artifacts, `report-${width}px.png`));
-      for (const layout of layouts) {
-        expect(layout.wide, `elements wider than ${layout.width} px`).toEqual([]);
-        expect(layout.page, `page scrolls sideways at ${layout.width} px`).toBeLessThanOrEqual(layout.viewport);
-        expect(layout.headline).toContain("AWS Batch today");
-        expect(layout.problems).toEqual([]);
-      }
+      const layouts = await expectLayoutHolds(file, (width) => path.join(artifacts, `report-${width}px.png`));
+      for (const layout of layouts) expect(layout.headline).toContain("AWS Batch today");
     } finally {
       rmSync(project, { recursive: true, force: true });
     }

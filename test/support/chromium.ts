@@ -1,6 +1,7 @@
 // Headless Chromium (Debian's /usr/bin/chromium) for the HTML reports' layout checks.
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
+import { expect } from "vitest";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -50,6 +51,17 @@ export async function measureLayout(
     }
   } finally {
     await browser.close();
+  }
+  return layouts;
+}
+
+/** At 1,280 px and 390 px: no element past the right edge, no sideways scroll, no console error. */
+export async function expectLayoutHolds(file: string, screenshot?: (width: number) => string): Promise<Layout[]> {
+  const layouts = await measureLayout(file, [1280, 390], screenshot);
+  for (const layout of layouts) {
+    expect(layout.wide, `elements wider than ${layout.width} px`).toEqual([]);
+    expect(layout.page, `page scrolls sideways at ${layout.width} px`).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.problems).toEqual([]);
   }
   return layouts;
 }

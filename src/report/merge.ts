@@ -12,7 +12,7 @@ import type {
 import { callSiteId } from "../link/index.js";
 import { nameOfLiteral } from "../link/references.js";
 import { isCallSite, REPORT_VERSION, type Report, type RepositoryCost, type RepositorySection } from "./model.js";
-import { repositoryOf } from "./organisation.js";
+import { byRepository } from "./organisation.js";
 import { headlineScenario, selectedTargets } from "./view.js";
 
 /** One repository's report, as CI wrote it, and the name its section goes under. */
@@ -204,41 +204,55 @@ export function withRepositoryFigures(report: Report): Report {
   if (!report.repositories) return report;
   const scenario = headlineScenario(report);
   const targets = selectedTargets(report);
-  const of = (id: string) => repositoryOf(report, id);
+  const workloads = byRepository(report, report.workloads ?? [], (workload) => workload.id);
+  const lines = byRepository(
+    report,
+    (report.cost?.lines ?? []).filter((line) => line.scenario === scenario),
+    (line) => line.subject,
+  );
+  const readiness = byRepository(report, report.targets?.readiness ?? [], (entry) => entry.path);
+  const callSites = byRepository(report, report.findings.filter(isCallSite), (finding) => finding.path);
+  const inventory = Object.fromEntries(
+    (["jobDefinitions", "jobQueues", "computeEnvironments"] as const).map((key) => [
+      key,
+      byRepository(report, report.inventory[key], (item) => item.id),
+    ]),
+  ) as Record<"jobDefinitions" | "jobQueues" | "computeEnvironments", Map<string, unknown[]>>;
+  // A workload is priced on a platform when its own total there has no unpriced line.
+  const priced = new Set(
+    (report.cost?.totals ?? []).flatMap((total) =>
+      total.workload !== undefined && total.scenario === scenario && total.cost !== null && total.unpricedLines === 0
+        ? [`${total.platform}\u0000${total.workload}`]
+        : [],
+    ),
+  );
   const repositories = report.repositories.map((section): RepositorySection => {
-    const mine = (id: string) => of(id) === section.name;
-    const workloads = (report.workloads ?? []).filter((workload) => mine(workload.id));
+    const own = workloads.get(section.name) ?? [];
+    const ownLines = lines.get(section.name) ?? [];
+    const ownReadiness = readiness.get(section.name) ?? [];
     const platforms = (["aws", ...targets] as const).map((platform): RepositoryCost => {
-      const lines = (report.cost?.lines ?? []).filter(
-        (line) => line.platform === platform && line.scenario === scenario && mine(line.subject),
-      );
-      const priced = lines.filter((line) => line.cost !== null);
-      const pricedWorkloads = workloads.filter((workload) => {
-        const total = report.cost?.totals.find(
-          (t) => t.platform === platform && t.scenario === scenario && t.workload === workload.name,
-        );
-        return total !== undefined && total.cost !== null && total.unpricedLines === 0;
-      }).length;
+      const costs = ownLines.flatMap((line) => (line.platform === platform && line.cost !== null ? [line.cost] : []));
+      const pricedWorkloads = own.filter((workload) => priced.has(`${platform}\u0000${workload.name}`)).length;
       return {
         platform,
-        cost: priced.length ? priced.reduce((sum, line) => sum + line.cost!, 0) : null,
+        cost: costs.length ? costs.reduce((sum, cost) => sum + cost, 0) : null,
         priced: pricedWorkloads,
-        unpriced: workloads.length - pricedWorkloads,
+        unpriced: own.length - pricedWorkloads,
       };
     });
-    const readiness = (report.targets?.readiness ?? []).filter((entry) => mine(entry.path));
+    const count = (key: keyof typeof inventory) => inventory[key].get(section.name)?.length ?? 0;
     return {
       ...section,
       figures: {
-        callSites: report.findings.filter((finding) => isCallSite(finding) && mine(finding.path)).length,
-        jobDefinitions: report.inventory.jobDefinitions.filter((item) => mine(item.id)).length,
-        jobQueues: report.inventory.jobQueues.filter((item) => mine(item.id)).length,
-        computeEnvironments: report.inventory.computeEnvironments.filter((item) => mine(item.id)).length,
-        workloads: workloads.length,
+        callSites: callSites.get(section.name)?.length ?? 0,
+        jobDefinitions: count("jobDefinitions"),
+        jobQueues: count("jobQueues"),
+        computeEnvironments: count("computeEnvironments"),
+        workloads: own.length,
         effort: Object.fromEntries(
           targets.map((target) => [
             target,
-            readiness.filter((entry) => entry.target === target).reduce((sum, entry) => sum + entry.effort, 0),
+            ownReadiness.filter((entry) => entry.target === target).reduce((sum, entry) => sum + entry.effort, 0),
           ]),
         ),
         cost: { scenario, platforms },

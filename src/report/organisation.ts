@@ -1,6 +1,6 @@
 import type { Link } from "../core/types.js";
 import type { TargetId } from "../platforms/types.js";
-import type { PlanItem, Report, RepositoryCost, RepositorySection } from "./model.js";
+import type { PlanItem, Report, RepositoryCost, RepositorySection, Workload } from "./model.js";
 import { formatUsd } from "./summary.js";
 import { headline, headlineText, projectName, scenarioLabel, selectedTargets, targetName } from "./view.js";
 
@@ -18,12 +18,35 @@ function counted(count: number, one: string, many: string): string {
 
 /** The repository a path, inventory id or call-site id of a merged report is under, and the rest of it. */
 export function splitRepository(report: Report, id: string): { repository: string; rest: string } | undefined {
-  const names = report.repositories;
+  const names = repositoryNames(report);
   if (!names) return undefined;
   const rest = id.replace(ID_KIND, "");
   const slash = rest.indexOf("/");
   const repository = slash > 0 ? rest.slice(0, slash) : "";
-  return names.some((section) => section.name === repository) ? { repository, rest: rest.slice(slash + 1) } : undefined;
+  return names.has(repository) ? { repository, rest: rest.slice(slash + 1) } : undefined;
+}
+
+const NAMES = new WeakMap<RepositorySection[], Set<string>>();
+
+function repositoryNames(report: Report): Set<string> | undefined {
+  const sections = report.repositories;
+  if (!sections) return undefined;
+  let names = NAMES.get(sections);
+  if (!names) NAMES.set(sections, (names = new Set(sections.map((section) => section.name))));
+  return names;
+}
+
+/** Items grouped by the repository each is in (items outside every repository are left out). */
+export function byRepository<T>(report: Report, items: readonly T[], id: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const repository = repositoryOf(report, id(item));
+    if (repository === undefined) continue;
+    const group = groups.get(repository);
+    if (group) group.push(item);
+    else groups.set(repository, [item]);
+  }
+  return groups;
 }
 
 export function repositoryOf(report: Report, id: string): string | undefined {
@@ -144,23 +167,26 @@ const RELATION_NAMES: Record<Link["relation"], string> = {
 };
 
 /** `call:app/run.py:7:18` → `app/run.py:7`; an inventory id → where the item is declared. */
-function locationOf(report: Report, id: string): string {
+function locationOf(declared: ReadonlyMap<string, string>, id: string): string {
   if (id.startsWith("call:")) return id.slice("call:".length).replace(/:\d+$/, "");
-  for (const items of Object.values(report.inventory))
-    for (const item of items) if (item.id === id) return `${item.source.path}:${item.source.line}`;
-  return id;
+  return declared.get(id) ?? id;
 }
 
 /** References one repository makes to a queue, job definition or compute environment another one declares. */
 export function crossRepositoryLinks(report: Report): TextTable {
+  const declared = new Map(
+    Object.values(report.inventory).flatMap((items: Report["inventory"]["jobQueues"]) =>
+      items.map((item) => [item.id, `${item.source.path}:${item.source.line}`] as const),
+    ),
+  );
   const found = report.links.flatMap((link) => {
     if (!link.resolved) return [];
     const from = repositoryOf(report, link.from);
     const to = repositoryOf(report, link.to);
     if (!from || !to || from === to) return [];
-    const where = locationOf(report, link.from);
+    const where = locationOf(declared, link.from);
     const line = Number(where.slice(where.lastIndexOf(":") + 1));
-    return [{ where, line, row: [where, RELATION_NAMES[link.relation], link.via, locationOf(report, link.to)] }];
+    return [{ where, line, row: [where, RELATION_NAMES[link.relation], link.via, locationOf(declared, link.to)] }];
   });
   // In the order of the source: by file, then line (7 before 11), then what is used.
   found.sort((a, b) => {
@@ -171,11 +197,8 @@ export function crossRepositoryLinks(report: Report): TextTable {
   return { header: ["from", "uses", "by the name", "declared at"], rows: found.map((entry) => entry.row) };
 }
 
-/** Where a workload of the plan lives: the repository declaring it and those submitting it; empty for one repository. */
-export function workloadWhere(report: Report, workload: string): string {
-  if (!report.repositories) return "";
-  const found = report.workloads?.find((w) => w.name === workload);
-  if (!found) return "";
+/** Where a workload lives: the repository declaring it and those submitting it. */
+function workloadWhere(report: Report, found: Workload): string {
   const home = repositoryOf(report, found.id);
   const callers = [...new Set(found.callSites.flatMap((site) => repositoryOf(report, site) ?? []))].filter(
     (name) => name !== home,
@@ -185,26 +208,30 @@ export function workloadWhere(report: Report, workload: string): string {
 
 /** The plan's items of one target, each with the repository it is in (a merged report) for the renderers' lists. */
 export function planOf(report: Report, target: TargetId): (PlanItem & { where: string })[] {
-  return (report.plan ?? [])
-    .filter((item) => item.target === target)
-    .map((item) => ({ ...item, where: workloadWhere(report, item.workload) }));
+  const items = (report.plan ?? []).filter((item) => item.target === target);
+  if (!report.repositories) return items.map((item) => ({ ...item, where: "" }));
+  const workloads = new Map((report.workloads ?? []).map((workload) => [workload.name, workload]));
+  return items.map((item) => {
+    const found = workloads.get(item.workload);
+    return { ...item, where: found ? workloadWhere(report, found) : "" };
+  });
 }
 
 /** Per repository: a one-line summary and its workloads, for a folded section of each. */
 export function repositorySections(report: Report): { name: string; summary: string; workloads: TextTable }[] {
   const targets = selectedTargets(report);
+  const byHome = byRepository(report, report.workloads ?? [], (workload) => workload.id);
+  const linksFrom = byRepository(
+    report,
+    report.links.filter((link) => link.resolved),
+    (link) => link.from,
+  );
   return (report.repositories ?? []).map((section) => {
     const figures = section.figures;
     const aws = repositoryCostText(costOf(section, "aws"));
-    const workloads = (report.workloads ?? []).filter((w) => repositoryOf(report, w.id) === section.name);
+    const workloads = byHome.get(section.name) ?? [];
     const submitsTo = [
-      ...new Set(
-        report.links.flatMap((link) =>
-          link.resolved && repositoryOf(report, link.from) === section.name
-            ? (repositoryOf(report, link.to) ?? [])
-            : [],
-        ),
-      ),
+      ...new Set((linksFrom.get(section.name) ?? []).flatMap((link) => repositoryOf(report, link.to) ?? [])),
     ].filter((name) => name !== section.name);
     const summary = [
       counted(figures?.jobDefinitions ?? 0, "job definition", "job definitions"),

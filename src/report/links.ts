@@ -117,16 +117,42 @@ export function queueEnvironments(queue: InventoryItem, report: Report): Invento
   });
 }
 
+const SUBMITTERS = new WeakMap<Finding[], Finding[]>();
+
+/** The findings that can submit a job: call sites and orchestration tasks, picked once per report. */
+function submitters(report: Report): Finding[] {
+  let found = SUBMITTERS.get(report.findings);
+  if (!found) {
+    found = report.findings.filter((finding) => isCallSite(finding) || isOrchestrationTask(finding));
+    SUBMITTERS.set(report.findings, found);
+  }
+  return found;
+}
+
+const CALLERS = new WeakMap<Link[], Map<string, Set<string>>>();
+
+/** The call sites linked to each job definition, indexed once per report: an organisation has many of both. */
+function definitionCallers(report: Report): Map<string, Set<string>> {
+  let callers = CALLERS.get(report.links);
+  if (callers) return callers;
+  callers = new Map();
+  for (const link of report.links) {
+    if (link.relation !== "uses-job-definition") continue;
+    const from = callers.get(link.to);
+    if (from) from.add(link.from);
+    else callers.set(link.to, new Set([link.from]));
+  }
+  CALLERS.set(report.links, callers);
+  return callers;
+}
+
 /** The call sites, queue and compute environments of one job definition. */
 export function linkJobDefinition(definition: InventoryItem, report: Report): WorkloadLinks {
   const mine = nearby(report, definition.id);
   const queues = report.inventory.jobQueues.filter((queue) => mine(queue.id));
-  const callSites = report.findings.filter((finding) => {
-    if (!isCallSite(finding) && !isOrchestrationTask(finding)) return false;
-    const linked = report.links.some(
-      (link) =>
-        link.to === definition.id && link.relation === "uses-job-definition" && link.from === graphCallSiteId(finding),
-    );
+  const callers = definitionCallers(report).get(definition.id);
+  const callSites = submitters(report).filter((finding) => {
+    const linked = callers?.has(graphCallSiteId(finding)) ?? false;
     const written = literal(callArgument(finding, "jobDefinition"));
     return linked || (written !== undefined && baseName(written) === definition.name && mine(finding.path));
   });

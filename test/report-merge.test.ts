@@ -239,3 +239,37 @@ describe("mergeReports", () => {
     expect(literal.links[0]).toMatchObject({ to: "job-queue:infra/q.tf#q", resolved: true });
   });
 });
+
+describe("a merged report of hostile repository names", () => {
+  it("keeps the names inert in markdown, html and the table, in the sections and folds a merge adds", async () => {
+    const hostile = "evil\u001b[31m|<img src=x onerror=alert(1)>*\u202e";
+    const org = JSON.parse(readFileSync(path.join(PROJECTS, "org.report.json"), "utf8")) as Report;
+    const { analyzeReport } = await import("../src/report/analysis.js");
+    const { loadPriceBook } = await import("../src/cost/prices.js");
+    const { withRepositoryFigures } = await import("../src/report/merge.js");
+    const scan = mergeReports(
+      [
+        { name: hostile, report: { ...org, repositories: undefined } as unknown as Report },
+        { name: "plain", report: { ...org, repositories: undefined } as unknown as Report },
+      ],
+      { toolVersion: "0", root: hostile },
+    );
+    const report = withRepositoryFigures(
+      analyzeReport(scan as Report, { targets: ["salad"], prices: loadPriceBook(), now: new Date("2026-01-01") }),
+    );
+    for (const format of ["markdown", "html", "table"] as const) {
+      const text = FORMATS[format](report);
+      expect(text, format).toContain("alert(1)");
+      expect(text, format).not.toContain("\u001b");
+      expect(text, format).not.toContain("\u202e");
+      // Markup matters where it is read as markup; a terminal shows it as text.
+      if (format !== "table") expect(text, format).not.toMatch(/(^|[^\\])<img/);
+    }
+    // Inside an HTML block (a fold's <summary>) markdown's backslash escapes are not read: only entities hold.
+    const summaries = FORMATS.markdown(report)
+      .split("\n")
+      .filter((line) => line.startsWith("<summary>"));
+    expect(summaries.some((line) => line.includes("&lt;img"))).toBe(true);
+    for (const line of summaries) expect(line).not.toContain("<img");
+  });
+});

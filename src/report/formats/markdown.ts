@@ -1,4 +1,4 @@
-import { markdownText, pathUrl } from "../escape.js";
+import { htmlText, markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
 import { orchestrationTasks } from "../orchestration.js";
@@ -349,7 +349,8 @@ function organisation(report: Report, limit: number): string[] {
   for (const section of sections.slice(0, limit))
     out.push(
       ...details(
-        `${markdownText(section.name)}: ${markdownText(section.summary)}`,
+        // Inside <summary> markdown is not read: the text is escaped as HTML.
+        htmlText(`${section.name}: ${section.summary}`),
         section.workloads.rows.length
           ? table(section.workloads.header, section.workloads.rows, limit)
           : ["No job definition is declared here."],

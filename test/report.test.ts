@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { Ajv } from "ajv";
 import { describe, expect, it } from "vitest";
+import { schemaValidator } from "./support/schema.js";
 import { runReportCommand } from "../src/commands/report.js";
 import { FORMATS, type FormatName } from "../src/report/formats/index.js";
 import type { Report } from "../src/report/model.js";
@@ -34,21 +33,6 @@ async function reportFor(project: string): Promise<Report> {
     quietIO(),
   );
   return report;
-}
-
-function schemaValidator(file: string, draft04 = false) {
-  const schema = JSON.parse(readFileSync(path.join(ROOT, "schema", file), "utf8")) as Record<string, unknown>;
-  if (draft04) {
-    // The SARIF schema is draft-04: ajv 8 reads it once the draft-04 keywords are renamed.
-    delete schema.$schema;
-    schema.$id = schema.id;
-    delete schema.id;
-  }
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  ajv.addFormat("uri", /^[a-z][a-z0-9+.-]*:/i);
-  ajv.addFormat("uri-reference", /^\S*$/);
-  ajv.addFormat("date-time", (value: string) => !Number.isNaN(Date.parse(value)));
-  return ajv.compile(schema);
 }
 
 describe.each(PROJECTS)("migrate report on %s", (project) => {

@@ -6,7 +6,7 @@ import type { Category } from "../core/types.js";
 import { REPORT_VERSION, type Report } from "../report/model.js";
 import { FORMATS } from "../report/formats/index.js";
 import { findS3Uses, jobCodeCandidates } from "../report/job-code.js";
-import { mergeReports, repositoryNames } from "../report/merge.js";
+import { mergeReports, repositoryNames, withRepositoryFigures } from "../report/merge.js";
 import { TOOL_VERSION } from "../core/version.js";
 import { coverageLine, costLine } from "../report/summary.js";
 import type { TargetId } from "../platforms/types.js";
@@ -161,13 +161,15 @@ export async function runReportCommand(args: ReportArgs, io: CommandIO): Promise
   const prices = loadPriceBook(await pricesInput(args.pricesFile, io.cwd));
   const { targets: _targets, cost: _cost, workloads: _workloads, plan: _plan, ...bare } = scan;
   if (root && !bare.project) bare.project = path.basename(root);
-  const report = analyzeReport(bare, {
-    targets,
-    prices,
-    ...(usage ? { usage } : {}),
-    s3Uses: root ? await s3UsesOf(scan, root) : {},
-    now: reportDate(scan),
-  });
+  const report = withRepositoryFigures(
+    analyzeReport(bare, {
+      targets,
+      prices,
+      ...(usage ? { usage } : {}),
+      s3Uses: root ? await s3UsesOf(scan, root) : {},
+      now: reportDate(scan),
+    }),
+  );
   await emit(io, FORMATS[format](report), args.output);
   if (format !== "table") for (const warning of report.cost?.warnings ?? []) io.stderr.write(`warning: ${warning}\n`);
   io.stderr.write(`${coverageLine(report)}\n${costLine(report)} (${formatElapsed(performance.now() - started)})\n`);

@@ -1,6 +1,7 @@
 import type { Finding, InventoryItem, Link, LiteralValue } from "../core/types.js";
 import { callArgument, callSiteId as graphCallSiteId } from "../link/index.js";
 import { isCallSite, isOrchestrationTask, type Report } from "./model.js";
+import { repositoryOf } from "./organisation.js";
 
 /*
  * Joins call sites, job definitions, queues and compute environments. Uses the scan's links where src/link
@@ -23,6 +24,16 @@ export function refersTo(reference: string, item: InventoryItem): boolean {
   const address = item.source.address;
   if (address && (cleaned === address || cleaned.startsWith(`${address}.`))) return true;
   return baseName(cleaned) === item.name || cleaned === item.name;
+}
+
+/**
+ * What may be inferred to go with an item: in a merged report only what its own repository declares. A name that
+ * crosses repositories is linked by the merge itself (src/report/merge.ts), when exactly one resource carries it.
+ */
+function nearby(report: Report, id: string): (other: string) => boolean {
+  if (!report.repositories) return () => true;
+  const home = repositoryOf(report, id);
+  return (other) => repositoryOf(report, other) === home;
 }
 
 export interface WorkloadLinks {
@@ -101,20 +112,49 @@ export function queueEnvironments(queue: InventoryItem, report: Report): Invento
     if (!entry || typeof entry !== "object" || Array.isArray(entry)) return [];
     const ref = entry.computeEnvironment;
     const value = ref && typeof ref === "object" && !Array.isArray(ref) ? literal(ref.value) : literal(ref);
-    return value ? report.inventory.computeEnvironments.filter((ce) => refersTo(value, ce)) : [];
+    const mine = nearby(report, queue.id);
+    return value ? report.inventory.computeEnvironments.filter((ce) => mine(ce.id) && refersTo(value, ce)) : [];
   });
+}
+
+const SUBMITTERS = new WeakMap<Finding[], Finding[]>();
+
+/** The findings that can submit a job: call sites and orchestration tasks, picked once per report. */
+function submitters(report: Report): Finding[] {
+  let found = SUBMITTERS.get(report.findings);
+  if (!found) {
+    found = report.findings.filter((finding) => isCallSite(finding) || isOrchestrationTask(finding));
+    SUBMITTERS.set(report.findings, found);
+  }
+  return found;
+}
+
+const CALLERS = new WeakMap<Link[], Map<string, Set<string>>>();
+
+/** The call sites linked to each job definition, indexed once per report: an organisation has many of both. */
+function definitionCallers(report: Report): Map<string, Set<string>> {
+  let callers = CALLERS.get(report.links);
+  if (callers) return callers;
+  callers = new Map();
+  for (const link of report.links) {
+    if (link.relation !== "uses-job-definition") continue;
+    const from = callers.get(link.to);
+    if (from) from.add(link.from);
+    else callers.set(link.to, new Set([link.from]));
+  }
+  CALLERS.set(report.links, callers);
+  return callers;
 }
 
 /** The call sites, queue and compute environments of one job definition. */
 export function linkJobDefinition(definition: InventoryItem, report: Report): WorkloadLinks {
-  const callSites = report.findings.filter((finding) => {
-    if (!isCallSite(finding) && !isOrchestrationTask(finding)) return false;
-    const linked = report.links.some(
-      (link) =>
-        link.to === definition.id && link.relation === "uses-job-definition" && link.from === graphCallSiteId(finding),
-    );
+  const mine = nearby(report, definition.id);
+  const queues = report.inventory.jobQueues.filter((queue) => mine(queue.id));
+  const callers = definitionCallers(report).get(definition.id);
+  const callSites = submitters(report).filter((finding) => {
+    const linked = callers?.has(graphCallSiteId(finding)) ?? false;
     const written = literal(callArgument(finding, "jobDefinition"));
-    return linked || (written !== undefined && baseName(written) === definition.name);
+    return linked || (written !== undefined && baseName(written) === definition.name && mine(finding.path));
   });
   const literalQueues = new Set(
     callSites.flatMap((site) => literal(callArgument(site, "jobQueue")) ?? []).map(baseName),
@@ -126,7 +166,7 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
       .map((link) => link.to),
   );
   const named = report.inventory.jobQueues.filter(
-    (queue) => linkedQueues.has(queue.id) || literalQueues.has(queue.name),
+    (queue) => linkedQueues.has(queue.id) || (literalQueues.has(queue.name) && mine(queue.id)),
   );
   if (named.length > 0) {
     const queue = named[0]!;
@@ -137,7 +177,7 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
       basis: `from the queue ${queue.name} its call sites name`,
     };
   }
-  const compatible = report.inventory.jobQueues.filter((queue) => {
+  const compatible = queues.filter((queue) => {
     const environments = queueEnvironments(queue, report);
     return environments.length > 0 && environments.every((environment) => canRun(definition, environment));
   });
@@ -167,7 +207,7 @@ export function linkJobDefinition(definition: InventoryItem, report: Report): Wo
     callSites,
     computeEnvironments: [],
     basis:
-      report.inventory.jobQueues.length === 0 && report.inventory.computeEnvironments.length === 0
+      queues.length === 0 && !report.inventory.computeEnvironments.some((environment) => mine(environment.id))
         ? "no job queue or compute environment is declared in the scanned files"
         : "no queue found that can run it",
   };

@@ -11,7 +11,9 @@ import type {
 } from "../core/types.js";
 import { callSiteId } from "../link/index.js";
 import { nameOfLiteral } from "../link/references.js";
-import { REPORT_VERSION, type Report } from "./model.js";
+import { isCallSite, REPORT_VERSION, type Report, type RepositoryCost, type RepositorySection } from "./model.js";
+import { byRepository } from "./organisation.js";
+import { headlineScenario, selectedTargets } from "./view.js";
 
 /** One repository's report, as CI wrote it, and the name its section goes under. */
 export interface RepositoryReport {
@@ -127,11 +129,6 @@ function linkAcrossRepositories(links: Link[], inventory: Inventory, literal: Se
   });
 }
 
-/**
- * Combines the reports of many repositories into one: findings, inventory, links and skipped files under a folder
- * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
- * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
- */
 /** A client's origin in a merged report: its paths are under the repository's folder like the finding's own. */
 function originUnder(name: string, origin: Origin): Origin {
   return {
@@ -141,6 +138,11 @@ function originUnder(name: string, origin: Origin): Origin {
   };
 }
 
+/**
+ * Combines the reports of many repositories into one: findings, inventory, links and skipped files under a folder
+ * per repository, coverage summed, and references that cross repositories linked by name. What the analysis adds
+ * (readiness, cost, workloads, plan) is left out, to be worked out again over the whole organisation.
+ */
 export function mergeReports(
   parts: readonly RepositoryReport[],
   meta: { toolVersion: string; root: string },
@@ -192,4 +194,70 @@ export function mergeReports(
       },
     })),
   };
+}
+
+/**
+ * Each repository's share of an analysed merged report: its call sites, inventory, effort and cost, counted by the
+ * repository whose folder each path and id is under. Summed over the repositories they are the report's totals.
+ */
+export function withRepositoryFigures(report: Report): Report {
+  if (!report.repositories) return report;
+  const scenario = headlineScenario(report);
+  const targets = selectedTargets(report);
+  const workloads = byRepository(report, report.workloads ?? [], (workload) => workload.id);
+  const lines = byRepository(
+    report,
+    (report.cost?.lines ?? []).filter((line) => line.scenario === scenario),
+    (line) => line.subject,
+  );
+  const readiness = byRepository(report, report.targets?.readiness ?? [], (entry) => entry.path);
+  const callSites = byRepository(report, report.findings.filter(isCallSite), (finding) => finding.path);
+  const inventory = Object.fromEntries(
+    (["jobDefinitions", "jobQueues", "computeEnvironments"] as const).map((key) => [
+      key,
+      byRepository(report, report.inventory[key], (item) => item.id),
+    ]),
+  ) as Record<"jobDefinitions" | "jobQueues" | "computeEnvironments", Map<string, unknown[]>>;
+  // A workload is priced on a platform when its own total there has no unpriced line.
+  const priced = new Set(
+    (report.cost?.totals ?? []).flatMap((total) =>
+      total.workload !== undefined && total.scenario === scenario && total.cost !== null && total.unpricedLines === 0
+        ? [`${total.platform}\u0000${total.workload}`]
+        : [],
+    ),
+  );
+  const repositories = report.repositories.map((section): RepositorySection => {
+    const own = workloads.get(section.name) ?? [];
+    const ownLines = lines.get(section.name) ?? [];
+    const ownReadiness = readiness.get(section.name) ?? [];
+    const platforms = (["aws", ...targets] as const).map((platform): RepositoryCost => {
+      const costs = ownLines.flatMap((line) => (line.platform === platform && line.cost !== null ? [line.cost] : []));
+      const pricedWorkloads = own.filter((workload) => priced.has(`${platform}\u0000${workload.name}`)).length;
+      return {
+        platform,
+        cost: costs.length ? costs.reduce((sum, cost) => sum + cost, 0) : null,
+        priced: pricedWorkloads,
+        unpriced: own.length - pricedWorkloads,
+      };
+    });
+    const count = (key: keyof typeof inventory) => inventory[key].get(section.name)?.length ?? 0;
+    return {
+      ...section,
+      figures: {
+        callSites: callSites.get(section.name)?.length ?? 0,
+        jobDefinitions: count("jobDefinitions"),
+        jobQueues: count("jobQueues"),
+        computeEnvironments: count("computeEnvironments"),
+        workloads: own.length,
+        effort: Object.fromEntries(
+          targets.map((target) => [
+            target,
+            ownReadiness.filter((entry) => entry.target === target).reduce((sum, entry) => sum + entry.effort, 0),
+          ]),
+        ),
+        cost: { scenario, platforms },
+      },
+    };
+  });
+  return { ...report, repositories };
 }

@@ -46,6 +46,31 @@ export interface RepositorySection {
   scannedAt: string;
   findings: number;
   coverage: { filesSeen: number; filesRead: number; filesParsed: number; parseErrors: number };
+  /** What the organisation-wide analysis found in this repository; absent before analysis. */
+  figures?: RepositoryFigures;
+}
+
+/** One repository's share of a merged report's analysis: these summed over the repositories are its totals. */
+export interface RepositoryFigures {
+  callSites: number;
+  jobDefinitions: number;
+  jobQueues: number;
+  computeEnvironments: number;
+  /** Job definitions this repository declares (current revisions), wherever they are submitted from. */
+  workloads: number;
+  /** Effort points of the job definitions and call sites in this repository, per target. */
+  effort: Partial<Record<TargetId, number>>;
+  /** AWS today and each target, in the report's headline scenario. */
+  cost: { scenario: Exclude<CostScenario, "ceiling">; platforms: RepositoryCost[] };
+}
+
+export interface RepositoryCost {
+  platform: "aws" | TargetId;
+  /** Sum of this repository's priced workloads in USD; null when none has a price (never 0 for "unknown"). */
+  cost: number | null;
+  /** Workloads with a price on this platform, and without one. */
+  priced: number;
+  unpriced: number;
 }
 
 export interface TargetsSection {

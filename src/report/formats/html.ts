@@ -5,11 +5,17 @@ import { formatUsd, plural } from "../summary.js";
 import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
+  crossRepositoryLinks,
+  planOf,
+  reportHeadline,
+  reportTitle,
+  repositorySections,
+  repositoryTable,
+} from "../organisation.js";
+import {
   STATUSES,
   costText,
   headlineScenario,
-  headlineText,
-  projectName,
   priceSourcesText,
   quantityText,
   readinessCounts,
@@ -107,13 +113,43 @@ function readinessChart(report: Report): string {
   return `<svg role="img" aria-label="Readiness per target" class="chart" id="readiness-chart" viewBox="0 0 820 ${height}" width="820" height="${height}">${parts.join("")}</svg>`;
 }
 
-function table(id: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A sortable, filterable table; a footer row (totals) stays under the rows whatever their order. */
+function table(
+  id: string,
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  footer?: readonly string[],
+): string {
   const head = header.map((h, i) => `<th data-column="${i}" tabindex="0">${escape(h)}</th>`).join("");
   const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`).join("\n");
+  const foot = footer ? `<tfoot><tr>${footer.map((c) => `<td>${escape(c)}</td>`).join("")}</tr></tfoot>` : "";
   return `<input type="search" class="filter" data-table="${id}" placeholder="Filter rows…" aria-label="Filter ${id}">
 <div class="scroll"><table id="${id}" class="sortable"><thead><tr>${head}</tr></thead><tbody>
 ${body}
-</tbody></table></div>`;
+</tbody>${foot}</table></div>`;
+}
+
+/** A merged report's own sections: a row per repository over the totals, links across, one fold each. */
+function organisation(report: Report): string {
+  if (!report.repositories) return "";
+  const repositories = repositoryTable(report);
+  const crossing = crossRepositoryLinks(report);
+  const sections = repositorySections(report)
+    .map(
+      (section, i) =>
+        `<details class="repository"><summary><strong>${escape(section.name)}</strong>: ${escape(section.summary)}</summary>
+${section.workloads.rows.length ? table(`repository-${i}`, section.workloads.header, section.workloads.rows) : "<p>No job definition is declared here.</p>"}
+</details>`,
+    )
+    .join("\n");
+  return `<h2>Repositories</h2>
+${table("repositories", repositories.header, repositories.rows, repositories.total)}
+<p>Effort is counted where the work is: each job definition and call site in its own repository, client creations included.</p>
+<h2>Links across repositories</h2>
+${crossing.rows.length ? table("cross-links", crossing.header, crossing.rows) : "<p>No repository refers by name to a job queue, job definition or compute environment another one declares.</p>"}
+<h2>Each repository</h2>
+${sections}
+`;
 }
 
 // Wide tables scroll inside their own box (.scroll) so the page never scrolls sideways, at 1,280 px or on a phone.
@@ -125,6 +161,11 @@ th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{co
 svg.chart{max-width:100%;height:auto}
 .chart text{font-size:12px}.label{font-weight:600}.noprice{fill:#6b7280;font-style:italic}.inbar{fill:#fff}.warning{background:#fef3c7;padding:.5rem;border-left:4px solid #d97706}
 .summary td:first-child{font-weight:600}ul.plan{list-style:none;padding-left:0}ul.plan li{margin:.3rem 0}`;
+
+// Only a merged report has totals rows and a fold per repository.
+// Its repository table keeps numbers whole: it scrolls in its box on a phone rather than break "13429" in three.
+const ORGANISATION_STYLE =
+  "tfoot td{font-weight:600;background:#f9fafb}details.repository{margin:.4rem 0}#repositories{min-width:60rem}#repositories td{overflow-wrap:normal}";
 
 const SCRIPT = `document.querySelectorAll("table.sortable th").forEach(function(th){function sort(){var table=th.closest("table");var body=table.tBodies[0];var column=Number(th.dataset.column);var ascending=th.getAttribute("aria-sort")!=="ascending";table.querySelectorAll("th").forEach(function(other){other.removeAttribute("aria-sort")});th.setAttribute("aria-sort",ascending?"ascending":"descending");var rows=Array.prototype.slice.call(body.rows);function key(row){var text=row.cells[column].textContent.trim();var number=parseFloat(text.replace(/^[^0-9.-]*/,""));return isNaN(number)?text.toLowerCase():number}rows.sort(function(a,b){var x=key(a),y=key(b);if(typeof x!==typeof y){x=String(x);y=String(y)}return(x<y?-1:x>y?1:0)*(ascending?1:-1)});rows.forEach(function(row){body.appendChild(row)})}th.addEventListener("click",sort);th.addEventListener("keydown",function(e){if(e.key==="Enter")sort()})});
 document.querySelectorAll("input.filter").forEach(function(input){input.addEventListener("input",function(){var needle=input.value.toLowerCase();var table=document.getElementById(input.dataset.table);Array.prototype.forEach.call(table.tBodies[0].rows,function(row){row.hidden=needle!==""&&row.textContent.toLowerCase().indexOf(needle)<0})})});`;
@@ -147,7 +188,7 @@ export default function renderHtml(report: Report): string {
   ];
   const plan = targets
     .map((target) => {
-      const items = (report.plan ?? []).filter((p) => p.target === target);
+      const items = planOf(report, target);
       const list = items
         .map((item) => {
           const savings =
@@ -155,7 +196,7 @@ export default function renderHtml(report: Report): string {
               ? "no comparable price"
               : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
           const steps = item.steps.length ? `<ul>${item.steps.map((s) => `<li>${escape(s)}</li>`).join("")}</ul>` : "";
-          return `<li><label><input type="checkbox"> <strong>${escape(item.workload)}</strong> (${escape(item.status)}): ${escape(savings)}, ${plural(item.effort, "effort point")}</label>${steps}</li>`;
+          return `<li><label><input type="checkbox"> <strong>${escape(item.workload)}</strong> (${item.where ? `${escape(item.where)}; ` : ""}${escape(item.status)}): ${escape(savings)}, ${plural(item.effort, "effort point")}</label>${steps}</li>`;
         })
         .join("\n");
       return `<h3>${escape(targetName(target))}</h3><ul class="plan">${list}</ul>`;
@@ -195,7 +236,7 @@ export default function renderHtml(report: Report): string {
     priceSourcesText(l),
   ]);
   const warnings = (report.cost?.warnings ?? []).map((w) => `<p class="warning">${escape(w)}</p>`).join("\n");
-  const { figures, confidence } = headlineText(report);
+  const { figures, confidence } = reportHeadline(report);
   const open = openItems(report).map((o) => [o.what, `${o.path}:${o.line}`, o.why]);
   const revisions = supersededRevisions(report).map((r) => [r.name, r.revision, r.status, r.by, `${r.path}:${r.line}`]);
   const orchestration = orchestrationTasks(report);
@@ -211,9 +252,9 @@ export default function renderHtml(report: Report): string {
   const current = report.inventory.jobDefinitions.length - revisions.length;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>AWS Batch migration report: ${escape(projectName(report))}</title><style>${STYLE}</style></head>
+<title>AWS Batch migration report: ${escape(reportTitle(report))}</title><style>${STYLE}${report.repositories ? ORGANISATION_STYLE : ""}</style></head>
 <body>
-<h1>AWS Batch migration report: ${escape(projectName(report))}</h1>
+<h1>AWS Batch migration report: ${escape(reportTitle(report))}</h1>
 ${report.cost ? `<p class="headline" id="headline">${escape(figures)}</p>\n<p class="confidence">${escape(confidence)}</p>` : ""}
 <p>${plural(current, "job definition")}${revisions.length ? ` (and ${plural(revisions.length, "older revision")})` : ""}, ${plural(report.inventory.jobQueues.length, "job queue")}, ${plural(report.inventory.computeEnvironments.length, "compute environment")}; ${escape(report.tool.name)} ${escape(report.tool.version)}, ${escape(report.scannedAt)}. Costs are ${escape(scenarioLabel(scenario))}${scenario === "per-run" ? " (no usage file: one run of each job definition)" : ""}.</p>
 ${warnings}
@@ -221,7 +262,7 @@ ${warnings}
 <div class="scroll"><table class="summary"><thead><tr><th>platform</th><th>job definitions</th><th>effort points</th><th>cost ${escape(scenarioLabel(scenario))}</th></tr></thead><tbody>
 ${summaryRows.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join("")}</tr>`).join("\n")}
 </tbody></table></div>
-<h2>Cost today versus each target, per workload</h2>
+${organisation(report)}<h2>Cost today versus each target, per workload</h2>
 ${costChart(report)}
 <h2>Readiness</h2>
 ${readinessChart(report)}

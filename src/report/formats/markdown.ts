@@ -1,14 +1,20 @@
-import { markdownText, pathUrl } from "../escape.js";
+import { htmlText, markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
 import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
+  crossRepositoryLinks,
+  planOf,
+  reportHeadline,
+  reportTitle,
+  repositorySections,
+  repositoryTable,
+} from "../organisation.js";
+import {
   STATUSES,
   headline,
-  headlineText,
   location,
-  projectName,
   readinessCounts,
   scenarioLabel,
   selectedTargets,
@@ -20,6 +26,8 @@ import {
 /** GitHub refuses PR bodies over 65,536 characters; the report stays under this with room for a note. */
 export const MARKDOWN_LIMIT = 60_000;
 const BUDGET = 57_000;
+/** A merged report's repository rows shown however tight the budget: the table the rest is read from. */
+const REPOSITORY_ROWS = 100;
 
 /** A table cell: repository text (escaped) or markdown we wrote ourselves (a link). */
 type Cell = string | { md: string };
@@ -65,13 +73,15 @@ export default function renderMarkdown(report: Report): string {
 
 function render(report: Report, limit: number): string {
   const base = report.root === "." ? "" : `${pathUrl(report.root.replace(/\/$/, ""))}/`;
-  const link = (path: string, line: number): Cell => ({
-    md: `[${markdownText(location(path, line))}](${base}${pathUrl(path)}#L${line})`,
-  });
+  // A merged report's paths are in many repositories whose addresses it does not know: they are shown, not linked.
+  const link = (path: string, line: number): Cell =>
+    report.repositories
+      ? location(path, line)
+      : { md: `[${markdownText(location(path, line))}](${base}${pathUrl(path)}#L${line})` };
   const targets = selectedTargets(report);
   const { scenario } = headline(report);
-  const { figures, confidence } = headlineText(report);
-  const out: string[] = [`# AWS Batch migration report: ${markdownText(projectName(report))}`, ""];
+  const { figures, confidence } = reportHeadline(report);
+  const out: string[] = [`# AWS Batch migration report: ${markdownText(reportTitle(report))}`, ""];
   if (report.cost) out.push(`**${markdownText(figures)}**`, "", `<sub>${markdownText(confidence)}</sub>`, "");
   const inventory = report.inventory;
   const current = inventory.jobDefinitions.filter((d) => d.properties.superseded !== true);
@@ -107,6 +117,7 @@ function render(report: Report, limit: number): string {
     `AWS Batch today: **${markdownText(totalText(report, "aws", scenario))}** ${scenarioLabel(scenario)}${scenario === "per-run" ? " (one run of each job definition: no usage file, so no monthly figure)" : ` (usage: ${markdownText(report.cost?.usageFile ?? "")})`}.`,
     "",
   );
+  if (report.repositories) out.push(...organisation(report, limit));
   const warnings = report.cost?.warnings ?? [];
   if (warnings.length)
     out.push(
@@ -213,7 +224,7 @@ function render(report: Report, limit: number): string {
     );
 
   for (const target of targets) {
-    const items = (report.plan ?? []).filter((p) => p.target === target);
+    const items = planOf(report, target);
     const body: string[] = ["Ordered by savings per effort point.", ""];
     for (const item of items.slice(0, limit)) {
       const perPoint =
@@ -225,7 +236,7 @@ function render(report: Report, limit: number): string {
           ? "no comparable price"
           : `${item.savings >= 0 ? "saves" : "costs"} ${formatUsd(Math.abs(item.savings))} ${scenarioLabel(item.scenario)}`;
       body.push(
-        `- [ ] **${markdownText(item.workload)}** (${item.status}): ${savings}, ${plural(item.effort, "effort point")}, ${perPoint}`,
+        `- [ ] **${markdownText(item.workload)}** (${item.where ? `${markdownText(item.where)}; ` : ""}${item.status}): ${savings}, ${plural(item.effort, "effort point")}, ${perPoint}`,
       );
       for (const step of item.steps) body.push(`  - ${markdownText(step)}`);
     }
@@ -318,4 +329,57 @@ function render(report: Report, limit: number): string {
     "",
   );
   return out.join("\n");
+}
+
+/** A merged report's own sections: a row per repository with the totals under them, links across, one fold each. */
+function organisation(report: Report, limit: number): string[] {
+  const rowLimit = Math.max(limit, REPOSITORY_ROWS);
+  const repositories = repositoryTable(report);
+  const total = repositories.total!.map((text) => ({ md: `**${markdownText(text)}**` }));
+  const out = [
+    "## Repositories",
+    "",
+    ...table(repositories.header, [...repositories.rows.slice(0, rowLimit), total], Number.POSITIVE_INFINITY),
+    "",
+  ];
+  out.push(
+    "Effort is counted where the work is: each job definition and call site in its own repository, client creations included, so these columns can add up to more than the workloads' effort.",
+    "",
+  );
+  if (repositories.rows.length > rowLimit)
+    out.push(
+      `… ${plural(repositories.rows.length - rowLimit, "more repository row")} above the totals: the HTML and JSON reports have them all.`,
+      "",
+    );
+  const crossing = crossRepositoryLinks(report);
+  out.push("## Links across repositories", "");
+  if (crossing.rows.length === 0)
+    out.push(
+      "No repository refers by name to a job queue, job definition or compute environment another one declares.",
+      "",
+    );
+  else
+    out.push(
+      ...details(
+        `${plural(crossing.rows.length, "reference")} to what another repository declares`,
+        table(crossing.header, crossing.rows, limit),
+      ),
+    );
+  const sections = repositorySections(report);
+  for (const section of sections.slice(0, limit))
+    out.push(
+      ...details(
+        // Inside <summary> markdown is not read: the text is escaped as HTML.
+        htmlText(`${section.name}: ${section.summary}`),
+        section.workloads.rows.length
+          ? table(section.workloads.header, section.workloads.rows, limit)
+          : ["No job definition is declared here."],
+      ),
+    );
+  if (sections.length > limit)
+    out.push(
+      `… ${sections.length - limit} more ${sections.length - limit === 1 ? "repository" : "repositories"}: the HTML report has a section for each.`,
+      "",
+    );
+  return out;
 }

@@ -3,6 +3,7 @@ import type { Category } from "../../core/types.js";
 import { orchestrationTasks, readinessText } from "../orchestration.js";
 import type { Report } from "../model.js";
 import type { TargetId } from "../../platforms/types.js";
+import { splitRepository } from "../organisation.js";
 
 const LEVEL: Record<Category, "error" | "warning" | "note"> = {
   mandatory: "error",
@@ -25,6 +26,31 @@ interface RuleDraft {
   category: Category;
   fix: string;
   transforms: string[];
+}
+
+/** A merged report's repositories each have a base: a result's uri is relative to its own repository's root. */
+function repositoryBase(name: string): string {
+  return `REPO_${name}`;
+}
+
+function artifactLocation(report: Report, path: string): { uri: string; uriBaseId: string } {
+  const split = splitRepository(report, path);
+  return split ? { uri: split.rest, uriBaseId: repositoryBase(split.repository) } : { uri: path, uriBaseId: "SRCROOT" };
+}
+
+function repositoryProperty(report: Report, path: string): { repository?: string } {
+  const split = splitRepository(report, path);
+  return split ? { repository: split.repository } : {};
+}
+
+function uriBases(report: Report): Record<string, { description: { text: string } }> {
+  if (!report.repositories) return { SRCROOT: { description: { text: `The scan root (${report.root})` } } };
+  return Object.fromEntries(
+    report.repositories.map((section) => [
+      repositoryBase(section.name),
+      { description: { text: `The root of the repository ${section.name} (scanned as ${section.root})` } },
+    ]),
+  );
 }
 
 /** SARIF 2.1.0: one rule per rule id, the level from the category, the fixing transform named on rule and result. */
@@ -70,7 +96,7 @@ export default function renderSarif(report: Report): string {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: finding.path, uriBaseId: "SRCROOT" },
+            artifactLocation: artifactLocation(report, finding.path),
             region: region(finding.line, finding.column, finding.endLine, finding.endColumn),
           },
         },
@@ -81,6 +107,7 @@ export default function renderSarif(report: Report): string {
         fix: finding.fix,
         transforms: finding.transforms,
         ...(finding.dynamic ? { dynamic: true } : {}),
+        ...repositoryProperty(report, finding.path),
       },
     });
   }
@@ -101,7 +128,7 @@ export default function renderSarif(report: Report): string {
         text: `${gap.subjectName}: ${gap.what} (${gap.status} on ${gap.target}). ${gap.why} Fix: ${gap.fix}.`,
       },
       locations: [
-        { physicalLocation: { artifactLocation: { uri: gap.path, uriBaseId: "SRCROOT" }, region: region(gap.line) } },
+        { physicalLocation: { artifactLocation: artifactLocation(report, gap.path), region: region(gap.line) } },
       ],
       properties: {
         category: gap.category,
@@ -109,6 +136,7 @@ export default function renderSarif(report: Report): string {
         target: gap.target,
         readiness: gap.status,
         fix: gap.fix,
+        ...repositoryProperty(report, gap.path),
       },
     });
   }
@@ -141,7 +169,7 @@ export default function renderSarif(report: Report): string {
             })),
           },
         },
-        originalUriBaseIds: { SRCROOT: { description: { text: `The scan root (${report.root})` } } },
+        originalUriBaseIds: uriBases(report),
         results,
       },
     ],

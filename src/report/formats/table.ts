@@ -1,7 +1,6 @@
 import {
   STATUSES,
   headlineScenario,
-  headlineText,
   readinessCounts,
   scenarioLabel,
   selectedTargets,
@@ -13,6 +12,7 @@ import type { Report } from "../model.js";
 import type { TargetId } from "../../platforms/types.js";
 import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
 import { visible } from "../escape.js";
+import { crossRepositoryLinks, reportHeadline, repositoryTable } from "../organisation.js";
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + " ".repeat(width - text.length);
@@ -49,6 +49,30 @@ export default function renderTable(report: Report): string {
   return `${out.join("\n")}\n`;
 }
 
+/** A merged report's rows per repository, the totals under them, and the references across repositories. */
+function repositoryLines(report: Report): string[] {
+  if (!report.repositories) return [];
+  const repositories = repositoryTable(report);
+  const rows = [repositories.header, ...repositories.rows, repositories.total!].map((row) => row.map(visible));
+  const widths = repositories.header.map((_, i) => Math.min(40, Math.max(...rows.map((row) => row[i]!.length))));
+  const out = [
+    "",
+    "Repositories",
+    ...rows.map(
+      (row) =>
+        `  ${row
+          .map((c, i) => pad(c, widths[i]!))
+          .join("  ")
+          .trimEnd()}`,
+    ),
+  ];
+  const crossing = crossRepositoryLinks(report).rows;
+  if (crossing.length) out.push("", "Links across repositories");
+  for (const [from, uses, name, declared] of crossing)
+    out.push(`  ${visible(from!)} uses the ${uses} ${visible(name!)} declared at ${visible(declared!)}`);
+  return out;
+}
+
 /** The report command's extra block: readiness, effort and cost per target. */
 function readinessAndCost(report: Report): string[] {
   if (!report.targets) return [];
@@ -64,8 +88,9 @@ function readinessAndCost(report: Report): string[] {
     );
   }
   if (report.cost)
-    out.push(`  ${visible(headlineText(report).figures)}`, `  ${visible(headlineText(report).confidence)}`);
+    out.push(`  ${visible(reportHeadline(report).figures)}`, `  ${visible(reportHeadline(report).confidence)}`);
   for (const warning of report.cost?.warnings ?? []) out.push(`  warning: ${visible(warning)}`);
+  out.push(...repositoryLines(report));
   const tasks = orchestrationTasks(report);
   if (tasks.length) out.push("", `Orchestration: ${orchestrationSummary(tasks)}`);
   for (const task of tasks)

@@ -25,10 +25,12 @@ import {
   paginateDescribeComputeEnvironments,
 } from "@aws-sdk/client-batch";
 import AWS from "aws-sdk";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as shimV3 from "../src/shim/client-batch.js";
 import ShimV2 from "../src/shim/aws-sdk-v2.js";
-import { NODE, aws, startTestExecutor } from "./helpers.js";
+import { NODE, aws, startTestExecutor, temporaryDirectory } from "./helpers.js";
 import { PYTHON_ROOT, expectShape, poll } from "./shim-helpers.js";
 
 type Executor = Awaited<ReturnType<typeof startTestExecutor>>;
@@ -606,5 +608,49 @@ describe("both shims serve the admin operations on target local, and only there"
       }),
     ) as Record<string, unknown>;
     expect(out).toEqual(BOTO3_EXPECTED);
+  });
+});
+
+describe("with no target configured the admin calls go to the real SDKs, as every other call does", () => {
+  let executor: Executor;
+  beforeAll(async () => {
+    executor = await startTestExecutor();
+  });
+  afterAll(() => executor.cleanup());
+
+  it("client-batch, aws-sdk v2 and the Python shim hand them to the real client (here pointed at the executor)", async () => {
+    const config = path.join(temporaryDirectory(), "migrate.config.json");
+    writeFileSync(config, JSON.stringify({}));
+    const env = { BATCH_MIGRATE_CONFIG: config };
+    const credentials = { accessKeyId: executor.apiKey, secretAccessKey: "not-checked" };
+    const v3 = new shimV3.BatchClient({
+      endpoint: executor.url,
+      region: "us-east-1",
+      credentials,
+      maxAttempts: 1,
+      batchMigrate: { env },
+    });
+    expect(v3).toBeInstanceOf(BatchClient);
+    await v3.send(new shimV3.CreateComputeEnvironmentCommand({ computeEnvironmentName: "aws-ce", type: "UNMANAGED" }));
+    const v2 = new ShimV2({ endpoint: executor.url, region: "us-east-1", credentials, batchMigrate: { env } });
+    await v2
+      .createJobQueue({
+        jobQueueName: "aws-queue",
+        priority: 1,
+        computeEnvironmentOrder: [{ order: 1, computeEnvironment: "aws-ce" }],
+      })
+      .promise();
+    const script = [
+      "import sys",
+      "from batch_migrate_runtime import boto3",
+      'batch = boto3.client("batch", endpoint_url=sys.argv[1], region_name="us-east-1", aws_access_key_id=sys.argv[2], aws_secret_access_key="x")',
+      'print(type(batch).__module__.split(".")[0], batch.describe_job_queues(jobQueues=["aws-queue"])["jobQueues"][0]["status"])',
+    ].join("\n");
+    if (hasBoto3)
+      expect(
+        (await runPython(script, [executor.url, executor.apiKey], { ...env, PYTHONPATH: PYTHON_ROOT })).trim(),
+      ).toBe("botocore VALID");
+    const queues = await aws<{ jobQueues: { jobQueueName: string }[] }>(executor, "DescribeJobQueues", {});
+    expect(queues.body.jobQueues.map((queue) => queue.jobQueueName)).toEqual(["aws-queue"]);
   });
 });

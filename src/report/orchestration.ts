@@ -44,6 +44,16 @@ const ORCHESTRATOR: Record<string, string> = {
 /** The job states SaladCloud's job webhook reports: it posts the result once the job has finished. */
 const TERMINAL = new Set(["SUCCEEDED", "FAILED"]);
 const STATE_CHANGE = "Batch Job State Change";
+/** Common Compute's job `state` for each Batch job status (its running state is `leased`; a cancel is `failed`). */
+const COMMON_COMPUTE_STATE: Record<string, string> = {
+  SUBMITTED: "queued",
+  PENDING: "queued",
+  RUNNABLE: "queued",
+  STARTING: "leased",
+  RUNNING: "leased",
+  SUCCEEDED: "completed",
+  FAILED: "failed",
+};
 
 const TASK_REPLACEMENT: Record<string, Record<TargetId, string>> = {
   "Step Functions": {
@@ -98,7 +108,7 @@ export function ruleReplacement(finding: Finding): Record<TargetId, string> {
     salad: finishedOnly
       ? "manual: set `webhook` on each queue job: SaladCloud posts the job's result (succeeded or failed) to it, signed; verify it with the webhook secret key"
       : `manual: SaladCloud's job webhook posts only the result; poll the queue job's \`events\` (created, started) for ${statuses ? statuses.filter((s) => !TERMINAL.has(s)).join(", ") : "the states before it finishes"}`,
-    "common-compute": `manual: Common Compute publishes no job events and has no webhook; poll GET /v1/jobs/{id} for its \`state\`${statuses ? ` (${statuses.join(", ")})` : ""}`,
+    "common-compute": `manual: Common Compute publishes no job events and has no webhook; poll GET /v1/jobs/{id} for its \`state\`${statuses ? ` (${[...new Set(statuses.map((status) => `${COMMON_COMPUTE_STATE[status] ?? "?"} for ${status}`))].join(", ")})` : ""}`,
   };
 }
 

@@ -560,6 +560,8 @@ export class Dataflow {
         }
         return undefined;
       }
+      case "dictionary_comprehension":
+        return this.comprehensionClients(expr, module);
       case "list":
       case "set":
         for (const item of expr.namedChildren) {
@@ -576,6 +578,30 @@ export class Dataflow {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * `{name: boto3.client(name) for name in ("batch", "s3")}`: a dict of clients keyed by the service names the loop
+   * runs over; the Batch one is `CLIENTS["batch"]`.
+   */
+  private comprehensionClients(expr: SyntaxNode, module: ModuleIndex): Value {
+    const pair = expr.childForFieldName("body");
+    const loop = expr.namedChildren.find((n) => n.type === "for_in_clause");
+    const variable = loop?.childForFieldName("left");
+    const names = loop?.childForFieldName("right");
+    const key = pair?.childForFieldName("key");
+    const value = pair?.childForFieldName("value");
+    if (variable?.type !== "identifier" || key?.text !== variable.text || value?.type !== "call" || !names)
+      return undefined;
+    if (!this.isFactoryCall(value, module) || this.factoryService(value)?.text !== variable.text) return undefined;
+    if (!["tuple", "list", "set"].includes(names.type) || !names.namedChildren.some((n) => readString(n) === "batch"))
+      return undefined;
+    const token = this.factoryToken(value);
+    return {
+      kind: "container",
+      key: "batch",
+      origin: originAt(module, token, this.factoryVia(value.childForFieldName("function")!, module)),
+    };
   }
 
   private callValue(call: SyntaxNode, module: ModuleIndex, scope: FunctionInfo | undefined, depth: number): Value {

@@ -141,56 +141,61 @@ describe.skipIf(process.platform !== "linux")("chaos", () => {
         (text) => text.startsWith("["),
       ).then((text) => JSON.parse(text) as number[]);
 
-    it("kills the whole group, and what left it with setsid, after the grace period on TerminateJob and on timeout", async () => {
-      const executor = await startTestExecutor({ killGraceMs: 300 });
-      const work = temporaryDirectory();
-      const all: number[] = [];
-      try {
-        const pidsFile = path.join(work, "terminate.pids");
-        const { jobQueue, jobDefinition } = await setUpBatch(executor, spawnFamily(pidsFile, true));
-        const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
-          jobName: "stubborn",
-          jobQueue,
-          jobDefinition,
-        });
-        const pids = await readPids(pidsFile);
-        all.push(...pids);
-        expect(pids.every(isAlive)).toBe(true);
-        const terminatedAt = Date.now();
-        await awsOk(executor, "TerminateJob", { jobId, reason: "stop it" });
-        await new Promise((resolve) => setTimeout(resolve, 150));
-        // SIGTERM is ignored by everyone, so all are still there inside the grace period.
-        expect(pids.filter(isAlive)).toEqual(pids);
-        await waitFor(
-          async () => pids.filter(isAlive),
-          (alive) => alive.length === 0,
-          3_000,
-        );
-        expect(Date.now() - terminatedAt).toBeGreaterThanOrEqual(300);
-        expect(await waitForJobStatus(executor, jobId, ["FAILED"])).toMatchObject({ isTerminated: true });
+    it(
+      "kills the whole group, and what left it with setsid, after the grace period on TerminateJob and on timeout",
+      { timeout: 60_000 },
+      async () => {
+        const executor = await startTestExecutor({ killGraceMs: 300 });
+        const work = temporaryDirectory();
+        const all: number[] = [];
+        try {
+          const pidsFile = path.join(work, "terminate.pids");
+          const { jobQueue, jobDefinition } = await setUpBatch(executor, spawnFamily(pidsFile, true));
+          const { jobId } = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+            jobName: "stubborn",
+            jobQueue,
+            jobDefinition,
+          });
+          const pids = await readPids(pidsFile);
+          all.push(...pids);
+          expect(pids.every(isAlive)).toBe(true);
+          const terminatedAt = Date.now();
+          await awsOk(executor, "TerminateJob", { jobId, reason: "stop it" });
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          // SIGTERM is ignored by everyone, so all are still there inside the grace period.
+          expect(pids.filter(isAlive)).toEqual(pids);
+          await waitFor(
+            async () => pids.filter(isAlive),
+            (alive) => alive.length === 0,
+            3_000,
+          );
+          expect(Date.now() - terminatedAt).toBeGreaterThanOrEqual(300);
+          expect(await waitForJobStatus(executor, jobId, ["FAILED"])).toMatchObject({ isTerminated: true });
 
-        const timeoutPids = path.join(work, "timeout.pids");
-        const timed = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
-          jobName: "too-slow",
-          jobQueue,
-          jobDefinition,
-          containerOverrides: { command: spawnFamily(timeoutPids, false) },
-          timeout: { attemptDurationSeconds: 1 },
-        });
-        const timedPids = await readPids(timeoutPids);
-        all.push(...timedPids);
-        const failed = await waitForJobStatus(executor, timed.jobId, ["FAILED"], 10_000);
-        expect(failed.statusReason).toBe("Job attempt duration exceeded timeout");
-        await waitFor(
-          async () => timedPids.filter(isAlive),
-          (alive) => alive.length === 0,
-          3_000,
-        );
-      } finally {
-        for (const pid of all) if (isAlive(pid)) process.kill(pid, "SIGKILL");
-        await executor.cleanup();
-      }
-    });
+          const timeoutPids = path.join(work, "timeout.pids");
+          const timed = await awsOk<{ jobId: string }>(executor, "SubmitJob", {
+            jobName: "too-slow",
+            jobQueue,
+            jobDefinition,
+            containerOverrides: { command: spawnFamily(timeoutPids, false) },
+            // Long enough for the four processes to start and report on a loaded machine before the timeout fires.
+            timeout: { attemptDurationSeconds: 5 },
+          });
+          const timedPids = await readPids(timeoutPids);
+          all.push(...timedPids);
+          const failed = await waitForJobStatus(executor, timed.jobId, ["FAILED"], 20_000);
+          expect(failed.statusReason).toBe("Job attempt duration exceeded timeout");
+          await waitFor(
+            async () => timedPids.filter(isAlive),
+            (alive) => alive.length === 0,
+            3_000,
+          );
+        } finally {
+          for (const pid of all) if (isAlive(pid)) process.kill(pid, "SIGKILL");
+          await executor.cleanup();
+        }
+      },
+    );
 
     it("kills what is left in the group when the job's own process exits, as a container would", async () => {
       const executor = await startTestExecutor();

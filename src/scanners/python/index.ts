@@ -6,7 +6,7 @@ import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
 import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
-import { firstErrorNode, parsePython, type SyntaxNode } from "./parser.js";
+import { firstErrorNode, parsePython, releaseNativeTrees, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
@@ -161,22 +161,31 @@ function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: 
   return { module, findings };
 }
 
-function analyze(candidates: SourceFile[], context: SourceFile[], budget = FileBudget.unlimited): ScannerOutput {
+async function analyze(
+  candidates: SourceFile[],
+  context: SourceFile[],
+  budget = FileBudget.unlimited,
+): Promise<ScannerOutput> {
   // Argument lists are cached by node id, which is only unique while these trees live.
   forgetArguments();
   try {
-    return analyzeProject(candidates, context, budget);
+    return await analyzeProject(candidates, context, budget);
   } finally {
     forgetArguments();
   }
 }
 
-function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget: FileBudget): ScannerOutput {
+async function analyzeProject(
+  candidates: SourceFile[],
+  context: SourceFile[],
+  budget: FileBudget,
+): Promise<ScannerOutput> {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];
   const modules: ModuleIndex[] = [];
   for (const file of candidates) {
     const indexed = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget));
+    await releaseNativeTrees();
     if (!indexed) continue;
     const { module, findings: fileFindings } = indexed;
     findings.push(...fileFindings);
@@ -196,6 +205,7 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget:
       if (!definesAny(file.text, wanted)) continue;
       pending.splice(i, 1);
       const module = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget))?.module;
+      await releaseNativeTrees();
       if (!module) continue;
       modules.push(module);
       for (const name of helpersForwardedTo(module, wanted)) if (!wanted.has(name)) next.add(name);
@@ -213,6 +223,7 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget:
     if (![...imported].some((m) => m === name || m.endsWith(`.${name}`) || name.endsWith(`.${m}`))) continue;
     pending.splice(i, 1);
     const { module } = indexFile(file);
+    await releaseNativeTrees();
     if (module) modules.push(module);
   }
   const project = new Project(countDefinitions([...candidates, ...context], wanted));
@@ -240,6 +251,6 @@ export default defineScanner({
     return analyze(files, context, ctx.budget);
   },
   async scanEmbedded(file, ctx) {
-    return analyze([file], [], ctx.budget).findings;
+    return (await analyze([file], [], ctx.budget)).findings;
   },
 });

@@ -291,11 +291,20 @@ export interface ParseOptions {
   onDeadline?: () => Error;
 }
 
-/** Node type and field names by tree-sitter's ids, and the ids each name has (a name can have several). */
+/**
+ * Node type and field names by tree-sitter's ids, the ids each name has (a name can have several), and what a type
+ * id says of every node of that type: whether it is named (a symbol's metadata in tree-sitter) and whether it is
+ * punctuation. Asking the cursor once per type instead of once per node halves the cost of copying a tree.
+ */
 const typeNames: string[] = [];
 const typeIds = new Map<string, number[]>();
+const namedTypes: boolean[] = [];
+const punctuationTypes: boolean[] = [];
 const fieldNames: Array<string | null> = [null];
 const fieldIds = new Map<string, number>();
+
+/** Anonymous tokens made only of punctuation; keywords (`yield`, `not`) are words and stay. */
+const PUNCTUATION = /^[^\w]+$/;
 
 function typeId(cursor: TreeSitter.TreeCursor): number {
   const id = cursor.nodeTypeId;
@@ -303,6 +312,8 @@ function typeId(cursor: TreeSitter.TreeCursor): number {
     const name = cursor.nodeType;
     typeNames[id] = name;
     typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
+    namedTypes[id] = cursor.nodeIsNamed;
+    punctuationTypes[id] = !cursor.nodeIsNamed && PUNCTUATION.test(name);
   }
   return id;
 }
@@ -319,16 +330,9 @@ function fieldId(cursor: TreeSitter.TreeCursor): number {
   return id;
 }
 
-/** Anonymous tokens made only of punctuation; keywords (`yield`, `not`) are words and stay. */
-const PUNCTUATION = /^[^\w]+$/;
-
 export function parsePython(text: string, options: ParseOptions = {}): Tree {
   const tree = parseFlat(text, options);
   unreleased += text.length;
-  // The native tree's wrapper, dead now, is still young (copying the tree allocates little on the heap), so a
-  // young-generation collection, which is cheap, finds it; what frees the native tree then runs once the caller
-  // yields to the event loop (`releaseNativeTrees`).
-  collectYoung?.();
   return { rootNode: tree.node(0) };
 }
 
@@ -364,41 +368,45 @@ const collectYoung: (() => void) | undefined = (() => {
  */
 export async function releaseNativeTrees(): Promise<void> {
   if (unreleased === 0) return;
+  // The analysis allocates enough that young collections come often and find the dead native trees' wrappers; past
+  // a megabyte of Python parsed, one is asked for (cheap: the wrappers die young and the copies are typed
+  // arrays), so that native memory never waits long.
+  uncollected += unreleased;
   unreleased = 0;
+  if (uncollected > UNCOLLECTED_LIMIT) {
+    uncollected = 0;
+    collectYoung?.();
+  }
   await new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Characters parsed since the last collection asked for, and how many may be (about 25 MB of native trees). */
+let uncollected = 0;
+const UNCOLLECTED_LIMIT = 1 << 20;
 
 function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean): FlatTree {
   const cursor = native.walk();
   // About one node per six characters of Python; the arrays double when a file has more.
   const tree = new FlatTree(source, nextId, Math.max(64, source.text.length >> 2));
+  /** Copies the cursor's node, or gives -1 for punctuation left out. Each question to the cursor crosses to C. */
   const add = (parent: number): number => {
-    const isNamed = cursor.nodeIsNamed;
-    const isMissing = cursor.nodeIsMissing;
     const type = typeId(cursor);
-    const index = tree.add(
-      type,
-      fieldId(cursor),
-      (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0),
-      cursor.startIndex,
-      cursor.endIndex,
-      parent,
-    );
+    const field = fieldId(cursor);
+    if (skipPunctuation && field === 0 && punctuationTypes[type] && !cursor.nodeIsMissing) return -1;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    // A missing node is always empty: only empty nodes need asking.
+    const isMissing = start === end && cursor.nodeIsMissing;
+    const index = tree.add(type, field, (namedTypes[type] ? NAMED : 0) | (isMissing ? MISSING : 0), start, end, parent);
     if (isMissing || typeNames[type] === "ERROR") tree.markError(index);
     return index;
   };
-  const skipped = (): boolean =>
-    skipPunctuation &&
-    !cursor.nodeIsNamed &&
-    !cursor.nodeIsMissing &&
-    !cursor.currentFieldId &&
-    PUNCTUATION.test(typeNames[typeId(cursor)]!);
   // The path from the root to the cursor's node: its index, or -1 for a skipped token (always a leaf) and
   // anything under one.
   const path: number[] = [add(-1)];
   const enter = (): void => {
     const parent = path[path.length - 1]!;
-    path.push(parent < 0 || skipped() ? -1 : add(parent));
+    path.push(parent < 0 ? -1 : add(parent));
   };
   const leave = (): void => {
     const index = path.pop()!;

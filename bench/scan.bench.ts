@@ -3,11 +3,12 @@
 //   npm run bench -- [corpus-dir] [--runs N] [--tree name]… [--jobs 1,2]
 //   npm run bench -- <any-tree> [--runs N] [--jobs 1,2]             (a folder that is not the corpus: one row)
 //   npm run bench -- [corpus-dir] --make-monorepo 3 [--jobs 1,2]    (N copies of every corpus repo, hard-linked)
+//   … --baseline <other-checkout>/bin/migrate.cjs                   (also times another build, in the same rounds)
 // `--jobs` lists thread counts to time `migrate scan --jobs N` with, one column each (default: the CLI's default).
 // Needs ripgrep (`apt-get install ripgrep`); ast-grep comes from the dev dependency @ast-grep/cli.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -61,7 +62,10 @@ function median(values: number[]): number {
 interface Measured {
   first: Timing;
   median: number;
+  medianRssMb: number;
   maxRssMb: number;
+  /** Each run's time, in the order taken. */
+  runs: number[];
 }
 
 /** Runs the commands in turn, round after round, so that a machine slowing down or speeding up weighs on all alike. */
@@ -71,8 +75,18 @@ function measure(commands: string[][], cwd: string, runs: number): Measured[] {
   return timings.map((list) => ({
     first: list[0]!,
     median: median(list.map((t) => t.seconds)),
+    medianRssMb: median(list.map((t) => t.maxRssMb)),
     maxRssMb: Math.max(...list.map((t) => t.maxRssMb)),
+    runs: list.map((t) => t.seconds),
   }));
+}
+
+/**
+ * The median over runs of one command's time over another's, each pair taken in the same round: on a shared
+ * machine whose load drifts, steadier than the ratio of the two medians.
+ */
+function ratio(of: Measured, to: Measured): number {
+  return median(of.runs.map((seconds, i) => seconds / to.runs[i]!));
 }
 
 /**
@@ -113,6 +127,7 @@ function main(): void {
       tree: { type: "string", multiple: true },
       jobs: { type: "string" },
       "make-monorepo": { type: "string" },
+      baseline: { type: "string" },
     },
   });
   const given = path.resolve(positionals[0] ?? path.join(PROJECT, "../corpus"));
@@ -138,11 +153,23 @@ function main(): void {
     trees = [{ name: path.basename(given), dir: given, ...DEFAULT_TREE }];
   }
 
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(1))
+      .join(", ");
+  const loadBefore = load();
+  const builds = [{ label: "", bin: MIGRATE }];
+  if (values.baseline) {
+    const bin = path.resolve(values.baseline);
+    if (!existsSync(bin)) throw new Error(`--baseline: no ${bin}`);
+    builds.unshift({ label: "baseline ", bin });
+  }
+  const variants = builds.flatMap((build) => jobs.map((n) => ({ ...build, n })));
   const rows: string[] = [];
   for (const tree of trees) {
-    const scans = jobs.map((n) => [
+    const scans = variants.map(({ bin, n }) => [
       "node",
-      MIGRATE,
+      bin,
       "scan",
       ".",
       "--format",
@@ -162,14 +189,16 @@ function main(): void {
     ) as [Measured, Measured, ...Measured[]];
     const cells = scanned.map(
       (scan) =>
-        `${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${(scan.median / astGrep.median).toFixed(2)}× | ${(scan.median / rg.median).toFixed(1)}× | ${scan.maxRssMb.toFixed(0)} MB`,
+        `${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${ratio(scan, astGrep).toFixed(2)}× | ${ratio(scan, rg).toFixed(1)}× | ${scan.medianRssMb.toFixed(0)} MB (max ${scan.maxRssMb.toFixed(0)})`,
     );
     rows.push(`| ${tree.name} | ${ms(rg.median)} | ${ms(astGrep.median)} | ${cells.join(" | ")} |`);
   }
-  console.log(`Median of ${runs} runs each, taken in turn, this machine, warm cache.\n`);
-  const heads = jobs.map((n) => {
-    const label = n === undefined ? "migrate scan" : `scan --jobs ${n}`;
-    return `${label} | ${label} / ast-grep | ${label} / rg | peak RSS`;
+  console.log(`Median of ${runs} runs each, taken in turn, this machine, warm cache; ratios are the median of each`);
+  console.log(`round's ratio. Load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}.\n`);
+  if (values.baseline) console.log(`baseline: ${path.resolve(values.baseline)}\n`);
+  const heads = variants.map(({ label: build, n }) => {
+    const label = `${build}${n === undefined ? "migrate scan" : `scan --jobs ${n}`}`;
+    return `${label} | ${label} / ast-grep | ${label} / rg | peak RSS, median`;
   });
   console.log(`| tree | rg -l -i batch | ast-grep (1 pattern) | ${heads.join(" | ")} |`);
   console.log(`|---|---|---|${heads.map(() => "---|---|---|---|").join("")}`);

@@ -14,6 +14,8 @@ export type Prefiltered =
       scanning: string[];
       /** Ids of the scanners that read it for cross-file facts only. */
       reading: string[];
+      /** For a file only one scanner reads, and that digests its context files: the digest, kept for the text. */
+      digest?: string;
     }
   | { kind: "skipped"; skipped: SkippedFile };
 
@@ -44,14 +46,21 @@ export function prefilterFile(
   const asLatin1 = () => (latin1 ??= bytes.toString("latin1"));
   const scanning: string[] = [];
   const reading: string[] = [];
+  let contextReader: Scanner | undefined;
   for (const scanner of scanners) {
     if (!scanner.accepts(relPath)) continue;
     if (containsAny(bytes, scanner.needles) && scanner.prefilter(asLatin1(), relPath)) scanning.push(scanner.id);
-    else if (scanner.context && containsAny(bytes, scanner.contextNeedles) && scanner.context(asLatin1(), relPath))
+    else if (scanner.context && containsAny(bytes, scanner.contextNeedles) && scanner.context(asLatin1(), relPath)) {
       reading.push(scanner.id);
+      contextReader = scanner;
+    }
   }
   if (scanning.length === 0 && reading.length === 0) return undefined;
   const text = decodeUtf8(bytes);
+  if (text !== undefined && scanning.length === 0 && reading.length === 1 && contextReader!.digestContext) {
+    const digest = contextReader!.digestContext(text, relPath);
+    return digest ? { kind: "kept", path: relPath, text: "", scanning, reading, digest } : undefined;
+  }
   if (text !== undefined) return { kind: "kept", path: relPath, text, scanning, reading };
   if (scanning.length === 0) return undefined;
   return {
@@ -68,7 +77,9 @@ export type Kept = Extract<Prefiltered, { kind: "kept" }>;
 
 /** A kept file as scanners receive it. */
 export function sourceFile(root: string, kept: Kept): SourceFile {
-  return { path: kept.path, absPath: path.join(root, kept.path), text: kept.text };
+  const file: SourceFile = { path: kept.path, absPath: path.join(root, kept.path), text: kept.text };
+  if (kept.digest !== undefined) file.digest = kept.digest;
+  return file;
 }
 
 /** Prefilters one block of files. `onCandidate` hears of each file some scanner will scan. */

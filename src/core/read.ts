@@ -5,6 +5,9 @@ import type { SkippedFile } from "./types.js";
 /** What reading a file gave: bytes to prefilter, or the reason it was skipped. */
 export type ReadOutcome = { ok: true; bytes: Buffer } | { ok: false; skipped: SkippedFile };
 
+/** Files larger than this are skipped with a note, unless the scan says otherwise. */
+export const DEFAULT_MAX_FILE_BYTES = 5_000_000;
+
 const BINARY_PROBE_BYTES = 8000;
 /**
  * The largest buffer a reader keeps for every file it reads: every file under the default size limit fits. A file

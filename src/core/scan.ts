@@ -2,7 +2,7 @@ import path from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { Collector } from "./collect.js";
 import { walkTree } from "./discover.js";
-import { FileReader } from "./read.js";
+import { DEFAULT_MAX_FILE_BYTES, FileReader } from "./read.js";
 import { BLOCK_FILES, prefilterFile } from "./prefilter.js";
 import { DEFAULT_FILE_TIMEOUT_MS, FileBudget } from "./budget.js";
 import { MIN_FILES_FOR_THREADS, ScanPool } from "./scan-pool.js";
@@ -39,7 +39,7 @@ export interface ScanResult {
   coverage: Coverage;
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 5_000_000;
+export { DEFAULT_MAX_FILE_BYTES };
 
 /**
  * WebAssembly parsers (hcl2json: Go compiled to a 10 MB module) run once per scan on small inputs. V8 compiles
@@ -113,14 +113,17 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
           scanner,
           pool!
             .scan(scanner, root, input, fileTimeoutMs)
-            .catch(() => runScanner(scanner, input, root, scanners, budget)),
+            .catch(() => runScanner(scanner, input, root, scanners, budget, maxBytes)),
         );
   const outcomes = new Map<Scanner, ScanOutcome>();
-  for (const [scanner, input] of inputs) {
+  // A scanner with a slow-loading parser (a `warm` hook: the TypeScript compiler) runs last here: what it loads stays
+  // loaded, and would otherwise sit under the peak of the scanners after it. The result is in registry order anyway.
+  const order = [...inputs].sort(([a], [b]) => Number(a.warm !== undefined) - Number(b.warm !== undefined));
+  for (const [scanner, input] of order) {
     if (onThreads.has(scanner)) continue;
     // Dropped as soon as its scanner is done, so that a later scanner runs beside only the files it reads.
     inputs.delete(scanner);
-    outcomes.set(scanner, await runScanner(scanner, input, root, scanners, budget));
+    outcomes.set(scanner, await runScanner(scanner, input, root, scanners, budget, maxBytes));
   }
   inputs.clear();
   for (const [scanner, outcome] of onThreads) outcomes.set(scanner, await outcome);

@@ -1,4 +1,6 @@
 import { FileBudget } from "./budget.js";
+import { diskPath } from "./discover.js";
+import { decodeUtf8, DEFAULT_MAX_FILE_BYTES, readCandidate } from "./read.js";
 import type { Finding, InventoryItem, Language, Origin } from "./types.js";
 
 /** A file handed to a scanner: its text is valid UTF-8. */
@@ -8,6 +10,11 @@ export interface SourceFile {
   /** Absolute path on disk. */
   absPath: string;
   text: string;
+  /**
+   * For a context file of a scanner with `digestContext`: what that gave, kept in place of the text, which is
+   * then empty. The scanner reads the text of the few it needs through `ScanContext.readText`.
+   */
+  digest?: string;
 }
 
 export interface EmbeddedCode {
@@ -27,6 +34,8 @@ export interface ScanContext {
   scanEmbedded(code: EmbeddedCode): Promise<Finding[]>;
   /** The time each file may take (see budget.ts); none when absent. */
   budget?: FileBudget;
+  /** Reads a file's text again (a digested context file's), or undefined when it can no longer be read as UTF-8. */
+  readText?(file: SourceFile): string | undefined;
 }
 
 export interface ScannerInput {
@@ -64,6 +73,13 @@ export interface Scanner {
   /** Like `needles`, for `context`. */
   contextNeedles?: readonly string[];
   /**
+   * What a context file is kept as until `scan`, in place of its text (given decoded as UTF-8): the facts the
+   * scanner needs from every context file, in a few bytes. An empty digest drops the file. Without it, context
+   * files are kept whole: on a large tree their text is most of what the read stage keeps (45 MB of Python
+   * helpers on the 105k-file monorepo).
+   */
+  digestContext?(text: string, path: string): string;
+  /**
    * Loads what `scan` needs ahead of time. A scan with helper threads has one of them do it as soon as any thread
    * finds a file this scanner will scan, while the others go on reading, and run the scanner on that thread. Worth
    * having only for a load that takes longer than a share of the reading (the TypeScript compiler, not tree-sitter).
@@ -90,9 +106,10 @@ export async function runScanner(
   root: string,
   scanners: readonly Scanner[],
   budget: FileBudget = FileBudget.unlimited,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
 ): Promise<ScanOutcome> {
   try {
-    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners, budget)) };
+    return { ok: true, output: await scanner.scan(input, scanContext(root, scanners, budget, maxFileBytes)) };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -107,10 +124,15 @@ export function scanContext(
   root: string,
   scanners: readonly Scanner[],
   budget: FileBudget = FileBudget.unlimited,
+  maxFileBytes = DEFAULT_MAX_FILE_BYTES,
 ): ScanContext {
   const ctx: ScanContext = {
     root,
     budget,
+    readText(file) {
+      const read = readCandidate(diskPath(root, file.path), file.path, maxFileBytes);
+      return read.ok ? decodeUtf8(read.bytes) : undefined;
+    },
     async scanEmbedded(code) {
       const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
       if (!scanner?.scanEmbedded) return [];

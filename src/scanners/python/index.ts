@@ -6,7 +6,7 @@ import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
 import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
-import { firstErrorNode, parsePython, type SyntaxNode } from "./parser.js";
+import { firstErrorNode, parsePython, releaseNativeTrees, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
@@ -62,23 +62,55 @@ function definitionPattern(names: Set<string>): RegExp {
   return new RegExp(`^[ \\t]*(?:async[ \\t]+)?def[ \\t]+(${[...names].map(escape).join("|")})\\b`, "gm");
 }
 
-function definesAny(text: string, names: Set<string>): boolean {
-  return [...names].some((name) => text.includes(`def ${name}`)) && definitionPattern(names).test(text);
+/** Helpers that hand a service name on to boto3 are named for what they make (get_aws_client, boto_client_for). */
+const CLIENT_HELPER_NAME = /client|boto|session|aws/i;
+
+/** A function defined at the start of a line: the names `definitionPattern` can match, whole. */
+const DEFINED_NAME = /^[ \t]*(?:async[ \t]+)?def[ \t]+(\w+)/gm;
+
+/**
+ * What the scan keeps of a context file in place of its text: whether it is a package `__init__` that re-exports,
+ * and the functions it defines with a name a client helper can have. Every helper the analysis looks for is
+ * named so (`helpersCalledWithBatch`, `helpersForwardedTo`), so nothing else in the file can matter until it is
+ * parsed, and a file with neither is not kept at all.
+ */
+interface ContextDigest {
+  reexports: boolean;
+  helpers: string[];
+}
+
+const REEXPORTS_MARK = "+";
+
+function digestContext(text: string, path: string): string {
+  const helpers: string[] = [];
+  for (const match of text.matchAll(DEFINED_NAME)) if (CLIENT_HELPER_NAME.test(match[1]!)) helpers.push(match[1]!);
+  const reexports = path.endsWith("__init__.py") && REEXPORT.test(text);
+  if (!reexports && helpers.length === 0) return "";
+  return [reexports ? REEXPORTS_MARK : "-", ...helpers].join(" ");
+}
+
+function readDigest(file: SourceFile): ContextDigest {
+  const [mark, ...helpers] = (file.digest ?? digestContext(file.text, file.path)).split(" ");
+  return { reexports: mark === REEXPORTS_MARK, helpers: helpers.filter(Boolean) };
+}
+
+/** Whether a context file defines one of the names, at the start of a line. */
+function definesAny(digest: ContextDigest, names: Set<string>): boolean {
+  const wanted = new Set([...names].map(escape));
+  return digest.helpers.some((name) => wanted.has(name));
 }
 
 /** How often each helper name is defined across every file read, so a name defined twice is never guessed. */
-function countDefinitions(files: SourceFile[], names: Set<string>): Map<string, number> {
+function countDefinitions(candidates: SourceFile[], context: ContextDigest[], names: Set<string>): Map<string, number> {
   const counts = new Map<string, number>();
   if (names.size === 0) return counts;
   const pattern = definitionPattern(names);
-  for (const file of files) {
-    for (const match of file.text.matchAll(pattern)) counts.set(match[1]!, (counts.get(match[1]!) ?? 0) + 1);
-  }
+  const count = (name: string) => counts.set(name, (counts.get(name) ?? 0) + 1);
+  for (const file of candidates) for (const match of file.text.matchAll(pattern)) count(match[1]!);
+  const wanted = new Set([...names].map(escape));
+  for (const digest of context) for (const name of digest.helpers) if (wanted.has(name)) count(name);
   return counts;
 }
-
-/** Helpers that hand a service name on to boto3 are named for what they make (get_aws_client, boto_client_for). */
-const CLIENT_HELPER_NAME = /client|boto|session|aws/i;
 
 /** Names of the functions a candidate calls with "batch" (or a name that may hold it) as an argument. */
 function helpersCalledWithBatch(module: ModuleIndex): string[] {
@@ -165,22 +197,36 @@ function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: 
   return { module, findings };
 }
 
-function analyze(candidates: SourceFile[], context: SourceFile[], budget = FileBudget.unlimited): ScannerOutput {
+/** A context file's text: read again from disk when the scan kept only its digest. */
+type ReadText = (file: SourceFile) => string | undefined;
+
+async function analyze(
+  candidates: SourceFile[],
+  context: SourceFile[],
+  budget = FileBudget.unlimited,
+  readText: ReadText = () => undefined,
+): Promise<ScannerOutput> {
   // Argument lists are cached by node id, which is only unique while these trees live.
   forgetArguments();
   try {
-    return analyzeProject(candidates, context, budget);
+    return await analyzeProject(candidates, context, budget, readText);
   } finally {
     forgetArguments();
   }
 }
 
-function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget: FileBudget): ScannerOutput {
+async function analyzeProject(
+  candidates: SourceFile[],
+  context: SourceFile[],
+  budget: FileBudget,
+  readText: ReadText,
+): Promise<ScannerOutput> {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];
   const modules: ModuleIndex[] = [];
   for (const file of candidates) {
     const indexed = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget));
+    await releaseNativeTrees();
     if (!indexed) continue;
     const { module, findings: fileFindings } = indexed;
     findings.push(...fileFindings);
@@ -192,14 +238,23 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget:
   // Helper modules are parsed only when a candidate hands "batch" to a function they define.
   const wanted = new Set<string>();
   for (const module of reported) for (const name of helpersCalledWithBatch(module)) wanted.add(name);
-  const pending = [...context];
+  const digests = context.map(readDigest);
+  const textOf = (file: SourceFile): SourceFile | undefined => {
+    if (file.digest === undefined) return file;
+    const text = readText(file);
+    return text === undefined ? undefined : { ...file, text };
+  };
+  const pending = context.map((file, i) => ({ file, digest: digests[i]! }));
   for (let round = 0; round < 4 && wanted.size > 0; round++) {
     const next = new Set<string>();
     for (let i = pending.length - 1; i >= 0; i--) {
-      const file = pending[i]!;
-      if (!definesAny(file.text, wanted)) continue;
+      const { file: kept, digest } = pending[i]!;
+      if (!definesAny(digest, wanted)) continue;
       pending.splice(i, 1);
+      const file = textOf(kept);
+      if (!file) continue;
       const module = budget.runSync(file.path, languageOf(file), findings, () => indexFile(file, budget))?.module;
+      await releaseNativeTrees();
       if (!module) continue;
       modules.push(module);
       for (const name of helpersForwardedTo(module, wanted)) if (!wanted.has(name)) next.add(name);
@@ -211,15 +266,18 @@ function analyzeProject(candidates: SourceFile[], context: SourceFile[], budget:
   const imported = new Set<string>();
   for (const module of reported) for (const binding of module.imports.values()) imported.add(binding.module);
   for (let i = pending.length - 1; i >= 0; i--) {
-    const file = pending[i]!;
-    if (!file.path.endsWith("__init__.py") || !REEXPORT.test(file.text)) continue;
-    const name = moduleNameOf(file.path);
+    const { file: kept, digest } = pending[i]!;
+    if (!digest.reexports) continue;
+    const name = moduleNameOf(kept.path);
     if (![...imported].some((m) => m === name || m.endsWith(`.${name}`) || name.endsWith(`.${m}`))) continue;
     pending.splice(i, 1);
+    const file = textOf(kept);
+    if (!file) continue;
     const { module } = indexFile(file);
+    await releaseNativeTrees();
     if (module) modules.push(module);
   }
-  const project = new Project(countDefinitions([...candidates, ...context], wanted));
+  const project = new Project(countDefinitions(candidates, digests, wanted));
   for (const module of modules) project.add(module);
   const flow = new Dataflow(project);
   flow.run();
@@ -240,10 +298,11 @@ export default defineScanner({
   context: (text, path) =>
     path.endsWith(".py") && (HELPER_DEFINITION.test(text) || (path.endsWith("__init__.py") && REEXPORT.test(text))),
   contextNeedles: ["client", "service"],
+  digestContext,
   async scan({ files, context }, ctx) {
-    return analyze(files, context, ctx.budget);
+    return analyze(files, context, ctx.budget, (file) => ctx.readText?.(file));
   },
   async scanEmbedded(file, ctx) {
-    return analyze([file], [], ctx.budget).findings;
+    return (await analyze([file], [], ctx.budget)).findings;
   },
 });

@@ -1,51 +1,78 @@
 import { createRequire } from "node:module";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type TreeSitter from "tree-sitter";
 
 /**
- * A syntax node copied out of tree-sitter into plain JavaScript. The analysis asks for fields, children and
- * parents many thousand times per file; each such question to the native tree costs a boundary crossing and
- * an allocation, so one walk with a cursor that copies the tree is several times cheaper overall.
+ * A node of a parsed Python module. The tree itself is kept flat, in typed arrays (`FlatTree`: about 28 bytes a
+ * node); a node object is made the first time something asks for that node and kept for the tree's life, so that
+ * nodes compare by identity. An analysis reads a fraction of a tree's nodes, so most are never made: a module's
+ * tree costs a fraction of what a copy of every node as an object did (~160 bytes a node), and the native tree is
+ * freed as soon as it is read.
  */
 export class SyntaxNode {
-  /** Exactly sized once the tree is built; leaves share one empty array. */
-  children: readonly SyntaxNode[] = NO_CHILDREN;
-  parent: SyntaxNode | null = null;
+  private childList?: readonly SyntaxNode[];
   private named?: SyntaxNode[];
-  /** isNamed and isMissing, in one small integer: a tree holds a million nodes on a large monorepo. */
-  private readonly flags: number;
 
   constructor(
-    readonly id: number,
-    readonly type: string,
-    isNamed: boolean,
-    isMissing: boolean,
-    /** The field this node fills in its parent (`function`, `arguments`, …), if any. */
-    readonly field: string | null,
-    readonly startIndex: number,
-    readonly endIndex: number,
-    private readonly source: SourceText,
-  ) {
-    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0);
+    private readonly tree: FlatTree,
+    private readonly index: number,
+  ) {}
+
+  /** Unique across every tree of a process, so analyses can key caches on it across files. */
+  get id(): number {
+    return this.tree.baseId + this.index;
+  }
+
+  get type(): string {
+    return typeNames[this.tree.types[this.index]!]!;
+  }
+
+  /** The field this node fills in its parent (`function`, `arguments`, …), if any. */
+  get field(): string | null {
+    return fieldNames[this.tree.fields[this.index]!] ?? null;
+  }
+
+  get startIndex(): number {
+    return this.tree.starts[this.index]!;
+  }
+
+  get endIndex(): number {
+    return this.tree.ends[this.index]!;
   }
 
   get isNamed(): boolean {
-    return (this.flags & NAMED) !== 0;
+    return (this.tree.flags[this.index]! & NAMED) !== 0;
   }
 
   get isMissing(): boolean {
-    return (this.flags & MISSING) !== 0;
+    return (this.tree.flags[this.index]! & MISSING) !== 0;
+  }
+
+  get hasError(): boolean {
+    return (this.tree.flags[this.index]! & HAS_ERROR) !== 0;
+  }
+
+  get parent(): SyntaxNode | null {
+    const parent = this.tree.parents[this.index]!;
+    return parent < 0 ? null : this.tree.node(parent);
+  }
+
+  /** Exactly sized; leaves share one empty array. */
+  get children(): readonly SyntaxNode[] {
+    return (this.childList ??= this.tree.childrenOf(this.index));
   }
 
   get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
+    return this.tree.source.text.slice(this.startIndex, this.endIndex);
   }
 
   get startPosition(): { row: number; column: number } {
-    return this.source.position(this.startIndex);
+    return this.tree.source.position(this.startIndex);
   }
 
   get endPosition(): { row: number; column: number } {
-    return this.source.position(this.endIndex);
+    return this.tree.source.position(this.endIndex);
   }
 
   get namedChildren(): SyntaxNode[] {
@@ -53,15 +80,16 @@ export class SyntaxNode {
   }
 
   get firstChild(): SyntaxNode | null {
-    return this.children[0] ?? null;
-  }
-
-  get hasError(): boolean {
-    return this.source.errorAncestors.has(this.id);
+    return this.tree.hasChildren(this.index) ? this.tree.node(this.index + 1) : null;
   }
 
   childForFieldName(field: string): SyntaxNode | null {
-    for (const child of this.children) if (child.field === field) return child;
+    const id = fieldIds.get(field);
+    if (id === undefined) return null;
+    const tree = this.tree;
+    for (let child = tree.firstChildOf(this.index); child >= 0; child = tree.nextSiblingOf(child)) {
+      if (tree.fields[child] === id) return tree.node(child);
+    }
     return null;
   }
 
@@ -71,14 +99,15 @@ export class SyntaxNode {
 
   /** Descendants (not the node itself) of the given types, in document order. */
   descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
-    const wanted = typeof types === "string" ? new Set([types]) : new Set(types);
-    const found: SyntaxNode[] = [];
-    const stack = [...this.children].reverse();
-    while (stack.length > 0) {
-      const node = stack.pop()!;
-      if (wanted.has(node.type)) found.push(node);
-      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]!);
+    const wanted = new Set<number>();
+    for (const type of typeof types === "string" ? [types] : types) {
+      for (const id of typeIds.get(type) ?? []) wanted.add(id);
     }
+    const found: SyntaxNode[] = [];
+    const tree = this.tree;
+    // The tree is stored in document order (preorder), so the descendants are the indexes up to the subtree's end.
+    const end = tree.subtreeEnds[this.index]!;
+    for (let i = this.index + 1; i < end; i++) if (wanted.has(tree.types[i]!)) found.push(tree.node(i));
     return found;
   }
 }
@@ -86,11 +115,11 @@ export class SyntaxNode {
 const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
 const NAMED = 1;
 const MISSING = 2;
+/** The node is, or contains, a syntax error. */
+const HAS_ERROR = 4;
 
 class SourceText {
   private lineStarts?: number[];
-  /** Ids of nodes that are, or contain, a syntax error. */
-  readonly errorAncestors = new Set<number>();
 
   constructor(readonly text: string) {}
 
@@ -111,6 +140,115 @@ function computeLineStarts(text: string): number[] {
   const starts = [0];
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
+}
+
+/**
+ * A syntax tree in preorder: node `i`'s type, field, flags and span, its parent's index and the index just past its
+ * subtree. Its first child, if any, is `i + 1`; a child's next sibling starts where the child's subtree ends.
+ */
+class FlatTree {
+  types: Uint16Array;
+  fields: Uint8Array;
+  flags: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  subtreeEnds: Int32Array;
+  count = 0;
+  /** Node objects made so far, by index. */
+  private nodes: Array<SyntaxNode | undefined> = [];
+
+  constructor(
+    readonly source: SourceText,
+    readonly baseId: number,
+    capacity: number,
+  ) {
+    this.types = new Uint16Array(capacity);
+    this.fields = new Uint8Array(capacity);
+    this.flags = new Uint8Array(capacity);
+    this.starts = new Uint32Array(capacity);
+    this.ends = new Uint32Array(capacity);
+    this.parents = new Int32Array(capacity);
+    this.subtreeEnds = new Int32Array(capacity);
+  }
+
+  add(type: number, field: number, flags: number, start: number, end: number, parent: number): number {
+    if (this.count === this.types.length) this.grow();
+    const i = this.count++;
+    this.types[i] = type;
+    this.fields[i] = field;
+    this.flags[i] = flags;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.parents[i] = parent;
+    this.subtreeEnds[i] = i + 1;
+    return i;
+  }
+
+  private grow(): void {
+    const size = Math.max(64, this.types.length * 2);
+    const grown = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(
+      array: T,
+      make: (n: number) => T,
+    ): T => {
+      const next = make(size);
+      next.set(array);
+      return next;
+    };
+    this.types = grown(this.types, (n) => new Uint16Array(n));
+    this.fields = grown(this.fields, (n) => new Uint8Array(n));
+    this.flags = grown(this.flags, (n) => new Uint8Array(n));
+    this.starts = grown(this.starts, (n) => new Uint32Array(n));
+    this.ends = grown(this.ends, (n) => new Uint32Array(n));
+    this.parents = grown(this.parents, (n) => new Int32Array(n));
+    this.subtreeEnds = grown(this.subtreeEnds, (n) => new Int32Array(n));
+  }
+
+  /** Gives back the room a tree grown by doubling did not fill. */
+  trim(): void {
+    const n = this.count;
+    this.types = this.types.slice(0, n);
+    this.fields = this.fields.slice(0, n);
+    this.flags = this.flags.slice(0, n);
+    this.starts = this.starts.slice(0, n);
+    this.ends = this.ends.slice(0, n);
+    this.parents = this.parents.slice(0, n);
+    this.subtreeEnds = this.subtreeEnds.slice(0, n);
+    this.nodes = Array.from<SyntaxNode | undefined>({ length: n });
+  }
+
+  node(index: number): SyntaxNode {
+    return (this.nodes[index] ??= new SyntaxNode(this, index));
+  }
+
+  hasChildren(index: number): boolean {
+    return this.subtreeEnds[index]! > index + 1;
+  }
+
+  firstChildOf(index: number): number {
+    return this.hasChildren(index) ? index + 1 : -1;
+  }
+
+  nextSiblingOf(index: number): number {
+    const next = this.subtreeEnds[index]!;
+    return next < this.count && this.parents[next] === this.parents[index] ? next : -1;
+  }
+
+  childrenOf(index: number): readonly SyntaxNode[] {
+    if (!this.hasChildren(index)) return NO_CHILDREN;
+    let n = 0;
+    for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child)) n++;
+    const children = Array.from<SyntaxNode>({ length: n });
+    n = 0;
+    for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child)) children[n++] = this.node(child);
+    return children;
+  }
+
+  /** Marks a node that is or contains an error, and its ancestors. */
+  markError(index: number): void {
+    for (let p = index; p >= 0 && (this.flags[p]! & HAS_ERROR) === 0; p = this.parents[p]!)
+      this.flags[p] = this.flags[p]! | HAS_ERROR;
+  }
 }
 
 export interface Tree {
@@ -154,75 +292,125 @@ export interface ParseOptions {
 }
 
 /**
- * The cursor makes a new string for each node's type and field name; one shared string per id instead saves
- * about 60 bytes a node, a third of a tree.
+ * Node type and field names by tree-sitter's ids, the ids each name has (a name can have several), and what a type
+ * id says of every node of that type: whether it is named (a symbol's metadata in tree-sitter) and whether it is
+ * punctuation. Asking the cursor once per type instead of once per node halves the cost of copying a tree.
  */
 const typeNames: string[] = [];
+const typeIds = new Map<string, number[]>();
+const namedTypes: boolean[] = [];
+const punctuationTypes: boolean[] = [];
 const fieldNames: Array<string | null> = [null];
-
-function typeName(cursor: TreeSitter.TreeCursor): string {
-  const id = cursor.nodeTypeId;
-  return (typeNames[id] ??= cursor.nodeType);
-}
-
-function fieldName(cursor: TreeSitter.TreeCursor): string | null {
-  // undefined, not 0, when the node fills no field.
-  const id = cursor.currentFieldId;
-  if (!id) return null;
-  const known = fieldNames[id];
-  return known !== undefined ? known : (fieldNames[id] = cursor.currentFieldName ?? null);
-}
+const fieldIds = new Map<string, number>();
 
 /** Anonymous tokens made only of punctuation; keywords (`yield`, `not`) are words and stay. */
 const PUNCTUATION = /^[^\w]+$/;
 
+function typeId(cursor: TreeSitter.TreeCursor): number {
+  const id = cursor.nodeTypeId;
+  if (typeNames[id] === undefined) {
+    const name = cursor.nodeType;
+    typeNames[id] = name;
+    typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
+    namedTypes[id] = cursor.nodeIsNamed;
+    punctuationTypes[id] = !cursor.nodeIsNamed && PUNCTUATION.test(name);
+  }
+  return id;
+}
+
+function fieldId(cursor: TreeSitter.TreeCursor): number {
+  // undefined, not 0, when the node fills no field.
+  const id = cursor.currentFieldId;
+  if (!id) return 0;
+  if (fieldNames[id] === undefined) {
+    const name = cursor.currentFieldName ?? null;
+    fieldNames[id] = name;
+    if (name !== null) fieldIds.set(name, id);
+  }
+  return id;
+}
+
 export function parsePython(text: string, options: ParseOptions = {}): Tree {
+  const tree = parseFlat(text, options);
+  unreleased += text.length;
+  return { rootNode: tree.node(0) };
+}
+
+function parseFlat(text: string, options: ParseOptions): FlatTree {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   const native = Number.isFinite(deadline) ? parseBefore(text, deadline, options.onDeadline) : getParser().parse(text);
-  const source = new SourceText(text);
+  return flatten(native, new SourceText(text), options.skipPunctuation === true);
+}
+
+/** Characters parsed since the last release. */
+let unreleased = 0;
+
+/**
+ * V8's collector, when this process may have it. The flag is set before the context that exposes it is made;
+ * other contexts are unaffected.
+ */
+const collectYoung: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as (options?: { type: "minor" | "major" }) => void;
+    return () => gc({ type: "minor" });
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Lets tree-sitter free the native trees of the modules parsed so far. Their memory (about 23 bytes a character of
+ * Python) is outside the JavaScript heap, so the collector never hurries for it, and the code that frees a tree
+ * runs on the event loop after the collection, never during a synchronous loop: an analysis that parses a whole
+ * project in one loop held every module's native tree to its end (217 MB on the 105k-file tree). Callers that
+ * parse many files await this between files.
+ */
+export async function releaseNativeTrees(): Promise<void> {
+  if (unreleased === 0) return;
+  // The analysis allocates enough that young collections come often and find the dead native trees' wrappers; past
+  // a megabyte of Python parsed, one is asked for (cheap: the wrappers die young and the copies are typed
+  // arrays), so that native memory never waits long.
+  uncollected += unreleased;
+  unreleased = 0;
+  if (uncollected > UNCOLLECTED_LIMIT) {
+    uncollected = 0;
+    collectYoung?.();
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Characters parsed since the last collection asked for, and how many may be (about 25 MB of native trees). */
+let uncollected = 0;
+const UNCOLLECTED_LIMIT = 1 << 20;
+
+function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean): FlatTree {
   const cursor = native.walk();
-  const skipPunctuation = options.skipPunctuation === true;
-  const make = (): SyntaxNode =>
-    new SyntaxNode(
-      nextId++,
-      typeName(cursor),
-      cursor.nodeIsNamed,
-      cursor.nodeIsMissing,
-      fieldName(cursor),
-      cursor.startIndex,
-      cursor.endIndex,
-      source,
-    );
-  const skipped = (): boolean =>
-    skipPunctuation &&
-    !cursor.nodeIsNamed &&
-    !cursor.nodeIsMissing &&
-    !cursor.currentFieldId &&
-    PUNCTUATION.test(typeName(cursor));
-  const root = make();
-  // The path from the root to the cursor's node (undefined for a skipped token, always a leaf), and the children
-  // gathered for each, copied into an exactly sized array when the node is done: arrays grown by push keep room
-  // for 16 or more, several times what a node of two or three children needs.
-  const path: Array<SyntaxNode | undefined> = [root];
-  // Most nodes are leaves: their list is made only when a first child arrives.
-  const gathered: Array<SyntaxNode[] | undefined> = [undefined];
+  // About one node per six characters of Python; the arrays double when a file has more.
+  const tree = new FlatTree(source, nextId, Math.max(64, source.text.length >> 2));
+  /** Copies the cursor's node, or gives -1 for punctuation left out. Each question to the cursor crosses to C. */
+  const add = (parent: number): number => {
+    const type = typeId(cursor);
+    const field = fieldId(cursor);
+    if (skipPunctuation && field === 0 && punctuationTypes[type] && !cursor.nodeIsMissing) return -1;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    // A missing node is always empty: only empty nodes need asking.
+    const isMissing = start === end && cursor.nodeIsMissing;
+    const index = tree.add(type, field, (namedTypes[type] ? NAMED : 0) | (isMissing ? MISSING : 0), start, end, parent);
+    if (isMissing || typeNames[type] === "ERROR") tree.markError(index);
+    return index;
+  };
+  // The path from the root to the cursor's node: its index, or -1 for a skipped token (always a leaf) and
+  // anything under one.
+  const path: number[] = [add(-1)];
   const enter = (): void => {
-    let node: SyntaxNode | undefined;
-    if (!skipped()) {
-      node = make();
-      node.parent = path.at(-1)!;
-      const siblings = gathered.at(-1);
-      if (siblings) siblings.push(node);
-      else gathered[gathered.length - 1] = [node];
-      markErrors(node, source);
-    }
-    path.push(node);
-    gathered.push(undefined);
+    const parent = path[path.length - 1]!;
+    path.push(parent < 0 ? -1 : add(parent));
   };
   const leave = (): void => {
-    const node = path.pop();
-    const children = gathered.pop();
-    if (node && children) node.children = children.slice();
+    const index = path.pop()!;
+    if (index >= 0) tree.subtreeEnds[index] = tree.count;
   };
   for (;;) {
     if (cursor.gotoFirstChild()) {
@@ -235,7 +423,11 @@ export function parsePython(text: string, options: ParseOptions = {}): Tree {
         enter();
         break;
       }
-      if (!cursor.gotoParent()) return { rootNode: root };
+      if (!cursor.gotoParent()) {
+        nextId += tree.count;
+        tree.trim();
+        return tree;
+      }
     }
   }
 }
@@ -254,12 +446,6 @@ function parseBefore(text: string, deadline: number, onDeadline?: () => Error): 
     throw onDeadline?.() ?? new Error("the Python parse ran past its deadline");
   }
   return tree;
-}
-
-/** Error nodes are made before they are linked to a parent, so their ancestors are marked once linked. */
-function markErrors(node: SyntaxNode, source: SourceText): void {
-  if (node.type !== "ERROR" && !node.isMissing) return;
-  for (let p: SyntaxNode | null = node; p; p = p.parent) source.errorAncestors.add(p.id);
 }
 
 export function firstErrorNode(root: SyntaxNode): SyntaxNode | undefined {

@@ -152,6 +152,13 @@ function ruleEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
   return entry;
 }
 
+/** `GpuBatchOperator (BatchOperator)` for a project subclass of an operator; the type or operation otherwise. */
+function taskName(finding: Finding): string {
+  if (finding.kind === "airflow-operator" && finding.name && finding.resourceType)
+    return `${finding.name} (${finding.resourceType})`;
+  return finding.resourceType ?? finding.operation ?? finding.name ?? finding.kind;
+}
+
 function taskEntry(report: Report, finding: Finding, targets: TargetId[]): OrchestrationTask {
   const id = workloadSiteId(finding);
   const workload = (report.workloads ?? []).find((w) => w.callSites.includes(id));
@@ -159,7 +166,7 @@ function taskEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
   const orchestrator = ORCHESTRATOR[finding.kind] ?? finding.kind;
   const entry: OrchestrationTask = {
     orchestrator,
-    task: finding.resourceType ?? finding.operation ?? finding.name ?? finding.kind,
+    task: taskName(finding),
     path: finding.path,
     line: finding.line,
     jobDefinition: workload

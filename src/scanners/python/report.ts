@@ -9,7 +9,8 @@ import {
 } from "../../inventory/index.js";
 import { addedEventPatternSite, ruleConstructSite, type EventRuleReader, type EventRuleSite } from "./event-rules.js";
 import { argumentFor, type Dataflow } from "./dataflow.js";
-import { enclosingClass, enclosingFunction, type ModuleIndex } from "./module-index.js";
+import { enclosingClass, enclosingFunction, type ClassInfo, type ModuleIndex } from "./module-index.js";
+import { isAirflowBatchOperator, operatorSubclasses } from "./operator-subclasses.js";
 import { expression, readLiteral, readString } from "./literals.js";
 import { originAt } from "./origin.js";
 import type { SyntaxNode } from "./parser.js";
@@ -52,11 +53,17 @@ export class Reporter {
   private readonly pendingWrapperCalls: PendingWrapperCall[] = [];
   /** Modules with a Batch client of their own: an operation call there on a receiver we cannot trace is reported. */
   private readonly touchesBatch = new Set<string>();
+  /** Project classes extending an Airflow Batch operator, with that operator; by name, to test a callee cheaply. */
+  private readonly subclasses: Map<ClassInfo, string>;
+  private readonly subclassNames: Set<string>;
 
   constructor(
     private readonly project: Project,
     private readonly flow: Dataflow,
-  ) {}
+  ) {
+    this.subclasses = operatorSubclasses(project);
+    this.subclassNames = new Set([...this.subclasses.keys()].map((cls) => cls.name));
+  }
 
   report(modules: ModuleIndex[]): Finding[] {
     for (const module of modules) this.reportModule(module);
@@ -400,8 +407,9 @@ export class Reporter {
         className = binding.name;
       }
     }
-    if (!moduleName || !className) return;
     const token = callee.type === "attribute" ? callee.childForFieldName("attribute")! : callee;
+    if (this.subclassNames.has(token.text) && this.reportOperatorSubclass(module, call, token)) return;
+    if (!moduleName || !className) return;
     if (moduleName === "troposphere.batch" && BATCH_RESOURCE_TYPES.has(className)) {
       this.add(module, "cfn-in-code", callee, call, {
         resourceType: `AWS::Batch::${className}`,
@@ -413,12 +421,26 @@ export class Reporter {
       this.addCdkConstruct(module, call, className, moduleName);
     } else if (CDK_EVENTS_MODULES.test(moduleName) && (className === "Rule" || className === "CfnRule")) {
       this.addEventRule(module, ruleConstructSite(call, className, this.eventRuleReader(module)));
-    } else if (/^airflow\..*batch$/.test(moduleName) && /^(Aws)?BatchOperator$/.test(className)) {
+    } else if (isAirflowBatchOperator(moduleName, className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,
         args: this.callArguments(module, call),
       });
     }
+  }
+
+  /** `BatchOperatorAsync(...)`: a project class extending an Airflow Batch operator, reported as that operator. */
+  private reportOperatorSubclass(module: ModuleIndex, call: SyntaxNode, token: SyntaxNode): boolean {
+    const resolved = this.project.resolveCallee(module, call);
+    const operator = resolved && "bases" in resolved ? this.subclasses.get(resolved) : undefined;
+    if (!resolved || !operator) return false;
+    this.add(module, "airflow-operator", token, call, {
+      resourceType: operator,
+      name: resolved.name,
+      message: `${resolved.name} (a subclass of ${operator})`,
+      args: this.callArguments(module, call),
+    });
+    return true;
   }
 
   /**

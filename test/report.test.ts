@@ -186,4 +186,16 @@ describe("rules on Batch events outside the sample projects", () => {
     ]);
     expect(report.orchestration![0]!.replacement.salad).toContain("set `webhook` on each queue job");
   });
+
+  it("names a project subclass of an Airflow Batch operator with the operator it extends", async () => {
+    const report = await reportOf("fixtures/scanners/python/airflow-operator-subclasses");
+    expect(report.orchestration!.map((entry) => entry.task)).toEqual([
+      "GpuBatchOperator (BatchOperator)",
+      "RetryingGpuBatchOperator (BatchOperator)",
+      "TracedBatchOperator (AwsBatchOperator)",
+    ]);
+    expect(report.findings.find((f) => f.kind === "airflow-operator")!.message).toBe(
+      "GpuBatchOperator (a subclass of BatchOperator)",
+    );
+  });
 });

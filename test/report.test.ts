@@ -187,6 +187,29 @@ describe("rules on Batch events outside the sample projects", () => {
     expect(report.orchestration![0]!.replacement.salad).toContain("set `webhook` on each queue job");
   });
 
+  it("lists API Gateway methods integrated with the Batch API as manual entry points, by operation", async () => {
+    const report = await reportOf("fixtures/scanners/cloudformation/apigateway-batch-integrations.yaml");
+    expect(report.orchestration!.map((entry) => [entry.orchestrator, entry.task, entry.status])).toEqual([
+      [
+        "API Gateway",
+        "AWS::ApiGateway::Method → batch:SubmitJob (SubmitRender)",
+        { salad: "manual", "common-compute": "manual" },
+      ],
+      [
+        "API Gateway",
+        "AWS::ApiGateway::Method → batch:ListJobs (ListRenders)",
+        { salad: "manual", "common-compute": "manual" },
+      ],
+      [
+        "API Gateway",
+        "AWS::ApiGateway::Method → batch:CancelJob (CancelRender)",
+        { salad: "manual", "common-compute": "manual" },
+      ],
+    ]);
+    expect(report.orchestration![0]!.replacement.salad).toContain("Lambda or HTTP integration that calls SaladCloud");
+    expect(FORMATS.markdown(report)).toContain("3 API Gateway integrations calling the Batch API");
+  });
+
   it("names a project subclass of an Airflow Batch operator with the operator it extends", async () => {
     const report = await reportOf("fixtures/scanners/python/airflow-operator-subclasses");
     expect(report.orchestration!.map((entry) => entry.task)).toEqual([

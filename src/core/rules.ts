@@ -248,6 +248,13 @@ const KIND_WEIGHTS: Partial<Record<FindingKind, Pick<Verdict, "category" | "effo
     detail: "An Airflow task submits this Batch job through the Amazon provider.",
     fix: "manual: replace the operator with a task that calls the target's client",
   },
+  "apigw-batch-integration": {
+    category: "mandatory",
+    effort: 3,
+    detail:
+      "An API Gateway method calls the Batch API itself (an AWS service integration); neither target is an API Gateway service, so the method stops working.",
+    fix: "manual: replace the integration with a Lambda or HTTP integration that calls the target's API (through the shim or the target's client)",
+  },
   "eventbridge-rule": {
     category: "potential",
     effort: 3,
@@ -276,8 +283,13 @@ function resourceVerdict(input: FindingInput): Verdict {
     ruleId:
       input.kind === "eventbridge-rule"
         ? "eventbridge/batch-event-rule"
-        : `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
-    message: `${type}${input.name ? ` ${input.name}` : ""}`,
+        : input.kind === "apigw-batch-integration"
+          ? "apigw/batch-integration"
+          : `${input.kind === "info" ? "info" : input.kind.split("-")[0]}/${kebab(type)}`,
+    message:
+      input.kind === "apigw-batch-integration"
+        ? `API Gateway integration calls Batch ${input.operation ?? "(operation not read)"} directly`
+        : `${type}${input.name ? ` ${input.name}` : ""}`,
     transforms: [],
     ...weight,
   };

@@ -47,6 +47,7 @@ export type FindingKind =
   | "sfn-task"
   | "airflow-operator"
   | "eventbridge-rule"
+  | "apigw-batch-integration"
   | "info"
   | "parse-error";
 

@@ -157,7 +157,15 @@ export function isCallSite(finding: Finding): boolean {
   return /^(py|js)-/.test(finding.kind) && !finding.kind.endsWith("-import");
 }
 
-/** Tasks of orchestrators that submit Batch jobs (Step Functions, CDK Step Functions tasks, Airflow operators). */
+/**
+ * Entry points that call Batch for someone else: tasks of orchestrators that submit jobs (Step Functions, CDK Step
+ * Functions tasks, Airflow operators) and API Gateway methods integrated with the Batch API.
+ */
 export function isOrchestrationTask(finding: Finding): boolean {
-  return finding.kind === "sfn-task" || finding.kind === "cdk-sfn-task" || finding.kind === "airflow-operator";
+  return (
+    finding.kind === "sfn-task" ||
+    finding.kind === "cdk-sfn-task" ||
+    finding.kind === "airflow-operator" ||
+    finding.kind === "apigw-batch-integration"
+  );
 }

@@ -11,7 +11,7 @@ import { isExecutionInput } from "./unresolved.js";
  * rule that listens to Batch events, with what it was linked to and what each target offers in its place.
  */
 export interface OrchestrationTask {
-  /** `Step Functions`, `CDK Step Functions`, `Airflow` or `EventBridge`. */
+  /** `Step Functions`, `CDK Step Functions`, `Airflow`, `API Gateway` or `EventBridge`. */
   orchestrator: string;
   /** The task's class or resource (`BatchSubmitJob`, `arn:aws:states:::batch:submitJob.sync`, `aws_events.Rule`). */
   task: string;
@@ -39,6 +39,7 @@ const ORCHESTRATOR: Record<string, string> = {
   "cdk-sfn-task": "CDK Step Functions",
   "airflow-operator": "Airflow",
   "eventbridge-rule": "EventBridge",
+  "apigw-batch-integration": "API Gateway",
 };
 
 /** The job states SaladCloud's job webhook reports: it posts the result once the job has finished. */
@@ -61,6 +62,12 @@ const TASK_REPLACEMENT: Record<string, Record<TargetId, string>> = {
       "manual: no Step Functions integration; a Lambda or HTTP task creates the SaladCloud queue job and waits on its webhook or polls it",
     "common-compute":
       "manual: no Step Functions integration; a Lambda or HTTP task submits to Common Compute and polls GET /v1/jobs/{id}",
+  },
+  "API Gateway": {
+    salad:
+      "manual: replace the Batch service integration with a Lambda or HTTP integration that calls SaladCloud's job API (through the shim or its SDK)",
+    "common-compute":
+      "manual: replace the Batch service integration with a Lambda or HTTP integration that calls Common Compute's job API (through the shim)",
   },
   Airflow: {
     salad: "manual: replace the operator with a Python task that calls SaladCloud through the shim or its SDK",
@@ -156,6 +163,8 @@ function ruleEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
 function taskName(finding: Finding): string {
   if (finding.kind === "airflow-operator" && finding.name && finding.resourceType)
     return `${finding.name} (${finding.resourceType})`;
+  if (finding.kind === "apigw-batch-integration")
+    return `${finding.resourceType ?? "integration"} → batch:${finding.operation ?? "?"}${finding.name ? ` (${finding.name})` : ""}`;
   return finding.resourceType ?? finding.operation ?? finding.name ?? finding.kind;
 }
 
@@ -197,9 +206,11 @@ export function orchestrationTasks(report: Report): OrchestrationTask[] {
 /** `2 orchestration tasks submitting Batch jobs and 1 EventBridge rule on Batch events`, for headings. */
 export function orchestrationSummary(tasks: readonly OrchestrationTask[]): string {
   const rules = tasks.filter((task) => task.listensFor !== undefined).length;
-  const submitting = tasks.length - rules;
+  const integrations = tasks.filter((task) => task.orchestrator === ORCHESTRATOR["apigw-batch-integration"]).length;
+  const submitting = tasks.length - rules - integrations;
   const parts = [
     ...(submitting ? [`${plural(submitting, "orchestration task")} submitting Batch jobs`] : []),
+    ...(integrations ? [`${plural(integrations, "API Gateway integration")} calling the Batch API`] : []),
     ...(rules ? [`${plural(rules, "EventBridge rule")} on Batch events`] : []),
   ];
   return parts.join(" and ");

@@ -5,7 +5,8 @@ import type { Finding } from "../../core/types.js";
 import { embedsBatchPython } from "./inline-code.js";
 
 /** A resource's `Type: AWS::Batch::…` (YAML or JSON, quoted or not), not the type merely named in a list. */
-const CANDIDATE = /\bType["']?\s*:\s*["']?AWS::Batch::|states:::batch:submitJob|\baws\.batch["'\s\],]/;
+const CANDIDATE =
+  /\bType["']?\s*:\s*["']?AWS::Batch::|states:::batch:submitJob|\baws\.batch["'\s\],]|:batch:(?:path|action)\//;
 /** Inline Lambda code (`ZipFile:`, SAM `InlineCode:`) that makes a Batch client. */
 const INLINE_CODE = /\b(?:ZipFile|InlineCode)["']?\s*:/;
 

@@ -9,6 +9,7 @@ import {
   createInventoryItem,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
+import { uriBatchIntegration } from "../../core/apigw-integration.js";
 import { batchEventMessage, batchEventPattern } from "../event-pattern.js";
 import { parameterDefaults, substituteParameters } from "./parameters.js";
 import { stepFunctionTasks, type TaskSource } from "./step-functions.js";
@@ -174,6 +175,23 @@ function scanResources(
               name: logicalId,
               args: pattern,
               message: batchEventMessage(pattern),
+            }),
+          );
+        continue;
+      }
+      if (logicalId && type === "AWS::ApiGateway::Method") {
+        const uriNode = mapGet(mapGet(mapGet(pair.value, "Properties"), "Integration"), "Uri");
+        const integration = uriNode ? uriBatchIntegration(toLiteral(uriNode)) : undefined;
+        if (integration)
+          findings.push(
+            createFinding({
+              kind: "apigw-batch-integration",
+              path: file.path,
+              span: rangeOf(lines, uriNode),
+              language: languageOf(file),
+              resourceType: type,
+              name: logicalId,
+              ...integration,
             }),
           );
         continue;

@@ -13,7 +13,7 @@ const SKIPPED = /\.d\.[cm]?ts$|\.min\.js$/;
  * types, and EventBridge patterns on Batch events (`source: ["aws.batch"]`). A bare "aws-sdk" is not enough (most of its users never touch Batch), nor a bare word "batch".
  */
 const BATCH_MENTION =
-  /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch|["'`]aws\.batch["'`]/;
+  /client-batch|clients\/batch|\.Batch\b|BatchClient|BatchSubmitJob|aws-batch|aws_batch|AWS::Batch|["'`]aws\.batch["'`]|\bservice:\s*["'`]batch["'`]/;
 /** Python that makes a boto3 Batch client inside a template string (inline Lambda code), for the Python scanner. */
 const embedsBatchPython = (text: string) =>
   text.includes("boto3") &&

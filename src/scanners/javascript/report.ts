@@ -1,3 +1,4 @@
+import { cdkBatchIntegration } from "../../core/apigw-integration.js";
 import {
   addCdkComputeEnvironment,
   createInventoryItem,
@@ -198,6 +199,20 @@ export class Reporter {
           {
             const rule = ruleConstructFinding(file, created, value.name, this.resolveLiteral, bindingOf(created));
             if (rule) this.findings.push(rule);
+          }
+          return;
+        case "apigw-integration-class":
+          {
+            const props = this.input(args[0]);
+            const integration = cdkBatchIntegration(props);
+            if (integration)
+              this.findings.push(
+                findingAt(file, span, {
+                  kind: "apigw-batch-integration",
+                  resourceType: "AwsIntegration",
+                  ...integration,
+                }),
+              );
           }
           return;
         case "sfn-batch-task":

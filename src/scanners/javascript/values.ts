@@ -33,6 +33,8 @@ export type Value =
   | { kind: "sfn-batch-task"; name: string }
   | { kind: "cdk-events" }
   | { kind: "events-rule-class"; name: string }
+  | { kind: "cdk-apigateway" }
+  | { kind: "apigw-integration-class" }
   | { kind: "module"; file: JsFile }
   | { kind: "object"; node: TS.ObjectLiteralExpression }
   | { kind: "array"; node: TS.ArrayLiteralExpression }
@@ -45,6 +47,7 @@ export const V3_MODULE = "@aws-sdk/client-batch";
 export const CDK_BATCH_MODULES = new Set(["aws-cdk-lib/aws-batch", "@aws-cdk/aws-batch", "@aws-cdk/aws-batch-alpha"]);
 const SFN_TASKS_MODULES = new Set(["aws-cdk-lib/aws-stepfunctions-tasks", "@aws-cdk/aws-stepfunctions-tasks"]);
 const CDK_EVENTS_MODULES = new Set(["aws-cdk-lib/aws-events", "@aws-cdk/aws-events"]);
+const CDK_APIGATEWAY_MODULES = new Set(["aws-cdk-lib/aws-apigateway", "@aws-cdk/aws-apigateway"]);
 /** The EventBridge rule classes of aws-events: the L2 `Rule` and the L1 `CfnRule`. */
 const EVENTS_RULE_CLASSES = new Set(["Rule", "CfnRule"]);
 
@@ -618,9 +621,12 @@ export class Evaluator {
         case "cdk-root":
           if (name === "aws_batch") return [{ kind: "cdk-batch", module: "aws-cdk-lib/aws-batch" }];
           if (name === "aws_events") return [{ kind: "cdk-events" }];
+          if (name === "aws_apigateway") return [{ kind: "cdk-apigateway" }];
           return name === "aws_stepfunctions_tasks" ? [{ kind: "sfn-tasks" }] : [];
         case "cdk-events":
           return EVENTS_RULE_CLASSES.has(name) ? [{ kind: "events-rule-class", name }] : [];
+        case "cdk-apigateway":
+          return name === "AwsIntegration" ? [{ kind: "apigw-integration-class" }] : [];
         case "cdk-batch":
           return /^[A-Z]/.test(name) ? [{ kind: "cdk-class", name, module: value.module }] : [];
         case "sfn-tasks":
@@ -733,6 +739,7 @@ export class Evaluator {
     if (CDK_BATCH_MODULES.has(specifier)) return { kind: "cdk-batch", module: specifier };
     if (SFN_TASKS_MODULES.has(specifier)) return { kind: "sfn-tasks" };
     if (CDK_EVENTS_MODULES.has(specifier)) return { kind: "cdk-events" };
+    if (CDK_APIGATEWAY_MODULES.has(specifier)) return { kind: "cdk-apigateway" };
     return undefined;
   }
 

@@ -1,3 +1,4 @@
+import { cdkBatchIntegration } from "../../core/apigw-integration.js";
 import { getOperationBySnake } from "../../core/batch-operations.js";
 import { createFinding, type FindingInput, type Span } from "../../core/rules.js";
 import type { Finding, FindingKind, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
@@ -28,6 +29,7 @@ const BATCH_RESOURCE_TYPES = new Set([
 
 const CDK_BATCH_MODULES = /^(aws_cdk\.aws_batch(_alpha)?|aws_cdk_lib\.aws_batch)$/;
 const CDK_EVENTS_MODULES = /^aws_cdk(_lib)?\.aws_events$/;
+const CDK_APIGATEWAY_MODULES = /^aws_cdk\.aws_apigateway$/;
 
 interface PendingWrapperCall {
   module: ModuleIndex;
@@ -421,6 +423,10 @@ export class Reporter {
       this.addCdkConstruct(module, call, className, moduleName);
     } else if (CDK_EVENTS_MODULES.test(moduleName) && (className === "Rule" || className === "CfnRule")) {
       this.addEventRule(module, ruleConstructSite(call, className, this.eventRuleReader(module)));
+    } else if (CDK_APIGATEWAY_MODULES.test(moduleName) && className === "AwsIntegration") {
+      const integration = cdkBatchIntegration(this.callArguments(module, call));
+      if (integration)
+        this.add(module, "apigw-batch-integration", token, call, { resourceType: className, ...integration });
     } else if (isAirflowBatchOperator(moduleName, className)) {
       this.add(module, "airflow-operator", token, call, {
         resourceType: className,

@@ -180,7 +180,7 @@ function taskEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
     line: finding.line,
     jobDefinition: workload
       ? workload.name
-      : `unresolved: ${written ?? "no job definition argument read"}${written && isExecutionInput(written) ? " (execution input, chosen at run time)" : ""}`,
+      : `unresolved: ${written ?? (finding.kind === "apigw-batch-integration" ? "the request names it (mapping template)" : "no job definition argument read")}${written && isExecutionInput(written) ? " (execution input, chosen at run time)" : ""}`,
     queue: workload?.queue ?? linksFrom(report, finding, "uses-job-queue")[0]?.via ?? null,
     status: {},
     workloadStatus: {},

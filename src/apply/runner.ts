@@ -13,6 +13,7 @@ import { unifiedDiff } from "./diff.js";
 import { ImportRequests, runImportPass } from "./imports.js";
 import { findMarkers } from "./markers.js";
 import { planClientOrigins } from "./origins.js";
+import { reasonFromOrigin } from "./python/origin-reason.js";
 import type { ClientOrigin } from "./python/client-origin.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
 import {
@@ -251,6 +252,8 @@ const CALL_SITE = /^(py|js)-/;
 function unmovedReason(finding: Finding): string {
   if (/^js-v[23]-(call|command)$/.test(finding.kind))
     return `${finding.operation ?? "this Batch call"} uses a client this file does not create (it is imported or passed in): it runs wherever the module that creates the client points, so check that module's rewrite (or its marker) in this diff`;
+  const fromOrigin = finding.kind.startsWith("py-") ? reasonFromOrigin(finding) : undefined;
+  if (fromOrigin) return fromOrigin;
   if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
     return "the Batch client this call uses is made in another module that apply could not trace (a tuple, a value passed in, or a factory outside the repository); it stays where that client comes from: move the module that makes it to `from batch_migrate_runtime import boto3`";
   return `${finding.operation ?? finding.kind} was not rewritten (${finding.message}); rewrite it by hand or keep it on AWS`;

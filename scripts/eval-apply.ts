@@ -285,6 +285,17 @@ async function evaluate(
             : onShim(language, output);
       if (rewritten) {
         row.rewritten++;
+        // A call reaching the shim through a factory in another module is checked against what the shim serves too.
+        if (
+          language === "python" &&
+          mode.to === "shim" &&
+          site.operation &&
+          output === original &&
+          !surface.shim.has(snakeCase(site.operation))
+        ) {
+          row.unservedUnmarked++;
+          row.details.push(`unserved on the shim through its client's factory ${file}:${site.line} ${site.operation}`);
+        }
         continue;
       }
       // Listed without a marker: the site itself, or the site that makes the client this file's calls use.

@@ -103,8 +103,8 @@ const BOTO_MAKER = /^(boto3\.|session\.|botocore\.|aioboto3\.|aiobotocore\.)/;
 /**
  * The module that really makes the Batch client a Python site uses, so a shim rewrite is credited only when that
  * module now uses the shim (a file whose own `import boto3` moved proves nothing when its client comes from a
- * helper elsewhere). The scanner's origin when it names boto3; a helper defined in the origin's file; else the
- * factory apply said it moved (`clientsFrom`); else unknown.
+ * helper elsewhere). The factory apply said it moved (`clientsFrom`, checked by the caller against the output); the
+ * scanner's origin when it names boto3; a helper defined in the origin's file; else unknown.
  */
 export function pythonClientMaker(
   site: Finding,
@@ -112,10 +112,11 @@ export function pythonClientMaker(
   clientsFrom: readonly { line: number; origin: { path: string } }[],
 ): string | undefined {
   const origin = site.origin;
+  // First the factory apply moved: a `session.client("batch")` here may be on a session another module makes.
+  const moved = clientsFrom.find((c) => c.line === site.line || (origin && c.line === origin.line));
+  if (moved) return moved.origin.path;
   if (!origin) return site.path;
   if (BOTO_MAKER.test(origin.via)) return origin.path;
-  const moved = clientsFrom.find((c) => c.line === origin.line || c.line === site.line);
-  if (moved) return moved.origin.path;
   const helper = /^helper:(?:.*\.)?([A-Za-z_]\w*)$/.exec(origin.via)?.[1];
   const text = helper ? readPristine(origin.path) : undefined;
   if (helper && text && new RegExp(`^[ \\t]*(async[ \\t]+)?def[ \\t]+${helper}\\b`, "m").test(text)) return origin.path;

@@ -98,6 +98,7 @@ function runTransforms(
   target: MigrationTarget,
   config: MigrateConfig | undefined,
   clientsMadeFor: readonly { path: string; line: number }[] = [],
+  clientsKeptBecause?: string,
 ): PassResult {
   const imports = new ImportRequests();
   const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
@@ -112,6 +113,7 @@ function runTransforms(
           config,
           imports,
           clientsMadeFor: result.changedBy.length === 0 ? clientsMadeFor : [],
+          ...(clientsKeptBecause && result.changedBy.length === 0 ? { clientsKeptBecause } : {}),
         },
       );
       if (outcome.kind === "changed" && outcome.code !== result.code) {
@@ -147,6 +149,8 @@ export async function transformText(
     findingsOf: FindingsOf;
     /** Sites elsewhere whose Batch client this file makes (first run only). */
     clientsMadeFor?: readonly { path: string; line: number }[];
+    /** Why this file's Batch client must stay on real boto3 for a module that uses it (first run only). */
+    clientsKeptBecause?: string;
   },
 ): Promise<TextResult> {
   const language = languageOfPath(relPath);
@@ -170,6 +174,7 @@ export async function transformText(
     options.target,
     options.config,
     options.clientsMadeFor,
+    options.clientsKeptBecause,
   );
   if (first.failure) return unchanged("failed", first.failure);
   const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
@@ -334,7 +339,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     ...options,
     shimTarget: config?.shimTarget,
   });
-  candidates.push(...possibleFactories.filter((c) => origins.madeFor.has(c.relPath)));
+  candidates.push(
+    ...possibleFactories.filter((c) => origins.madeFor.has(c.relPath) || origins.keptOnBoto3.has(c.relPath)),
+  );
   const alone = singleFileFindings(root);
   let firstRun = true;
   const outputs = new Map<string, string>();
@@ -350,6 +357,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
         return pythonFindings.get(relPath) ?? [];
       },
       clientsMadeFor: origins.madeFor.get(candidate.relPath) ?? [],
+      ...(origins.keptOnBoto3.has(candidate.relPath)
+        ? { clientsKeptBecause: origins.keptOnBoto3.get(candidate.relPath)! }
+        : {}),
     });
     const file: FileResult = {
       path: candidate.relPath,

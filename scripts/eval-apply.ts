@@ -20,7 +20,13 @@ import { SCANNERS } from "../src/scanners/index.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import { LOCAL_ADMIN_OPERATIONS, servedOperations } from "../runtime/src/shim/core.js";
 import { loadJs, prepareScratch, typeCheckTs } from "./eval-apply/load-js.js";
-import { nativeMisuse, pythonSurface, runtimeImportProblems, snakeCase } from "./eval-apply/python-checks.js";
+import {
+  nativeMisuse,
+  pythonClientMaker,
+  pythonSurface,
+  runtimeImportProblems,
+  snakeCase,
+} from "./eval-apply/python-checks.js";
 
 const PROJECT = path.resolve(import.meta.dirname, "..");
 const JOB_OPERATIONS = new Set(["SubmitJob", "DescribeJobs", "ListJobs", "CancelJob", "TerminateJob"]);
@@ -110,12 +116,6 @@ function onShim(language: "python" | "javascript", code: string): boolean {
   if (language === "python")
     return /batch_migrate_runtime/.test(code) && !/^\s*(import boto3\b|from boto3\b)/m.test(code);
   return /batch-migrate-runtime\//.test(code) && !/['"](@aws-sdk\/client-batch|aws-sdk\/clients\/batch)['"]/.test(code);
-}
-
-/** The file's Batch clients are made in other modules, and apply moved every one of those to the shim. */
-function clientMovedWithFactory(result: FileResult | undefined, changed: ReadonlySet<string>): boolean {
-  const from = result?.clientsFrom ?? [];
-  return from.length > 0 && from.every((site) => changed.has(site.origin.path));
 }
 
 /** Original line → output line of a file apply may have changed (identity when it did not). */
@@ -229,8 +229,18 @@ async function evaluate(
   const after = await scanTree({ root: copy, scanners: SCANNERS });
   const remaining = new Map<string, Finding[]>();
   for (const f of after.findings.filter(isCallSite)) remaining.set(f.path, [...(remaining.get(f.path) ?? []), f]);
-  const changed = new Set(first.files.filter((f) => f.status === "changed").map((f) => f.path));
 
+  // A Python site is on the shim when the module that makes its client is (that module, not the site's file).
+  const makerOnShim = (site: Finding, result: FileResult | undefined): boolean => {
+    const readPristine = (relPath: string) =>
+      existsSync(path.join(pristine, relPath)) ? readFileSync(path.join(pristine, relPath), "utf8") : undefined;
+    const maker = pythonClientMaker(site, readPristine, result?.clientsFrom ?? []);
+    return (
+      maker !== undefined &&
+      existsSync(path.join(copy, maker)) &&
+      onShim("python", readFileSync(path.join(copy, maker), "utf8"))
+    );
+  };
   const ready = (f: Finding) => f.transforms.some((t) => transforms.some((x) => x.id === t));
   const bySite = new Map<string, Finding[]>();
   for (const s of callSites) bySite.set(s.path, [...(bySite.get(s.path) ?? []), s]);
@@ -268,9 +278,24 @@ async function evaluate(
         continue;
       }
       const rewritten =
-        mode.to === "native" ? !stillThere : onShim(language, output) || clientMovedWithFactory(result, changed);
+        mode.to === "native"
+          ? !stillThere
+          : language === "python"
+            ? makerOnShim(site, result)
+            : onShim(language, output);
       if (rewritten) {
         row.rewritten++;
+        // A call reaching the shim through a factory in another module is checked against what the shim serves too.
+        if (
+          language === "python" &&
+          mode.to === "shim" &&
+          site.operation &&
+          output === original &&
+          !surface.shim.has(snakeCase(site.operation))
+        ) {
+          row.unservedUnmarked++;
+          row.details.push(`unserved on the shim through its client's factory ${file}:${site.line} ${site.operation}`);
+        }
         continue;
       }
       // Listed without a marker: the site itself, or the site that makes the client this file's calls use.

@@ -1,6 +1,7 @@
 // Transform cases that span modules (a client made by a helper in one file, used in another): each folder under
 // fixtures/transforms/<transform>/ holds `*.input.py` files (and `*.output.py` for those that change, an
-// `options.json`), is applied as one tree by `runApply`, and must give the outputs, then change nothing again.
+// `options.json`, a `listed.json` of the sites left for a person and words of their reasons), is applied as one
+// tree by `runApply`, and must give the outputs (and listings), then change nothing again.
 import {
   cpSync,
   existsSync,
@@ -78,6 +79,19 @@ describe.each(python.map((t) => t.id))("%s across modules", (id) => {
       expect(actual, input).toBe(
         readFileSync(existsSync(expected) ? expected : path.join(testCase.dir, input), "utf8"),
       );
+    }
+    // `listed.json`: the sites apply leaves for a person, each with words its reason must contain.
+    const listedFile = path.join(testCase.dir, "listed.json");
+    if (existsSync(listedFile)) {
+      const expected = JSON.parse(readFileSync(listedFile, "utf8")) as { path: string; line: number; says: string[] }[];
+      const listed = first.files.flatMap((f) => f.manual.map((m) => ({ path: f.path, line: m.line, why: m.why })));
+      expect(listed.map(({ path: p, line }) => `${p}:${line}`).sort()).toEqual(
+        expected.map(({ path: p, line }) => `${p}:${line}`).sort(),
+      );
+      for (const site of expected) {
+        const why = listed.find((l) => l.path === site.path && l.line === site.line)!.why;
+        for (const words of site.says) expect(why).toContain(words);
+      }
     }
     const second = await run(false);
     expect(second.files.filter((f) => f.status === "changed" || f.status === "failed").map((f) => f.path)).toEqual([]);

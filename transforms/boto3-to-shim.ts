@@ -2,7 +2,7 @@
 import { applyEdits, type TextEdit } from "../src/apply/edits.js";
 import { markerEdits } from "../src/apply/markers.js";
 import { planShimImports } from "../src/apply/python/boto3-imports.js";
-import { parsePython } from "../src/apply/python/syntax.js";
+import { indexOfPosition, parsePython } from "../src/apply/python/syntax.js";
 import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
 import { defineTransform } from "../src/apply/transform.js";
 
@@ -21,10 +21,15 @@ export default defineTransform({
     // A file that makes Batch clients: itself, or as the factory of clients used elsewhere (ctx.clientsMadeFor).
     const makesClients =
       (ctx.clientsMadeFor?.length ?? 0) > 0 || ctx.findings.some((finding) => CLIENT_KINDS.has(finding.kind));
-    if (!makesClients) return { kind: "unchanged" };
+    if (!makesClients || (ctx.clientsKeptBecause && !ctx.findings.some((f) => CLIENT_KINDS.has(f.kind))))
+      return { kind: "unchanged" };
     const code = file.text;
     // A file that also calls an operation the shim does not serve keeps real boto3, with a marker on each such call.
     const unserved = unservedCalls(code, ctx.findings, "python", "real boto3", ctx.config?.shimTarget);
+    // A factory whose client another module uses for unserved calls stays too, marked where it makes the client.
+    if (ctx.clientsKeptBecause)
+      for (const finding of ctx.findings.filter((f) => CLIENT_KINDS.has(f.kind)))
+        unserved.push({ index: indexOfPosition(code, finding.line, finding.column), why: ctx.clientsKeptBecause });
     if (unserved.length > 0 || keptOffTheShim(code)) {
       const markers = markerEdits(code, unserved);
       return markers.length === 0

@@ -3,6 +3,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { findAll, parsePython } from "../../src/apply/python/syntax.js";
+import type { Finding } from "../../src/core/types.js";
 
 export interface PythonSurface {
   /** Public methods of the shim's Batch client (`boto3.client("batch")` on a migration target). */
@@ -94,4 +95,30 @@ export function nativeMisuse(code: string, surface: PythonSurface): { line: numb
 /** boto3 method name of an API operation: SubmitJob → submit_job. */
 export function snakeCase(operation: string): string {
   return operation.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/** Makers that are boto3 itself (the scanner's `origin.via`): the module holding one makes the client. */
+const BOTO_MAKER = /^(boto3\.|session\.|botocore\.|aioboto3\.|aiobotocore\.)/;
+
+/**
+ * The module that really makes the Batch client a Python site uses, so a shim rewrite is credited only when that
+ * module now uses the shim (a file whose own `import boto3` moved proves nothing when its client comes from a
+ * helper elsewhere). The factory apply said it moved (`clientsFrom`, checked by the caller against the output); the
+ * scanner's origin when it names boto3; a helper defined in the origin's file; else unknown.
+ */
+export function pythonClientMaker(
+  site: Finding,
+  readPristine: (relPath: string) => string | undefined,
+  clientsFrom: readonly { line: number; origin: { path: string } }[],
+): string | undefined {
+  const origin = site.origin;
+  // First the factory apply moved: a `session.client("batch")` here may be on a session another module makes.
+  const moved = clientsFrom.find((c) => c.line === site.line || (origin && c.line === origin.line));
+  if (moved) return moved.origin.path;
+  if (!origin) return site.path;
+  if (BOTO_MAKER.test(origin.via)) return origin.path;
+  const helper = /^helper:(?:.*\.)?([A-Za-z_]\w*)$/.exec(origin.via)?.[1];
+  const text = helper ? readPristine(origin.path) : undefined;
+  if (helper && text && new RegExp(`^[ \\t]*(async[ \\t]+)?def[ \\t]+${helper}\\b`, "m").test(text)) return origin.path;
+  return undefined;
 }

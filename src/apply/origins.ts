@@ -17,6 +17,11 @@ export interface OriginPlan {
   resolved: Map<string, { line: number; origin: ClientOrigin }[]>;
   /** Site module → sites whose client could not be moved, with why. */
   unresolved: Map<string, ManualSite[]>;
+  /**
+   * Factory module → why it must keep real boto3 (a module using its client calls operations the shim does not
+   * serve): the shim transform marks its client there instead of moving its import, so no user of it half-moves.
+   */
+  keptOnBoto3: Map<string, string>;
 }
 
 const CLIENT_KINDS = new Set(["py-client", "py-client-indirect"]);
@@ -51,7 +56,7 @@ export function planClientOrigins(
   findings: ReadonlyMap<string, readonly Finding[]>,
   options: Pick<ApplyOptions, "transforms" | "maxFileBytes"> & { shimTarget?: string },
 ): OriginPlan {
-  const plan: OriginPlan = { madeFor: new Map(), resolved: new Map(), unresolved: new Map() };
+  const plan: OriginPlan = { madeFor: new Map(), resolved: new Map(), unresolved: new Map(), keptOnBoto3: new Map() };
   const shim = options.transforms.some((t) => t.language === "python" && t.to === "shim");
   if (!shim && !options.transforms.some((t) => t.language === "python" && t.to === "native")) return plan;
   const texts = new Map<string, string>();
@@ -81,6 +86,11 @@ export function planClientOrigins(
       const unserved = shim ? unservedCalls(text, fileFindings, "python", "real boto3", options.shimTarget) : [];
       if (unserved.length > 0 && !blocked.has(resolution.origin.path))
         blocked.set(resolution.origin.path, `${relPath} also calls operations the shim does not serve`);
+      if (unserved.length > 0 && !plan.keptOnBoto3.has(resolution.origin.path))
+        plan.keptOnBoto3.set(
+          resolution.origin.path,
+          `the Batch client made here is also used by ${relPath}, where ${unserved[0]!.why}`,
+        );
     }
   }
   for (const [factory, sites] of sitesByFactory) {

@@ -13,6 +13,7 @@ import { unifiedDiff } from "./diff.js";
 import { ImportRequests, runImportPass } from "./imports.js";
 import { findMarkers } from "./markers.js";
 import { planClientOrigins } from "./origins.js";
+import { reasonFromOrigin } from "./python/origin-reason.js";
 import type { ClientOrigin } from "./python/client-origin.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
 import {
@@ -97,6 +98,7 @@ function runTransforms(
   target: MigrationTarget,
   config: MigrateConfig | undefined,
   clientsMadeFor: readonly { path: string; line: number }[] = [],
+  clientsKeptBecause?: string,
 ): PassResult {
   const imports = new ImportRequests();
   const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
@@ -111,6 +113,7 @@ function runTransforms(
           config,
           imports,
           clientsMadeFor: result.changedBy.length === 0 ? clientsMadeFor : [],
+          ...(clientsKeptBecause && result.changedBy.length === 0 ? { clientsKeptBecause } : {}),
         },
       );
       if (outcome.kind === "changed" && outcome.code !== result.code) {
@@ -146,6 +149,8 @@ export async function transformText(
     findingsOf: FindingsOf;
     /** Sites elsewhere whose Batch client this file makes (first run only). */
     clientsMadeFor?: readonly { path: string; line: number }[];
+    /** Why this file's Batch client must stay on real boto3 for a module that uses it (first run only). */
+    clientsKeptBecause?: string;
   },
 ): Promise<TextResult> {
   const language = languageOfPath(relPath);
@@ -169,6 +174,7 @@ export async function transformText(
     options.target,
     options.config,
     options.clientsMadeFor,
+    options.clientsKeptBecause,
   );
   if (first.failure) return unchanged("failed", first.failure);
   const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
@@ -251,6 +257,8 @@ const CALL_SITE = /^(py|js)-/;
 function unmovedReason(finding: Finding): string {
   if (/^js-v[23]-(call|command)$/.test(finding.kind))
     return `${finding.operation ?? "this Batch call"} uses a client this file does not create (it is imported or passed in): it runs wherever the module that creates the client points, so check that module's rewrite (or its marker) in this diff`;
+  const fromOrigin = finding.kind.startsWith("py-") ? reasonFromOrigin(finding) : undefined;
+  if (fromOrigin) return fromOrigin;
   if (finding.kind.startsWith("py-") && !finding.kind.startsWith("py-client"))
     return "the Batch client this call uses is made in another module that apply could not trace (a tuple, a value passed in, or a factory outside the repository); it stays where that client comes from: move the module that makes it to `from batch_migrate_runtime import boto3`";
   return `${finding.operation ?? finding.kind} was not rewritten (${finding.message}); rewrite it by hand or keep it on AWS`;
@@ -331,7 +339,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     ...options,
     shimTarget: config?.shimTarget,
   });
-  candidates.push(...possibleFactories.filter((c) => origins.madeFor.has(c.relPath)));
+  candidates.push(
+    ...possibleFactories.filter((c) => origins.madeFor.has(c.relPath) || origins.keptOnBoto3.has(c.relPath)),
+  );
   const alone = singleFileFindings(root);
   let firstRun = true;
   const outputs = new Map<string, string>();
@@ -347,6 +357,9 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
         return pythonFindings.get(relPath) ?? [];
       },
       clientsMadeFor: origins.madeFor.get(candidate.relPath) ?? [],
+      ...(origins.keptOnBoto3.has(candidate.relPath)
+        ? { clientsKeptBecause: origins.keptOnBoto3.get(candidate.relPath)! }
+        : {}),
     });
     const file: FileResult = {
       path: candidate.relPath,

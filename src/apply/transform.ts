@@ -35,6 +35,8 @@ export interface TransformContext {
    * this file's boto3 import for them. Empty on a second run.
    */
   clientsMadeFor?: readonly { path: string; line: number }[];
+  /** Why this file's Batch client stays on real boto3: a module using it calls operations the shim does not serve. */
+  clientsKeptBecause?: string;
 }
 
 export type TransformOutcome =

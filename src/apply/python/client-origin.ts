@@ -83,34 +83,54 @@ function importsOf(tree: Tree): Map<string, Binding> {
   return bindings;
 }
 
-/** The repository file a module name stands for, as seen from `fromPath`. */
+/**
+ * The repository file a module name stands for, as seen from `fromPath`, and whether the bound name is that module
+ * itself (`import pkg.mod as m`, or `from pkg import mod` where `mod` is a submodule the package does not shadow):
+ * then the helper is the attribute called on it (`mod.get_client(…)`), not the bound name.
+ */
 function moduleFile(
   binding: Binding,
   fromPath: string,
   exists: (relPath: string) => boolean,
   known: readonly string[],
-): string | undefined {
+  bindsName: (relPath: string, name: string) => boolean,
+): { file: string; isModule: boolean } | undefined {
   const dotted = binding.module.split(".").filter(Boolean);
-  const candidates: string[][] = [];
-  if (binding.level > 0) {
-    const base = fromPath.split("/").slice(0, -1);
-    const up = base.slice(0, base.length - (binding.level - 1));
-    candidates.push([...up, ...dotted]);
-    if (binding.name) candidates.push([...up, ...dotted, binding.name]);
-  } else {
-    candidates.push(dotted);
-    if (binding.name) candidates.push([...dotted, binding.name]);
-  }
-  for (const parts of candidates) {
-    if (parts.length === 0) continue;
+  const base =
+    binding.level > 0
+      ? fromPath
+          .split("/")
+          .slice(0, -1)
+          .slice(0, fromPath.split("/").length - 1 - (binding.level - 1))
+      : [];
+  const find = (parts: string[]): string | undefined => {
+    if (parts.length === 0) return undefined;
     const stem = parts.join("/");
     for (const file of [`${stem}.py`, `${stem}/__init__.py`]) if (exists(file)) return file;
-    if (binding.level > 0) continue;
+    if (binding.level > 0) return undefined;
     // An absolute module under a source folder: the one known file whose path ends with it.
     const under = known.filter((p) => p.endsWith(`/${stem}.py`) || p.endsWith(`/${stem}/__init__.py`));
-    if (under.length === 1) return under[0];
-  }
-  return undefined;
+    return under.length === 1 ? under[0] : undefined;
+  };
+  const holder = find([...base, ...dotted]);
+  if (!binding.name) return holder ? { file: holder, isModule: true } : undefined;
+  // Python's own order: a name the package binds wins over a submodule of the same name.
+  if (holder && bindsName(holder, binding.name)) return { file: holder, isModule: false };
+  const submodule = find([...base, ...dotted, binding.name]);
+  if (submodule) return { file: submodule, isModule: true };
+  return holder ? { file: holder, isModule: false } : undefined;
+}
+
+/** Whether a module binds `name` at its top level: a definition, an assignment or an import. */
+function moduleBinds(tree: Tree, name: string): boolean {
+  if (importsOf(tree).has(name)) return true;
+  return tree.rootNode.namedChildren.some((statement) => {
+    const node = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
+    if (node?.type === "function_definition" || node?.type === "class_definition")
+      return node.childForFieldName("name")?.text === name;
+    const assignment = node?.type === "expression_statement" ? node.namedChildren[0] : undefined;
+    return assignment?.type === "assignment" && assignment.childForFieldName("left")?.text === name;
+  });
 }
 
 /** The name a receiver expression comes from: `f(...)`, `x.m()`, `x` → the first identifier. */
@@ -186,15 +206,27 @@ export function resolveClientOrigin(site: Finding, text: string, read: ReadModul
         unresolved: `\`${name.text}\` (which makes the Batch client) is not imported from a module of this repository, so the module that calls boto3 could not be found`,
       };
     }
-    const file = moduleFile(binding, from.path, (p) => parsed(p) !== undefined, read.known ?? []);
+    const found = moduleFile(
+      binding,
+      from.path,
+      (p) => parsed(p) !== undefined,
+      read.known ?? [],
+      (p, bound) => moduleBinds(parsed(p)!.tree, bound),
+    );
     const dotted = `${".".repeat(binding.level)}${binding.module}`;
-    if (!file) {
+    if (!found) {
       return {
         unresolved: `the Batch client is made by \`${binding.name ?? name.text}\` from \`${dotted}\`, outside this repository: have that factory use \`from batch_migrate_runtime import boto3\`, or create the client here with it`,
       };
     }
+    const file = found.file;
     const module = parsed(file)!;
-    const defined = binding.name ?? name.text;
+    const attribute = name.parent?.type === "attribute" ? name.parent.childForFieldName("attribute")?.text : undefined;
+    if (found.isModule && !attribute)
+      return {
+        unresolved: `the Batch client is made from the module \`${dotted}\` (${file}) in a way that could not be followed`,
+      };
+    const defined = found.isModule ? attribute! : (binding.name ?? name.text);
     chain.push(`${defined} (${file})`);
     if (BOTO3_IMPORT.test(module.text))
       return { origin: { path: file, line: definitionLine(module.tree, defined), chain } };

@@ -1,4 +1,5 @@
 import type { Finding } from "../../core/types.js";
+import { reasonFromOrigin } from "./origin-reason.js";
 import type { MigrateConfig } from "../config.js";
 import { lineStartOf, indentationAt, type TextEdit } from "../edits.js";
 import { TARGET_NAME } from "../target-status.js";
@@ -317,7 +318,9 @@ export function planPythonNative(
       };
     } else if (!binding) {
       entry.plan = {
-        manual: `${snakeCase(operation!)}(…): the client \`${receiver?.text ?? "?"}\` is not a variable, parameter or \`self\` attribute apply can follow, so no ${TARGET_NAME[target]} client can be put beside it: bind it to a name and run again`,
+        manual:
+          reasonFromOrigin(finding) ??
+          `${snakeCase(operation!)}(…): the client \`${receiver?.text ?? "?"}\` is not a variable, parameter or \`self\` attribute apply can follow, so no ${TARGET_NAME[target]} client can be put beside it: bind it to a name and run again`,
       };
     } else {
       const caught = caughtAsBotocoreError(node);

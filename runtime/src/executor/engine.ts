@@ -207,6 +207,8 @@ export class Engine {
   }
 
   persistJob(job: Job): Promise<void> {
+    // A submission refused by the disk is forgotten; an attempt undone after that must not write it back.
+    if (!this.jobs.has(job.id)) return Promise.resolve();
     return this.store.put("job", job.id, job);
   }
 
@@ -576,7 +578,7 @@ export class Engine {
     if (job.cc) job.cc.leaseExpiresAt = undefined;
     this.persistJob(job);
     this.releaseSlot(active);
-    active.lane.pushFront(job.id);
+    if (this.jobs.has(job.id)) active.lane.pushFront(job.id);
   }
 
   private resultOfProcess(job: Job, attempt: Attempt, outcome: ProcessOutcome): AttemptResult {

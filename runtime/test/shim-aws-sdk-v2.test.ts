@@ -195,3 +195,46 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
     expect(terminateUnknown.code).toBe("ClientException");
   });
 });
+
+describe("aws-sdk-v2 Batch: every method of the real AWS.Batch", () => {
+  const onTarget = (target: string): Batch => new Batch({ batchMigrate: { env: { BATCH_MIGRATE_TARGET: target } } });
+
+  it.runIf(isInstalled("aws-sdk/clients/batch"))("has each operation the real aws-sdk v2 client has", () => {
+    const RealBatch = createRequire(import.meta.url)("aws-sdk/clients/batch") as new (options: object) => {
+      api: { operations: Record<string, unknown> };
+    };
+    const operations = Object.keys(new RealBatch({ region: "us-east-1" }).api.operations);
+    expect(operations).toContain("getJobQueueSnapshot");
+    const shim = onTarget("salad") as unknown as Record<string, unknown>;
+    expect(operations.filter((name) => typeof shim[name] !== "function")).toEqual([]);
+  });
+
+  it("rejects an unserved method with a ClientException naming the operation and the target", async () => {
+    const batch = onTarget("salad");
+    const error = (await batch
+      .getJobQueueSnapshot({ jobQueue: "q" })
+      .promise()
+      .catch((e: unknown) => e)) as AWSError;
+    expect(error).toMatchObject({ code: "ClientException", name: "ClientException", statusCode: 400 });
+    expect(error.message).toMatch(
+      /^GetJobQueueSnapshot is not served by the batch-migrate shim on target salad; it serves SubmitJob/,
+    );
+    const viaCallback = await new Promise<AWSError | null>((resolve) => {
+      onTarget("local").getJobQueueSnapshot({ jobQueue: "q" }, (failure) => resolve(failure));
+    });
+    expect(viaCallback?.code).toBe("ClientException");
+    expect(viaCallback?.message).toMatch(/on target local/);
+    const viaMakeRequest = (await batch
+      .makeRequest("getJobQueueSnapshot", { jobQueue: "q" })
+      .promise()
+      .catch((e: unknown) => e)) as AWSError;
+    expect(viaMakeRequest.message).toMatch(/^GetJobQueueSnapshot is not served/);
+  });
+
+  it("carries v2's Service members: apiVersions, endpoint, waitFor without waiters", () => {
+    const batch = new Batch({ region: "eu-west-1", batchMigrate: { env: { BATCH_MIGRATE_TARGET: "salad" } } });
+    expect(batch.apiVersions).toEqual(["2016-08-10"]);
+    expect(batch.endpoint).toMatchObject({ host: "batch.eu-west-1.amazonaws.com", port: 443, protocol: "https:" });
+    expect(() => batch.waitFor("jobComplete")).toThrow(expect.objectContaining({ code: "StateNotFoundError" }));
+  });
+});

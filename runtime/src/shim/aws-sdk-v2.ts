@@ -7,10 +7,18 @@
 // Methods take a callback or return a request with `promise()`, `send()` and (for paginated operations)
 // `eachPage()`; data carries no metadata; errors are v2's AWSError shape (`code`, `statusCode`, `retryable`).
 // With BATCH_MIGRATE_TARGET=aws every call goes to the real `aws-sdk` package, imported on first use.
-import { BatchShim, type LocalAdminOperation, type ShimOperation } from "./core.js";
+import {
+  BatchShim,
+  LOCAL_ADMIN_OPERATIONS,
+  SHIM_OPERATIONS,
+  servedOperations,
+  type LocalAdminOperation,
+  type ShimOperation,
+} from "./core.js";
 import { BatchServiceException, ParameterValidationError } from "./errors.js";
 import type { Json } from "./model.js";
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
+import { SDK_V2_OPERATIONS, type SdkV2Operation } from "./sdk-surface.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
 import type { OperationShapes } from "./types.js";
 import { OPERATION_INPUTS } from "./validation.js";
@@ -95,11 +103,21 @@ const PAGINATED: ReadonlySet<string> = new Set([
   "ListSchedulingPolicies",
 ]);
 
-type AnyOperation = ShimOperation | LocalAdminOperation;
+/** The methods of aws-sdk v2's AWS.Batch the shim serves on no target: they exist so code type-checks and loads. */
+type UnservedOperation = Exclude<SdkV2Operation, ShimOperation | LocalAdminOperation>;
+const MODELLED: ReadonlySet<string> = new Set<string>([...SHIM_OPERATIONS, ...LOCAL_ADMIN_OPERATIONS]);
+const UNSERVED_OPERATIONS = SDK_V2_OPERATIONS.filter(
+  (operation): operation is UnservedOperation => !MODELLED.has(operation),
+);
+
+type AnyOperation = ShimOperation | LocalAdminOperation | UnservedOperation;
 // oxlint-disable-next-line no-explicit-any
 type OpenShape = { [member: string]: any };
 
-/** An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere. */
+/**
+ * An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere.
+ * Also the type of every unserved method (refused with a ClientException on every migration target).
+ */
 type AdminMethod = {
   (params: OpenShape, callback: Callback<OpenShape>): BatchRequest<OpenShape>;
   (params?: OpenShape): BatchRequest<OpenShape>;
@@ -126,16 +144,40 @@ type Method<Operation extends ShimOperation> = {
   (params?: OperationShapes[Operation][0]): BatchRequest<OperationShapes[Operation][1]>;
 };
 
+/** v2's default endpoint for a Batch client: the one it would sign requests for (the shim sends none there). */
+function v2Endpoint(options: BatchOptions): Batch["endpoint"] {
+  const given = typeof options.endpoint === "string" ? options.endpoint : undefined;
+  const url = new URL(
+    given
+      ? given.includes("://")
+        ? given
+        : `https://${given}`
+      : `https://batch.${options.region ?? "us-east-1"}.amazonaws.com`,
+  );
+  const port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
+  return { host: url.host, hostname: url.hostname, href: url.href, port, protocol: url.protocol };
+}
+
 const lowerCamel = (operation: string): string => operation.charAt(0).toLowerCase() + operation.slice(1);
+const V2_METHODS: ReadonlySet<string> = new Set(SDK_V2_OPERATIONS.map((operation) => lowerCamel(operation)));
+
+type UnservedMethods = { [Operation in UnservedOperation as Uncapitalize<Operation>]: AdminMethod };
+// The unserved methods are put on the prototype below, from the SDK's list; this declares them.
+// oxlint-disable-next-line no-unsafe-declaration-merging
+export interface Batch extends UnservedMethods {}
 
 export class Batch {
   readonly config: BatchOptions;
+  /** aws-sdk v2's Service members, so the shim's Batch stands where an `AWS.Batch` is declared. */
+  readonly apiVersions: string[] = ["2016-08-10"];
+  readonly endpoint: { host: string; hostname: string; href: string; port: number; protocol: string };
   private readonly settings: ShimSettings;
   private shim: BatchShim | undefined;
   private real: Promise<RealBatch> | undefined;
 
   constructor(options: BatchOptions = {}) {
     this.config = options;
+    this.endpoint = v2Endpoint(options);
     const { env, ...overrides } = options.batchMigrate ?? {};
     this.settings = settingsFromEnvironment(env ?? process.env, {
       ...(options.region ? { region: options.region } : {}),
@@ -184,6 +226,43 @@ export class Batch {
   deleteSchedulingPolicy = this.adminMethod("DeleteSchedulingPolicy");
   describeSchedulingPolicies = this.adminMethod("DescribeSchedulingPolicies");
   listSchedulingPolicies = this.adminMethod("ListSchedulingPolicies");
+
+  /** v2's generic call by method name (`"submitJob"`): the shim's method of that name, or an unserved request. */
+  makeRequest(operation: string, params?: OpenShape, callback?: Callback<OpenShape>): BatchRequest<OpenShape> {
+    const method = (this as unknown as Record<string, unknown>)[operation];
+    if (V2_METHODS.has(operation) && typeof method === "function") {
+      return (method as (p?: OpenShape, c?: Callback<OpenShape>) => BatchRequest<OpenShape>).call(
+        this,
+        params,
+        callback,
+      );
+    }
+    const request = this.request(operation as ShimOperation, (params ?? {}) as Json);
+    if (callback) request.send(callback);
+    return request;
+  }
+
+  makeUnauthenticatedRequest(
+    operation: string,
+    params?: OpenShape,
+    callback?: Callback<OpenShape>,
+  ): BatchRequest<OpenShape> {
+    return this.makeRequest(operation, params, callback);
+  }
+
+  /** v2's hook for a service's own request listeners; AWS.Batch has none. */
+  setupRequestListeners(_request: unknown): void {}
+
+  /** AWS.Batch defines no waiters: v2 throws StateNotFoundError for every state. */
+  waitFor(state: string, ..._rest: unknown[]): BatchRequest<OpenShape> {
+    throw awsError("StateNotFoundError", `State ${state} not found.`);
+  }
+
+  defineService(serviceIdentifier: string, ..._rest: unknown[]): never {
+    throw new TypeError(
+      `defineService(${JSON.stringify(serviceIdentifier)}) defines an aws-sdk service; batch-migrate-runtime's Batch is one fixed service`,
+    );
+  }
 
   private adminMethod(operation: LocalAdminOperation): AdminMethod {
     return ((params?: OpenShape, callback?: Callback<OpenShape>) => {
@@ -275,9 +354,19 @@ export class Batch {
       const batch = await this.realBatch();
       return (batch[lowerCamel(operation)] as RealBatch[string])(input).promise();
     }
+    if (!MODELLED.has(operation)) {
+      const served = servedOperations(this.settings.target);
+      throw awsError(
+        "ClientException",
+        `${operation} is not served by the batch-migrate shim on target ${this.settings.target}; ` +
+          `it serves ${served.join(", ")}. Run this call with target aws, or manage the resource with the ` +
+          `files \`migrate init --target ${this.settings.target}\` writes`,
+        { statusCode: 400 },
+      );
+    }
     this.shim ??= new BatchShim(this.settings);
     try {
-      return await this.shim.call(operation, input);
+      return await this.shim.call(operation as ShimOperation | LocalAdminOperation, input);
     } catch (error) {
       throw toAwsError(error);
     }
@@ -295,6 +384,19 @@ export class Batch {
       throw error;
     });
   }
+}
+
+type RequestOf = { request(operation: AnyOperation, params: Json): BatchRequest<OpenShape> };
+for (const operation of UNSERVED_OPERATIONS) {
+  Object.defineProperty(Batch.prototype, lowerCamel(operation), {
+    configurable: true,
+    writable: true,
+    value: function (this: Batch, params?: OpenShape, callback?: Callback<OpenShape>) {
+      const request = (this as unknown as RequestOf).request(operation, (params ?? {}) as Json);
+      if (callback) request.send(callback);
+      return request;
+    },
+  });
 }
 
 export default Batch;

@@ -20,6 +20,7 @@ import { SCANNERS } from "../src/scanners/index.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import { LOCAL_ADMIN_OPERATIONS, servedOperations } from "../runtime/src/shim/core.js";
 import { loadJs, prepareScratch, typeCheckTs } from "./eval-apply/load-js.js";
+import { awsCallsOnTargetClients, rewrittenToTarget } from "./eval-apply/native-checks.js";
 import { nativeMisuse, pythonSurface, runtimeImportProblems, snakeCase } from "./eval-apply/python-checks.js";
 
 const PROJECT = path.resolve(import.meta.dirname, "..");
@@ -267,8 +268,12 @@ async function evaluate(
         row.reasons.set(key, (row.reasons.get(key) ?? 0) + 1);
         continue;
       }
+      // Native: only a site whose own call became a target-client call (a site the rescan no longer sees because
+      // its client's module moved to the shim was not rewritten).
       const rewritten =
-        mode.to === "native" ? !stillThere : onShim(language, output) || clientMovedWithFactory(result, changed);
+        mode.to === "native"
+          ? !stillThere && rewrittenToTarget(original, output, site.line)
+          : onShim(language, output) || clientMovedWithFactory(result, changed);
       if (rewritten) {
         row.rewritten++;
         continue;
@@ -333,14 +338,25 @@ async function evaluate(
       /^\s*from batch_migrate_runtime import .*\b(CommonCompute|SaladCloud)\b/m.test(output) ||
       /batch-migrate-runtime\/(common-compute|salad)['"]/.test(output);
     const language = file.path.endsWith(".py") ? "python" : "javascript";
-    if (hasNative && !onShim(language, output)) {
-      const unmarked = (remaining.get(file.path) ?? []).filter((s) => markerAbove(lines, s.line) === undefined);
-      if (unmarked.length > 0) {
-        row.halfMigrated++;
-        row.details.push(
-          `half-migrated ${file.path}: ${unmarked.map((s) => `${s.line} ${s.operation ?? s.kind}`).join(", ")}`,
-        );
-      }
+    // A native-rewritten JS file imports a `batch-migrate-runtime/` client too: only the shim's modules put it on the shim.
+    const keptOnShim =
+      language === "python"
+        ? onShim(language, output)
+        : /batch-migrate-runtime\/(client-batch|aws-sdk-v2)['"]/.test(output) && onShim(language, output);
+    const unmarked =
+      hasNative && !keptOnShim
+        ? (remaining.get(file.path) ?? [])
+            .filter((s) => markerAbove(lines, s.line) === undefined)
+            .map((s) => `${s.line} ${s.operation ?? s.kind}`)
+        : [];
+    // Each call made on a client the file re-created as a target client, whatever else the file keeps.
+    if (hasNative && language === "javascript")
+      for (const call of awsCallsOnTargetClients(output, (line) => markerAbove(lines, line) !== undefined))
+        if (!unmarked.some((u) => u.startsWith(`${call.line} `)))
+          unmarked.push(`${call.line} ${call.call} on a target client`);
+    if (unmarked.length > 0) {
+      row.halfMigrated++;
+      row.details.push(`half-migrated ${file.path}: ${unmarked.join(", ")}`);
     }
   }
   // A call left on a client whose constructor (in this file or the module that makes it) now builds a native

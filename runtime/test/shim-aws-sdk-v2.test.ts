@@ -138,6 +138,7 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
           count++;
           setTimeout(() => done?.(), 10);
         }
+        return true;
       });
     });
     expect(pagesWithDone).toBe(pages.length - 1);
@@ -229,6 +230,34 @@ describe("aws-sdk-v2 Batch: every method of the real AWS.Batch", () => {
       .promise()
       .catch((e: unknown) => e)) as AWSError;
     expect(viaMakeRequest.message).toMatch(/^GetJobQueueSnapshot is not served/);
+  });
+
+  it("gives requests v2's members: listeners, abort, isPageable, $response, and the callback-only form", async () => {
+    const batch = onTarget("salad");
+    const events: string[] = [];
+    const request = batch
+      .getJobQueueSnapshot({ jobQueue: "q" })
+      .on("error", (error: AWSError) => events.push(`error ${error.code}`))
+      .on("complete", () => events.push("complete"));
+    expect(request.isPageable()).toBe(false);
+    expect(request.httpRequest).toMatchObject({ method: "POST", path: "/v1/getjobqueuesnapshot" });
+    await expect(request.promise()).rejects.toMatchObject({ code: "ClientException" });
+    expect(events).toEqual(["error ClientException", "complete"]);
+    const aborted = batch.listSchedulingPolicies().abort();
+    await expect(aborted.promise()).rejects.toMatchObject({ code: "RequestAbortedError" });
+    const viaCallbackOnly = await new Promise<AWSError>((resolve) =>
+      batch.createJobQueue((error: AWSError) => resolve(error)),
+    );
+    expect(viaCallbackOnly.code).toBe("ClientException");
+    expect(batch.config.region).toBeUndefined();
+    batch.config.update({ region: "eu-west-1" });
+    expect(batch.config.region).toBe("eu-west-1");
+    await new Promise<void>((resolve) =>
+      batch.config.getCredentials((error) => {
+        expect(error?.code).toBe("CredentialsError");
+        resolve();
+      }),
+    );
   });
 
   it("carries v2's Service members: apiVersions, endpoint, waitFor without waiters", () => {

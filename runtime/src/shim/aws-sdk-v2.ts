@@ -17,6 +17,18 @@ import {
 } from "./core.js";
 import { BatchServiceException, ParameterValidationError } from "./errors.js";
 import type { Json } from "./model.js";
+import { readFileSync } from "node:fs";
+import {
+  awsError,
+  v2Config,
+  v2Request,
+  type V2ConfigMethods,
+  type AWSError,
+  type BatchRequest,
+  type Callback,
+  type LooseCallback,
+  type V2Endpoint,
+} from "./aws-sdk-v2-request.js";
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
 import { SDK_V2_OPERATIONS, type SdkV2Operation } from "./sdk-surface.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
@@ -25,32 +37,14 @@ import { OPERATION_INPUTS } from "./validation.js";
 
 export type * from "./types.js";
 export { ConfigurationError } from "./settings.js";
-
-/** aws-sdk v2's AWSError: an Error whose `name` is its `code`. */
-export interface AWSError extends Error {
-  code: string;
-  statusCode?: number;
-  retryable: boolean;
-  time: Date;
-  requestId?: string;
-  /** MultipleValidationErrors: one error per problem. */
-  errors?: AWSError[];
-}
-
-function awsError(
-  code: string,
-  message: string,
-  extra: { statusCode?: number; retryable?: boolean; requestId?: string } = {},
-): AWSError {
-  const error = new Error(message) as AWSError;
-  error.name = code;
-  error.code = code;
-  error.retryable = extra.retryable ?? false;
-  error.time = new Date();
-  if (extra.statusCode !== undefined) error.statusCode = extra.statusCode;
-  if (extra.requestId !== undefined) error.requestId = extra.requestId;
-  return error;
-}
+export type {
+  AWSError,
+  BatchRequest,
+  V2Response,
+  V2HttpRequest,
+  V2HttpResponse,
+  V2Endpoint,
+} from "./aws-sdk-v2-request.js";
 
 /** The shim's errors in v2's words; v2 validates input on the client, with its own codes. */
 function toAwsError(error: unknown): unknown {
@@ -72,16 +66,6 @@ function toAwsError(error: unknown): unknown {
     });
   }
   return error;
-}
-
-type Callback<T> = (error: AWSError | null, data: T) => void;
-
-/** What v2 methods return when called without a callback: nothing is sent until promise() or send(). */
-export interface BatchRequest<T> {
-  promise(): Promise<T>;
-  send(callback?: Callback<T>): void;
-  /** For ListJobs and the describe operations: calls back once per page, then once with `data === null`. Return false to stop. */
-  eachPage(callback: (error: AWSError | null, data: T | null, done?: () => void) => boolean | void): void;
 }
 
 interface RealRequest<T> {
@@ -118,15 +102,24 @@ type OpenShape = { [member: string]: any };
  * An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere.
  * Also the type of every unserved method (refused with a ClientException on every migration target).
  */
+// Their output is not modelled: `any`, so it stands for each of the SDK's output shapes.
+// oxlint-disable-next-line no-explicit-any
+type OpenOutput = any;
 type AdminMethod = {
-  (params: OpenShape, callback: Callback<OpenShape>): BatchRequest<OpenShape>;
-  (params?: OpenShape): BatchRequest<OpenShape>;
+  (params: OpenShape, callback?: Callback<OpenOutput>): BatchRequest<OpenOutput>;
+  (callback?: Callback<OpenOutput>): BatchRequest<OpenOutput>;
 };
+
+/** v2 methods take `(params, callback)`, `(params)`, `(callback)` or nothing. */
+function paramsAndCallback<P, C>(params: P | C | undefined, callback: C | undefined): [P | undefined, C | undefined] {
+  return typeof params === "function" ? [undefined, params as C] : [params as P | undefined, callback];
+}
 
 export interface BatchOptions {
   region?: string;
-  endpoint?: unknown;
-  credentials?: unknown;
+  /** v2's endpoint option: ignored off target aws (the target's address comes from its environment variables). */
+  endpoint?: string | V2Endpoint;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
   accessKeyId?: string;
   secretAccessKey?: string;
   /** Bound parameters, sent with every call whose input has those members (as v2 does). */
@@ -139,9 +132,9 @@ export interface BatchOptions {
 type Method<Operation extends ShimOperation> = {
   (
     params: OperationShapes[Operation][0],
-    callback: Callback<OperationShapes[Operation][1]>,
+    callback?: Callback<OperationShapes[Operation][1]>,
   ): BatchRequest<OperationShapes[Operation][1]>;
-  (params?: OperationShapes[Operation][0]): BatchRequest<OperationShapes[Operation][1]>;
+  (callback?: Callback<OperationShapes[Operation][1]>): BatchRequest<OperationShapes[Operation][1]>;
 };
 
 /** v2's default endpoint for a Batch client: the one it would sign requests for (the shim sends none there). */
@@ -167,7 +160,7 @@ type UnservedMethods = { [Operation in UnservedOperation as Uncapitalize<Operati
 export interface Batch extends UnservedMethods {}
 
 export class Batch {
-  readonly config: BatchOptions;
+  readonly config: BatchOptions & V2ConfigMethods;
   /** aws-sdk v2's Service members, so the shim's Batch stands where an `AWS.Batch` is declared. */
   readonly apiVersions: string[] = ["2016-08-10"];
   readonly endpoint: { host: string; hostname: string; href: string; port: number; protocol: string };
@@ -176,13 +169,13 @@ export class Batch {
   private real: Promise<RealBatch> | undefined;
 
   constructor(options: BatchOptions = {}) {
-    this.config = options;
-    this.endpoint = v2Endpoint(options);
     const { env, ...overrides } = options.batchMigrate ?? {};
     this.settings = settingsFromEnvironment(env ?? process.env, {
       ...(options.region ? { region: options.region } : {}),
       ...overrides,
     });
+    this.config = v2Config(options, this.settings.target, (file) => readFileSync(file, "utf8"));
+    this.endpoint = v2Endpoint(options);
     if (this.settings.target === "aws") {
       // Target aws: the real AWS.Batch itself, so nothing about the call changes before the cut-over.
       const module = tryLoadRealSdk<RealAwsModule>("aws-sdk");
@@ -265,7 +258,8 @@ export class Batch {
   }
 
   private adminMethod(operation: LocalAdminOperation): AdminMethod {
-    return ((params?: OpenShape, callback?: Callback<OpenShape>) => {
+    return ((given?: OpenShape | Callback<OpenShape>, givenCallback?: Callback<OpenShape>) => {
+      const [params, callback] = paramsAndCallback<OpenShape, Callback<OpenShape>>(given, givenCallback);
       const request = this.request(operation as unknown as ShimOperation, (params ?? {}) as Json);
       if (callback) request.send(callback as Callback<unknown>);
       return request;
@@ -273,7 +267,12 @@ export class Batch {
   }
 
   private method<Operation extends ShimOperation>(operation: Operation): Method<Operation> {
-    return ((params?: OperationShapes[Operation][0], callback?: Callback<OperationShapes[Operation][1]>) => {
+    type Output = OperationShapes[Operation][1];
+    return ((given?: OperationShapes[Operation][0] | Callback<Output>, givenCallback?: Callback<Output>) => {
+      const [params, callback] = paramsAndCallback<OperationShapes[Operation][0], Callback<Output>>(
+        given,
+        givenCallback,
+      );
       const request = this.request(operation, (params ?? {}) as Json);
       if (callback) request.send(callback);
       return request;
@@ -293,15 +292,19 @@ export class Batch {
     type Output = OperationShapes[Operation][1];
     const input = this.withBoundParams(operation, params);
     const run = (pageInput: Json): Promise<Output> => this.call(operation, pageInput) as Promise<Output>;
-    return {
-      promise: () => run(input),
-      send: (callback?: Callback<Output>) => {
-        run(input).then(
-          (data) => callback?.(null, data),
-          (error: unknown) => callback?.(error as AWSError, undefined as unknown as Output),
-        );
+    return v2Request<Output>({
+      operation,
+      input,
+      endpoint: this.endpoint,
+      target: this.settings.target,
+      pageable: PAGINATED.has(operation),
+      run: () => run(input),
+      next: (data) => {
+        const nextToken = (data as { nextToken?: string } | undefined)?.nextToken;
+        return PAGINATED.has(operation) && nextToken ? this.request(operation, { ...params, nextToken }) : null;
       },
-      eachPage: (callback) => {
+      eachPage: (typed) => {
+        const callback = typed as unknown as LooseCallback;
         if (!PAGINATED.has(operation)) throw new TypeError(`${lowerCamel(operation)} is not a paginated operation`);
         if (this.settings.target === "aws") {
           void this.realBatch().then(
@@ -346,7 +349,7 @@ export class Batch {
           }
         })();
       },
-    };
+    });
   }
 
   private async call(operation: AnyOperation, input: Json): Promise<unknown> {
@@ -391,7 +394,8 @@ for (const operation of UNSERVED_OPERATIONS) {
   Object.defineProperty(Batch.prototype, lowerCamel(operation), {
     configurable: true,
     writable: true,
-    value: function (this: Batch, params?: OpenShape, callback?: Callback<OpenShape>) {
+    value: function (this: Batch, given?: OpenShape | Callback<OpenShape>, givenCallback?: Callback<OpenShape>) {
+      const [params, callback] = paramsAndCallback<OpenShape, Callback<OpenShape>>(given, givenCallback);
       const request = (this as unknown as RequestOf).request(operation, (params ?? {}) as Json);
       if (callback) request.send(callback);
       return request;

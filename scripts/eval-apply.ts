@@ -281,7 +281,11 @@ async function evaluate(
       // Listed without a marker: the site itself, or the site that makes the client this file's calls use.
       const listedWhy =
         (outLine !== undefined ? result?.manual.find((m) => m.line === outLine)?.why : undefined) ??
-        (output === original ? result?.manual.find((m) => /Batch client/.test(m.why))?.why : undefined);
+        (output === original ? result?.manual.find((m) => /Batch client/.test(m.why))?.why : undefined) ??
+        // The marker sits on the call that sends what the site builds (`send(command)` below `new SubmitJobCommand`).
+        (mode.to === "native" && site.operation
+          ? result?.manual.find((m) => m.why.startsWith(`${site.operation} `))?.why
+          : undefined);
       if (listedWhy !== undefined) {
         row.marked++;
         const key = `listed: ${reasonClass(listedWhy)}`;

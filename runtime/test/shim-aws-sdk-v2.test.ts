@@ -10,6 +10,7 @@ import {
   type JobDetail,
   type ListJobsResponse,
 } from "../src/shim/aws-sdk-v2.js";
+import type { Batch as AwsBatch } from "aws-sdk";
 import { NODE } from "./helpers.js";
 import { TERMINAL, expectShape, poll, startShimExecutor, writeConfig, type ShimExecutor } from "./shim-helpers.js";
 
@@ -258,6 +259,11 @@ describe("aws-sdk-v2 Batch: every method of the real AWS.Batch", () => {
         resolve();
       }),
     );
+  });
+
+  it("stands where an AWS.Batch is declared (checked by tsc -p runtime/tsconfig.test.json)", () => {
+    const declared: AwsBatch = onTarget("salad");
+    expect(typeof declared.getJobQueueSnapshot).toBe("function");
   });
 
   it("carries v2's Service members: apiVersions, endpoint, waitFor without waiters", () => {

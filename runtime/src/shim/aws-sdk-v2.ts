@@ -32,7 +32,7 @@ import {
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
 import { SDK_V2_OPERATIONS, type SdkV2Operation } from "./sdk-surface.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
-import type { OperationShapes } from "./types.js";
+import type { JobDetail, OperationShapes } from "./types.js";
 import { OPERATION_INPUTS } from "./validation.js";
 
 export type * from "./types.js";
@@ -129,12 +129,17 @@ export interface BatchOptions {
   batchMigrate?: SettingsOverrides & { env?: NodeJS.ProcessEnv };
 }
 
+/**
+ * An operation's output as aws-sdk v2 types it: v2 declares a job's `startedAt` present (it is absent until the job
+ * starts, from AWS as from the shim), so v2 code that reads it keeps type-checking.
+ */
+type V2Output<Operation extends ShimOperation> = Operation extends "DescribeJobs"
+  ? { jobs?: (JobDetail & { startedAt: number })[] | undefined }
+  : OperationShapes[Operation][1];
+
 type Method<Operation extends ShimOperation> = {
-  (
-    params: OperationShapes[Operation][0],
-    callback?: Callback<OperationShapes[Operation][1]>,
-  ): BatchRequest<OperationShapes[Operation][1]>;
-  (callback?: Callback<OperationShapes[Operation][1]>): BatchRequest<OperationShapes[Operation][1]>;
+  (params: OperationShapes[Operation][0], callback?: Callback<V2Output<Operation>>): BatchRequest<V2Output<Operation>>;
+  (callback?: Callback<V2Output<Operation>>): BatchRequest<V2Output<Operation>>;
 };
 
 /** v2's default endpoint for a Batch client: the one it would sign requests for (the shim sends none there). */

@@ -24,7 +24,8 @@ export interface ResourceRequirement {
 }
 
 export interface EvaluateOnExit {
-  action: "RETRY" | "EXIT" | "retry" | "exit";
+  // aws-sdk v2 takes any string here.
+  action: "RETRY" | "EXIT" | "retry" | "exit" | (string & {});
   onStatusReason?: string | undefined;
   onReason?: string | undefined;
   onExitCode?: string | undefined;
@@ -41,7 +42,8 @@ export interface JobTimeout {
 
 export interface JobDependency {
   jobId?: string | undefined;
-  type?: ArrayJobDependency | undefined;
+  // aws-sdk v2 takes any string here; v3 its enum.
+  type?: ArrayJobDependency | (string & {}) | undefined;
 }
 
 export interface ContainerOverrides {
@@ -205,7 +207,7 @@ export type TerminateJobResponse = Record<string, never>;
 
 export interface RegisterJobDefinitionRequest {
   jobDefinitionName: string | undefined;
-  type: "container" | "multinode" | undefined;
+  type: "container" | "multinode" | (string & {}) | undefined;
   parameters?: Record<string, string> | undefined;
   schedulingPriority?: number | undefined;
   containerProperties?: ContainerProperties | undefined;

@@ -261,7 +261,9 @@ async function evaluate(
       // (native Python leaves infrastructure calls marked next to rewritten job calls).
       const why =
         (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ??
-        (mode.to === "native" && !stillThere ? undefined : fileMarker);
+        (mode.to === "native" && !stillThere && rewrittenToTarget(original, output, site.line)
+          ? undefined
+          : fileMarker);
       if (why !== undefined) {
         row.marked++;
         const key = reasonClass(why);

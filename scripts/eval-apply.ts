@@ -20,6 +20,7 @@ import { SCANNERS } from "../src/scanners/index.js";
 import { TRANSFORMS } from "../transforms/index.js";
 import { LOCAL_ADMIN_OPERATIONS, servedOperations } from "../runtime/src/shim/core.js";
 import { loadJs, prepareScratch, typeCheckTs } from "./eval-apply/load-js.js";
+import { awsCallsOnTargetClients, rewrittenToTarget } from "./eval-apply/native-checks.js";
 import {
   nativeMisuse,
   pythonClientMaker,
@@ -270,16 +271,20 @@ async function evaluate(
       // (native Python leaves infrastructure calls marked next to rewritten job calls).
       const why =
         (outLine !== undefined ? markerAbove(lines, outLine) : undefined) ??
-        (mode.to === "native" && !stillThere ? undefined : fileMarker);
+        (mode.to === "native" && !stillThere && rewrittenToTarget(original, output, site.line)
+          ? undefined
+          : fileMarker);
       if (why !== undefined) {
         row.marked++;
         const key = reasonClass(why);
         row.reasons.set(key, (row.reasons.get(key) ?? 0) + 1);
         continue;
       }
+      // Native: only a site whose own call became a target-client call (a site the rescan no longer sees because
+      // its client's module moved to the shim was not rewritten).
       const rewritten =
         mode.to === "native"
-          ? !stillThere
+          ? !stillThere && rewrittenToTarget(original, output, site.line)
           : language === "python"
             ? makerOnShim(site, result)
             : onShim(language, output);
@@ -301,7 +306,11 @@ async function evaluate(
       // Listed without a marker: the site itself, or the site that makes the client this file's calls use.
       const listedWhy =
         (outLine !== undefined ? result?.manual.find((m) => m.line === outLine)?.why : undefined) ??
-        (output === original ? result?.manual.find((m) => /Batch client/.test(m.why))?.why : undefined);
+        (output === original ? result?.manual.find((m) => /Batch client/.test(m.why))?.why : undefined) ??
+        // The marker sits on the call that sends what the site builds (`send(command)` below `new SubmitJobCommand`).
+        (mode.to === "native" && site.operation
+          ? result?.manual.find((m) => m.why.startsWith(`${site.operation} `))?.why
+          : undefined);
       if (listedWhy !== undefined) {
         row.marked++;
         const key = `listed: ${reasonClass(listedWhy)}`;
@@ -358,14 +367,25 @@ async function evaluate(
       /^\s*from batch_migrate_runtime import .*\b(CommonCompute|SaladCloud)\b/m.test(output) ||
       /batch-migrate-runtime\/(common-compute|salad)['"]/.test(output);
     const language = file.path.endsWith(".py") ? "python" : "javascript";
-    if (hasNative && !onShim(language, output)) {
-      const unmarked = (remaining.get(file.path) ?? []).filter((s) => markerAbove(lines, s.line) === undefined);
-      if (unmarked.length > 0) {
-        row.halfMigrated++;
-        row.details.push(
-          `half-migrated ${file.path}: ${unmarked.map((s) => `${s.line} ${s.operation ?? s.kind}`).join(", ")}`,
-        );
-      }
+    // A native-rewritten JS file imports a `batch-migrate-runtime/` client too: only the shim's modules put it on the shim.
+    const keptOnShim =
+      language === "python"
+        ? onShim(language, output)
+        : /batch-migrate-runtime\/(client-batch|aws-sdk-v2)['"]/.test(output) && onShim(language, output);
+    const unmarked =
+      hasNative && !keptOnShim
+        ? (remaining.get(file.path) ?? [])
+            .filter((s) => markerAbove(lines, s.line) === undefined)
+            .map((s) => `${s.line} ${s.operation ?? s.kind}`)
+        : [];
+    // Each call made on a client the file re-created as a target client, whatever else the file keeps.
+    if (hasNative && language === "javascript")
+      for (const call of awsCallsOnTargetClients(output, (line) => markerAbove(lines, line) !== undefined))
+        if (!unmarked.some((u) => u.startsWith(`${call.line} `)))
+          unmarked.push(`${call.line} ${call.call} on a target client`);
+    if (unmarked.length > 0) {
+      row.halfMigrated++;
+      row.details.push(`half-migrated ${file.path}: ${unmarked.join(", ")}`);
     }
   }
   // A call left on a client whose constructor (in this file or the module that makes it) now builds a native

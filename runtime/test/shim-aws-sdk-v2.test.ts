@@ -10,6 +10,7 @@ import {
   type JobDetail,
   type ListJobsResponse,
 } from "../src/shim/aws-sdk-v2.js";
+import type { Batch as AwsBatch } from "aws-sdk";
 import { NODE } from "./helpers.js";
 import { TERMINAL, expectShape, poll, startShimExecutor, writeConfig, type ShimExecutor } from "./shim-helpers.js";
 
@@ -138,6 +139,7 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
           count++;
           setTimeout(() => done?.(), 10);
         }
+        return true;
       });
     });
     expect(pagesWithDone).toBe(pages.length - 1);
@@ -193,5 +195,81 @@ describe("aws-sdk-v2 Batch on the local executor", () => {
       .promise()
       .catch((error: unknown) => error)) as AWSError;
     expect(terminateUnknown.code).toBe("ClientException");
+  });
+});
+
+describe("aws-sdk-v2 Batch: every method of the real AWS.Batch", () => {
+  const onTarget = (target: string): Batch => new Batch({ batchMigrate: { env: { BATCH_MIGRATE_TARGET: target } } });
+
+  it.runIf(isInstalled("aws-sdk/clients/batch"))("has each operation the real aws-sdk v2 client has", () => {
+    const RealBatch = createRequire(import.meta.url)("aws-sdk/clients/batch") as new (options: object) => {
+      api: { operations: Record<string, unknown> };
+    };
+    const operations = Object.keys(new RealBatch({ region: "us-east-1" }).api.operations);
+    expect(operations).toContain("getJobQueueSnapshot");
+    const shim = onTarget("salad") as unknown as Record<string, unknown>;
+    expect(operations.filter((name) => typeof shim[name] !== "function")).toEqual([]);
+  });
+
+  it("rejects an unserved method with a ClientException naming the operation and the target", async () => {
+    const batch = onTarget("salad");
+    const error = (await batch
+      .getJobQueueSnapshot({ jobQueue: "q" })
+      .promise()
+      .catch((e: unknown) => e)) as AWSError;
+    expect(error).toMatchObject({ code: "ClientException", name: "ClientException", statusCode: 400 });
+    expect(error.message).toMatch(
+      /^GetJobQueueSnapshot is not served by the batch-migrate shim on target salad; it serves SubmitJob/,
+    );
+    const viaCallback = await new Promise<AWSError | null>((resolve) => {
+      onTarget("local").getJobQueueSnapshot({ jobQueue: "q" }, (failure) => resolve(failure));
+    });
+    expect(viaCallback?.code).toBe("ClientException");
+    expect(viaCallback?.message).toMatch(/on target local/);
+    const viaMakeRequest = (await batch
+      .makeRequest("getJobQueueSnapshot", { jobQueue: "q" })
+      .promise()
+      .catch((e: unknown) => e)) as AWSError;
+    expect(viaMakeRequest.message).toMatch(/^GetJobQueueSnapshot is not served/);
+  });
+
+  it("gives requests v2's members: listeners, abort, isPageable, $response, and the callback-only form", async () => {
+    const batch = onTarget("salad");
+    const events: string[] = [];
+    const request = batch
+      .getJobQueueSnapshot({ jobQueue: "q" })
+      .on("error", (error: AWSError) => events.push(`error ${error.code}`))
+      .on("complete", () => events.push("complete"));
+    expect(request.isPageable()).toBe(false);
+    expect(request.httpRequest).toMatchObject({ method: "POST", path: "/v1/getjobqueuesnapshot" });
+    await expect(request.promise()).rejects.toMatchObject({ code: "ClientException" });
+    expect(events).toEqual(["error ClientException", "complete"]);
+    const aborted = batch.listSchedulingPolicies().abort();
+    await expect(aborted.promise()).rejects.toMatchObject({ code: "RequestAbortedError" });
+    const viaCallbackOnly = await new Promise<AWSError>((resolve) =>
+      batch.createJobQueue((error: AWSError) => resolve(error)),
+    );
+    expect(viaCallbackOnly.code).toBe("ClientException");
+    expect(batch.config.region).toBeUndefined();
+    batch.config.update({ region: "eu-west-1" });
+    expect(batch.config.region).toBe("eu-west-1");
+    await new Promise<void>((resolve) =>
+      batch.config.getCredentials((error) => {
+        expect(error?.code).toBe("CredentialsError");
+        resolve();
+      }),
+    );
+  });
+
+  it("stands where an AWS.Batch is declared (checked by tsc -p runtime/tsconfig.test.json)", () => {
+    const declared: AwsBatch = onTarget("salad");
+    expect(typeof declared.getJobQueueSnapshot).toBe("function");
+  });
+
+  it("carries v2's Service members: apiVersions, endpoint, waitFor without waiters", () => {
+    const batch = new Batch({ region: "eu-west-1", batchMigrate: { env: { BATCH_MIGRATE_TARGET: "salad" } } });
+    expect(batch.apiVersions).toEqual(["2016-08-10"]);
+    expect(batch.endpoint).toMatchObject({ host: "batch.eu-west-1.amazonaws.com", port: 443, protocol: "https:" });
+    expect(() => batch.waitFor("jobComplete")).toThrow(expect.objectContaining({ code: "StateNotFoundError" }));
   });
 });

@@ -7,42 +7,44 @@
 // Methods take a callback or return a request with `promise()`, `send()` and (for paginated operations)
 // `eachPage()`; data carries no metadata; errors are v2's AWSError shape (`code`, `statusCode`, `retryable`).
 // With BATCH_MIGRATE_TARGET=aws every call goes to the real `aws-sdk` package, imported on first use.
-import { BatchShim, type LocalAdminOperation, type ShimOperation } from "./core.js";
+import {
+  BatchShim,
+  LOCAL_ADMIN_OPERATIONS,
+  SHIM_OPERATIONS,
+  servedOperations,
+  type LocalAdminOperation,
+  type ShimOperation,
+} from "./core.js";
 import { BatchServiceException, ParameterValidationError } from "./errors.js";
 import type { Json } from "./model.js";
+import { readFileSync } from "node:fs";
+import {
+  awsError,
+  v2Config,
+  v2Request,
+  type V2ConfigMethods,
+  type AWSError,
+  type BatchRequest,
+  type Callback,
+  type LooseCallback,
+  type V2Endpoint,
+} from "./aws-sdk-v2-request.js";
 import { loadRealSdk, tryLoadRealSdk } from "./real-sdk.js";
+import { SDK_V2_OPERATIONS, type SdkV2Operation } from "./sdk-surface.js";
 import { settingsFromEnvironment, type SettingsOverrides, type ShimSettings } from "./settings.js";
-import type { OperationShapes } from "./types.js";
+import type { JobDetail, OperationShapes } from "./types.js";
 import { OPERATION_INPUTS } from "./validation.js";
 
 export type * from "./types.js";
 export { ConfigurationError } from "./settings.js";
-
-/** aws-sdk v2's AWSError: an Error whose `name` is its `code`. */
-export interface AWSError extends Error {
-  code: string;
-  statusCode?: number;
-  retryable: boolean;
-  time: Date;
-  requestId?: string;
-  /** MultipleValidationErrors: one error per problem. */
-  errors?: AWSError[];
-}
-
-function awsError(
-  code: string,
-  message: string,
-  extra: { statusCode?: number; retryable?: boolean; requestId?: string } = {},
-): AWSError {
-  const error = new Error(message) as AWSError;
-  error.name = code;
-  error.code = code;
-  error.retryable = extra.retryable ?? false;
-  error.time = new Date();
-  if (extra.statusCode !== undefined) error.statusCode = extra.statusCode;
-  if (extra.requestId !== undefined) error.requestId = extra.requestId;
-  return error;
-}
+export type {
+  AWSError,
+  BatchRequest,
+  V2Response,
+  V2HttpRequest,
+  V2HttpResponse,
+  V2Endpoint,
+} from "./aws-sdk-v2-request.js";
 
 /** The shim's errors in v2's words; v2 validates input on the client, with its own codes. */
 function toAwsError(error: unknown): unknown {
@@ -66,16 +68,6 @@ function toAwsError(error: unknown): unknown {
   return error;
 }
 
-type Callback<T> = (error: AWSError | null, data: T) => void;
-
-/** What v2 methods return when called without a callback: nothing is sent until promise() or send(). */
-export interface BatchRequest<T> {
-  promise(): Promise<T>;
-  send(callback?: Callback<T>): void;
-  /** For ListJobs and the describe operations: calls back once per page, then once with `data === null`. Return false to stop. */
-  eachPage(callback: (error: AWSError | null, data: T | null, done?: () => void) => boolean | void): void;
-}
-
 interface RealRequest<T> {
   promise(): Promise<T>;
   send(callback?: Callback<T>): void;
@@ -95,20 +87,39 @@ const PAGINATED: ReadonlySet<string> = new Set([
   "ListSchedulingPolicies",
 ]);
 
-type AnyOperation = ShimOperation | LocalAdminOperation;
+/** The methods of aws-sdk v2's AWS.Batch the shim serves on no target: they exist so code type-checks and loads. */
+type UnservedOperation = Exclude<SdkV2Operation, ShimOperation | LocalAdminOperation>;
+const MODELLED: ReadonlySet<string> = new Set<string>([...SHIM_OPERATIONS, ...LOCAL_ADMIN_OPERATIONS]);
+const UNSERVED_OPERATIONS = SDK_V2_OPERATIONS.filter(
+  (operation): operation is UnservedOperation => !MODELLED.has(operation),
+);
+
+type AnyOperation = ShimOperation | LocalAdminOperation | UnservedOperation;
 // oxlint-disable-next-line no-explicit-any
 type OpenShape = { [member: string]: any };
 
-/** An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere. */
+/**
+ * An admin operation's method: served on target local (the executor), refused with a ClientException elsewhere.
+ * Also the type of every unserved method (refused with a ClientException on every migration target).
+ */
+// Their output is not modelled: `any`, so it stands for each of the SDK's output shapes.
+// oxlint-disable-next-line no-explicit-any
+type OpenOutput = any;
 type AdminMethod = {
-  (params: OpenShape, callback: Callback<OpenShape>): BatchRequest<OpenShape>;
-  (params?: OpenShape): BatchRequest<OpenShape>;
+  (params: OpenShape, callback?: Callback<OpenOutput>): BatchRequest<OpenOutput>;
+  (callback?: Callback<OpenOutput>): BatchRequest<OpenOutput>;
 };
+
+/** v2 methods take `(params, callback)`, `(params)`, `(callback)` or nothing. */
+function paramsAndCallback<P, C>(params: P | C | undefined, callback: C | undefined): [P | undefined, C | undefined] {
+  return typeof params === "function" ? [undefined, params as C] : [params as P | undefined, callback];
+}
 
 export interface BatchOptions {
   region?: string;
-  endpoint?: unknown;
-  credentials?: unknown;
+  /** v2's endpoint option: ignored off target aws (the target's address comes from its environment variables). */
+  endpoint?: string | V2Endpoint;
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
   accessKeyId?: string;
   secretAccessKey?: string;
   /** Bound parameters, sent with every call whose input has those members (as v2 does). */
@@ -118,29 +129,58 @@ export interface BatchOptions {
   batchMigrate?: SettingsOverrides & { env?: NodeJS.ProcessEnv };
 }
 
+/**
+ * An operation's output as aws-sdk v2 types it: v2 declares a job's `startedAt` present (it is absent until the job
+ * starts, from AWS as from the shim), so v2 code that reads it keeps type-checking.
+ */
+type V2Output<Operation extends ShimOperation> = Operation extends "DescribeJobs"
+  ? { jobs?: (JobDetail & { startedAt: number })[] | undefined }
+  : OperationShapes[Operation][1];
+
 type Method<Operation extends ShimOperation> = {
-  (
-    params: OperationShapes[Operation][0],
-    callback: Callback<OperationShapes[Operation][1]>,
-  ): BatchRequest<OperationShapes[Operation][1]>;
-  (params?: OperationShapes[Operation][0]): BatchRequest<OperationShapes[Operation][1]>;
+  (params: OperationShapes[Operation][0], callback?: Callback<V2Output<Operation>>): BatchRequest<V2Output<Operation>>;
+  (callback?: Callback<V2Output<Operation>>): BatchRequest<V2Output<Operation>>;
 };
 
+/** v2's default endpoint for a Batch client: the one it would sign requests for (the shim sends none there). */
+function v2Endpoint(options: BatchOptions): Batch["endpoint"] {
+  const given = typeof options.endpoint === "string" ? options.endpoint : undefined;
+  const url = new URL(
+    given
+      ? given.includes("://")
+        ? given
+        : `https://${given}`
+      : `https://batch.${options.region ?? "us-east-1"}.amazonaws.com`,
+  );
+  const port = url.port ? Number(url.port) : url.protocol === "http:" ? 80 : 443;
+  return { host: url.host, hostname: url.hostname, href: url.href, port, protocol: url.protocol };
+}
+
 const lowerCamel = (operation: string): string => operation.charAt(0).toLowerCase() + operation.slice(1);
+const V2_METHODS: ReadonlySet<string> = new Set(SDK_V2_OPERATIONS.map((operation) => lowerCamel(operation)));
+
+type UnservedMethods = { [Operation in UnservedOperation as Uncapitalize<Operation>]: AdminMethod };
+// The unserved methods are put on the prototype below, from the SDK's list; this declares them.
+// oxlint-disable-next-line no-unsafe-declaration-merging
+export interface Batch extends UnservedMethods {}
 
 export class Batch {
-  readonly config: BatchOptions;
+  readonly config: BatchOptions & V2ConfigMethods;
+  /** aws-sdk v2's Service members, so the shim's Batch stands where an `AWS.Batch` is declared. */
+  readonly apiVersions: string[] = ["2016-08-10"];
+  readonly endpoint: { host: string; hostname: string; href: string; port: number; protocol: string };
   private readonly settings: ShimSettings;
   private shim: BatchShim | undefined;
   private real: Promise<RealBatch> | undefined;
 
   constructor(options: BatchOptions = {}) {
-    this.config = options;
     const { env, ...overrides } = options.batchMigrate ?? {};
     this.settings = settingsFromEnvironment(env ?? process.env, {
       ...(options.region ? { region: options.region } : {}),
       ...overrides,
     });
+    this.config = v2Config(options, this.settings.target, (file) => readFileSync(file, "utf8"));
+    this.endpoint = v2Endpoint(options);
     if (this.settings.target === "aws") {
       // Target aws: the real AWS.Batch itself, so nothing about the call changes before the cut-over.
       const module = tryLoadRealSdk<RealAwsModule>("aws-sdk");
@@ -185,8 +225,46 @@ export class Batch {
   describeSchedulingPolicies = this.adminMethod("DescribeSchedulingPolicies");
   listSchedulingPolicies = this.adminMethod("ListSchedulingPolicies");
 
+  /** v2's generic call by method name (`"submitJob"`): the shim's method of that name, or an unserved request. */
+  makeRequest(operation: string, params?: OpenShape, callback?: Callback<OpenShape>): BatchRequest<OpenShape> {
+    const method = (this as unknown as Record<string, unknown>)[operation];
+    if (V2_METHODS.has(operation) && typeof method === "function") {
+      return (method as (p?: OpenShape, c?: Callback<OpenShape>) => BatchRequest<OpenShape>).call(
+        this,
+        params,
+        callback,
+      );
+    }
+    const request = this.request(operation as ShimOperation, (params ?? {}) as Json);
+    if (callback) request.send(callback);
+    return request;
+  }
+
+  makeUnauthenticatedRequest(
+    operation: string,
+    params?: OpenShape,
+    callback?: Callback<OpenShape>,
+  ): BatchRequest<OpenShape> {
+    return this.makeRequest(operation, params, callback);
+  }
+
+  /** v2's hook for a service's own request listeners; AWS.Batch has none. */
+  setupRequestListeners(_request: unknown): void {}
+
+  /** AWS.Batch defines no waiters: v2 throws StateNotFoundError for every state. */
+  waitFor(state: string, ..._rest: unknown[]): BatchRequest<OpenShape> {
+    throw awsError("StateNotFoundError", `State ${state} not found.`);
+  }
+
+  defineService(serviceIdentifier: string, ..._rest: unknown[]): never {
+    throw new TypeError(
+      `defineService(${JSON.stringify(serviceIdentifier)}) defines an aws-sdk service; batch-migrate-runtime's Batch is one fixed service`,
+    );
+  }
+
   private adminMethod(operation: LocalAdminOperation): AdminMethod {
-    return ((params?: OpenShape, callback?: Callback<OpenShape>) => {
+    return ((given?: OpenShape | Callback<OpenShape>, givenCallback?: Callback<OpenShape>) => {
+      const [params, callback] = paramsAndCallback<OpenShape, Callback<OpenShape>>(given, givenCallback);
       const request = this.request(operation as unknown as ShimOperation, (params ?? {}) as Json);
       if (callback) request.send(callback as Callback<unknown>);
       return request;
@@ -194,7 +272,12 @@ export class Batch {
   }
 
   private method<Operation extends ShimOperation>(operation: Operation): Method<Operation> {
-    return ((params?: OperationShapes[Operation][0], callback?: Callback<OperationShapes[Operation][1]>) => {
+    type Output = OperationShapes[Operation][1];
+    return ((given?: OperationShapes[Operation][0] | Callback<Output>, givenCallback?: Callback<Output>) => {
+      const [params, callback] = paramsAndCallback<OperationShapes[Operation][0], Callback<Output>>(
+        given,
+        givenCallback,
+      );
       const request = this.request(operation, (params ?? {}) as Json);
       if (callback) request.send(callback);
       return request;
@@ -214,15 +297,19 @@ export class Batch {
     type Output = OperationShapes[Operation][1];
     const input = this.withBoundParams(operation, params);
     const run = (pageInput: Json): Promise<Output> => this.call(operation, pageInput) as Promise<Output>;
-    return {
-      promise: () => run(input),
-      send: (callback?: Callback<Output>) => {
-        run(input).then(
-          (data) => callback?.(null, data),
-          (error: unknown) => callback?.(error as AWSError, undefined as unknown as Output),
-        );
+    return v2Request<Output>({
+      operation,
+      input,
+      endpoint: this.endpoint,
+      target: this.settings.target,
+      pageable: PAGINATED.has(operation),
+      run: () => run(input),
+      next: (data) => {
+        const nextToken = (data as { nextToken?: string } | undefined)?.nextToken;
+        return PAGINATED.has(operation) && nextToken ? this.request(operation, { ...params, nextToken }) : null;
       },
-      eachPage: (callback) => {
+      eachPage: (typed) => {
+        const callback = typed as unknown as LooseCallback;
         if (!PAGINATED.has(operation)) throw new TypeError(`${lowerCamel(operation)} is not a paginated operation`);
         if (this.settings.target === "aws") {
           void this.realBatch().then(
@@ -267,7 +354,7 @@ export class Batch {
           }
         })();
       },
-    };
+    });
   }
 
   private async call(operation: AnyOperation, input: Json): Promise<unknown> {
@@ -275,9 +362,19 @@ export class Batch {
       const batch = await this.realBatch();
       return (batch[lowerCamel(operation)] as RealBatch[string])(input).promise();
     }
+    if (!MODELLED.has(operation)) {
+      const served = servedOperations(this.settings.target);
+      throw awsError(
+        "ClientException",
+        `${operation} is not served by the batch-migrate shim on target ${this.settings.target}; ` +
+          `it serves ${served.join(", ")}. Run this call with target aws, or manage the resource with the ` +
+          `files \`migrate init --target ${this.settings.target}\` writes`,
+        { statusCode: 400 },
+      );
+    }
     this.shim ??= new BatchShim(this.settings);
     try {
-      return await this.shim.call(operation, input);
+      return await this.shim.call(operation as ShimOperation | LocalAdminOperation, input);
     } catch (error) {
       throw toAwsError(error);
     }
@@ -295,6 +392,20 @@ export class Batch {
       throw error;
     });
   }
+}
+
+type RequestOf = { request(operation: AnyOperation, params: Json): BatchRequest<OpenShape> };
+for (const operation of UNSERVED_OPERATIONS) {
+  Object.defineProperty(Batch.prototype, lowerCamel(operation), {
+    configurable: true,
+    writable: true,
+    value: function (this: Batch, given?: OpenShape | Callback<OpenShape>, givenCallback?: Callback<OpenShape>) {
+      const [params, callback] = paramsAndCallback<OpenShape, Callback<OpenShape>>(given, givenCallback);
+      const request = (this as unknown as RequestOf).request(operation, (params ?? {}) as Json);
+      if (callback) request.send(callback);
+      return request;
+    },
+  });
 }
 
 export default Batch;

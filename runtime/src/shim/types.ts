@@ -5,6 +5,10 @@ import type { ResponseMetadata } from "./errors.js";
 
 import type { ArrayJobDependency, JobStatus } from "./sdk-surface.js";
 
+/** A nested structure the shim passes through unchanged: `any`, so it is no stricter than the SDK's shape for it. */
+// oxlint-disable-next-line no-explicit-any
+export type Unmodelled = any;
+
 export interface MetadataBearer {
   $metadata: ResponseMetadata;
 }
@@ -20,7 +24,8 @@ export interface ResourceRequirement {
 }
 
 export interface EvaluateOnExit {
-  action: "RETRY" | "EXIT" | "retry" | "exit";
+  // aws-sdk v2 takes any string here.
+  action: "RETRY" | "EXIT" | "retry" | "exit" | (string & {});
   onStatusReason?: string | undefined;
   onReason?: string | undefined;
   onExitCode?: string | undefined;
@@ -37,7 +42,8 @@ export interface JobTimeout {
 
 export interface JobDependency {
   jobId?: string | undefined;
-  type?: ArrayJobDependency | undefined;
+  // aws-sdk v2 takes any string here; v3 its enum.
+  type?: ArrayJobDependency | (string & {}) | undefined;
 }
 
 export interface ContainerOverrides {
@@ -59,7 +65,7 @@ export interface ContainerProperties {
   environment?: KeyValuePair[] | undefined;
   resourceRequirements?: ResourceRequirement[] | undefined;
   instanceType?: string | undefined;
-  [member: string]: unknown;
+  [member: string]: Unmodelled;
 }
 
 export interface ContainerDetail extends ContainerProperties {
@@ -77,7 +83,7 @@ export interface AttemptDetail {
     containerInstanceArn?: string | undefined;
     taskArn?: string | undefined;
     logStreamName?: string | undefined;
-    networkInterfaces?: unknown[] | undefined;
+    networkInterfaces?: Unmodelled[] | undefined;
   };
   startedAt?: number | undefined;
   stoppedAt?: number | undefined;
@@ -155,14 +161,14 @@ export interface SubmitJobRequest {
   dependsOn?: JobDependency[] | undefined;
   parameters?: Record<string, string> | undefined;
   containerOverrides?: ContainerOverrides | undefined;
-  nodeOverrides?: Record<string, unknown> | undefined;
+  nodeOverrides?: Unmodelled;
   retryStrategy?: RetryStrategy | undefined;
   propagateTags?: boolean | undefined;
   timeout?: JobTimeout | undefined;
   tags?: Record<string, string> | undefined;
-  eksPropertiesOverride?: Record<string, unknown> | undefined;
-  ecsPropertiesOverride?: Record<string, unknown> | undefined;
-  consumableResourcePropertiesOverride?: Record<string, unknown> | undefined;
+  eksPropertiesOverride?: Unmodelled;
+  ecsPropertiesOverride?: Unmodelled;
+  consumableResourcePropertiesOverride?: Unmodelled;
 }
 export interface SubmitJobResponse {
   jobArn?: string | undefined;
@@ -201,19 +207,19 @@ export type TerminateJobResponse = Record<string, never>;
 
 export interface RegisterJobDefinitionRequest {
   jobDefinitionName: string | undefined;
-  type: "container" | "multinode" | undefined;
+  type: "container" | "multinode" | (string & {}) | undefined;
   parameters?: Record<string, string> | undefined;
   schedulingPriority?: number | undefined;
   containerProperties?: ContainerProperties | undefined;
-  nodeProperties?: Record<string, unknown> | undefined;
+  nodeProperties?: Unmodelled;
   retryStrategy?: RetryStrategy | undefined;
   propagateTags?: boolean | undefined;
   timeout?: JobTimeout | undefined;
   tags?: Record<string, string> | undefined;
   platformCapabilities?: string[] | undefined;
-  eksProperties?: Record<string, unknown> | undefined;
-  ecsProperties?: Record<string, unknown> | undefined;
-  consumableResourceProperties?: Record<string, unknown> | undefined;
+  eksProperties?: Unmodelled;
+  ecsProperties?: Unmodelled;
+  consumableResourceProperties?: Unmodelled;
 }
 export interface RegisterJobDefinitionResponse {
   jobDefinitionName: string;
@@ -235,7 +241,7 @@ export interface JobDefinition {
   propagateTags?: boolean | undefined;
   platformCapabilities?: string[] | undefined;
   containerOrchestrationType?: string | undefined;
-  [member: string]: unknown;
+  [member: string]: Unmodelled;
 }
 export interface DescribeJobDefinitionsRequest {
   jobDefinitions?: string[] | undefined;
@@ -258,7 +264,7 @@ export interface JobQueueDetail {
   priority: number;
   computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
   tags?: Record<string, string> | undefined;
-  [member: string]: unknown;
+  [member: string]: Unmodelled;
 }
 export interface DescribeJobQueuesRequest {
   jobQueues?: string[] | undefined;
@@ -277,9 +283,9 @@ export interface ComputeEnvironmentDetail {
   state?: "ENABLED" | "DISABLED" | undefined;
   status?: string | undefined;
   statusReason?: string | undefined;
-  computeResources?: Record<string, unknown> | undefined;
+  computeResources?: Unmodelled;
   tags?: Record<string, string> | undefined;
-  [member: string]: unknown;
+  [member: string]: Unmodelled;
 }
 export interface DescribeComputeEnvironmentsRequest {
   computeEnvironments?: string[] | undefined;

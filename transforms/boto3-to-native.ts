@@ -2,6 +2,7 @@
 import { applyEdits } from "../src/apply/edits.js";
 import { markerEdits } from "../src/apply/markers.js";
 import { planShimImports, SHIM_MODULE } from "../src/apply/python/boto3-imports.js";
+import { madeInFile } from "../src/apply/python/client-origin.js";
 import { planPythonNative } from "../src/apply/python/native.js";
 import { parsePython } from "../src/apply/python/syntax.js";
 import { keptOffTheShim, unservedCalls } from "../src/apply/served.js";
@@ -25,7 +26,9 @@ export default defineTransform({
   apply(file, ctx) {
     const code = file.text;
     const tree = parsePython(code);
-    const madeHere = ctx.findings.some((finding) => finding.kind === "py-client");
+    // Only a client this file makes with its own boto3 import moves with that import: one from a helper in another
+    // module (`aws_utils.get_aws_client("batch")`) stays on whatever that module imports.
+    const madeHere = ctx.findings.some((finding) => finding.kind === "py-client" && madeInFile(finding, code));
     const usedElsewhere = (ctx.clientsMadeFor?.length ?? 0) > 0;
     const shimImports = madeHere ? planShimImports(tree, code) : undefined;
     // The calls that stay can go to the shim only when this file makes the client itself, nothing elsewhere relies

@@ -285,7 +285,14 @@ export function madeInFile(site: Finding, text: string): boolean {
   const root = rootName(call?.childForFieldName("function"));
   if (!root) return BOTO3_IMPORT.test(text);
   const binding = importsOf(tree).get(root.text);
-  if (binding) return binding.level === 0 && (binding.module === "boto3" || binding.module === "boto3.session");
+  // The shim's `boto3` counts too: an earlier run moved this file's own import there.
+  if (binding)
+    return (
+      binding.level === 0 &&
+      (binding.module === "boto3" ||
+        binding.module === "boto3.session" ||
+        (binding.module === "batch_migrate_runtime" && binding.name === "boto3"))
+    );
   if (root.text === "boto3") return true;
   // A session or client made earlier in this file (`session = boto3.Session()`): local when boto3 is imported here.
   const source = sourceOfName(root, tree);

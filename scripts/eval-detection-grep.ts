@@ -8,10 +8,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { main } from "../src/cli.js";
 import type { CommandIO } from "../src/commands/io.js";
+import { textSink } from "./text-sink.js";
 
 const OPERATIONS_PY = [
   "submit_job",
@@ -153,23 +153,12 @@ function rg(root: string, pattern: (typeof PATTERNS)[number]): Candidate[] {
   return hits;
 }
 
-function sink(): { stream: NodeJS.WritableStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
-}
-
 async function scan(root: string): Promise<FindingLite[]> {
   const work = mkdtempSync(path.join(tmpdir(), "detect-"));
   const file = path.join(work, "scan.json");
-  const stderr = sink();
+  const stderr = textSink();
   try {
-    const io: CommandIO = { stdout: sink().stream, stderr: stderr.stream, cwd: work, env: { ...process.env } };
+    const io: CommandIO = { stdout: textSink().stream, stderr: stderr.stream, cwd: work, env: { ...process.env } };
     const code = await main(["scan", root, "--format", "json", "-o", file], io);
     if (!existsSync(file)) throw new Error(`scan failed (exit ${code}): ${stderr.text().slice(0, 300)}`);
     return (JSON.parse(readFileSync(file, "utf8")) as { findings: FindingLite[] }).findings;

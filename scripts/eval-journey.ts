@@ -6,10 +6,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, stat
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { Writable } from "node:stream";
 import { main } from "../src/cli.js";
 import type { CommandIO } from "../src/commands/io.js";
 import type { Report } from "../src/report/model.js";
+import { textSink } from "./text-sink.js";
 
 const MARKDOWN_LIMIT = 60_000;
 
@@ -40,17 +40,6 @@ interface RepoResult {
   awsPriced: number;
   jobDefinitions: number;
   ms: number;
-}
-
-function collector(): { stream: NodeJS.WritableStream; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join("") };
 }
 
 /** AWS pricing share over job definitions whose size is known, from the report's workloads and cost lines. */
@@ -84,8 +73,8 @@ async function runRepo(repo: string, source: string, keep: boolean): Promise<Rep
   };
   try {
     for (const step of STEPS) {
-      const stdout = collector();
-      const stderr = collector();
+      const stdout = textSink();
+      const stderr = textSink();
       const io: CommandIO = { stdout: stdout.stream, stderr: stderr.stream, cwd: work, env: { ...process.env } };
       let exitCode: number;
       try {

@@ -28,7 +28,7 @@ export default defineTransform({
     const tree = parsePython(code);
     // Only a client this file makes with its own boto3 import moves with that import: one from a helper in another
     // module (`aws_utils.get_aws_client("batch")`) stays on whatever that module imports.
-    const madeHere = ctx.findings.some((finding) => finding.kind === "py-client" && madeInFile(finding, code));
+    const madeHere = ctx.findings.some((finding) => finding.kind === "py-client" && madeInFile(finding, code, tree));
     const usedElsewhere = (ctx.clientsMadeFor?.length ?? 0) > 0;
     const shimImports = madeHere ? planShimImports(tree, code) : undefined;
     // The calls that stay can go to the shim only when this file makes the client itself, nothing elsewhere relies

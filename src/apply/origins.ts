@@ -6,6 +6,7 @@ import { readCandidate } from "../core/read.js";
 import { DEFAULT_MAX_FILE_BYTES } from "../core/scan.js";
 import type { Finding } from "../core/types.js";
 import type { ApplyOptions, Candidate, ManualSite } from "./runner.js";
+import { parsePython } from "./python/syntax.js";
 import { BOTO_MAKER, madeInFile, originOf, type ClientOrigin, type ReadModule } from "./python/client-origin.js";
 import { unservedCalls } from "./served.js";
 import { toWorkingText } from "./text-style.js";
@@ -33,7 +34,9 @@ const CALL_KINDS = new Set(["py-call", "py-call-dynamic", "py-paginator", "py-wa
  * per factory.
  */
 function sitesMadeElsewhere(relPath: string, text: string, findings: readonly Finding[]): Finding[] {
-  const sites = findings.filter((site) => CLIENT_KINDS.has(site.kind) && !madeInFile(site, text));
+  const clientSites = findings.filter((site) => CLIENT_KINDS.has(site.kind));
+  const tree = clientSites.length > 0 ? parsePython(text) : undefined;
+  const sites = clientSites.filter((site) => !madeInFile(site, text, tree));
   const factories = new Set<string>();
   for (const site of findings) {
     const origin = site.origin;

@@ -278,8 +278,7 @@ export function originOf(site: Finding, text: string, read: ReadModule): OriginR
 }
 
 /** Whether a client-making site calls boto3 in its own file (the ordinary case: the shim import goes there). */
-export function madeInFile(site: Finding, text: string): boolean {
-  const tree = parsePython(text);
+export function madeInFile(site: Finding, text: string, tree: Tree = parsePython(text)): boolean {
   const index = indexOfPosition(text, site.line, site.column);
   const call = findAll(tree.rootNode, (n) => n.type === "call" && n.startIndex <= index && n.endIndex > index).pop();
   const root = rootName(call?.childForFieldName("function"));

@@ -4,6 +4,7 @@ import { schemaValidator } from "./support/schema.js";
 import { runReportCommand } from "../src/commands/report.js";
 import { FORMATS, type FormatName } from "../src/report/formats/index.js";
 import type { Report } from "../src/report/model.js";
+import { roleText } from "../src/report/orchestration.js";
 import type { CommandIO } from "../src/commands/io.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -208,6 +209,15 @@ describe("rules on Batch events outside the sample projects", () => {
     ]);
     expect(report.orchestration![0]!.replacement.salad).toContain("Lambda or HTTP integration that calls SaladCloud");
     expect(FORMATS.markdown(report)).toContain("3 API Gateway integrations calling the Batch API");
+    // Only the SubmitJob integration runs a job; the others act on jobs by id and name no job definition.
+    expect(report.orchestration!.map((entry) => [roleText(entry), entry.jobDefinition.split(":")[0]])).toEqual([
+      ["— (submits)", "unresolved"],
+      ["— (calls ListJobs)", "—"],
+      ["— (calls CancelJob)", "—"],
+    ]);
+    expect(FORMATS.markdown(report)).toContain("— (calls CancelJob)");
+    expect(FORMATS.html(report)).toContain("— (calls ListJobs)");
+    expect(FORMATS.sarif(report)).toContain("Calls batch:CancelJob for");
   });
 
   it("names a project subclass of an Airflow Batch operator with the operator it extends", async () => {

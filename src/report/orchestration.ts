@@ -19,6 +19,8 @@ export interface OrchestrationTask {
   line: number;
   /** What a rule listens for (`Batch Job State Change: FAILED`); absent for tasks, which submit. */
   listensFor?: string;
+  /** The Batch API operation an API Gateway integration calls (`SubmitJob`, `DescribeJobs`…); absent otherwise. */
+  calls?: string;
   /** The job definition it runs or watches (its name), `any` for a rule that names none, or `unresolved: <reference>`. */
   jobDefinition: string;
   /** The queue it names, when linked or written. */
@@ -173,14 +175,18 @@ function taskEntry(report: Report, finding: Finding, targets: TargetId[]): Orche
   const workload = (report.workloads ?? []).find((w) => w.callSites.includes(id));
   const written = linksFrom(report, finding, "uses-job-definition")[0]?.via;
   const orchestrator = ORCHESTRATOR[finding.kind] ?? finding.kind;
+  const calls = finding.kind === "apigw-batch-integration" ? finding.operation : undefined;
   const entry: OrchestrationTask = {
     orchestrator,
     task: taskName(finding),
     path: finding.path,
     line: finding.line,
+    ...(calls ? { calls } : {}),
     jobDefinition: workload
       ? workload.name
-      : `unresolved: ${written ?? (finding.kind === "apigw-batch-integration" ? "the request names it (mapping template)" : "no job definition argument read")}${written && isExecutionInput(written) ? " (execution input, chosen at run time)" : ""}`,
+      : calls && calls !== "SubmitJob"
+        ? "—"
+        : `unresolved: ${written ?? (finding.kind === "apigw-batch-integration" ? "the request names it (mapping template)" : "no job definition argument read")}${written && isExecutionInput(written) ? " (execution input, chosen at run time)" : ""}`,
     queue: workload?.queue ?? linksFrom(report, finding, "uses-job-queue")[0]?.via ?? null,
     status: {},
     workloadStatus: {},
@@ -214,6 +220,23 @@ export function orchestrationSummary(tasks: readonly OrchestrationTask[]): strin
     ...(rules ? [`${plural(rules, "EventBridge rule")} on Batch events`] : []),
   ];
   return parts.join(" and ");
+}
+
+/** An integration that calls the Batch API for something other than a submission runs no job of its own. */
+function submits(task: OrchestrationTask): boolean {
+  return task.listensFor === undefined && (task.calls === undefined || task.calls === "SubmitJob");
+}
+
+/** The "listens for" cell: what a rule selects, `— (submits)` for a task, `— (calls DescribeJobs)` for an integration that reads. */
+export function roleText(task: OrchestrationTask): string {
+  if (task.listensFor !== undefined) return task.listensFor;
+  return submits(task) ? "— (submits)" : `— (calls ${task.calls})`;
+}
+
+/** `Listens for … of`, `Runs` or `Calls batch:DescribeJobs for`: how a result names what the entry does. */
+export function roleVerb(task: OrchestrationTask): string {
+  if (task.listensFor !== undefined) return `Listens for ${task.listensFor} of`;
+  return submits(task) ? "Runs" : `Calls batch:${task.calls} for`;
 }
 
 /** `manual (job: via shim)` for a task, `manual` for a rule: the entry's readiness and its workload's. */

@@ -2,7 +2,7 @@ import type { Report } from "../model.js";
 import type { ReadinessStatus } from "../../platforms/types.js";
 import { htmlText } from "../escape.js";
 import { formatUsd, plural } from "../summary.js";
-import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
+import { orchestrationSummary, orchestrationTasks, readinessText, roleText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   crossRepositoryLinks,
@@ -244,7 +244,7 @@ export default function renderHtml(report: Report): string {
     t.orchestrator,
     t.task,
     `${t.path}:${t.line}`,
-    t.listensFor ?? "— (submits)",
+    roleText(t),
     t.jobDefinition,
     t.queue ?? "—",
     ...targets.flatMap((target) => [readinessText(t, target), t.replacement[target] ?? "—"]),

@@ -1,7 +1,7 @@
 import { htmlText, markdownText, pathUrl } from "../escape.js";
 import type { Report } from "../model.js";
 import { formatUsd, plural } from "../summary.js";
-import { orchestrationSummary, orchestrationTasks, readinessText } from "../orchestration.js";
+import { orchestrationSummary, orchestrationTasks, readinessText, roleText } from "../orchestration.js";
 import { openItems, supersededRevisions } from "../unresolved.js";
 import {
   crossRepositoryLinks,
@@ -196,7 +196,7 @@ function render(report: Report, limit: number): string {
             task.orchestrator,
             task.task,
             link(task.path, task.line),
-            task.listensFor ?? "— (submits)",
+            roleText(task),
             task.jobDefinition,
             task.queue ?? "—",
             ...targets.map((t) => readinessText(task, t)),

@@ -1,6 +1,6 @@
 // https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 import type { Category } from "../../core/types.js";
-import { orchestrationTasks, readinessText } from "../orchestration.js";
+import { orchestrationTasks, readinessText, roleVerb } from "../orchestration.js";
 import type { Report } from "../model.js";
 import type { TargetId } from "../../platforms/types.js";
 import { splitRepository } from "../organisation.js";
@@ -68,7 +68,7 @@ export default function renderSarif(report: Report): string {
   for (const finding of report.findings) {
     const task = tasks.get(`${finding.path}:${finding.line}`);
     const taskText = task
-      ? ` ${task.listensFor ? `Listens for ${task.listensFor} of` : "Runs"} ${task.jobDefinition}${task.queue ? ` on ${task.queue}` : ""}${(
+      ? ` ${roleVerb(task)} ${task.jobDefinition}${task.queue ? ` on ${task.queue}` : ""}${(
           Object.keys(task.status) as TargetId[]
         )
           .map(

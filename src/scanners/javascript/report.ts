@@ -11,44 +11,15 @@ import { getOperationByCamel } from "../../core/batch-operations.js";
 import type { ScanContext } from "../../core/scanner.js";
 import type { Finding, InventoryItem, LiteralValue, Origin } from "../../core/types.js";
 import { addedEventPatternFinding, ruleConstructFinding } from "./event-rules.js";
+import { importFindings, isRequireOf } from "./import-findings.js";
 import { cloudFormationResourceShape, inventoryItem } from "./inventory.js";
 import { propertyKey, readLiteral, type LiteralResolver } from "./literals.js";
 import type { JsFile } from "./project.js";
 import { findingAt, spanAt, spanOf } from "./site.js";
 import { looksLikeBatchPython, templateBody, templateResources } from "./templates.js";
-import {
-  CDK_BATCH_MODULES,
-  stringValue,
-  V2_PER_SERVICE_MODULE,
-  V3_MODULE,
-  type Evaluator,
-  type Value,
-} from "./values.js";
-
-/** The resource type of CDK imports in every language, so that rule ids agree with the Python scanner's. */
-const CDK_IMPORT = "aws_cdk.aws_batch";
+import { stringValue, type Evaluator, type Value } from "./values.js";
 
 const has = (values: Value[], kind: Value["kind"]) => values.some((value) => value.kind === kind);
-
-function isRequireOf(call: TS.CallExpression): string | undefined {
-  const isRequire = ts.isIdentifier(call.expression) && call.expression.text === "require";
-  const isDynamicImport = call.expression.kind === ts.SyntaxKind.ImportKeyword;
-  return isRequire || isDynamicImport ? stringValue(call.arguments[0]) : undefined;
-}
-
-function isTypeOnlyImport(node: TS.ImportDeclaration): boolean {
-  const clause = node.importClause;
-  if (!clause) return false;
-  if (clause.isTypeOnly) return true;
-  const bindings = clause.namedBindings;
-  return (
-    !clause.name &&
-    !!bindings &&
-    ts.isNamedImports(bindings) &&
-    bindings.elements.length > 0 &&
-    bindings.elements.every((e) => e.isTypeOnly)
-  );
-}
 
 /** Turns the evaluator's facts about one project into findings and inventory for its candidate files. */
 export class Reporter {
@@ -87,7 +58,7 @@ export class Reporter {
     for (const call of file.calls) this.reportCall(file, call);
     for (const access of file.propertyAccesses) this.reportMethodReference(file, access);
     const usesV2 = this.findings.slice(before).some((f) => f.kind === "js-v2-client" || f.kind === "js-v2-call");
-    this.reportImports(file, usesV2);
+    this.findings.push(...importFindings(file, usesV2));
     for (const check of file.instanceofs) this.reportExceptionCheck(file, check);
     for (const reference of file.typeReferences) this.reportTypeReference(file, reference);
     for (const object of file.objects) this.reportCloudFormationObject(file, object);
@@ -383,79 +354,6 @@ export class Reporter {
         origin,
       }),
     );
-  }
-
-  private reportImports(file: JsFile, usesV2: boolean): void {
-    for (const node of file.imports) {
-      if (ts.isImportEqualsDeclaration(node)) {
-        const reference = node.moduleReference;
-        const specifier = ts.isExternalModuleReference(reference) ? stringValue(reference.expression) : undefined;
-        if (specifier) this.reportImport(file, node, specifier, node.isTypeOnly, usesV2);
-        continue;
-      }
-      const specifier = stringValue(node.moduleSpecifier);
-      if (!specifier) continue;
-      if (specifier === "aws-cdk-lib") {
-        this.reportCdkRootImport(file, node);
-        continue;
-      }
-      this.reportImport(file, node, specifier, isTypeOnlyImport(node), usesV2);
-    }
-    for (const call of file.calls) {
-      const specifier = isRequireOf(call);
-      if (specifier === undefined) continue;
-      const statement = ts.isVariableDeclaration(call.parent) ? call.parent.parent.parent : call;
-      this.reportImport(file, statement, specifier, false, usesV2);
-    }
-  }
-
-  private reportImport(file: JsFile, node: TS.Node, specifier: string, typeOnly: boolean, usesV2: boolean): void {
-    const span = spanOf(file, node);
-    if (specifier === V2_PER_SERVICE_MODULE || specifier === V3_MODULE) {
-      this.findings.push(
-        typeOnly
-          ? findingAt(file, span, {
-              kind: "info",
-              resourceType: "type-only-import",
-              name: specifier,
-              message: `Type-only import from ${specifier}`,
-              detail: "Types do not reach AWS at run time; they follow the import the shim replaces.",
-            })
-          : findingAt(file, span, {
-              kind: specifier === V3_MODULE ? "js-v3-import" : "js-v2-import",
-              resourceType: specifier,
-            }),
-      );
-    } else if (CDK_BATCH_MODULES.has(specifier)) {
-      this.findings.push(findingAt(file, span, { kind: "cdk-import", resourceType: CDK_IMPORT, name: specifier }));
-    } else if (specifier === "aws-sdk" && usesV2) {
-      this.findings.push(
-        findingAt(file, span, {
-          kind: "info",
-          resourceType: "aws-sdk-import",
-          name: specifier,
-          message: "aws-sdk v2 import used for an AWS Batch client",
-          detail:
-            "The import serves other AWS services too; the Batch client created from it is reported where it is created.",
-        }),
-      );
-    }
-  }
-
-  /** `import { aws_batch as batch } from "aws-cdk-lib"`: the line naming aws_batch. */
-  private reportCdkRootImport(file: JsFile, node: TS.ImportDeclaration): void {
-    const bindings = node.importClause?.namedBindings;
-    if (!bindings || !ts.isNamedImports(bindings)) return;
-    for (const element of bindings.elements) {
-      if ((element.propertyName ?? element.name).text !== "aws_batch") continue;
-      this.findings.push(
-        findingAt(file, spanOf(file, element), {
-          kind: "cdk-import",
-          resourceType: CDK_IMPORT,
-          name: "aws-cdk-lib/aws_batch",
-        }),
-      );
-    }
   }
 
   private reportExceptionCheck(file: JsFile, check: TS.BinaryExpression): void {

@@ -55,10 +55,11 @@ describe("report --merge of three projects", () => {
     expect(render.callSites.map((site) => site.split("/")[0])).toEqual(["app-repo", "cdk-repo"]);
     expect(render.queue).toBe("render-queue");
     expect(render.cost).toEqual(parts.get("infra-repo")!.workloads![0]!.cost);
-    // The CDK job definition learns its queue from the Python call site naming it; alone it has none.
+    // The CDK job definition learns its queue from the Python call site naming it; alone, its container's class
+    // makes it a Fargate job and its repository's only Fargate queue is inferred for it.
     const thumbnails = merged.workloads!.find((workload) => workload.name === "thumbnails")!;
     expect([thumbnails.queue, thumbnails.computeEnvironment]).toEqual(["thumbs-queue", "thumbs-ce"]);
-    expect(parts.get("cdk-repo")!.workloads![0]!.queue).toBeNull();
+    expect(parts.get("cdk-repo")!.workloads![0]!.queue).toBe("thumbs-queue");
     expect(merged.plan!.filter((item) => item.workload === "render-frames")).toHaveLength(2);
   });
 

@@ -177,8 +177,10 @@ function jobDefinitionSpec(className: string, props: LiteralObject): LiteralObje
   } else if (isObject(container)) {
     spec.type = "container";
     spec.containerProperties = containerSpec(container, false);
-    // Only Fargate container definitions take these; the class itself is not kept by the scanners.
+    // The scanners keep the container's construct class as `$class`; only Fargate container definitions take the
+    // Fargate keys, which tells them apart when the class was not read.
     if (
+      get(container, "$class") === "EcsFargateContainerDefinition" ||
       ["fargatePlatformVersion", "fargateCpuArchitecture", "assignPublicIp"].some(
         (key) => get(container, key) !== undefined,
       )

@@ -2,6 +2,7 @@ import { cdkBatchIntegration } from "../../core/apigw-integration.js";
 import {
   addCdkComputeEnvironment,
   createInventoryItem,
+  isObject,
   normalizeCdkConstruct,
   normalizeCloudFormationResource,
 } from "../../inventory/index.js";
@@ -110,11 +111,13 @@ export class Reporter {
     }
     if (ts.isNewExpression(node)) {
       // A container definition is part of its job definition; other constructs are only referenced.
-      const isContainer = this.evaluator
+      const container = this.evaluator
         .valueOf(node.expression)
-        .some((value) => value.kind === "cdk-class" && value.name.endsWith("ContainerDefinition"));
+        .find((value) => value.kind === "cdk-class" && value.name.endsWith("ContainerDefinition"));
       const props = node.arguments?.[2];
-      if (isContainer && props) return readLiteral(props, this.resolveLiteral, depth);
+      if (container?.kind !== "cdk-class" || !props) return undefined;
+      const value = readLiteral(props, this.resolveLiteral, depth);
+      return isObject(value) ? { ...value, $class: container.name } : value;
     }
     return undefined;
   };

@@ -366,7 +366,7 @@ export class Reporter {
         if (!name || !value) continue;
         const inner = value.type === "call" ? value.childForFieldName("function")?.text : undefined;
         props[name] = inner?.endsWith("ContainerDefinition")
-          ? this.callArguments(module, value)
+          ? { ...this.callArguments(module, value), $class: inner.split(".").at(-1)! }
           : readLiteral(value, this.nameResolver(module));
       } else if (arg.type === "dictionary_splat") props["**"] = expression(arg.namedChildren[0] ?? arg);
       else if (arg.type !== "comment" && positional++ === 1 && arg.type === "string") id = readString(arg);

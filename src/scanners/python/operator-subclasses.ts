@@ -5,8 +5,10 @@
 import type { ClassInfo, ModuleIndex } from "./module-index.js";
 import type { Project } from "./project.js";
 
-const OPERATOR_MODULES = /^airflow\..*batch$/;
-const OPERATOR_NAMES = /^(Aws)?BatchOperator$/;
+// Airflow 2 `providers.amazon.aws.operators.batch`; Airflow 1.10 `contrib.operators.awsbatch_operator`, whose class
+// is spelled `AWSBatchOperator`.
+const OPERATOR_MODULES = /^airflow\.(.*batch|contrib\.operators\.awsbatch_operator)$/;
+const OPERATOR_NAMES = /^(Aws|AWS)?BatchOperator$/;
 
 /** Whether `moduleName.className` is one of Airflow's Batch operators. */
 export function isAirflowBatchOperator(moduleName: string, className: string): boolean {

@@ -142,6 +142,22 @@ m.schedule({ hello: "salad" }, {}, (error, response) => {
     expect(read.data?.metadata).toEqual({ name: "render-factory" });
   });
 
+  it("follows a described job through the names the code gives it, on both targets", async () => {
+    const script = `const m = require("./rewritten.js");
+(async () => {
+  const id = await m.render("renamed");
+  let state = { done: false };
+  for (let i = 0; i < 100 && !state.done; i++) { state = await m.state(id); if (!state.done) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify({ id, ...state }));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+    const onCommonCompute = (await drive("v2-describe-job-renamed.output.js", script)) as Record<string, unknown>;
+    expect(onCommonCompute).toMatchObject({ done: true, name: "render-renamed" });
+    const onSalad = (await drive("v2-describe-job-renamed-salad.output.js", script)) as Record<string, unknown>;
+    expect(onSalad).toMatchObject({ done: true, name: "render-renamed" });
+    const read = await sdk().queues.getQueueJob(ORG, PROJECT, "gpu-jobs", onSalad.id as string);
+    expect(read.data).toMatchObject({ status: "succeeded", metadata: { name: "render-renamed" } });
+  });
+
   it("type-checks the native TypeScript outputs against the packed runtime (strict, exactOptionalPropertyTypes)", () => {
     const typed = path.join(project, "typed");
     mkdirSync(typed, { recursive: true });

@@ -3,8 +3,9 @@
 // reads mapped; or the exact reason it cannot be, for a marker.
 import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
-import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
+import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
+import { mapReads } from "./native-reads.js";
 import { literalString, readRequest, type BatchRequest } from "./native-request.js";
 import { referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
@@ -368,71 +369,4 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
 function whole(operation: string, how: string, name: string): Answer | string {
   if (operation !== "DescribeJobs") return { edits: [], adapt: true };
   return `DescribeJobs: ${how}, and a ${name} job has another shape than Batch's JobDetail (jobId → id, status → state): read the fields you need from it instead`;
-}
-
-/** `r.jobId` → `r.id`, `r.jobs[0].status === "SUCCEEDED"` → `r.state === "completed"`; "whole" when used otherwise. */
-function mapReads(binding: JsNode, scope: JsNode, operation: string, ctx: OperationContext): TextEdit[] | string {
-  const { target, code } = ctx;
-  const name = TARGET_NAME[target];
-  const prefix = operation === "DescribeJobs" ? ["jobs", 0] : [];
-  const keys: Record<string, string> = {
-    jobId: "id",
-    jobName: target === "salad" ? "metadata?.name" : "name",
-    ...(operation === "DescribeJobs" ? { status: TARGET_STATUS_FIELD[target] } : {}),
-  };
-  const edits: TextEdit[] = [];
-  const uses = referencesIn(ctx.parsed, scope, binding.name).filter((use) => use.node !== binding);
-  for (const use of uses) {
-    let path = use;
-    for (const step of prefix) {
-      const member = path.parent?.node as JsNode;
-      const isMember = member && member.type.endsWith("MemberExpression") && member.object === path.node;
-      const key = member?.computed ? member.property.value : member?.property?.name;
-      if (!isMember || key !== step) {
-        return `DescribeJobs: the response is read as ${clip(code.slice(use.node.start, (isMember ? member : use.node).end))}: only ${binding.name}.jobs[0].<field> maps to one ${name} job; rewrite that read by hand`;
-      }
-      path = path.parent;
-    }
-    const member = path.parent?.node as JsNode;
-    if (!member || !member.type.endsWith("MemberExpression") || member.object !== path.node || member.computed) {
-      if (operation === "SubmitJob") return "whole";
-      return `DescribeJobs: ${clip(code.slice(use.node.start, path.node.end))} is used whole, and a ${name} job has another shape than Batch's JobDetail: read the fields you need instead`;
-    }
-    const field = member.property.name;
-    const mapped = Object.hasOwn(keys, field) ? keys[field] : undefined;
-    if (!mapped) {
-      if (operation === "SubmitJob" && field !== "jobArn") return "whole";
-      return `${operation}: the response field ${field} has no ${name} counterpart${field === "jobArn" ? " (jobs have no ARN): use the job id" : ""}: rewrite that read by hand`;
-    }
-    const optional = member.optional ? "?." : ".";
-    edits.push({ start: use.node.start, end: member.end, text: `${binding.name}${optional}${mapped}` });
-    if (field === "status") {
-      const why = mapStatusComparison(path.parent, edits, ctx);
-      if (why) return why;
-    }
-  }
-  return edits;
-}
-
-function mapStatusComparison(read: JsNode, edits: TextEdit[], ctx: OperationContext): string | undefined {
-  const { target, code } = ctx;
-  const comparison = read.parent?.node as JsNode;
-  const table = AWS_TO_TARGET_STATUS[target];
-  const name = TARGET_NAME[target];
-  if (comparison?.type !== "BinaryExpression" || !["===", "!==", "==", "!="].includes(comparison.operator))
-    return `DescribeJobs: status is used beyond an equality test, and ${name} states differ from Batch's (${Object.entries(
-      table,
-    )
-      .map(([aws, states]) => `${aws} → ${states.join("/")}`)
-      .join(", ")}): map it by hand`;
-  const other = comparison.left === read.node ? comparison.right : comparison.left;
-  const value = literalString(other);
-  const mapped = value !== undefined && Object.hasOwn(table, value) ? table[value] : undefined;
-  if (!mapped)
-    return "DescribeJobs: status is compared with something other than a literal Batch status: map it by hand";
-  if (mapped.length === 1) {
-    edits.push({ start: other.start, end: other.end, text: `${code[other.start]}${mapped[0]}${code[other.start]}` });
-    return undefined;
-  }
-  return `DescribeJobs: status ${value} becomes ${mapped.join(" or ")} on ${name}: compare against each by hand`;
 }

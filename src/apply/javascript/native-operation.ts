@@ -160,8 +160,9 @@ function submitCall(
   const unsupported = [...entries.keys()].filter((key) => !SUBMIT_KEYS.has(key));
   if (unsupported.length > 0) {
     const fields = unsupported.map((key) => fieldDetail(key, entries.get(key))).join(", ");
+    const why = [...new Set(unsupported.map((key) => missingBecause(key, target)).filter(Boolean))].join("; ");
     return refuse(
-      `SubmitJob ${fields} has no ${name} counterpart: move what it sets into parameters (the job's input, which the worker reads), or keep this file on the shim`,
+      `SubmitJob ${fields} has no ${name} counterpart${why ? ` (${why})` : ""}: move what it sets into parameters (the job's input, which the worker reads), or keep this file on the shim`,
     );
   }
   if (!entries.has("jobQueue") || !entries.has("jobDefinition"))
@@ -231,6 +232,20 @@ function submitCall(
 function literalMember(object: JsNode, key: string, code: string): string {
   const property = object.properties.find((p: JsNode) => p.key?.name === key);
   return text(code, property.value);
+}
+
+/** What the target has instead of a SubmitJob field (targets.md: jobs carry an input, little else). */
+function missingBecause(key: string, target: MigrationTarget): string | undefined {
+  const name = TARGET_NAME[target];
+  if (key === "containerOverrides" || key === "nodeOverrides" || key.endsWith("PropertiesOverride"))
+    return target === "salad"
+      ? "a SaladCloud queue job carries only its input and metadata: command, environment and resources are set once per container group"
+      : "a Common Compute job carries only its input: the workload fixes the command, environment and resources";
+  if (key === "dependsOn") return `${name} has no job dependencies: submit the next job once the first one completes`;
+  if (key === "arrayProperties") return `${name} has no array jobs: submit one job per index`;
+  if (key === "tags" || key === "propagateTags") return `${name} jobs carry no tags`;
+  if (key === "shareIdentifier" || key === "schedulingPriorityOverride") return `${name} has no fair-share scheduling`;
+  return undefined;
 }
 
 function fieldDetail(key: string, value: JsNode | undefined): string {

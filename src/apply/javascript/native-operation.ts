@@ -7,7 +7,7 @@ import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
 import { mapReads } from "./native-reads.js";
 import { literalString, readRequest, type BatchRequest } from "./native-request.js";
-import { referencesIn, scopeOf, statementOf } from "./scope.js";
+import { declaratorOf, referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 
 export const ROUTING_SOURCE = "batch-migrate-runtime/routing";
@@ -370,15 +370,42 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
     if (awaited) holder = holder.parent;
     if (holder?.node.type === "ExpressionStatement") return { edits: [], adapt: false };
     const declarator = holder?.node as JsNode;
-    if (!awaited || declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier")
+    const assigned = awaited ? assignedOnce(holder, ctx) : undefined;
+    if (assigned) {
+      binding = assigned.node.left;
+      scope = assigned.scope;
+    } else if (!awaited || declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier") {
       return whole(operation, "the response is handed on whole", name);
-    binding = declarator.id;
-    scope = scopeOf(holder);
+    } else {
+      binding = declarator.id;
+      scope = scopeOf(holder);
+    }
   }
   if (operation !== "SubmitJob" && operation !== "DescribeJobs") return { edits: [], adapt: true };
   const reads = mapReads(binding, scope, operation, ctx);
   if (reads !== "whole") return typeof reads === "string" ? reads : { edits: reads, adapt: false };
   return whole(operation, "the response is used whole", name);
+}
+
+/** `let r = false; … r = await …`: the one assignment of a variable declared with no value (or a falsy literal). */
+function assignedOnce(holder: JsNode, ctx: OperationContext): { node: JsNode; scope: JsNode } | undefined {
+  const node = holder?.node as JsNode;
+  if (node?.type !== "AssignmentExpression" || node.operator !== "=" || node.left.type !== "Identifier")
+    return undefined;
+  const declarator = declaratorOf(ctx.parsed, holder, node.left.name);
+  const init = declarator?.node.init as JsNode | undefined;
+  const empty =
+    !init ||
+    init.type === "NullLiteral" ||
+    (init.type === "BooleanLiteral" && init.value === false) ||
+    (init.type === "Identifier" && init.name === "undefined");
+  if (!declarator || !empty) return undefined;
+  const scope = scopeOf(declarator);
+  const writes = referencesIn(ctx.parsed, scope, node.left.name).filter((use) => {
+    const parent = use.parent.node as JsNode;
+    return (parent.type === "AssignmentExpression" && parent.left === use.node) || parent.type === "UpdateExpression";
+  });
+  return writes.length === 1 && writes[0].node === node.left ? { node, scope } : undefined;
 }
 
 function whole(operation: string, how: string, name: string): Answer | string {

@@ -37,7 +37,10 @@ export function mapReads(
   const edits: TextEdit[] = [];
   const uses = referencesIn(ctx.parsed, scope, binding.name).filter((use) => use.node !== binding);
   for (const use of uses) {
-    if (logged(use, ctx)) continue;
+    const parent = use.parent?.node as JsNode;
+    // `let r = false` before its one assignment `r = await …`, and `if (!r)`: no read of the response's shape.
+    if (logged(use, ctx) || truthTest(use) || (parent?.type === "VariableDeclarator" && parent.id === use.node))
+      continue;
     const why =
       operation === "DescribeJobs" ? describeRead(use, binding.name, edits, ctx) : submitRead(use, edits, ctx);
     if (why) return why;

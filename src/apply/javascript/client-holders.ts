@@ -137,7 +137,10 @@ function fieldHolders(ctx: HolderContext, field: Field, made: JsNode): ClientHol
       }
       // `this` is the instance in the class's methods and in arrow functions inside them, not in a nested function.
       for (let up = p.parent; up && up.node !== field.classBody.node; up = up.parent) {
-        if (FUNCTION.test(up.node.type) && up.node.type !== "ArrowFunctionExpression") {
+        if (
+          (FUNCTION.test(up.node.type) && up.node.type !== "ArrowFunctionExpression") ||
+          up.node.type === "ClassBody"
+        ) {
           problem = `${label} is read inside a nested function (${clip(ctx.code.slice(member.start, member.end))}), where this is not the instance: use an arrow function, or keep this file on the shim`;
           return;
         }

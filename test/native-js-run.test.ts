@@ -158,6 +158,22 @@ m.schedule({ hello: "salad" }, {}, (error, response) => {
     expect(read.data).toMatchObject({ status: "succeeded", metadata: { name: "render-renamed" } });
   });
 
+  it("maps a status with two target states to a test of both, through a callback, on both targets", async () => {
+    const script = `const m = require("./rewritten.js");
+const outcome = (id) => new Promise((resolve, reject) => m.outcome(id, (e, r) => (e ? reject(e) : resolve(r))));
+(async () => {
+  const id = await m.render("two-states");
+  let state = { settled: false };
+  for (let i = 0; i < 100 && !state.settled; i++) { state = await outcome(id); if (!state.settled) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify(state));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+    expect(await drive("v2-status-with-two-target-states.output.js", script)).toEqual({ failed: false, settled: true });
+    expect(await drive("v2-status-with-two-target-states-salad.output.js", script)).toEqual({
+      failed: false,
+      settled: true,
+    });
+  });
+
   it("type-checks the native TypeScript outputs against the packed runtime (strict, exactOptionalPropertyTypes)", () => {
     const typed = path.join(project, "typed");
     mkdirSync(typed, { recursive: true });

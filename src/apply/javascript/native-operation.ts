@@ -125,7 +125,8 @@ function spliceInner(edits: TextEdit[], site: OperationSite, code: string): Text
   const inner = edits.slice(0, -1).filter((edit) => edit.start >= callback.start && edit.end <= callback.end);
   const others = edits.slice(0, -1).filter((edit) => !inner.includes(edit));
   let body = code.slice(callback.start, callback.end);
-  for (const edit of [...inner].sort((a, b) => b.start - a.start))
+  // Last first; at one offset, a replacement before an insertion there, so the insertion lands in front of it.
+  for (const edit of [...inner].sort((a, b) => b.start - a.start || b.end - a.end))
     body = body.slice(0, edit.start - callback.start) + edit.text + body.slice(edit.end - callback.start);
   const prefix = outer.text.slice(0, outer.text.lastIndexOf(`(${code.slice(callback.start, callback.end)})`));
   return [...others, { start: outer.start, end: outer.end, text: `${prefix}(${body})` }];

@@ -180,9 +180,19 @@ function mapStatusComparison(read: JsNode, edits: TextEdit[], ctx: OperationCont
   const mapped = value !== undefined && Object.hasOwn(table, value) ? table[value] : undefined;
   if (!mapped)
     return "DescribeJobs: status is compared with something other than a literal Batch status: map it by hand";
+  const quote = code[other.start];
   if (mapped.length === 1) {
-    edits.push({ start: other.start, end: other.end, text: `${code[other.start]}${mapped[0]}${code[other.start]}` });
+    edits.push({ start: other.start, end: other.end, text: `${quote}${mapped[0]}${quote}` });
     return undefined;
   }
-  return `DescribeJobs: status ${value} becomes ${mapped.join(" or ")} on ${name}: compare against each by hand`;
+  // FAILED is two target states: `s === "FAILED"` → `["failed", "dead_letter"].includes(s)`, the read left in place.
+  const states = `${comparison.operator.startsWith("!") ? "!" : ""}[${mapped.map((state) => `${quote}${state}${quote}`).join(", ")}].includes(`;
+  if (comparison.left === read.node) {
+    edits.push({ start: read.node.start, end: read.node.start, text: states });
+    edits.push({ start: read.node.end, end: comparison.end, text: ")" });
+  } else {
+    edits.push({ start: comparison.start, end: read.node.start, text: states });
+    edits.push({ start: read.node.end, end: read.node.end, text: ")" });
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@ import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
-import { mapReads } from "./native-reads.js";
+import { mapDestructuredJobs, mapReads } from "./native-reads.js";
 import { literalString, readRequest, type BatchRequest } from "./native-request.js";
 import { declaratorOf, referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
@@ -372,6 +372,12 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
     if (holder?.node.type === "ExpressionStatement") return { edits: [], adapt: false };
     const declarator = holder?.node as JsNode;
     const assigned = awaited ? assignedOnce(holder, ctx) : undefined;
+    if (awaited && operation === "DescribeJobs" && declarator?.type === "VariableDeclarator") {
+      if (declarator.id.type === "ObjectPattern") {
+        const reads = mapDestructuredJobs(declarator.id, scopeOf(holder), ctx);
+        return typeof reads === "string" ? reads : { edits: reads, adapt: false };
+      }
+    }
     if (assigned) {
       binding = assigned.node.left;
       scope = assigned.scope;

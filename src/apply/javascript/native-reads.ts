@@ -90,19 +90,56 @@ function describeRead(use: JsNode, name: string, edits: TextEdit[], ctx: Operati
     if (isMemberOf(jobs?.node, use.node)) return unmapped(jobs.node.end);
     return `DescribeJobs: ${clip(code.slice(use.node.start, use.node.end))} is used whole, and a ${target} job has another shape than Batch's DescribeJobs response: read the fields you need instead`;
   }
+  return jobsRead(jobs, use.node.start, name, edits, ctx);
+}
+
+/**
+ * The reads of a one-job list (`r.jobs`, or `jobs` destructured from the response), each rewritten from `start` to
+ * the job read as `name`, the target's answer: `r.jobs[0]` → `r`, `jobs.find(…)` → `jobs`.
+ */
+function jobsRead(
+  jobs: JsNode,
+  start: number,
+  name: string,
+  edits: TextEdit[],
+  ctx: OperationContext,
+): string | undefined {
   const outer = jobs.parent?.node as JsNode;
   // `if (!r.jobs)`: the job is there (the target answers 404 otherwise), and the rewritten value is truthy too.
   if (truthTest(jobs)) {
-    edits.push({ start: use.node.start, end: jobs.node.end, text: name });
+    edits.push({ start, end: jobs.node.end, text: name });
     return undefined;
   }
   let job: JsNode | undefined;
   if (isMemberOf(outer, jobs.node) && outer.computed && keyOf(outer) === 0) job = jobs.parent;
   else if (isMemberOf(outer, jobs.node) && keyOf(outer) === "find" && findsById(jobs.parent.parent?.node, jobs.parent))
     job = jobs.parent.parent;
-  if (!job) return unmapped((isMemberOf(outer, jobs.node) ? outer : jobs.node).end);
-  edits.push({ start: use.node.start, end: job.node.end, text: name });
+  if (!job) {
+    const end = (isMemberOf(outer, jobs.node) ? outer : jobs.node).end;
+    return `DescribeJobs: the response is read as ${clip(ctx.code.slice(start, end))}: only jobs[0], jobs.find((j) => j.jobId === id) and a test of jobs map to the one ${TARGET_NAME[ctx.target]} job it answers; rewrite that read by hand`;
+  }
+  edits.push({ start, end: job.node.end, text: name });
   return jobRead(job, edits, ctx, 0);
+}
+
+/** `const { jobs } = await …`: the list, renamed to hold the one job the target answers. */
+export function mapDestructuredJobs(pattern: JsNode, scope: JsNode, ctx: OperationContext): TextEdit[] | string {
+  const property = pattern.properties.length === 1 ? (pattern.properties[0] as JsNode) : undefined;
+  const local = property?.value as JsNode | undefined;
+  if (
+    property?.type !== "ObjectProperty" ||
+    property.computed ||
+    (property.key.name ?? property.key.value) !== "jobs" ||
+    local?.type !== "Identifier"
+  )
+    return `DescribeJobs: the response is destructured (${clip(ctx.code.slice(pattern.start, pattern.end))}): only const { jobs } = … maps to the one ${TARGET_NAME[ctx.target]} job it answers; rewrite it by hand`;
+  const edits: TextEdit[] = [{ start: pattern.start, end: pattern.end, text: local.name }];
+  for (const use of referencesIn(ctx.parsed, scope, local.name)) {
+    if (use.node === local || use.node === property.key || logged(use, ctx)) continue;
+    const why = jobsRead(use, use.node.start, local.name, edits, ctx);
+    if (why) return why;
+  }
+  return edits;
 }
 
 /** `!x`, `if (x)`, `x && …`, `x ? … : …`: a value tested for being there, not read. */

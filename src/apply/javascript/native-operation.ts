@@ -276,8 +276,14 @@ function describeCall(
       `DescribeJobs: the request (${clip(request.text)}) is built elsewhere, so how many jobs it names is unknown here: pass { jobs: [jobId] } inline for one job, or keep this file on the shim`,
     );
   const jobs = request.entries.get("jobs");
-  if (request.entries.size !== 1 || jobs?.type !== "ArrayExpression")
-    return refuse(`DescribeJobs: only { jobs: [jobId] } maps to one ${name} call`);
+  if (request.entries.size !== 1 || jobs?.type !== "ArrayExpression") {
+    const extra = [...request.entries.keys()].filter((key) => key !== "jobs");
+    return refuse(
+      jobs && jobs.type !== "ArrayExpression"
+        ? `DescribeJobs: the job ids are a list made at run time (jobs: ${clip(ctx.code.slice(jobs.start, jobs.end))}), and ${name} reads one job per call: call ${name === "SaladCloud" ? "getQueueJob" : "jobs.get"} for each id (Promise.all), or keep this file on the shim`
+        : `DescribeJobs: only { jobs: [jobId] } maps to one ${name} call${extra.length > 0 ? ` (${extra.join(", ")} does not)` : ""}`,
+    );
+  }
   if (jobs.elements.length !== 1 || jobs.elements[0]?.type === "SpreadElement")
     return refuse(
       `DescribeJobs of ${jobs.elements.length === 1 ? "a spread list of" : "several"} jobs has no single ${name} call: read each job on its own (one call per id)`,

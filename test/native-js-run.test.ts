@@ -2,10 +2,11 @@
 // packed runtime, against the local executor's Common Compute and SaladCloud faces; what they submit is read back
 // through the official SaladCloud Node SDK, whose schemas validate every response.
 import { execFile } from "node:child_process";
-import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { SaladCloudSdk } from "@saladtechnologies-oss/salad-cloud-sdk";
+import ts from "typescript";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NODE, startApp, startTestExecutor } from "../runtime/test/helpers.js";
 import { ROOT, installIntoEmptyProject, npmPack, temporary } from "./support/pack.js";
@@ -108,6 +109,109 @@ m.schedule({ hello: "salad" }, {}, (error, response) => {
     const read = await sdk().queues.getQueueJob(ORG, PROJECT, "gpu-jobs", data.jobId);
     expect(read.data).toMatchObject({ id: data.jobId, input: { event: JSON.stringify({ hello: "salad" }) } });
     expect(read.data?.metadata).toEqual({ name: data.jobName });
+  });
+
+  it("moves a client held in a private #field whole: submits and polls through CommonComputeClient", async () => {
+    const result = (await drive(
+      "v2-private-hash-field-client.output.js",
+      `const renderer = require("./rewritten.js");
+(async () => {
+  const id = await renderer.render("field");
+  let done = false;
+  for (let i = 0; i < 100 && !done; i++) { done = await renderer.done(id); if (!done) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify({ id, done }));
+})().catch((e) => { console.error(e); process.exit(1); });`,
+    )) as { id: string; done: boolean };
+    expect(result.done).toBe(true);
+  });
+
+  it("moves the clients a module-private factory returns: SaladClient, read back by the official SDK", async () => {
+    const result = (await drive(
+      "v2-factory-client-salad.output.js",
+      `const m = require("./rewritten.js");
+(async () => {
+  const id = await m.render("factory");
+  let done = false;
+  for (let i = 0; i < 100 && !done; i++) { done = await m.done(id); if (!done) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify({ id, done }));
+})().catch((e) => { console.error(e); process.exit(1); });`,
+    )) as { id: string; done: boolean };
+    expect(result.done).toBe(true);
+    const read = await sdk().queues.getQueueJob(ORG, PROJECT, "gpu-jobs", result.id);
+    expect(read.data).toMatchObject({ id: result.id, input: { scene: "factory" }, status: "succeeded" });
+    expect(read.data?.metadata).toEqual({ name: "render-factory" });
+  });
+
+  it("follows a described job through the names the code gives it, on both targets", async () => {
+    const script = `const m = require("./rewritten.js");
+(async () => {
+  const id = await m.render("renamed");
+  let state = { done: false };
+  for (let i = 0; i < 100 && !state.done; i++) { state = await m.state(id); if (!state.done) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify({ id, ...state }));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+    const onCommonCompute = (await drive("v2-describe-job-renamed.output.js", script)) as Record<string, unknown>;
+    expect(onCommonCompute).toMatchObject({ done: true, name: "render-renamed" });
+    const onSalad = (await drive("v2-describe-job-renamed-salad.output.js", script)) as Record<string, unknown>;
+    expect(onSalad).toMatchObject({ done: true, name: "render-renamed" });
+    const read = await sdk().queues.getQueueJob(ORG, PROJECT, "gpu-jobs", onSalad.id as string);
+    expect(read.data).toMatchObject({ status: "succeeded", metadata: { name: "render-renamed" } });
+  });
+
+  it("maps a status with two target states to a test of both, through a callback, on both targets", async () => {
+    const script = `const m = require("./rewritten.js");
+const outcome = (id) => new Promise((resolve, reject) => m.outcome(id, (e, r) => (e ? reject(e) : resolve(r))));
+(async () => {
+  const id = await m.render("two-states");
+  let state = { settled: false };
+  for (let i = 0; i < 100 && !state.settled; i++) { state = await outcome(id); if (!state.settled) await new Promise((r) => setTimeout(r, 100)); }
+  console.log(JSON.stringify(state));
+})().catch((e) => { console.error(e); process.exit(1); });`;
+    expect(await drive("v2-status-with-two-target-states.output.js", script)).toEqual({ failed: false, settled: true });
+    expect(await drive("v2-status-with-two-target-states-salad.output.js", script)).toEqual({
+      failed: false,
+      settled: true,
+    });
+  });
+
+  it("type-checks the native TypeScript outputs against the packed runtime (strict, exactOptionalPropertyTypes)", () => {
+    const typed = path.join(project, "typed");
+    mkdirSync(typed, { recursive: true });
+    const files = readdirSync(FIXTURES)
+      .filter((name) => name.endsWith(".output.ts"))
+      .filter(
+        (name) =>
+          // Only files wholly on a target: the others keep AWS imports the project does not install.
+          !/["'](aws-sdk|@aws-sdk\/[\w-]+|batch-migrate-runtime\/(aws-sdk-v2|client-batch))["']/.test(
+            readFileSync(path.join(FIXTURES, name), "utf8"),
+          ),
+      )
+      .map((name) => {
+        const copy = path.join(typed, name);
+        copyFileSync(path.join(FIXTURES, name), copy);
+        return copy;
+      });
+    expect(files.map((file) => path.basename(file))).toEqual(
+      expect.arrayContaining(["v3-private-field-client.output.ts", "v3-factory-return-type.output.ts"]),
+    );
+    const program = ts.createProgram(files, {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.NodeNext,
+      moduleResolution: ts.ModuleResolutionKind.NodeNext,
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      skipLibCheck: true,
+      noEmit: true,
+      types: ["node"],
+      typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    });
+    const problems = ts
+      .getPreEmitDiagnostics(program)
+      .map(
+        (d) =>
+          `${d.file ? path.basename(d.file.fileName) : ""}: ${ts.flattenDiagnosticMessageText(d.messageText, " ")}`,
+      );
+    expect(problems).toEqual([]);
   });
 
   it("fails loudly, naming the key to add, when the run-time route is not in migrate.config.json", async () => {

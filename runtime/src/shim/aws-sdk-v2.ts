@@ -133,9 +133,23 @@ export interface BatchOptions {
  * An operation's output as aws-sdk v2 types it: v2 declares a job's `startedAt` present (it is absent until the job
  * starts, from AWS as from the shim), so v2 code that reads it keeps type-checking.
  */
-type V2Output<Operation extends ShimOperation> = Operation extends "DescribeJobs"
-  ? { jobs?: (JobDetail & { startedAt: number })[] | undefined }
-  : OperationShapes[Operation][1];
+type V2Output<Operation extends ShimOperation> = V2Shape<
+  Operation extends "DescribeJobs"
+    ? { jobs?: (JobDetail & { startedAt: number })[] | undefined }
+    : OperationShapes[Operation][1]
+>;
+
+/**
+ * A shape as aws-sdk v2 writes it: an optional member is `name?: X`, never `name?: X | undefined` as v3 writes it.
+ * Under `exactOptionalPropertyTypes` only that form stands where v2's output types are declared.
+ */
+export type V2Shape<T> = 0 extends 1 & T
+  ? T
+  : T extends readonly (infer Element)[]
+    ? V2Shape<Element>[]
+    : T extends object
+      ? { [K in keyof T]: {} extends Pick<T, K> ? V2Shape<Exclude<T[K], undefined>> : V2Shape<T[K]> }
+      : T;
 
 type Method<Operation extends ShimOperation> = {
   (params: OperationShapes[Operation][0], callback?: Callback<V2Output<Operation>>): BatchRequest<V2Output<Operation>>;

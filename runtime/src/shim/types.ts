@@ -3,7 +3,16 @@
 // botocore's batch 2016-08-10 model; nested structures the shim passes through unchanged stay open.
 import type { ResponseMetadata } from "./errors.js";
 
-import type { ArrayJobDependency, JobStatus } from "./sdk-surface.js";
+import type {
+  ArrayJobDependency,
+  CEStatus,
+  JobStatus,
+  JQStatus,
+  OrchestrationType,
+  PlatformCapability,
+  ResourceType,
+  RetryAction,
+} from "./sdk-surface.js";
 
 /** A nested structure the shim passes through unchanged: `any`, so it is no stricter than the SDK's shape for it. */
 // oxlint-disable-next-line no-explicit-any
@@ -19,13 +28,20 @@ export interface KeyValuePair {
 }
 
 export interface ResourceRequirement {
-  type: string;
+  type: string | undefined;
+  value: string | undefined;
+}
+
+export interface ResourceRequirementDetail {
+  type: ResourceType;
   value: string;
 }
 
+// A request's members take what either SDK takes (v2 any string where v3 has an enum); a response's are the SDK's
+// own, so a response stands where the SDK's type is declared. The `…Detail` shapes below are those responses.
 export interface EvaluateOnExit {
   // aws-sdk v2 takes any string here.
-  action: "RETRY" | "EXIT" | "retry" | "exit" | (string & {});
+  action: "RETRY" | "EXIT" | "retry" | "exit" | (string & {}) | undefined;
   onStatusReason?: string | undefined;
   onReason?: string | undefined;
   onExitCode?: string | undefined;
@@ -34,6 +50,11 @@ export interface EvaluateOnExit {
 export interface RetryStrategy {
   attempts?: number | undefined;
   evaluateOnExit?: EvaluateOnExit[] | undefined;
+}
+
+export interface RetryStrategyDetail {
+  attempts?: number | undefined;
+  evaluateOnExit?: (Omit<EvaluateOnExit, "action"> & { action: RetryAction })[] | undefined;
 }
 
 export interface JobTimeout {
@@ -46,6 +67,11 @@ export interface JobDependency {
   type?: ArrayJobDependency | (string & {}) | undefined;
 }
 
+export interface JobDependencyDetail {
+  jobId?: string | undefined;
+  type?: ArrayJobDependency | undefined;
+}
+
 export interface ContainerOverrides {
   vcpus?: number | undefined;
   memory?: number | undefined;
@@ -55,7 +81,7 @@ export interface ContainerOverrides {
   resourceRequirements?: ResourceRequirement[] | undefined;
 }
 
-export interface ContainerProperties {
+interface ContainerPropertiesMembers {
   image?: string | undefined;
   vcpus?: number | undefined;
   memory?: number | undefined;
@@ -63,12 +89,19 @@ export interface ContainerProperties {
   jobRoleArn?: string | undefined;
   executionRoleArn?: string | undefined;
   environment?: KeyValuePair[] | undefined;
-  resourceRequirements?: ResourceRequirement[] | undefined;
   instanceType?: string | undefined;
   [member: string]: Unmodelled;
 }
 
-export interface ContainerDetail extends ContainerProperties {
+export interface ContainerProperties extends ContainerPropertiesMembers {
+  resourceRequirements?: ResourceRequirement[] | undefined;
+}
+
+export interface ContainerPropertiesDetail extends ContainerPropertiesMembers {
+  resourceRequirements?: ResourceRequirementDetail[] | undefined;
+}
+
+export interface ContainerDetail extends ContainerPropertiesDetail {
   exitCode?: number | undefined;
   reason?: string | undefined;
   containerInstanceArn?: string | undefined;
@@ -108,10 +141,11 @@ export interface JobDetail {
   attempts?: AttemptDetail[] | undefined;
   statusReason?: string | undefined;
   createdAt?: number | undefined;
-  retryStrategy?: RetryStrategy | undefined;
-  startedAt?: number | undefined;
+  retryStrategy?: RetryStrategyDetail | undefined;
+  // Absent until the job starts, but a member of the SDK's JobDetail all the same.
+  startedAt: number | undefined;
   stoppedAt?: number | undefined;
-  dependsOn?: JobDependency[] | undefined;
+  dependsOn?: JobDependencyDetail[] | undefined;
   jobDefinition: string;
   parameters?: Record<string, string> | undefined;
   container?: ContainerDetail | undefined;
@@ -119,7 +153,7 @@ export interface JobDetail {
   timeout?: JobTimeout | undefined;
   tags?: Record<string, string> | undefined;
   propagateTags?: boolean | undefined;
-  platformCapabilities?: string[] | undefined;
+  platformCapabilities?: PlatformCapability[] | undefined;
   isCancelled?: boolean | undefined;
   isTerminated?: boolean | undefined;
 }
@@ -133,7 +167,7 @@ export interface JobSummary {
   statusReason?: string | undefined;
   startedAt?: number | undefined;
   stoppedAt?: number | undefined;
-  container?: { exitCode?: number; reason?: string };
+  container?: { exitCode?: number | undefined; reason?: string | undefined } | undefined;
   arrayProperties?: ArrayPropertiesDetail | undefined;
   jobDefinition?: string | undefined;
   shareIdentifier?: string | undefined;
@@ -157,7 +191,7 @@ export interface SubmitJobRequest {
   jobDefinition: string | undefined;
   shareIdentifier?: string | undefined;
   schedulingPriorityOverride?: number | undefined;
-  arrayProperties?: { size?: number } | undefined;
+  arrayProperties?: { size?: number | undefined } | undefined;
   dependsOn?: JobDependency[] | undefined;
   parameters?: Record<string, string> | undefined;
   containerOverrides?: ContainerOverrides | undefined;
@@ -187,7 +221,7 @@ export interface ListJobsRequest {
   jobQueue?: string | undefined;
   arrayJobId?: string | undefined;
   multiNodeJobId?: string | undefined;
-  jobStatus?: JobStatus | undefined;
+  jobStatus?: JobStatus | (string & {}) | undefined;
   maxResults?: number | undefined;
   nextToken?: string | undefined;
   filters?: KeyValuesPair[] | undefined;
@@ -234,13 +268,13 @@ export interface JobDefinition {
   status?: string | undefined;
   type: string;
   parameters?: Record<string, string> | undefined;
-  containerProperties?: ContainerProperties | undefined;
-  retryStrategy?: RetryStrategy | undefined;
+  containerProperties?: ContainerPropertiesDetail | undefined;
+  retryStrategy?: RetryStrategyDetail | undefined;
   timeout?: JobTimeout | undefined;
   tags?: Record<string, string> | undefined;
   propagateTags?: boolean | undefined;
-  platformCapabilities?: string[] | undefined;
-  containerOrchestrationType?: string | undefined;
+  platformCapabilities?: PlatformCapability[] | undefined;
+  containerOrchestrationType?: OrchestrationType | undefined;
   [member: string]: Unmodelled;
 }
 export interface DescribeJobDefinitionsRequest {
@@ -259,7 +293,7 @@ export interface JobQueueDetail {
   jobQueueName: string;
   jobQueueArn: string;
   state: "ENABLED" | "DISABLED";
-  status?: string | undefined;
+  status?: JQStatus | undefined;
   statusReason?: string | undefined;
   priority: number;
   computeEnvironmentOrder: { order: number; computeEnvironment: string }[];
@@ -281,7 +315,7 @@ export interface ComputeEnvironmentDetail {
   computeEnvironmentArn: string;
   type?: "MANAGED" | "UNMANAGED" | undefined;
   state?: "ENABLED" | "DISABLED" | undefined;
-  status?: string | undefined;
+  status?: CEStatus | undefined;
   statusReason?: string | undefined;
   computeResources?: Unmodelled;
   tags?: Record<string, string> | undefined;
@@ -312,7 +346,7 @@ export interface ListTagsForResourceRequest {
   resourceArn: string | undefined;
 }
 export interface ListTagsForResourceResponse {
-  tags?: Record<string, string>;
+  tags?: Record<string, string> | undefined;
 }
 
 export interface OperationShapes {

@@ -3,10 +3,11 @@
 // reads mapped; or the exact reason it cannot be, for a marker.
 import { mapSubmit, onlySaladQueue, type MigrateConfig } from "../config.js";
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
-import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
+import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
+import { mapDestructuredJobs, mapReads } from "./native-reads.js";
 import { literalString, readRequest, type BatchRequest } from "./native-request.js";
-import { referencesIn, scopeOf, statementOf } from "./scope.js";
+import { declaratorOf, referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 
 export const ROUTING_SOURCE = "batch-migrate-runtime/routing";
@@ -124,7 +125,8 @@ function spliceInner(edits: TextEdit[], site: OperationSite, code: string): Text
   const inner = edits.slice(0, -1).filter((edit) => edit.start >= callback.start && edit.end <= callback.end);
   const others = edits.slice(0, -1).filter((edit) => !inner.includes(edit));
   let body = code.slice(callback.start, callback.end);
-  for (const edit of [...inner].sort((a, b) => b.start - a.start))
+  // Last first; at one offset, a replacement before an insertion there, so the insertion lands in front of it.
+  for (const edit of [...inner].sort((a, b) => b.start - a.start || b.end - a.end))
     body = body.slice(0, edit.start - callback.start) + edit.text + body.slice(edit.end - callback.start);
   const prefix = outer.text.slice(0, outer.text.lastIndexOf(`(${code.slice(callback.start, callback.end)})`));
   return [...others, { start: outer.start, end: outer.end, text: `${prefix}(${body})` }];
@@ -159,8 +161,9 @@ function submitCall(
   const unsupported = [...entries.keys()].filter((key) => !SUBMIT_KEYS.has(key));
   if (unsupported.length > 0) {
     const fields = unsupported.map((key) => fieldDetail(key, entries.get(key))).join(", ");
+    const why = [...new Set(unsupported.map((key) => missingBecause(key, target)).filter(Boolean))].join("; ");
     return refuse(
-      `SubmitJob ${fields} has no ${name} counterpart: move what it sets into parameters (the job's input, which the worker reads), or keep this file on the shim`,
+      `SubmitJob ${fields} has no ${name} counterpart${why ? ` (${why})` : ""}: move what it sets into parameters (the job's input, which the worker reads), or keep this file on the shim`,
     );
   }
   if (!entries.has("jobQueue") || !entries.has("jobDefinition"))
@@ -232,6 +235,20 @@ function literalMember(object: JsNode, key: string, code: string): string {
   return text(code, property.value);
 }
 
+/** What the target has instead of a SubmitJob field (targets.md: jobs carry an input, little else). */
+function missingBecause(key: string, target: MigrationTarget): string | undefined {
+  const name = TARGET_NAME[target];
+  if (key === "containerOverrides" || key === "nodeOverrides" || key.endsWith("PropertiesOverride"))
+    return target === "salad"
+      ? "a SaladCloud queue job carries only its input and metadata: command, environment and resources are set once per container group"
+      : "a Common Compute job carries only its input: the workload fixes the command, environment and resources";
+  if (key === "dependsOn") return `${name} has no job dependencies: submit the next job once the first one completes`;
+  if (key === "arrayProperties") return `${name} has no array jobs: submit one job per index`;
+  if (key === "tags" || key === "propagateTags") return `${name} jobs carry no tags`;
+  if (key === "shareIdentifier" || key === "schedulingPriorityOverride") return `${name} has no fair-share scheduling`;
+  return undefined;
+}
+
 function fieldDetail(key: string, value: JsNode | undefined): string {
   if (value?.type !== "ObjectExpression") return key;
   const inner = value.properties.map((p: JsNode) => p.key?.name ?? p.key?.value).filter(Boolean);
@@ -259,8 +276,14 @@ function describeCall(
       `DescribeJobs: the request (${clip(request.text)}) is built elsewhere, so how many jobs it names is unknown here: pass { jobs: [jobId] } inline for one job, or keep this file on the shim`,
     );
   const jobs = request.entries.get("jobs");
-  if (request.entries.size !== 1 || jobs?.type !== "ArrayExpression")
-    return refuse(`DescribeJobs: only { jobs: [jobId] } maps to one ${name} call`);
+  if (request.entries.size !== 1 || jobs?.type !== "ArrayExpression") {
+    const extra = [...request.entries.keys()].filter((key) => key !== "jobs");
+    return refuse(
+      jobs && jobs.type !== "ArrayExpression"
+        ? `DescribeJobs: the job ids are a list made at run time (jobs: ${clip(ctx.code.slice(jobs.start, jobs.end))}), and ${name} reads one job per call: call ${name === "SaladCloud" ? "getQueueJob" : "jobs.get"} for each id (Promise.all), or keep this file on the shim`
+        : `DescribeJobs: only { jobs: [jobId] } maps to one ${name} call${extra.length > 0 ? ` (${extra.join(", ")} does not)` : ""}`,
+    );
+  }
   if (jobs.elements.length !== 1 || jobs.elements[0]?.type === "SpreadElement")
     return refuse(
       `DescribeJobs of ${jobs.elements.length === 1 ? "a spread list of" : "several"} jobs has no single ${name} call: read each job on its own (one call per id)`,
@@ -354,10 +377,22 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
     if (awaited) holder = holder.parent;
     if (holder?.node.type === "ExpressionStatement") return { edits: [], adapt: false };
     const declarator = holder?.node as JsNode;
-    if (!awaited || declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier")
+    const assigned = awaited ? assignedOnce(holder, ctx) : undefined;
+    if (awaited && operation === "DescribeJobs" && declarator?.type === "VariableDeclarator") {
+      if (declarator.id.type === "ObjectPattern") {
+        const reads = mapDestructuredJobs(declarator.id, scopeOf(holder), ctx);
+        return typeof reads === "string" ? reads : { edits: reads, adapt: false };
+      }
+    }
+    if (assigned) {
+      binding = assigned.node.left;
+      scope = assigned.scope;
+    } else if (!awaited || declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier") {
       return whole(operation, "the response is handed on whole", name);
-    binding = declarator.id;
-    scope = scopeOf(holder);
+    } else {
+      binding = declarator.id;
+      scope = scopeOf(holder);
+    }
   }
   if (operation !== "SubmitJob" && operation !== "DescribeJobs") return { edits: [], adapt: true };
   const reads = mapReads(binding, scope, operation, ctx);
@@ -365,74 +400,28 @@ function answerOf(site: OperationSite, operation: string, ctx: OperationContext,
   return whole(operation, "the response is used whole", name);
 }
 
+/** `let r = false; … r = await …`: the one assignment of a variable declared with no value (or a falsy literal). */
+function assignedOnce(holder: JsNode, ctx: OperationContext): { node: JsNode; scope: JsNode } | undefined {
+  const node = holder?.node as JsNode;
+  if (node?.type !== "AssignmentExpression" || node.operator !== "=" || node.left.type !== "Identifier")
+    return undefined;
+  const declarator = declaratorOf(ctx.parsed, holder, node.left.name);
+  const init = declarator?.node.init as JsNode | undefined;
+  const empty =
+    !init ||
+    init.type === "NullLiteral" ||
+    (init.type === "BooleanLiteral" && init.value === false) ||
+    (init.type === "Identifier" && init.name === "undefined");
+  if (!declarator || !empty) return undefined;
+  const scope = scopeOf(declarator);
+  const writes = referencesIn(ctx.parsed, scope, node.left.name).filter((use) => {
+    const parent = use.parent.node as JsNode;
+    return (parent.type === "AssignmentExpression" && parent.left === use.node) || parent.type === "UpdateExpression";
+  });
+  return writes.length === 1 && writes[0].node === node.left ? { node, scope } : undefined;
+}
+
 function whole(operation: string, how: string, name: string): Answer | string {
   if (operation !== "DescribeJobs") return { edits: [], adapt: true };
   return `DescribeJobs: ${how}, and a ${name} job has another shape than Batch's JobDetail (jobId → id, status → state): read the fields you need from it instead`;
-}
-
-/** `r.jobId` → `r.id`, `r.jobs[0].status === "SUCCEEDED"` → `r.state === "completed"`; "whole" when used otherwise. */
-function mapReads(binding: JsNode, scope: JsNode, operation: string, ctx: OperationContext): TextEdit[] | string {
-  const { target, code } = ctx;
-  const name = TARGET_NAME[target];
-  const prefix = operation === "DescribeJobs" ? ["jobs", 0] : [];
-  const keys: Record<string, string> = {
-    jobId: "id",
-    jobName: target === "salad" ? "metadata?.name" : "name",
-    ...(operation === "DescribeJobs" ? { status: TARGET_STATUS_FIELD[target] } : {}),
-  };
-  const edits: TextEdit[] = [];
-  const uses = referencesIn(ctx.parsed, scope, binding.name).filter((use) => use.node !== binding);
-  for (const use of uses) {
-    let path = use;
-    for (const step of prefix) {
-      const member = path.parent?.node as JsNode;
-      const isMember = member && member.type.endsWith("MemberExpression") && member.object === path.node;
-      const key = member?.computed ? member.property.value : member?.property?.name;
-      if (!isMember || key !== step) {
-        return `DescribeJobs: the response is read as ${clip(code.slice(use.node.start, (isMember ? member : use.node).end))}: only ${binding.name}.jobs[0].<field> maps to one ${name} job; rewrite that read by hand`;
-      }
-      path = path.parent;
-    }
-    const member = path.parent?.node as JsNode;
-    if (!member || !member.type.endsWith("MemberExpression") || member.object !== path.node || member.computed) {
-      if (operation === "SubmitJob") return "whole";
-      return `DescribeJobs: ${clip(code.slice(use.node.start, path.node.end))} is used whole, and a ${name} job has another shape than Batch's JobDetail: read the fields you need instead`;
-    }
-    const field = member.property.name;
-    const mapped = Object.hasOwn(keys, field) ? keys[field] : undefined;
-    if (!mapped) {
-      if (operation === "SubmitJob" && field !== "jobArn") return "whole";
-      return `${operation}: the response field ${field} has no ${name} counterpart${field === "jobArn" ? " (jobs have no ARN): use the job id" : ""}: rewrite that read by hand`;
-    }
-    const optional = member.optional ? "?." : ".";
-    edits.push({ start: use.node.start, end: member.end, text: `${binding.name}${optional}${mapped}` });
-    if (field === "status") {
-      const why = mapStatusComparison(path.parent, edits, ctx);
-      if (why) return why;
-    }
-  }
-  return edits;
-}
-
-function mapStatusComparison(read: JsNode, edits: TextEdit[], ctx: OperationContext): string | undefined {
-  const { target, code } = ctx;
-  const comparison = read.parent?.node as JsNode;
-  const table = AWS_TO_TARGET_STATUS[target];
-  const name = TARGET_NAME[target];
-  if (comparison?.type !== "BinaryExpression" || !["===", "!==", "==", "!="].includes(comparison.operator))
-    return `DescribeJobs: status is used beyond an equality test, and ${name} states differ from Batch's (${Object.entries(
-      table,
-    )
-      .map(([aws, states]) => `${aws} → ${states.join("/")}`)
-      .join(", ")}): map it by hand`;
-  const other = comparison.left === read.node ? comparison.right : comparison.left;
-  const value = literalString(other);
-  const mapped = value !== undefined && Object.hasOwn(table, value) ? table[value] : undefined;
-  if (!mapped)
-    return "DescribeJobs: status is compared with something other than a literal Batch status: map it by hand";
-  if (mapped.length === 1) {
-    edits.push({ start: other.start, end: other.end, text: `${code[other.start]}${mapped[0]}${code[other.start]}` });
-    return undefined;
-  }
-  return `DescribeJobs: status ${value} becomes ${mapped.join(" or ")} on ${name}: compare against each by hand`;
 }

@@ -7,6 +7,7 @@ import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
 import { V2_BATCH_SOURCE, V2_SHIM_SOURCE, V2_SOURCE, v2RootNames, V3_SHIM_SOURCE, V3_SOURCE } from "./batch-imports.js";
 import { planOperation, type OperationContext, type OperationSite } from "./native-operation.js";
+import { holdersOf, type HolderContext } from "./client-holders.js";
 import { declaratorOf, isReference, referencesIn, scopeOf, statementOf } from "./scope.js";
 import type { JsNode, JsStyle, ParsedJs } from "./syntax.js";
 
@@ -157,6 +158,17 @@ export function planJsNative(
   /** Nodes a planned site or client accounts for; any other Batch reference is a site that cannot move. */
   const handled = new Set<JsNode>();
 
+  const holderContext: HolderContext = {
+    parsed,
+    code,
+    nativeClient: native.client,
+    targetName: name,
+    isBatchType: (typeText) => {
+      const qualified = /^([\w$]+)\.(Batch|BatchClient)$/.exec(typeText);
+      if (qualified) return qualified[2] === "Batch" ? roots.has(qualified[1]!) : v3.get(qualified[1]!) === "*";
+      return v2.has(typeText) || v3.get(typeText) === "BatchClient";
+    },
+  };
   const isBatchConstructor = (callee: JsNode): "v2" | "v3" | undefined => {
     if (callee.type === "Identifier" && v3.get(callee.name) === "BatchClient") return "v3";
     if (callee.type === "Identifier" && v2.has(callee.name)) return "v2";
@@ -228,25 +240,12 @@ export function planJsNative(
       plan.callbackify ||= planned.callbackify;
       return undefined;
     }
-    if (declarator?.type !== "VariableDeclarator" || declarator.id.type !== "Identifier" || declarator.init !== node) {
-      const parent = path.parent?.node as JsNode;
-      const where =
-        parent?.type === "AssignmentExpression"
-          ? `is stored in ${clip(text(parent.left))}`
-          : parent?.type === "ReturnStatement" || parent?.type === "ArrowFunctionExpression"
-            ? "is returned by a factory function"
-            : "is not bound to a name";
-      return `${clip(made)} ${where}, not a local const: its uses (here or in other modules) cannot all be followed to ${name} calls, so this file stays on the shim; bind the client to a const and keep its uses in this file`;
-    }
-    if (path.parent.parent?.parent?.node.type === "ExportNamedDeclaration")
-      return `${clip(made)} is exported: other modules call it as an AWS Batch client, so this file stays on the shim; convert those modules with it, or keep the client private to this file`;
-    const clientName = declarator.id.name;
-    const scope = scopeOf(path.parent);
+    const holders = holdersOf(holderContext, path);
+    if (typeof holders === "string") return holders;
     const sites: OperationSite[] = [];
-    for (const use of referencesIn(parsed, scope, clientName)) {
-      if (use.node === declarator.id) continue;
+    for (const { use, label } of holders.uses) {
       handled.add(use.parent.node);
-      const site = version === "v3" ? v3Site(use, clientName) : v2Site(use, clientName);
+      const site = version === "v3" ? v3Site(use, label) : v2Site(use, label);
       if (typeof site === "string") {
         manual(use, site);
         continue;
@@ -266,7 +265,7 @@ export function planJsNative(
       plan.callbackify ||= planned.callbackify;
     }
     if (failed || optionProblem) return undefined;
-    plan.edits.push({ start: node.start, end: node.end, text: `new ${native.client}()` });
+    plan.edits.push({ start: node.start, end: node.end, text: `new ${native.client}()` }, ...holders.edits);
     if (dropped.length > 0) plan.edits.push(droppedNote());
     return undefined;
   }
@@ -407,7 +406,7 @@ export function planJsNative(
       if (!operation) return;
       manual(
         p,
-        `${clip(text(callee))}() (${operation}) goes through ${clip(text(callee.object))}, which is not a client this file binds to a const, so apply cannot tell which client it reaches: call it on the const that holds new AWS.Batch(), or rewrite it by hand`,
+        `${clip(text(callee))}() (${operation}) goes through ${clip(text(callee.object))}, which apply cannot follow to the client it holds (a public field, an exported client or factory, a parameter, an import): hold the client in a const, a private field or a module-private factory in this file, or rewrite the call by hand`,
       );
     });
   }

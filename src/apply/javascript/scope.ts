@@ -54,9 +54,10 @@ export function declaratorOf(parsed: ParsedJs, from: JsNode, name: string): JsNo
   }
 }
 
-/** The statement holding a path (what a marker goes above). */
+/** The statement (or class property) holding a path: what a marker goes above. */
 export function statementOf(path: JsNode): JsNode {
   let current = path;
-  while (current.parent && !/Statement$|Declaration$/.test(current.node.type)) current = current.parent;
+  while (current.parent && !/Statement$|Declaration$|^Class(Private)?Property$/.test(current.node.type))
+    current = current.parent;
   return current.node;
 }

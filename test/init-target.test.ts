@@ -167,4 +167,47 @@ describe("migrate init --target", () => {
     expect(run.err()).toMatch(/is a symlink; it was not written/);
     expect(readFileSync(outside, "utf8")).toBe("{}");
   });
+
+  it("maps what code registers itself from the literal part of its request", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "migrate-init-code-"));
+    writeFileSync(
+      path.join(dir, "provision.py"),
+      [
+        "import os",
+        "import boto3",
+        "",
+        'client = boto3.client("batch")',
+        "client.create_job_queue(",
+        '    jobQueueName="render-queue", priority=5, state="ENABLED",',
+        '    computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "arn:aws:batch:us-east-1:1:compute-environment/render-ce"}],',
+        ")",
+        "client.register_job_definition(",
+        '    jobDefinitionName="whisper-transcribe", type="container",',
+        '    containerProperties={"image": "w:1", "command": ["python3", "run.py"],',
+        '                         "environment": [{"name": "TOKEN", "value": os.environ["TOKEN"]}]},',
+        ")",
+        'client.submit_job(jobName="a", jobQueue="render-queue", jobDefinition="whisper-transcribe:1")',
+        "",
+      ].join("\n"),
+    );
+    expect(await main(["init", ".", "--target", "common-compute"], io(dir))).toBe(0);
+    const raw = JSON.parse(readFileSync(path.join(dir, "migrate.config.json"), "utf8")) as Record<string, any>;
+    expect(raw.jobQueues["render-queue"]).toEqual({
+      priority: 5,
+      state: "ENABLED",
+      computeEnvironments: ["render-ce"],
+      commonCompute: { priority: "batch" },
+    });
+    const definition = raw.jobDefinitions["whisper-transcribe"];
+    // The environment is read at run time: left out, and the todo says so; the rest is the code's request.
+    expect(definition).toMatchObject({
+      type: "container",
+      containerProperties: { image: "w:1", command: ["python3", "run.py"] },
+      commonCompute: { workload: "whisper_ane" },
+    });
+    expect(definition.containerProperties.environment).toBeUndefined();
+    expect(definition.todo).toMatch(
+      /registered by code at provision\.py:9 .*containerProperties\.environment is read at run time there and left out/,
+    );
+  });
 });

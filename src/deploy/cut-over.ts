@@ -69,9 +69,11 @@ export function describeCutOver(cutOver: CutOver, target: string, shown: string)
     .map(([key, one, many]) => `${count(cutOver.added[key]!.length, one, many)} (${namesOf(cutOver.added[key]!)})`);
   const completed = sections.flatMap(([key]) => cutOver.completed[key] ?? []);
   lines.push(
-    added.length === 0 && completed.length === 0
-      ? `${shown} already mapped every job queue and job definition the scan found`
-      : `${shown} maps for ${target}: added ${added.join(", ") || "nothing"}${completed.length > 0 ? `; completed ${namesOf(completed)} (fields they lacked; nothing written there was changed)` : ""}`,
+    cutOver.mapped === 0
+      ? `the scan found no job queue or job definition to map into ${shown}`
+      : added.length === 0 && completed.length === 0
+        ? `${shown} already mapped every job queue and job definition the scan found`
+        : `${shown} maps for ${target}: added ${added.join(", ") || "nothing"}${completed.length > 0 ? `; completed ${namesOf(completed)} (fields they lacked; nothing written there was changed)` : ""}`,
   );
   if (cutOver.todos.length > 0)
     lines.push(

@@ -21,6 +21,8 @@ export interface MergeSummary {
   completed: Record<string, string[]>;
   /** Entries added with a `todo` (`jobQueues.q`, `jobDefinitions.d`). */
   todos: string[];
+  /** How many queues and job definitions the generated mapping holds. */
+  mapped: number;
   /** The target the file named before, if any. */
   previous?: string;
 }
@@ -62,7 +64,7 @@ function sectionEntries(section: unknown, nameKey: string): Map<string, Json> {
  * (the root file's object, or `{}`), in place, and sets the target. Returns what changed.
  */
 export function mergeRootConfig(document: Json, target: string, generated: Json): MergeSummary {
-  const summary: MergeSummary = { added: {}, completed: {}, todos: [] };
+  const summary: MergeSummary = { added: {}, completed: {}, todos: [], mapped: 0 };
   const shim = isObject(document.shim) ? document.shim : undefined;
   const previous = shim?.target ?? document.target;
   if (typeof previous === "string") summary.previous = previous;
@@ -70,6 +72,7 @@ export function mergeRootConfig(document: Json, target: string, generated: Json)
   if (shim && "target" in shim) shim.target = target;
   for (const { key, nameKey } of SECTIONS) {
     const wanted = sectionEntries(generated[key], nameKey);
+    if (key !== "computeEnvironments") summary.mapped += wanted.size;
     if (wanted.size === 0) continue;
     if (document[key] === undefined) document[key] = {};
     const section = document[key];

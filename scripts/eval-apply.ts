@@ -1,7 +1,7 @@
 // Runs `apply` in every mode on copies of each corpus repository with a Batch call site and measures what a reviewer
 // would: files changed, sites rewritten / marked (by reason), files that fail to load, half-migrated files,
-// second-run changes, unmarked calls the target does not serve, and silent no-ops (sites `scan` calls ready for the
-// mode that apply neither rewrote nor listed). The corpus is never written: every mode runs on a copy under --work.
+// second-run changes (over the tree, and on each rewritten file alone), unmarked calls the target does not serve,
+// and silent no-ops (sites `scan` calls ready for the mode that apply neither rewrote nor listed). The corpus is never written: every mode runs on a copy under --work.
 // Usage: npm run eval:apply -- <corpus-dir> [--repo <name>]… [--mode shim|native-cc|native-salad]… [--json] [--details]
 //        [--target local] (shim mode with "target": "local" in each copy's migrate.config.json)
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -64,6 +64,8 @@ interface Row {
   failToLoad: number;
   halfMigrated: number;
   secondRun: number;
+  /** Changes (or failures) of apply on each rewritten file alone, after the run over the tree. */
+  secondRunAlone: number;
   unservedUnmarked: number;
   silentNoOps: number;
   applyFailed: number;
@@ -216,6 +218,7 @@ async function evaluate(
     failToLoad: 0,
     halfMigrated: 0,
     secondRun: 0,
+    secondRunAlone: 0,
     unservedUnmarked: 0,
     silentNoOps: 0,
     applyFailed: 0,
@@ -251,6 +254,23 @@ async function evaluate(
   for (const file of second.files.filter((f) => f.status === "changed")) {
     row.secondRun++;
     row.details.push(`second run changes ${file.path}`);
+  }
+  // A later run on one file alone (`migrate apply that/file.py`) must change nothing either.
+  for (const file of first.files.filter((f) => f.status === "changed")) {
+    const alone = await runApply({
+      root: copy,
+      paths: [path.join(copy, file.path)],
+      transforms,
+      target: mode.target,
+      write: false,
+      allowDirty: true,
+    });
+    for (const again of alone.files.filter((f) => f.status === "changed" || f.status === "failed")) {
+      row.secondRunAlone++;
+      row.details.push(
+        `apply on ${file.path} alone ${again.status === "changed" ? "changes" : "fails on"} ${again.path}`,
+      );
+    }
   }
   // Rescan the rewritten copy: what is still a Batch call, and where.
   const after = await scanTree({ root: copy, scanners: SCANNERS });
@@ -477,6 +497,7 @@ const COLUMNS = [
   ["failToLoad", "no-load"],
   ["halfMigrated", "half"],
   ["secondRun", "2nd-run"],
+  ["secondRunAlone", "alone"],
   ["unservedUnmarked", "unserved"],
   ["silentNoOps", "silent"],
   ["applyFailed", "failed"],

@@ -1,7 +1,8 @@
 // Runs `apply` in every mode on copies of each corpus repository with a Batch call site and measures what a reviewer
 // would: files changed, sites rewritten / marked (by reason), files that fail to load, half-migrated files,
 // second-run changes (over the tree, and on each rewritten file alone), unmarked calls the target does not serve,
-// and silent no-ops (sites `scan` calls ready for the mode that apply neither rewrote nor listed). The corpus is never written: every mode runs on a copy under --work.
+// and silent no-ops (sites `scan` calls ready for the mode that apply neither rewrote nor listed). The corpus is
+// never written: every mode runs on a copy under --work.
 // Usage: npm run eval:apply -- <corpus-dir> [--repo <name>]… [--mode shim|native-cc|native-salad]… [--json] [--details]
 //        [--target local] (shim mode with "target": "local" in each copy's migrate.config.json)
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";

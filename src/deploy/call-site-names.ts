@@ -175,7 +175,7 @@ export function callSiteEntries(
           }
         : target === "salad"
           ? {
-              todo: `${where}: its jobs go to the SaladCloud queue of their job definition (salad.queue); ${FOR_THE_EXECUTOR.queue}`,
+              todo: `${where}: its jobs go to the SaladCloud queue of their job definition (salad.queue); a list_jobs of it needs salad.queue here, which only holds when every job sent to it goes to one SaladCloud queue (set it then); ${FOR_THE_EXECUTOR.queue}`,
             }
           : { todo: `${where}: ${FOR_THE_EXECUTOR.queue}` };
   }

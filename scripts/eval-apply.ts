@@ -1,7 +1,8 @@
 // Runs `apply` in every mode on copies of each corpus repository with a Batch call site and measures what a reviewer
 // would: files changed, sites rewritten / marked (by reason), files that fail to load, half-migrated files,
-// second-run changes, unmarked calls the target does not serve, and silent no-ops (sites `scan` calls ready for the
-// mode that apply neither rewrote nor listed). The corpus is never written: every mode runs on a copy under --work.
+// second-run changes (over the tree, and on each rewritten file alone), unmarked calls the target does not serve,
+// and silent no-ops (sites `scan` calls ready for the mode that apply neither rewrote nor listed). The corpus is
+// never written: every mode runs on a copy under --work.
 // Usage: npm run eval:apply -- <corpus-dir> [--repo <name>]… [--mode shim|native-cc|native-salad]… [--json] [--details]
 //        [--target local] (shim mode with "target": "local" in each copy's migrate.config.json)
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -12,7 +13,9 @@ import { diffLines } from "diff";
 import { runApply, type FileResult } from "../src/apply/runner.js";
 import type { MigrationTarget } from "../src/apply/transform.js";
 import { hasManualMarker } from "../src/apply/transform.js";
+import { loadMigrateConfig } from "../src/apply/config.js";
 import { runInitCommand } from "../src/commands/init.js";
+import { namedAtCallSites } from "../src/deploy/call-site-names.js";
 import { scanTree } from "../src/core/scan.js";
 import type { Finding } from "../src/core/types.js";
 import { isCallSite } from "../src/report/model.js";
@@ -45,6 +48,13 @@ const MODES: Mode[] = [
   { id: "native-salad", to: "native", target: "salad" },
 ];
 
+interface Mapped {
+  queues: number;
+  queuesNamed: number;
+  definitions: number;
+  definitionsNamed: number;
+}
+
 interface Row {
   repo: string;
   mode: string;
@@ -55,11 +65,15 @@ interface Row {
   failToLoad: number;
   halfMigrated: number;
   secondRun: number;
+  /** Changes (or failures) of apply on each rewritten file alone, after the run over the tree. */
+  secondRunAlone: number;
   unservedUnmarked: number;
   silentNoOps: number;
   applyFailed: number;
   reasons: Map<string, number>;
   details: string[];
+  /** Native modes: the literal call-site names the config `init` wrote maps. */
+  mapped?: Mapped;
 }
 
 function copyTree(from: string, to: string): void {
@@ -163,12 +177,27 @@ function callsOnReplacedClients(
   return problems;
 }
 
-async function configure(copy: string, target: MigrationTarget): Promise<void> {
+/**
+ * The journey's own config: `init --target` on the copy writes the root migrate.config.json that apply reads
+ * (nothing is added by hand). Returns how many of the queues and job definitions the call sites name by a literal
+ * it maps for the target, as a native rewrite needs them.
+ */
+async function configure(copy: string, target: MigrationTarget, callSites: readonly Finding[]): Promise<Mapped> {
   const sink = { write: () => true } as unknown as NodeJS.WritableStream;
   await runInitCommand({ paths: [copy], force: true, target }, { stdout: sink, stderr: sink, cwd: copy, env: {} });
-  const generated = path.join(copy, "migration", target, "migrate.config.json");
-  if (existsSync(generated) && !existsSync(path.join(copy, "migrate.config.json")))
-    writeFileSync(path.join(copy, "migrate.config.json"), readFileSync(generated));
+  const config = loadMigrateConfig(copy);
+  const named = namedAtCallSites(callSites);
+  const mapped: Mapped = { queues: 0, queuesNamed: named.queues.size, definitions: 0, definitionsNamed: 0 };
+  for (const queue of named.queues.keys()) {
+    const entry = config?.jobQueues.get(queue);
+    if (entry && (target === "salad" || entry.commonCompute?.priority)) mapped.queues++;
+  }
+  for (const definition of named.definitions.keys()) {
+    mapped.definitionsNamed++;
+    const entry = config?.jobDefinitions.get(definition);
+    if (entry && (target === "common-compute" || entry.salad?.queue)) mapped.definitions++;
+  }
+  return mapped;
 }
 
 async function evaluate(
@@ -190,6 +219,7 @@ async function evaluate(
     failToLoad: 0,
     halfMigrated: 0,
     secondRun: 0,
+    secondRunAlone: 0,
     unservedUnmarked: 0,
     silentNoOps: 0,
     applyFailed: 0,
@@ -198,7 +228,7 @@ async function evaluate(
   };
   const copy = path.join(work, `${repo}--${mode.id}`);
   copyTree(pristine, copy);
-  if (mode.to === "native") await configure(copy, mode.target);
+  if (mode.to === "native") row.mapped = await configure(copy, mode.target, callSites);
   const shimTarget = mode.to === "shim" && values.target ? values.target : mode.target;
   if (shimTarget !== mode.target) {
     const file = path.join(copy, "migrate.config.json");
@@ -225,6 +255,23 @@ async function evaluate(
   for (const file of second.files.filter((f) => f.status === "changed")) {
     row.secondRun++;
     row.details.push(`second run changes ${file.path}`);
+  }
+  // A later run on one file alone (`migrate apply that/file.py`) must change nothing either.
+  for (const file of first.files.filter((f) => f.status === "changed")) {
+    const alone = await runApply({
+      root: copy,
+      paths: [path.join(copy, file.path)],
+      transforms,
+      target: mode.target,
+      write: false,
+      allowDirty: true,
+    });
+    for (const again of alone.files.filter((f) => f.status === "changed" || f.status === "failed")) {
+      row.secondRunAlone++;
+      row.details.push(
+        `apply on ${file.path} alone ${again.status === "changed" ? "changes" : "fails on"} ${again.path}`,
+      );
+    }
   }
   // Rescan the rewritten copy: what is still a Batch call, and where.
   const after = await scanTree({ root: copy, scanners: SCANNERS });
@@ -451,6 +498,7 @@ const COLUMNS = [
   ["failToLoad", "no-load"],
   ["halfMigrated", "half"],
   ["secondRun", "2nd-run"],
+  ["secondRunAlone", "alone"],
   ["unservedUnmarked", "unserved"],
   ["silentNoOps", "silent"],
   ["applyFailed", "failed"],
@@ -479,8 +527,10 @@ if (values.json) {
     const of = rows.filter((r) => r.mode === mode.id);
     const sites = of.reduce((n, r) => n + r.sites, 0);
     const rewritten = of.reduce((n, r) => n + r.rewritten, 0);
+    const sum = (key: keyof Mapped) => of.reduce((n, r) => n + (r.mapped?.[key] ?? 0), 0);
     process.stdout.write(
-      `${mode.id}: ${rewritten}/${sites} job-operation sites rewritten (${sites ? Math.round((100 * rewritten) / sites) : 0}%)\n`,
+      `${mode.id}: ${rewritten}/${sites} job-operation sites rewritten (${sites ? Math.round((100 * rewritten) / sites) : 0}%); ` +
+        `the config init wrote maps ${sum("queues")}/${sum("queuesNamed")} queues and ${sum("definitions")}/${sum("definitionsNamed")} job definitions the call sites name\n`,
     );
   }
   const reasons = new Map<string, number>();

@@ -1,6 +1,6 @@
 // Batch clients made in a helper module: the shim transform changes the helper's boto3 import for the sites that
 // use it, lists sites whose factory is outside the repository, and leaves a factory on boto3 when a file it serves
-// calls an operation the shim does not serve.
+// calls an operation the shim does not serve. Given one file, apply resolves against the whole tree all the same.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,6 +30,41 @@ const HELPER = `def get_client(service, **options):
 const shim = () => TRANSFORMS.filter((t) => t.to === "shim");
 
 describe("clients made in another module", () => {
+  it("resolves against the whole tree when given one file, and lists a site whose client is made outside it", async () => {
+    const files = {
+      "src/app/aws.py": HELPER,
+      "src/app/jobs/runner.py": `from ..aws import get_client
+
+
+def run(name):
+    batch = get_client("batch")
+    return batch.submit_job(jobName=name, jobQueue="q", jobDefinition="d")["jobId"]
+`,
+    };
+    const only = (relPath: string) =>
+      runApply({
+        root: tree(files),
+        paths: [path.join(root, relPath)],
+        transforms: shim(),
+        target: "common-compute",
+        write: false,
+        allowDirty: true,
+      });
+    const site = await only("src/app/jobs/runner.py");
+    expect(site.files.map((f) => f.path)).toEqual(["src/app/jobs/runner.py"]);
+    expect(site.files[0]!.clientsFrom).toBeUndefined();
+    expect(site.files[0]!.manual).toEqual([
+      {
+        line: 5,
+        why: "its Batch client is made by get_client (src/app/aws.py), in src/app/aws.py, which this run does not rewrite: apply that file too (or the whole repository) to move the client",
+      },
+    ]);
+    rmSync(root, { recursive: true, force: true });
+    // The helper alone moves, as it does in a run over the tree: its user elsewhere is what it is moved for.
+    const helper = await only("src/app/aws.py");
+    expect(helper.files.map((f) => [f.path, f.status])).toEqual([["src/app/aws.py", "changed"]]);
+  });
+
   it("moves the helper module to the shim and says which sites it serves", async () => {
     const result = await runApply({
       root: tree({

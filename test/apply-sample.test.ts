@@ -7,6 +7,7 @@ import { Writable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runApplyCommand, type ApplyArgs } from "../src/commands/apply.js";
+import { runInitCommand } from "../src/commands/init.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const SAMPLE = path.join(ROOT, "fixtures/projects/video-pipeline");
@@ -43,6 +44,12 @@ async function apply(cwd: string, args: Partial<ApplyArgs>): Promise<{ exitCode:
     { stdout: sink(), stderr, cwd, env: {} },
   );
   return { exitCode, stderr: stderr.text };
+}
+
+async function init(cwd: string, target: "local" | "common-compute"): Promise<string> {
+  const stderr = sink();
+  expect(await runInitCommand({ paths: [], force: true, target }, { stdout: sink(), stderr, cwd, env: {} })).toBe(0);
+  return stderr.text;
 }
 
 async function pytest(cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -102,6 +109,8 @@ describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")(
       if (workdir) rmSync(workdir, { recursive: true, force: true });
     });
 
+    // The README's journey: the shim, `init --target local` and the tests on the local executor; then
+    // `init --target common-compute` (the mapping native mode reads) and `apply --to native`, tested there again.
     it("passes against moto, then on the shim and then native against the local executor", async () => {
       expect(await pytest(workdir, {})).toMatch(/4 passed/);
 
@@ -110,8 +119,10 @@ describe.skipIf(process.env.MIGRATE_SKIP_SLOW === "1")(
       expect(readFileSync(path.join(workdir, "pipeline/submit.py"), "utf8")).toContain(
         "from batch_migrate_runtime import boto3\n",
       );
+      expect(await init(workdir, "local")).toMatch(/"target": "local"/);
       expect(await pytest(workdir, executorEnv)).toMatch(/4 passed/);
 
+      expect(await init(workdir, "common-compute")).toMatch(/"target": "common-compute" \(was local\)/);
       const native = await apply(workdir, { to: "native", target: "common-compute" });
       expect(native.exitCode).toBe(0);
       expect(native.stderr).toContain(

@@ -10,29 +10,26 @@ import javascript from "../scanners/javascript/index.js";
 import python from "../scanners/python/index.js";
 import { loadMigrateConfig, type MigrateConfig } from "./config.js";
 import { unifiedDiff } from "./diff.js";
-import { ImportRequests, runImportPass } from "./imports.js";
-import { findMarkers } from "./markers.js";
-import { planClientOrigins } from "./origins.js";
+import { planClientOrigins, type OriginPlan } from "./origins.js";
+import {
+  firstRun,
+  isRewrite,
+  secondRun,
+  type FileStatus,
+  type FindingsOf,
+  type ManualSite,
+  type PassOptions,
+  type Rewrite,
+  type RunView,
+  type TextResult,
+} from "./passes.js";
 import { reasonFromOrigin } from "./python/origin-reason.js";
 import type { ClientOrigin } from "./python/client-origin.js";
 import { toStoredText, toWorkingText } from "./text-style.js";
-import {
-  languageOfPath,
-  type MigrationTarget,
-  type Transform,
-  type TransformLanguage,
-  type TransformWarning,
-} from "./transform.js";
-import { syntaxProblem } from "./verify.js";
+import { languageOfPath, type MigrationTarget, type Transform } from "./transform.js";
 import { decodeForRewrite, uncommittedFiles, writeAtomically } from "./write.js";
 
-export type FileStatus = "changed" | "unchanged" | "skipped" | "failed";
-
-/** A site left for a person: a marker in the output, or a transform's warning. */
-export interface ManualSite {
-  line: number;
-  why: string;
-}
+export { transformText, type FileStatus, type FindingsOf, type ManualSite, type TextResult } from "./passes.js";
 
 export interface FileResult {
   /** POSIX path relative to the root. */
@@ -69,138 +66,6 @@ export interface ApplyResult {
   files: FileResult[];
   /** Set when `write` was asked and refused before anything was written. */
   refused?: { reason: string; files: string[] };
-}
-
-export type FindingsOf = (path: string, text: string) => Promise<readonly Finding[]>;
-
-export interface TextResult {
-  status: FileStatus;
-  reason?: string;
-  output: string;
-  changedBy: string[];
-  manual: ManualSite[];
-}
-
-interface PassResult {
-  code: string;
-  changedBy: string[];
-  skipped: string[];
-  failure?: string;
-  warnings: TransformWarning[];
-}
-
-function runTransforms(
-  language: TransformLanguage,
-  relPath: string,
-  code: string,
-  transforms: readonly Transform[],
-  findings: readonly Finding[],
-  target: MigrationTarget,
-  config: MigrateConfig | undefined,
-  clientsMadeFor: readonly { path: string; line: number }[] = [],
-  clientsKeptBecause?: string,
-): PassResult {
-  const imports = new ImportRequests();
-  const result: PassResult = { code, changedBy: [], skipped: [], warnings: [] };
-  for (const transform of transforms) {
-    if (transform.language !== language || !transform.prefilter(result.code)) continue;
-    try {
-      const outcome = transform.apply(
-        { path: relPath, text: result.code },
-        {
-          findings: result.changedBy.length === 0 ? findings : [],
-          target,
-          config,
-          imports,
-          clientsMadeFor: result.changedBy.length === 0 ? clientsMadeFor : [],
-          ...(clientsKeptBecause && result.changedBy.length === 0 ? { clientsKeptBecause } : {}),
-        },
-      );
-      if (outcome.kind === "changed" && outcome.code !== result.code) {
-        result.code = outcome.code;
-        result.changedBy.push(transform.id);
-        result.warnings.push(...outcome.warnings);
-      } else if (outcome.kind === "skipped") {
-        result.skipped.push(`${transform.id}: ${outcome.reason}`);
-      }
-    } catch (error) {
-      return { ...result, failure: `${transform.id} threw: ${(error as Error).message}` };
-    }
-  }
-  try {
-    result.code = runImportPass(language, result.code, imports, relPath);
-  } catch (error) {
-    return { ...result, failure: `import pass threw: ${(error as Error).message}` };
-  }
-  return result;
-}
-
-/**
- * Runs the transforms over one file's text, then verifies: the output must parse, and a second run must change
- * nothing. Line endings and a BOM are restored as they were.
- */
-export async function transformText(
-  relPath: string,
-  stored: string,
-  options: {
-    transforms: readonly Transform[];
-    target: MigrationTarget;
-    config: MigrateConfig | undefined;
-    findingsOf: FindingsOf;
-    /** Sites elsewhere whose Batch client this file makes (first run only). */
-    clientsMadeFor?: readonly { path: string; line: number }[];
-    /** Why this file's Batch client must stay on real boto3 for a module that uses it (first run only). */
-    clientsKeptBecause?: string;
-  },
-): Promise<TextResult> {
-  const language = languageOfPath(relPath);
-  const unchanged = (status: FileStatus, reason?: string): TextResult => ({
-    status,
-    output: stored,
-    changedBy: [],
-    manual: [],
-    ...(reason ? { reason } : {}),
-  });
-  if (!language) return unchanged("skipped", "no transform reads this kind of file");
-  const { text, form } = toWorkingText(stored);
-  const inputProblem = syntaxProblem(language, text, relPath);
-  if (inputProblem) return unchanged("skipped", `input ${inputProblem}`);
-  const first = runTransforms(
-    language,
-    relPath,
-    text,
-    options.transforms,
-    await options.findingsOf(relPath, text),
-    options.target,
-    options.config,
-    options.clientsMadeFor,
-    options.clientsKeptBecause,
-  );
-  if (first.failure) return unchanged("failed", first.failure);
-  const manual = [...findMarkers(first.code), ...first.warnings.map((w) => ({ line: w.line, why: w.message }))];
-  if (first.code === text) {
-    return first.skipped.length > 0
-      ? { ...unchanged("skipped", first.skipped.join("; ")), manual }
-      : { ...unchanged("unchanged"), manual };
-  }
-  const outputProblem = syntaxProblem(language, first.code, relPath);
-  if (outputProblem) return unchanged("failed", `output ${outputProblem}; nothing written`);
-  const second = runTransforms(
-    language,
-    relPath,
-    first.code,
-    options.transforms,
-    await options.findingsOf(relPath, first.code),
-    options.target,
-    options.config,
-  );
-  if (second.failure || second.code !== first.code) {
-    return unchanged(
-      "failed",
-      `not idempotent: a second run ${second.failure ? `failed (${second.failure})` : `changed it again (${second.changedBy.join(", ")})`}; nothing written`,
-    );
-  }
-  return { status: "changed", output: toStoredText(first.code, form), changedBy: first.changedBy, manual };
 }
 
 /** `migrate-ignore` on a finding's line or the line above silences it, as in `migrate scan`. */
@@ -281,102 +146,196 @@ function listUnmovedSites(
   }
 }
 
-/** Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. */
-export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
-  // Every containment check is against the real root: a root given through a symlink is where the link points.
-  const root = realpathSync(path.resolve(options.root));
-  const config = options.config ?? loadMigrateConfig(root);
-  const languages = new Set(options.transforms.map((t) => t.language));
+/** A file of the tree a run reads: scanned for sites, read as a helper module, or a factory the transforms may move. */
+interface TreeFile extends Candidate {
+  /** The scanner of its language parses it for sites. */
+  scanned: boolean;
+  /** A module the scanner reads to follow a client made through it. */
+  helper: boolean;
+  /** A transform's prefilter accepts it. */
+  transformable: boolean;
+}
+
+function classify(relPath: string, bytes: Buffer, text: string, transforms: readonly Transform[]): TreeFile {
+  const latin1 = bytes.toString("latin1");
+  const language = languageOfPath(relPath)!;
+  const scanner = language === "python" ? python : javascript;
+  const scanned = scanner.prefilter(latin1, relPath);
+  return {
+    relPath,
+    bytes,
+    text,
+    scanned,
+    // A file the scanner of its language would not even parse has no Batch site to rewrite, but it may be the
+    // factory (a boto3 helper) of a client made for a site elsewhere: kept aside until origins are known.
+    helper: !scanned && scanner.context?.(latin1, relPath) === true,
+    transformable: transforms.some((t) => t.language === language && t.prefilter(latin1)),
+  };
+}
+
+/** What a run knows of the tree: each file's findings (its language's files scanned together) and client origins. */
+interface TreeView {
+  findings: Map<string, Finding[]>;
+  origins: OriginPlan;
+  /** The files the transforms run over: every scanned file, and each factory the origins need. */
+  rewritable: Candidate[];
+}
+
+async function viewTree(
+  root: string,
+  files: readonly TreeFile[],
+  options: ApplyOptions,
+  config: MigrateConfig | undefined,
+): Promise<TreeView> {
+  const candidates = files.filter((file) => file.scanned);
+  const possibleFactories = files.filter((file) => !file.scanned && file.transformable);
+  const context: SourceFile[] = files
+    .filter((file) => file.helper)
+    .map((file) => ({
+      path: file.relPath,
+      absPath: path.join(root, file.relPath),
+      text: toWorkingText(file.text).text,
+    }));
+  const findings = await scanSources(
+    root,
+    candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
+    context,
+  );
+  const origins = planClientOrigins(root, candidates, possibleFactories, findings, {
+    ...options,
+    shimTarget: config?.shimTarget,
+  });
+  const used = possibleFactories.filter((c) => origins.madeFor.has(c.relPath) || origins.keptOnBoto3.has(c.relPath));
+  return { findings, origins, rewritable: [...candidates, ...used] };
+}
+
+function runView(view: TreeView, relPath: string): RunView {
+  const kept = view.origins.keptOnBoto3.get(relPath);
+  return {
+    findings: view.findings.get(relPath) ?? [],
+    clientsMadeFor: view.origins.madeFor.get(relPath) ?? [],
+    ...(kept ? { clientsKeptBecause: kept } : {}),
+  };
+}
+
+/** The files the run rewrites: those under `paths` and matching include/exclude, or every file when none is given. */
+async function selectedFiles(
+  root: string,
+  options: ApplyOptions,
+  accepts: (relPath: string) => boolean,
+): Promise<Set<string> | undefined> {
+  if (!options.paths && !options.include && !options.exclude) return undefined;
   const paths = options.paths?.map((p) => path.join(root, path.relative(path.resolve(options.root), path.resolve(p))));
   const walk = await discoverFiles({
     root,
     ...(paths ? { paths } : {}),
     ...(options.include ? { include: options.include } : {}),
     ...(options.exclude ? { exclude: options.exclude } : {}),
-    accepts: (relPath) => {
-      const language = languageOfPath(relPath);
-      return language !== undefined && languages.has(language);
-    },
+    accepts,
   });
+  return new Set(walk.files.filter((relPath) => !walk.isIgnoredFile(relPath)));
+}
+
+/**
+ * Selects files, runs the transforms, verifies, and either returns diffs (dry run) or writes atomically. Every run
+ * resolves against the whole tree, whichever files it is asked to rewrite: a client made in a module outside the
+ * selection, or used by one, is seen as a run over the tree sees it, and the second run (which must change
+ * nothing) is told what a later run would be told, from a scan of the tree as the first run leaves it.
+ */
+export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
+  // Every containment check is against the real root: a root given through a symlink is where the link points.
+  const root = realpathSync(path.resolve(options.root));
+  const config = options.config ?? loadMigrateConfig(root);
+  const languages = new Set(options.transforms.map((t) => t.language));
+  const accepts = (relPath: string) => {
+    const language = languageOfPath(relPath);
+    return language !== undefined && languages.has(language);
+  };
+  const walk = await discoverFiles({ root, accepts });
+  const selection = await selectedFiles(root, options, accepts);
+  const selected = (relPath: string) => selection === undefined || selection.has(relPath);
   const files: FileResult[] = [];
-  const candidates: Candidate[] = [];
-  const possibleFactories: Candidate[] = [];
-  const context: SourceFile[] = [];
+  const tree: TreeFile[] = [];
   for (const relPath of walk.files) {
     if (walk.isIgnoredFile(relPath)) continue;
     const read = readCandidate(path.join(root, relPath), relPath, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
     if (!read.ok) {
-      files.push({ path: relPath, status: "skipped", reason: read.skipped.hint, changedBy: [], manual: [] });
+      if (selected(relPath))
+        files.push({ path: relPath, status: "skipped", reason: read.skipped.hint, changedBy: [], manual: [] });
       continue;
     }
-    const latin1 = read.bytes.toString("latin1");
-    const language = languageOfPath(relPath)!;
-    const scanner = language === "python" ? python : javascript;
-    const transformable = options.transforms.some((t) => t.language === language && t.prefilter(latin1));
-    // A file the scanner of its language would not even parse has no Batch site to rewrite, but it may be the
-    // factory (a boto3 helper) of a client made for a site elsewhere: kept aside until origins are known.
-    // A file the transforms would skip is still scanned: its client may be made (and moved) elsewhere.
-    const scanned = scanner.prefilter(latin1, relPath);
-    const helper = !scanned && scanner.context?.(latin1, relPath) === true;
-    if (!transformable && !helper && !scanned) continue;
     const text = decodeForRewrite(read.bytes);
+    const file = classify(relPath, read.bytes, text ?? "", options.transforms);
+    if (!file.transformable && !file.helper && !file.scanned) continue;
     if (text === undefined) {
-      if (scanned)
+      if (file.scanned && selected(relPath))
         files.push({ path: relPath, status: "skipped", reason: "not valid UTF-8", changedBy: [], manual: [] });
       continue;
     }
-    // Helper modules the scanner reads to follow a client made through them, as `migrate scan` does.
-    if (helper) context.push({ path: relPath, absPath: path.join(root, relPath), text: toWorkingText(text).text });
-    if (scanned) candidates.push({ relPath, bytes: read.bytes, text });
-    else if (transformable) possibleFactories.push({ relPath, bytes: read.bytes, text });
+    tree.push(file);
   }
-  const pythonFindings = await scanSources(
-    root,
-    candidates.map((c) => ({ path: c.relPath, absPath: path.join(root, c.relPath), text: toWorkingText(c.text).text })),
-    context,
-  );
-  const origins = planClientOrigins(root, candidates, possibleFactories, pythonFindings, {
-    ...options,
-    shimTarget: config?.shimTarget,
-  });
-  candidates.push(
-    ...possibleFactories.filter((c) => origins.madeFor.has(c.relPath) || origins.keptOnBoto3.has(c.relPath)),
-  );
-  const alone = singleFileFindings(root);
-  let firstRun = true;
-  const outputs = new Map<string, string>();
-  for (const candidate of candidates) {
-    firstRun = true;
-    const result = await transformText(candidate.relPath, candidate.text, {
-      transforms: options.transforms,
-      target: options.target,
-      config,
-      findingsOf: async (relPath, text) => {
-        if (!firstRun) return alone(relPath, text);
-        firstRun = false;
-        return pythonFindings.get(relPath) ?? [];
-      },
-      clientsMadeFor: origins.madeFor.get(candidate.relPath) ?? [],
-      ...(origins.keptOnBoto3.has(candidate.relPath)
-        ? { clientsKeptBecause: origins.keptOnBoto3.get(candidate.relPath)! }
-        : {}),
+  const first = await viewTree(root, tree, options, config);
+  const passOptions: PassOptions = { transforms: options.transforms, target: options.target, config };
+  const runs: { candidate: Candidate; result: TextResult | Rewrite }[] = [];
+  for (const candidate of first.rewritable.filter((c) => selected(c.relPath)))
+    runs.push({
+      candidate,
+      result: await firstRun(candidate.relPath, candidate.text, passOptions, () => runView(first, candidate.relPath)),
     });
+  // The second run sees the tree as the first leaves it: rewritten files in place of their inputs, classified,
+  // scanned and resolved again.
+  const rewrites = new Map(
+    runs.flatMap(({ result }) => (isRewrite(result) ? [[result.relPath, result] as const] : [])),
+  );
+  const second =
+    rewrites.size === 0
+      ? first
+      : await viewTree(
+          root,
+          tree.map((file) => {
+            const rewrite = rewrites.get(file.relPath);
+            if (!rewrite) return file;
+            const text = toStoredText(rewrite.code, rewrite.form);
+            return classify(file.relPath, Buffer.from(text, "utf8"), text, options.transforms);
+          }),
+          options,
+          config,
+        );
+  const rewrittenAgain = new Set(second.rewritable.map((c) => c.relPath));
+  const outputs = new Map<string, string>();
+  for (const { candidate, result: firstResult } of runs) {
+    const result = isRewrite(firstResult)
+      ? secondRun(
+          firstResult,
+          candidate.text,
+          passOptions,
+          rewrittenAgain.has(candidate.relPath) ? runView(second, candidate.relPath) : "not rewritten again",
+        )
+      : firstResult;
     const file: FileResult = {
       path: candidate.relPath,
       status: result.status,
       changedBy: result.changedBy,
-      manual: [...result.manual, ...(origins.unresolved.get(candidate.relPath) ?? [])],
+      manual: [...result.manual, ...(first.origins.unresolved.get(candidate.relPath) ?? [])],
       ...(result.reason ? { reason: result.reason } : {}),
     };
-    const madeElsewhere = origins.resolved.get(candidate.relPath);
-    if (madeElsewhere) file.clientsFrom = madeElsewhere;
+    const madeElsewhere = first.origins.resolved.get(candidate.relPath);
+    // A client made in a module this run does not rewrite stays where it is, and the site says so.
+    const outside = madeElsewhere?.filter((site) => !selected(site.origin.path)) ?? [];
+    for (const site of outside)
+      file.manual.push({
+        line: site.line,
+        why: `its Batch client is made by ${site.origin.chain.join(" → ")}, in ${site.origin.path}, which this run does not rewrite: apply that file too (or the whole repository) to move the client`,
+      });
+    const inside = madeElsewhere?.filter((site) => selected(site.origin.path)) ?? [];
+    if (inside.length > 0) file.clientsFrom = inside;
     if (result.status === "changed") {
       file.diff = unifiedDiff(candidate.relPath, candidate.text, result.output);
       outputs.set(candidate.relPath, result.output);
     }
     files.push(file);
   }
-  listUnmovedSites(files, pythonFindings, options.transforms);
+  listUnmovedSites(files, first.findings, options.transforms);
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   if (!options.write || outputs.size === 0) return { files };
   if (!options.allowDirty) {
@@ -384,7 +343,7 @@ export async function runApply(options: ApplyOptions): Promise<ApplyResult> {
     if (!check.ok) return { files, refused: { reason: check.error, files: [...outputs.keys()].sort() } };
     if (check.dirty.length > 0) return { files, refused: { reason: "uncommitted changes", files: check.dirty } };
   }
-  const bytesOf = new Map(candidates.map((c) => [c.relPath, c.bytes]));
+  const bytesOf = new Map(runs.map(({ candidate }) => [candidate.relPath, candidate.bytes]));
   for (const file of files) {
     const output = outputs.get(file.path);
     if (output === undefined) continue;

@@ -32,7 +32,7 @@ export interface TransformContext {
   imports: ImportRequests;
   /**
    * Sites in other files whose Batch client this file makes (it is their factory): the shim transform rewrites
-   * this file's boto3 import for them. Empty on a second run.
+   * this file's boto3 import for them. The same on the second run as on a later run over the tree.
    */
   clientsMadeFor?: readonly { path: string; line: number }[];
   /** Why this file's Batch client stays on real boto3: a module using it calls operations the shim does not serve. */

@@ -7,7 +7,7 @@ import type { CommandIO } from "./io.js";
 import { USAGE_FILE_NAME } from "./report.js";
 import { runScanCommand } from "./scan.js";
 // --- deployment files (--target), owned by src/deploy/ ---
-import { DEPLOY_TARGET_IDS, type DeployTargetId } from "../deploy/types.js";
+import { INIT_TARGET_IDS, type InitTargetId } from "../deploy/types.js";
 // --- end deployment files ---
 
 /** Usage assumptions for the cost estimate (`migrate report`): written once, then only completed. */
@@ -34,8 +34,8 @@ async function writeUsagePart(report: Report, folder: string, force: boolean, io
 export interface InitArgs {
   paths: string[];
   force: boolean;
-  /** Also write migration/<target>/ deployment files. */
-  target?: DeployTargetId;
+  /** Also map the scan into migrate.config.json for this target (and, but for `local`, write migration/<target>/). */
+  target?: InitTargetId;
   include?: string[];
   exclude?: string[];
 }
@@ -59,23 +59,29 @@ export async function runInitCommand(args: InitArgs, io: CommandIO): Promise<num
   await writeUsagePart(report, folder, args.force, io);
   // --- deployment files (--target), owned by src/deploy/ ---
   if (args.target) {
-    const { writeDeploymentPart } = await import("../deploy/init-part.js");
-    await writeDeploymentPart(report, folder, args.target, {
-      force: args.force,
-      cwd: io.cwd,
-      log: (line) => io.stderr.write(`${line}\n`),
-    });
-    const { vendorRuntime } = await import("../vendor/init-vendor.js");
-    const vendored = vendorRuntime(folder, args.target);
-    io.stderr.write(
-      `vendored the runtime into migration/${args.target}/vendor/ (${vendored.join(", ")}): the Dockerfiles install it from there\n`,
-    );
-    const { writeShimTarget } = await import("../deploy/cut-over.js");
-    const cutOver = await writeShimTarget(folder, args.target);
-    io.stderr.write(
-      `${cutOver.created ? "wrote" : "updated"} ${path.relative(io.cwd, cutOver.file) || "migrate.config.json"}: "target": "${args.target}"` +
-        `${cutOver.previous && cutOver.previous !== args.target ? ` (was ${cutOver.previous})` : ""}; the shim sends AWS Batch calls to ${args.target} now — remove the line (or set BATCH_MIGRATE_TARGET=aws) to go back to AWS\n`,
-    );
+    const log = (line: string) => io.stderr.write(`${line}\n`);
+    let generated: Record<string, unknown>;
+    if (args.target === "local") {
+      const { localConfig } = await import("../deploy/local.js");
+      generated = localConfig(report);
+    } else {
+      const { writeDeploymentPart } = await import("../deploy/init-part.js");
+      const plan = await writeDeploymentPart(report, folder, args.target, { force: args.force, cwd: io.cwd, log });
+      generated = plan.config;
+      const { vendorRuntime } = await import("../vendor/init-vendor.js");
+      const vendored = vendorRuntime(folder, args.target);
+      log(
+        `vendored the runtime into migration/${args.target}/vendor/ (${vendored.join(", ")}): the Dockerfiles install it from there`,
+      );
+    }
+    const { describeCutOver, writeRootConfig } = await import("../deploy/cut-over.js");
+    const cutOver = await writeRootConfig(folder, args.target, generated);
+    for (const line of describeCutOver(
+      cutOver,
+      args.target,
+      path.relative(io.cwd, cutOver.file) || "migrate.config.json",
+    ))
+      log(line);
   }
   // --- end deployment files ---
   return 0;
@@ -98,8 +104,9 @@ export default defineCommand({
         describe: "Overwrite existing files (the usage file is otherwise kept and only completed)",
       })
       .option("target", {
-        choices: DEPLOY_TARGET_IDS,
-        describe: "Also write deployment files for this target under migration/<target>/",
+        choices: INIT_TARGET_IDS,
+        describe:
+          "Map every queue and job definition into migrate.config.json and point the shim at this target; salad and common-compute also get deployment files under migration/<target>/, local runs on the local executor",
       }),
   run: (args, io) =>
     runInitCommand(

@@ -1,5 +1,7 @@
 // https://commoncompute.ai/docs/migrate-from-aws-batch — facts in reference/targets.md A.2–A.4
 import type { InventoryItem } from "../core/types.js";
+import { callSiteEntries } from "./call-site-names.js";
+import { guessWorkloadIn } from "./workloads.js";
 import { placeJobDefinitions, queuesSharingComputeEnvironments, sourceOf, type JobPlacement } from "./placement.js";
 import {
   registryConfig,
@@ -18,47 +20,12 @@ export type CommonComputeTier = "priority" | "standard" | "batch";
 /** Common Compute's `max_attempts` range (assumed API, targets.md A.4). */
 const MAX_ATTEMPTS = { min: 1, max: 10 } as const;
 
-/** Common Compute's task types and the words in a job's name, image or command that suggest each (A.2). */
-const WORKLOAD_HINTS: { workload: string; words: RegExp; input: string }[] = [
-  {
-    workload: "vt_transcode",
-    words: /transcod|ffmpeg|hevc|h264|h265|x264|x265|prores/i,
-    input: "a video file (`input_uri` or an upload) with `codec` (h264, hevc, prores), `bitrate_kbps`, `preset`",
-  },
-  {
-    workload: "coreml_embed",
-    words: /embed|bge|sentence[-_]?transformer|e5-|gte-/i,
-    input: '`{"input": [texts…]}`, the model as `model_id` (default bge-small)',
-  },
-  {
-    workload: "whisper_ane",
-    words: /whisper|transcri(?!pt)|speech|asr\b|audio/i,
-    input: "an audio file (`input_uri` or an upload)",
-  },
-  { workload: "coreml_vision", words: /\bocr\b|vision|classif|detect/i, input: "images; the shape is not published" },
-  {
-    workload: "mlx_llm",
-    words: /\bllm\b|llama|mistral|chat|completion|qwen|generat(e|ion)-?text/i,
-    input: "chat messages; the shape is not published",
-  },
-  {
-    workload: "mlx_image",
-    words: /diffusion|sdxl|flux|text-?to-?image/i,
-    input: "a prompt; the shape is not published",
-  },
-];
-
 export function guessWorkload(
   placement: JobPlacement,
 ): { workload: string; matched: string; input: string } | undefined {
   const { properties, definition } = placement;
   // Not the image: one image often serves several job definitions that do different things.
-  const text = [definition.name, ...(properties.command ?? [])].join(" ");
-  for (const hint of WORKLOAD_HINTS) {
-    const match = hint.words.exec(text);
-    if (match) return { workload: hint.workload, matched: match[0], input: hint.input };
-  }
-  return undefined;
+  return guessWorkloadIn([definition.name, ...(properties.command ?? [])].join(" "));
 }
 
 /**
@@ -227,10 +194,17 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
     workloads[placement.definition.name] = generated.workloadEntry;
   }
   for (const queue of input.inventory.jobQueues) gaps.push(...unresolvedGaps(queue, sourceOf(queue)));
+  const registry = registryConfig(input, (queue) => ({ commonCompute: { priority: tiers.get(queue.id) ?? "batch" } }));
+  const named = callSiteEntries(input.findings, "common-compute", {
+    queues: Object.keys(registry.jobQueues),
+    definitions: Object.keys(jobDefinitions),
+  });
+  decisions.push(...named.decisions);
   const config = {
     shim: { target: "common-compute" },
-    ...registryConfig(input, (queue) => ({ commonCompute: { priority: tiers.get(queue.id) ?? "batch" } })),
-    jobDefinitions,
+    computeEnvironments: registry.computeEnvironments,
+    jobQueues: { ...registry.jobQueues, ...named.jobQueues },
+    jobDefinitions: { ...jobDefinitions, ...named.jobDefinitions },
   };
   const allSources = [
     ...new Set([...placements.map((p) => sourceOf(p.definition)), ...input.inventory.jobQueues.map(sourceOf)]),
@@ -247,7 +221,7 @@ export function generateCommonCompute(input: DeployInput): DeployPlan {
     description: "the workload mapping per job definition, with the evidence for it",
     from: allSources,
   });
-  const plan: DeployPlan = { target: "common-compute", files, gaps: sortGaps(gaps), decisions };
+  const plan: DeployPlan = { target: "common-compute", files, gaps: sortGaps(gaps), decisions, config };
   const queueLines = input.inventory.jobQueues.map(
     (queue) =>
       `| ${markdownText(queue.name)} (${markdownCode(sourceOf(queue))}) | ${(queue.properties as { priority?: number }).priority ?? "—"} | ${(rivals.get(queue.id) ?? []).map((rival) => markdownText(rival.name)).join(", ") || "none"} | \`${tiers.get(queue.id)}\` |`,

@@ -1,20 +1,20 @@
 import path from "node:path";
 import { UsageError } from "../core/errors.js";
 import { deployTarget, writeDeployPlan } from "./index.js";
-import { DEPLOY_TARGET_IDS, type DeployInput, type DeployTargetId } from "./types.js";
+import { DEPLOY_TARGET_IDS, type DeployInput, type DeployPlan, type DeployTargetId } from "./types.js";
 
 export { DEPLOY_TARGET_IDS };
 
 /**
  * The `--target` part of `migrate init`: generates `migration/<target>/` from the scan and writes it under
- * `folder`. Refuses, writing nothing, when any of its files exists and `force` is not set.
+ * `folder`, and returns the plan. Refuses, writing nothing, when any of its files exists and `force` is not set.
  */
 export async function writeDeploymentPart(
   scan: DeployInput,
   folder: string,
   target: DeployTargetId,
   options: { force: boolean; cwd: string; log: (line: string) => void },
-): Promise<void> {
+): Promise<DeployPlan> {
   const plan = deployTarget(target).generate(scan);
   const outcome = await writeDeployPlan(folder, plan, { force: options.force });
   const shown = (file: string) => path.relative(options.cwd, path.join(folder, file)) || file;
@@ -33,4 +33,5 @@ export async function writeDeploymentPart(
   options.log(
     `wrote ${shown(`migration/${target}`)}/: ${outcome.written.length} files, ${plan.gaps.length} gaps, ${plan.decisions.length} decisions to make (see its README.md)`,
   );
+  return plan;
 }

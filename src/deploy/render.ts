@@ -27,14 +27,17 @@ export function toSaladName(name: string): string {
 export function uniqueSaladNames(placements: JobPlacement[]): Map<string, string> {
   const taken = new Set<string>();
   const names = new Map<string, string>();
-  for (const placement of placements) {
-    const base = toSaladName(placement.definition.name);
-    let name = base;
-    for (let suffix = 2; taken.has(name); suffix++) name = `${base.slice(0, 60 - String(suffix).length)}-${suffix}`;
-    taken.add(name);
-    names.set(placement.definition.id, name);
-  }
+  for (const placement of placements)
+    names.set(placement.definition.id, uniqueSaladName(toSaladName(placement.definition.name), taken));
   return names;
+}
+
+/** `base`, else `base-2`, `base-3`…: the first not in `taken`, which it is then added to. */
+export function uniqueSaladName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let suffix = 2; taken.has(name); suffix++) name = `${base.slice(0, 60 - String(suffix).length)}-${suffix}`;
+  taken.add(name);
+  return name;
 }
 
 /** `Ref::name` replaced by the definition's default where it has one; the others stay literal, as AWS leaves them. */

@@ -1,5 +1,6 @@
 // https://docs.salad.com/container-engine/how-to-guides/job-processing/queue-worker — facts in reference/targets.md B.3–B.8
 import type { InventoryItem } from "../core/types.js";
+import { callSiteEntries } from "./call-site-names.js";
 import { placeJobDefinitions, gpuMemoryOfInstanceType, sourceOf, type JobPlacement } from "./placement.js";
 import {
   registryConfig,
@@ -673,10 +674,18 @@ export function generateSalad(input: DeployInput): DeployPlan {
       meanwhile: "each group's max_replicas is computed as if it had the whole compute environment.",
     });
   }
+  const registry = registryConfig(input, (queue) => ({ salad: { priority: queueTier(queue, placements, tiers) } }));
+  const named = callSiteEntries(input.findings, "salad", {
+    queues: Object.keys(registry.jobQueues),
+    definitions: Object.keys(jobDefinitions),
+    saladQueues: names.values(),
+  });
+  decisions.push(...named.decisions);
   const config = {
     shim: { target: "salad" },
-    ...registryConfig(input, (queue) => ({ salad: { priority: queueTier(queue, placements, tiers) } })),
-    jobDefinitions,
+    computeEnvironments: registry.computeEnvironments,
+    jobQueues: { ...registry.jobQueues, ...named.jobQueues },
+    jobDefinitions: { ...jobDefinitions, ...named.jobDefinitions },
     executor: { saladQueues },
   };
   files.push({
@@ -689,7 +698,7 @@ export function generateSalad(input: DeployInput): DeployPlan {
     ].sort(),
   });
   const sortedGaps = sortGaps(gaps);
-  const plan: DeployPlan = { target: "salad", files, gaps: sortedGaps, decisions };
+  const plan: DeployPlan = { target: "salad", files, gaps: sortedGaps, decisions, config };
   files.push({
     path: "README.md",
     content: renderReadme(plan, readmeIntro(placements, names)),

@@ -2,6 +2,9 @@ import type { Finding, Inventory, Link } from "../core/types.js";
 
 export const DEPLOY_TARGET_IDS = ["salad", "common-compute"] as const;
 export type DeployTargetId = (typeof DEPLOY_TARGET_IDS)[number];
+/** What `init --target` takes: a deployment target, or `local` (the local executor: a mapping, no deployment files). */
+export const INIT_TARGET_IDS = [...DEPLOY_TARGET_IDS, "local"] as const;
+export type InitTargetId = (typeof INIT_TARGET_IDS)[number];
 
 /** What the generators read: one scan of the repository. */
 export interface DeployInput {
@@ -49,6 +52,8 @@ export interface DeployPlan {
   files: GeneratedFile[];
   gaps: DeployGap[];
   decisions: DeployDecision[];
+  /** The `migrate.config.json` it writes, which `init` also merges into the repository's root one. */
+  config: Record<string, unknown>;
 }
 
 /** One deployment target: a pure function from a scan to the files under `migration/<id>/`. */

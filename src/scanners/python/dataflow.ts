@@ -491,7 +491,7 @@ export class Dataflow {
     const module = fn.module;
     const holders = new Set<string>();
     let value: SyntaxNode = call;
-    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right") === value) {
+    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right")?.id === value.id) {
       const left = value.parent.childForFieldName("left");
       if (left && HOLDER_TYPES.has(left.type)) holders.add(left.text);
       value = value.parent;

@@ -170,6 +170,7 @@ function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: 
   }
   const tree = parsePython(text, {
     skipPunctuation: true,
+    keepNodes: false,
     deadline: budget.deadline,
     onDeadline: () => new FileTimeout(file.path, budget.ms),
   });

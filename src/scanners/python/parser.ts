@@ -8,7 +8,8 @@ import type TreeSitter from "tree-sitter";
  * node); a node object is made the first time something asks for that node and kept for the tree's life, so that
  * nodes compare by identity. An analysis reads a fraction of a tree's nodes, so most are never made: a module's
  * tree costs a fraction of what a copy of every node as an object did (~160 bytes a node), and the native tree is
- * freed as soon as it is read.
+ * freed as soon as it is read. A tree parsed with `keepNodes: false` (the scanner's) keeps no node objects: each
+ * is a view made on access, compared by `id`, and dies young unless its reader holds it.
  */
 export class SyntaxNode {
   private childList?: readonly SyntaxNode[];
@@ -60,6 +61,7 @@ export class SyntaxNode {
 
   /** Exactly sized; leaves share one empty array. */
   get children(): readonly SyntaxNode[] {
+    if (!this.tree.keepsNodes) return this.tree.childrenOf(this.index);
     return (this.childList ??= this.tree.childrenOf(this.index));
   }
 
@@ -76,6 +78,7 @@ export class SyntaxNode {
   }
 
   get namedChildren(): SyntaxNode[] {
+    if (!this.tree.keepsNodes) return this.tree.namedChildrenOf(this.index);
     return (this.named ??= this.children.filter((child) => child.isNamed));
   }
 
@@ -155,13 +158,15 @@ class FlatTree {
   parents: Int32Array;
   subtreeEnds: Int32Array;
   count = 0;
-  /** Node objects made so far, by index. */
-  private nodes: Array<SyntaxNode | undefined> = [];
+  /** Node objects made so far, by index, when the tree keeps them (so that nodes compare by identity). */
+  private nodes: Array<SyntaxNode | undefined> | undefined = [];
 
   constructor(
     readonly source: SourceText,
     readonly baseId: number,
     capacity: number,
+    /** Whether a node object, once made, is kept for the tree's life (and its child lists with it). */
+    readonly keepsNodes: boolean,
   ) {
     this.types = new Uint16Array(capacity);
     this.fields = new Uint8Array(capacity);
@@ -214,10 +219,11 @@ class FlatTree {
     this.ends = this.ends.slice(0, n);
     this.parents = this.parents.slice(0, n);
     this.subtreeEnds = this.subtreeEnds.slice(0, n);
-    this.nodes = Array.from<SyntaxNode | undefined>({ length: n });
+    this.nodes = this.keepsNodes ? Array.from<SyntaxNode | undefined>({ length: n }) : undefined;
   }
 
   node(index: number): SyntaxNode {
+    if (!this.nodes) return new SyntaxNode(this, index);
     return (this.nodes[index] ??= new SyntaxNode(this, index));
   }
 
@@ -242,6 +248,14 @@ class FlatTree {
     n = 0;
     for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child)) children[n++] = this.node(child);
     return children;
+  }
+
+  namedChildrenOf(index: number): SyntaxNode[] {
+    const named: SyntaxNode[] = [];
+    if (!this.hasChildren(index)) return named;
+    for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child))
+      if ((this.flags[child]! & NAMED) !== 0) named.push(this.node(child));
+    return named;
   }
 
   /** Marks a node that is or contains an error, and its ancestors. */
@@ -289,6 +303,12 @@ export interface ParseOptions {
   deadline?: number;
   /** The error a parse stopped at its deadline throws. */
   onDeadline?: () => Error;
+  /**
+   * Keep each node object once made (the default), so that nodes compare by identity. Without, a node is a view
+   * made afresh on each access and compared by `id`: an analysis that asks for most of a tree's nodes over many
+   * rounds then keeps only the nodes it holds, not every node it ever asked for.
+   */
+  keepNodes?: boolean;
 }
 
 /**
@@ -339,7 +359,7 @@ export function parsePython(text: string, options: ParseOptions = {}): Tree {
 function parseFlat(text: string, options: ParseOptions): FlatTree {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   const native = Number.isFinite(deadline) ? parseBefore(text, deadline, options.onDeadline) : getParser().parse(text);
-  return flatten(native, new SourceText(text), options.skipPunctuation === true);
+  return flatten(native, new SourceText(text), options.skipPunctuation === true, options.keepNodes !== false);
 }
 
 /** Characters parsed since the last release. */
@@ -384,10 +404,10 @@ export async function releaseNativeTrees(): Promise<void> {
 let uncollected = 0;
 const UNCOLLECTED_LIMIT = 1 << 20;
 
-function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean): FlatTree {
+function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean, keepNodes: boolean): FlatTree {
   const cursor = native.walk();
   // About one node per six characters of Python; the arrays double when a file has more.
-  const tree = new FlatTree(source, nextId, Math.max(64, source.text.length >> 2));
+  const tree = new FlatTree(source, nextId, Math.max(64, source.text.length >> 2), keepNodes);
   /** Copies the cursor's node, or gives -1 for punctuation left out. Each question to the cursor crosses to C. */
   const add = (parent: number): number => {
     const type = typeId(cursor);

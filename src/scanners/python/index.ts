@@ -3,7 +3,7 @@ import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/s
 import { FileBudget, FileTimeout } from "../../core/budget.js";
 import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
-import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
+import { argumentsOf, Dataflow } from "./dataflow.js";
 import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
 import { firstErrorNode, parsePython, releaseNativeTrees, type SyntaxNode } from "./parser.js";
@@ -206,21 +206,6 @@ async function analyze(
   context: SourceFile[],
   budget = FileBudget.unlimited,
   readText: ReadText = () => undefined,
-): Promise<ScannerOutput> {
-  // Argument lists are cached by node id, which is only unique while these trees live.
-  forgetArguments();
-  try {
-    return await analyzeProject(candidates, context, budget, readText);
-  } finally {
-    forgetArguments();
-  }
-}
-
-async function analyzeProject(
-  candidates: SourceFile[],
-  context: SourceFile[],
-  budget: FileBudget,
-  readText: ReadText,
 ): Promise<ScannerOutput> {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];

@@ -16,8 +16,8 @@ export class SyntaxNode {
   private named?: SyntaxNode[];
 
   constructor(
-    private readonly tree: FlatTree,
-    private readonly index: number,
+    /** @internal */ readonly tree: FlatTree,
+    /** @internal The node's place in its tree's preorder. */ readonly index: number,
   ) {}
 
   /** Unique across every tree of a process, so analyses can key caches on it across files. */
@@ -112,6 +112,39 @@ export class SyntaxNode {
     const end = tree.subtreeEnds[this.index]!;
     for (let i = this.index + 1; i < end; i++) if (wanted.has(tree.types[i]!)) found.push(tree.node(i));
     return found;
+  }
+}
+
+/**
+ * Nodes of one tree held by their place in it (4 bytes each) rather than as objects; iterating gives each node,
+ * made afresh unless the tree keeps its node objects. A module's index keeps its calls, assignments and the like
+ * so: with a tree that keeps no node objects, what the index holds between two reads is typed arrays.
+ */
+export class NodeList implements Iterable<SyntaxNode> {
+  private constructor(
+    private readonly tree: FlatTree | undefined,
+    private readonly indexes: Int32Array,
+  ) {}
+
+  /** Nodes of one tree, in the order given. */
+  static of(nodes: readonly SyntaxNode[]): NodeList {
+    return new NodeList(
+      nodes[0]?.tree,
+      Int32Array.from(nodes, (node) => node.index),
+    );
+  }
+
+  get length(): number {
+    return this.indexes.length;
+  }
+
+  [Symbol.iterator](): Iterator<SyntaxNode> {
+    const { tree, indexes } = this;
+    let next = 0;
+    return {
+      next: (): IteratorResult<SyntaxNode> =>
+        next < indexes.length ? { value: tree!.node(indexes[next++]!), done: false } : { value: undefined, done: true },
+    };
   }
 }
 

@@ -53,7 +53,7 @@ export interface ScopeRange {
 }
 
 export interface ModuleIndex {
-  file: SourceFile;
+  file: Pick<SourceFile, "path">;
   /** Dotted module name guessed from the path (`pkg/mod.py` → `pkg.mod`). */
   moduleName: string;
   language: Language;
@@ -163,7 +163,12 @@ const INDEXED_TYPES = [
 ];
 
 /** Indexes one parsed module: imports, constants, functions, classes, and the nodes the analysis visits. */
-export function indexModule(file: SourceFile, tree: Tree, language: Language, lineMap?: number[]): ModuleIndex {
+export function indexModule(
+  file: Pick<SourceFile, "path">,
+  tree: Tree,
+  language: Language,
+  lineMap?: number[],
+): ModuleIndex {
   const moduleName = moduleNameOf(file.path);
   const isPackage = /(^|\/)__init__\.py$/.test(file.path);
   const calls: SyntaxNode[] = [];

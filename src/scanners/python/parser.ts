@@ -134,6 +134,16 @@ export class NodeList implements Iterable<SyntaxNode> {
     );
   }
 
+  /** The nodes of a tree at the given places (`places` as a list gave them). */
+  static at(tree: Tree, places: Int32Array): NodeList {
+    return new NodeList(tree.rootNode.tree, places);
+  }
+
+  /** Each node's place in its tree, in order. */
+  get places(): Int32Array {
+    return this.indexes;
+  }
+
   get length(): number {
     return this.indexes.length;
   }
@@ -240,6 +250,21 @@ class FlatTree {
     this.ends = grown(this.ends, (n) => new Uint32Array(n));
     this.parents = grown(this.parents, (n) => new Int32Array(n));
     this.subtreeEnds = grown(this.subtreeEnds, (n) => new Int32Array(n));
+  }
+
+  /** A tree made of the arrays another tree was copied into (`syntaxData`). */
+  static of(data: SyntaxData, baseId: number, keepsNodes: boolean): FlatTree {
+    const tree = new FlatTree(new SourceText(data.text), baseId, 0, keepsNodes);
+    tree.types = data.types;
+    tree.fields = data.fields;
+    tree.flags = data.flags;
+    tree.starts = data.starts;
+    tree.ends = data.ends;
+    tree.parents = data.parents;
+    tree.subtreeEnds = data.subtreeEnds;
+    tree.count = data.types.length;
+    tree.nodes = keepsNodes ? Array.from<SyntaxNode | undefined>({ length: tree.count }) : undefined;
+    return tree;
   }
 
   /** Gives back the room a tree grown by doubling did not fill. */
@@ -361,25 +386,27 @@ const PUNCTUATION = /^[^\w]+$/;
 
 function typeId(cursor: TreeSitter.TreeCursor): number {
   const id = cursor.nodeTypeId;
-  if (typeNames[id] === undefined) {
-    const name = cursor.nodeType;
-    typeNames[id] = name;
-    typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
-    namedTypes[id] = cursor.nodeIsNamed;
-    punctuationTypes[id] = !cursor.nodeIsNamed && PUNCTUATION.test(name);
-  }
+  if (typeNames[id] === undefined) learnType(id, cursor.nodeType, cursor.nodeIsNamed);
   return id;
+}
+
+function learnType(id: number, name: string, named: boolean): void {
+  typeNames[id] = name;
+  typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
+  namedTypes[id] = named;
+  punctuationTypes[id] = !named && PUNCTUATION.test(name);
+}
+
+function learnField(id: number, name: string | null): void {
+  fieldNames[id] = name;
+  if (name !== null) fieldIds.set(name, id);
 }
 
 function fieldId(cursor: TreeSitter.TreeCursor): number {
   // undefined, not 0, when the node fills no field.
   const id = cursor.currentFieldId;
   if (!id) return 0;
-  if (fieldNames[id] === undefined) {
-    const name = cursor.currentFieldName ?? null;
-    fieldNames[id] = name;
-    if (name !== null) fieldIds.set(name, id);
-  }
+  if (fieldNames[id] === undefined) learnField(id, cursor.currentFieldName ?? null);
   return id;
 }
 
@@ -387,6 +414,59 @@ export function parsePython(text: string, options: ParseOptions = {}): Tree {
   const tree = parseFlat(text, options);
   unreleased += text.length;
   return { rootNode: tree.node(0) };
+}
+
+/**
+ * A parsed tree as plain data: its text and typed arrays (which a thread can transfer to another), with the names
+ * of the node types and fields it uses, since each thread learns tree-sitter's names as it parses.
+ */
+export interface SyntaxData {
+  text: string;
+  types: Uint16Array;
+  fields: Uint8Array;
+  flags: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  subtreeEnds: Int32Array;
+  /** `[id, name, named]` of each node type the tree uses. */
+  typeNames: Array<[number, string, boolean]>;
+  /** `[id, name]` of each field the tree uses. */
+  fieldNames: Array<[number, string | null]>;
+}
+
+/** A parsed tree's data, sharing its arrays. */
+export function syntaxData(tree: Tree): SyntaxData {
+  const flat = tree.rootNode.tree;
+  const types = new Set(flat.types);
+  const fields = new Set(flat.fields);
+  fields.delete(0);
+  return {
+    text: flat.source.text,
+    types: flat.types,
+    fields: flat.fields,
+    flags: flat.flags,
+    starts: flat.starts,
+    ends: flat.ends,
+    parents: flat.parents,
+    subtreeEnds: flat.subtreeEnds,
+    typeNames: [...types].map((id) => [id, typeNames[id]!, namedTypes[id]!]),
+    fieldNames: [...fields].map((id) => [id, fieldNames[id] ?? null]),
+  };
+}
+
+/** The tree a `syntaxData` describes, with node ids of this process. */
+export function treeOfData(data: SyntaxData, options: Pick<ParseOptions, "keepNodes"> = {}): Tree {
+  for (const [id, name, named] of data.typeNames) if (typeNames[id] === undefined) learnType(id, name, named);
+  for (const [id, name] of data.fieldNames) if (fieldNames[id] === undefined) learnField(id, name);
+  const tree = FlatTree.of(data, nextId, options.keepNodes !== false);
+  nextId += tree.count;
+  return { rootNode: tree.node(0) };
+}
+
+/** The node at a place of a tree (`SyntaxNode.index`). */
+export function nodeAt(tree: Tree, place: number): SyntaxNode {
+  return tree.rootNode.tree.node(place);
 }
 
 function parseFlat(text: string, options: ParseOptions): FlatTree {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { indexPythonModule, moduleOfFacts, type ModuleFacts } from "../src/scanners/python/module-facts.js";
 import { indexModule, type ModuleIndex } from "../src/scanners/python/module-index.js";
@@ -115,4 +116,29 @@ describe("python module facts", () => {
   it("gives no facts for a file that is not a notebook's JSON", () => {
     expect(indexPythonModule("broken.ipynb", '{"cells": ')).toEqual({ findings: [] });
   });
+});
+
+describe("python module facts across threads", () => {
+  it("a thread that never parsed rebuilds the index a helper thread posted, node names and all", async () => {
+    const text =
+      'import boto3\n\ndef submit(name):\n    batch = boto3.client("batch")\n    return batch.submit_job(jobName=name, jobQueue="q")\n';
+    const facts = indexPythonModule("jobs/submit.py", text).module!;
+    const worker = new Worker(path.resolve(import.meta.dirname, "support/python-facts-worker.mjs"), {});
+    try {
+      const answer = new Promise((resolve, reject) => {
+        worker.once("message", resolve);
+        worker.once("error", reject);
+      });
+      worker.postMessage(facts, transferables(facts));
+      expect(await answer).toEqual({
+        calls: [
+          { type: "call", callee: "boto3.client", keywords: [], line: 4 },
+          { type: "call", callee: "batch.submit_job", keywords: ["jobName", "jobQueue"], line: 5 },
+        ],
+        functions: ["jobs/submit.py#submit"],
+      });
+    } finally {
+      await worker.terminate();
+    }
+  }, 30_000);
 });

@@ -13,16 +13,8 @@ import {
   type Param,
 } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
-import {
-  firstErrorNode,
-  nodeAt,
-  NodeList,
-  parsePython,
-  syntaxData,
-  treeOfData,
-  type ParseOptions,
-  type SyntaxData,
-} from "./parser.js";
+import { firstErrorNode, parsePython, type ParseOptions } from "./parser.js";
+import { nodeAt, NodeList, syntaxData, treeOfData, type SyntaxData } from "./syntax-tree.js";
 
 /** A function, its nodes as places in the module's tree and its owner and parent as indexes in `functions`/`classes`. */
 export interface FunctionFacts {

@@ -1,7 +1,7 @@
 import type { SourceFile } from "../../core/scanner.js";
 import type { Language } from "../../core/types.js";
 import { readString } from "./literals.js";
-import { NodeList, type SyntaxNode, type Tree } from "./parser.js";
+import { NodeList, type SyntaxNode, type Tree } from "./syntax-tree.js";
 
 /** A name bound by an import: `import boto3 as b` → {module: "boto3"}; `from boto3 import client` → {module: "boto3", name: "client"}. */
 export interface ImportBinding {

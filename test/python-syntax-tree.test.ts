@@ -62,6 +62,21 @@ describe("python syntax tree copy", () => {
     expect(Object.isFrozen(leaves[0]!.children)).toBe(true);
   });
 
+  it("a tree that keeps no node objects gives the same nodes, compared by id, and holds none it gave", () => {
+    const kept = parsePython(CODE, { skipPunctuation: true }).rootNode;
+    const viewed = parsePython(CODE, { skipPunctuation: true, keepNodes: false }).rootNode;
+    expect(outline(viewed, () => true)).toEqual(outline(kept, () => true));
+    const call = viewed.descendantsOfType("call").find((c) => c.text.startsWith("client.submit_job"))!;
+    const again = viewed.descendantsOfType("call").find((c) => c.text.startsWith("client.submit_job"))!;
+    expect(again).not.toBe(call);
+    expect(again.id).toBe(call.id);
+    for (const child of call.children) expect(child.parent?.id).toBe(call.id);
+    expect(call.children).not.toBe(call.children); // child lists are made afresh, never cached on a node
+    expect(call.namedChildren.map((c) => c.id)).toEqual(call.children.filter((c) => c.isNamed).map((c) => c.id));
+    const keptCall = kept.descendantsOfType("call").find((c) => c.text.startsWith("client.submit_job"))!;
+    expect(kept.descendantsOfType("call")).toContain(keptCall); // the default keeps identity
+  });
+
   it("copies keep what the analysis reads after the native tree is gone, and native trees do not pile up", async () => {
     // 40 modules of 100 KB: their native trees took 178 MB when all were kept to the end.
     const module = Array.from(

@@ -84,21 +84,9 @@ function unwrap(node: SyntaxNode): SyntaxNode {
   return current;
 }
 
-const argumentLists = new Map<number, SyntaxNode[]>();
-
-/** A call's argument nodes (cached: the analysis asks for them many times). */
+/** A call's argument nodes. */
 export function argumentsOf(call: SyntaxNode): SyntaxNode[] {
-  const id = call.id;
-  let args = argumentLists.get(id);
-  if (!args) {
-    args = call.childForFieldName("arguments")?.namedChildren ?? [];
-    argumentLists.set(id, args);
-  }
-  return args;
-}
-
-export function forgetArguments(): void {
-  argumentLists.clear();
+  return call.childForFieldName("arguments")?.namedChildren ?? [];
 }
 
 /** The argument a call passes for a parameter, by keyword or position. */
@@ -491,7 +479,7 @@ export class Dataflow {
     const module = fn.module;
     const holders = new Set<string>();
     let value: SyntaxNode = call;
-    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right") === value) {
+    while (value.parent?.type === "assignment" && value.parent.childForFieldName("right")?.id === value.id) {
       const left = value.parent.childForFieldName("left");
       if (left && HOLDER_TYPES.has(left.type)) holders.add(left.text);
       value = value.parent;

@@ -1,12 +1,11 @@
 // https://tree-sitter.github.io/tree-sitter/ — Python via tree-sitter-python
 import { defineScanner, type ScannerOutput, type SourceFile } from "../../core/scanner.js";
 import { FileBudget, FileTimeout } from "../../core/budget.js";
-import { createFinding } from "../../core/rules.js";
 import type { Finding, Language } from "../../core/types.js";
-import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
-import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
-import { extractNotebookCode } from "./notebook.js";
-import { firstErrorNode, parsePython, releaseNativeTrees, type SyntaxNode } from "./parser.js";
+import { argumentsOf, Dataflow } from "./dataflow.js";
+import { enclosingFunction, moduleNameOf, type ModuleIndex } from "./module-index.js";
+import { indexPythonModule, moduleOfFacts } from "./module-facts.js";
+import { releaseNativeTrees, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
@@ -159,42 +158,11 @@ function languageOf(file: SourceFile): Language {
 }
 
 function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: ModuleIndex; findings: Finding[] } {
-  let text = file.text;
-  let lineMap: number[] | undefined;
-  let language: Language = "python";
-  if (file.path.endsWith(".ipynb")) {
-    const code = extractNotebookCode(file.text);
-    if (!code) return { findings: [] };
-    ({ text, lineMap } = code);
-    language = "notebook";
-  }
-  const tree = parsePython(text, {
-    skipPunctuation: true,
+  const { module, findings } = indexPythonModule(file.path, file.text, {
     deadline: budget.deadline,
     onDeadline: () => new FileTimeout(file.path, budget.ms),
   });
-  const module = indexModule(file, tree, language, lineMap);
-  const findings: Finding[] = [];
-  const error = firstErrorNode(tree.rootNode);
-  if (error) {
-    const row = error.startPosition.row;
-    findings.push(
-      createFinding({
-        kind: "parse-error",
-        path: file.path,
-        span: {
-          line: lineMap?.[row] ?? row + 1,
-          column: error.startPosition.column + 1,
-          endLine: lineMap?.[error.endPosition.row] ?? error.endPosition.row + 1,
-          endColumn: error.endPosition.column + 1,
-        },
-        language,
-        message: `Python syntax error near line ${row + 1}${/^[ \t]*print[ \t]+[^(\s]/m.test(text) ? " (Python 2 code?)" : ""}`,
-        detail: "The file was scanned with error recovery; Batch uses inside the broken region may be missed.",
-      }),
-    );
-  }
-  return { module, findings };
+  return { ...(module ? { module: moduleOfFacts(module) } : {}), findings };
 }
 
 /** A context file's text: read again from disk when the scan kept only its digest. */
@@ -205,21 +173,6 @@ async function analyze(
   context: SourceFile[],
   budget = FileBudget.unlimited,
   readText: ReadText = () => undefined,
-): Promise<ScannerOutput> {
-  // Argument lists are cached by node id, which is only unique while these trees live.
-  forgetArguments();
-  try {
-    return await analyzeProject(candidates, context, budget, readText);
-  } finally {
-    forgetArguments();
-  }
-}
-
-async function analyzeProject(
-  candidates: SourceFile[],
-  context: SourceFile[],
-  budget: FileBudget,
-  readText: ReadText,
 ): Promise<ScannerOutput> {
   const findings: Finding[] = [];
   const reported: ModuleIndex[] = [];

@@ -1,7 +1,7 @@
 import type { SourceFile } from "../../core/scanner.js";
 import type { Language } from "../../core/types.js";
 import { readString } from "./literals.js";
-import type { SyntaxNode, Tree } from "./parser.js";
+import { NodeList, type SyntaxNode, type Tree } from "./syntax-tree.js";
 
 /** A name bound by an import: `import boto3 as b` → {module: "boto3"}; `from boto3 import client` → {module: "boto3", name: "client"}. */
 export interface ImportBinding {
@@ -53,7 +53,7 @@ export interface ScopeRange {
 }
 
 export interface ModuleIndex {
-  file: SourceFile;
+  file: Pick<SourceFile, "path">;
   /** Dotted module name guessed from the path (`pkg/mod.py` → `pkg.mod`). */
   moduleName: string;
   language: Language;
@@ -73,12 +73,13 @@ export interface ModuleIndex {
   classByNode: Map<number, ClassInfo>;
   /** Function and class extents, for finding the scope of a node without walking its parents. */
   scopes: ScopeRange[];
-  calls: SyntaxNode[];
-  assignments: SyntaxNode[];
-  returns: SyntaxNode[];
-  withItems: SyntaxNode[];
-  attributes: SyntaxNode[];
-  dictionaries: SyntaxNode[];
+  /** The nodes the analysis visits, by kind, in document order; held by their places in the tree, not as objects. */
+  calls: NodeList;
+  assignments: NodeList;
+  returns: NodeList;
+  withItems: NodeList;
+  attributes: NodeList;
+  dictionaries: NodeList;
 }
 
 export function moduleNameOf(path: string): string {
@@ -162,9 +163,20 @@ const INDEXED_TYPES = [
 ];
 
 /** Indexes one parsed module: imports, constants, functions, classes, and the nodes the analysis visits. */
-export function indexModule(file: SourceFile, tree: Tree, language: Language, lineMap?: number[]): ModuleIndex {
+export function indexModule(
+  file: Pick<SourceFile, "path">,
+  tree: Tree,
+  language: Language,
+  lineMap?: number[],
+): ModuleIndex {
   const moduleName = moduleNameOf(file.path);
   const isPackage = /(^|\/)__init__\.py$/.test(file.path);
+  const calls: SyntaxNode[] = [];
+  const assignments: SyntaxNode[] = [];
+  const returns: SyntaxNode[] = [];
+  const withItems: SyntaxNode[] = [];
+  const attributes: SyntaxNode[] = [];
+  const dictionaries: SyntaxNode[] = [];
   const index: ModuleIndex = {
     file,
     moduleName,
@@ -180,12 +192,12 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
     functionByNode: new Map(),
     classByNode: new Map(),
     scopes: [],
-    calls: [],
-    assignments: [],
-    returns: [],
-    withItems: [],
-    attributes: [],
-    dictionaries: [],
+    calls: NodeList.of([]),
+    assignments: NodeList.of([]),
+    returns: NodeList.of([]),
+    withItems: NodeList.of([]),
+    attributes: NodeList.of([]),
+    dictionaries: NodeList.of([]),
   };
   const nodes = tree.rootNode.descendantsOfType(INDEXED_TYPES);
 
@@ -291,7 +303,7 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
       case "for_statement":
       case "as_pattern": {
         const left = node.type === "as_pattern" ? node.childForFieldName("alias") : node.childForFieldName("left");
-        if (node.type === "assignment" || node.type === "augmented_assignment") index.assignments.push(node);
+        if (node.type === "assignment" || node.type === "augmented_assignment") assignments.push(node);
         if (!left) break;
         const names = new Set<string>();
         collectTargets(left.type === "as_pattern_target" ? (left.namedChildren[0] ?? left) : left, names);
@@ -310,23 +322,29 @@ export function indexModule(file: SourceFile, tree: Tree, language: Language, li
         break;
       }
       case "call":
-        index.calls.push(node);
+        calls.push(node);
         break;
       case "return_statement":
       case "yield":
-        index.returns.push(node);
+        returns.push(node);
         break;
       case "attribute":
-        index.attributes.push(node);
+        attributes.push(node);
         break;
       case "dictionary":
-        index.dictionaries.push(node);
+        dictionaries.push(node);
         break;
       case "with_item":
-        index.withItems.push(node);
+        withItems.push(node);
         break;
     }
   }
+  index.calls = NodeList.of(calls);
+  index.assignments = NodeList.of(assignments);
+  index.returns = NodeList.of(returns);
+  index.withItems = NodeList.of(withItems);
+  index.attributes = NodeList.of(attributes);
+  index.dictionaries = NodeList.of(dictionaries);
   // A name declared global and assigned in a function is a module name, not a local.
   for (const fn of index.functions) {
     for (const name of fn.globals) {

@@ -2,262 +2,24 @@ import { createRequire } from "node:module";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type TreeSitter from "tree-sitter";
+import {
+  claimNodeIds,
+  fieldNames,
+  FlatTree,
+  learnField,
+  learnType,
+  MISSING,
+  NAMED,
+  namedTypes,
+  punctuationTypes,
+  SourceText,
+  typeNames,
+  type Tree,
+} from "./syntax-tree.js";
 
-/**
- * A node of a parsed Python module. The tree itself is kept flat, in typed arrays (`FlatTree`: about 28 bytes a
- * node); a node object is made the first time something asks for that node and kept for the tree's life, so that
- * nodes compare by identity. An analysis reads a fraction of a tree's nodes, so most are never made: a module's
- * tree costs a fraction of what a copy of every node as an object did (~160 bytes a node), and the native tree is
- * freed as soon as it is read.
- */
-export class SyntaxNode {
-  private childList?: readonly SyntaxNode[];
-  private named?: SyntaxNode[];
-
-  constructor(
-    private readonly tree: FlatTree,
-    private readonly index: number,
-  ) {}
-
-  /** Unique across every tree of a process, so analyses can key caches on it across files. */
-  get id(): number {
-    return this.tree.baseId + this.index;
-  }
-
-  get type(): string {
-    return typeNames[this.tree.types[this.index]!]!;
-  }
-
-  /** The field this node fills in its parent (`function`, `arguments`, …), if any. */
-  get field(): string | null {
-    return fieldNames[this.tree.fields[this.index]!] ?? null;
-  }
-
-  get startIndex(): number {
-    return this.tree.starts[this.index]!;
-  }
-
-  get endIndex(): number {
-    return this.tree.ends[this.index]!;
-  }
-
-  get isNamed(): boolean {
-    return (this.tree.flags[this.index]! & NAMED) !== 0;
-  }
-
-  get isMissing(): boolean {
-    return (this.tree.flags[this.index]! & MISSING) !== 0;
-  }
-
-  get hasError(): boolean {
-    return (this.tree.flags[this.index]! & HAS_ERROR) !== 0;
-  }
-
-  get parent(): SyntaxNode | null {
-    const parent = this.tree.parents[this.index]!;
-    return parent < 0 ? null : this.tree.node(parent);
-  }
-
-  /** Exactly sized; leaves share one empty array. */
-  get children(): readonly SyntaxNode[] {
-    return (this.childList ??= this.tree.childrenOf(this.index));
-  }
-
-  get text(): string {
-    return this.tree.source.text.slice(this.startIndex, this.endIndex);
-  }
-
-  get startPosition(): { row: number; column: number } {
-    return this.tree.source.position(this.startIndex);
-  }
-
-  get endPosition(): { row: number; column: number } {
-    return this.tree.source.position(this.endIndex);
-  }
-
-  get namedChildren(): SyntaxNode[] {
-    return (this.named ??= this.children.filter((child) => child.isNamed));
-  }
-
-  get firstChild(): SyntaxNode | null {
-    return this.tree.hasChildren(this.index) ? this.tree.node(this.index + 1) : null;
-  }
-
-  childForFieldName(field: string): SyntaxNode | null {
-    const id = fieldIds.get(field);
-    if (id === undefined) return null;
-    const tree = this.tree;
-    for (let child = tree.firstChildOf(this.index); child >= 0; child = tree.nextSiblingOf(child)) {
-      if (tree.fields[child] === id) return tree.node(child);
-    }
-    return null;
-  }
-
-  childrenForFieldName(field: string): SyntaxNode[] {
-    return this.children.filter((child) => child.field === field);
-  }
-
-  /** Descendants (not the node itself) of the given types, in document order. */
-  descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
-    const wanted = new Set<number>();
-    for (const type of typeof types === "string" ? [types] : types) {
-      for (const id of typeIds.get(type) ?? []) wanted.add(id);
-    }
-    const found: SyntaxNode[] = [];
-    const tree = this.tree;
-    // The tree is stored in document order (preorder), so the descendants are the indexes up to the subtree's end.
-    const end = tree.subtreeEnds[this.index]!;
-    for (let i = this.index + 1; i < end; i++) if (wanted.has(tree.types[i]!)) found.push(tree.node(i));
-    return found;
-  }
-}
-
-const NO_CHILDREN: readonly SyntaxNode[] = Object.freeze([]);
-const NAMED = 1;
-const MISSING = 2;
-/** The node is, or contains, a syntax error. */
-const HAS_ERROR = 4;
-
-class SourceText {
-  private lineStarts?: number[];
-
-  constructor(readonly text: string) {}
-
-  position(index: number): { row: number; column: number } {
-    const starts = (this.lineStarts ??= computeLineStarts(this.text));
-    let low = 0;
-    let high = starts.length - 1;
-    while (low < high) {
-      const mid = (low + high + 1) >> 1;
-      if (starts[mid]! <= index) low = mid;
-      else high = mid - 1;
-    }
-    return { row: low, column: index - starts[low]! };
-  }
-}
-
-function computeLineStarts(text: string): number[] {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-/**
- * A syntax tree in preorder: node `i`'s type, field, flags and span, its parent's index and the index just past its
- * subtree. Its first child, if any, is `i + 1`; a child's next sibling starts where the child's subtree ends.
- */
-class FlatTree {
-  types: Uint16Array;
-  fields: Uint8Array;
-  flags: Uint8Array;
-  starts: Uint32Array;
-  ends: Uint32Array;
-  parents: Int32Array;
-  subtreeEnds: Int32Array;
-  count = 0;
-  /** Node objects made so far, by index. */
-  private nodes: Array<SyntaxNode | undefined> = [];
-
-  constructor(
-    readonly source: SourceText,
-    readonly baseId: number,
-    capacity: number,
-  ) {
-    this.types = new Uint16Array(capacity);
-    this.fields = new Uint8Array(capacity);
-    this.flags = new Uint8Array(capacity);
-    this.starts = new Uint32Array(capacity);
-    this.ends = new Uint32Array(capacity);
-    this.parents = new Int32Array(capacity);
-    this.subtreeEnds = new Int32Array(capacity);
-  }
-
-  add(type: number, field: number, flags: number, start: number, end: number, parent: number): number {
-    if (this.count === this.types.length) this.grow();
-    const i = this.count++;
-    this.types[i] = type;
-    this.fields[i] = field;
-    this.flags[i] = flags;
-    this.starts[i] = start;
-    this.ends[i] = end;
-    this.parents[i] = parent;
-    this.subtreeEnds[i] = i + 1;
-    return i;
-  }
-
-  private grow(): void {
-    const size = Math.max(64, this.types.length * 2);
-    const grown = <T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(
-      array: T,
-      make: (n: number) => T,
-    ): T => {
-      const next = make(size);
-      next.set(array);
-      return next;
-    };
-    this.types = grown(this.types, (n) => new Uint16Array(n));
-    this.fields = grown(this.fields, (n) => new Uint8Array(n));
-    this.flags = grown(this.flags, (n) => new Uint8Array(n));
-    this.starts = grown(this.starts, (n) => new Uint32Array(n));
-    this.ends = grown(this.ends, (n) => new Uint32Array(n));
-    this.parents = grown(this.parents, (n) => new Int32Array(n));
-    this.subtreeEnds = grown(this.subtreeEnds, (n) => new Int32Array(n));
-  }
-
-  /** Gives back the room a tree grown by doubling did not fill. */
-  trim(): void {
-    const n = this.count;
-    this.types = this.types.slice(0, n);
-    this.fields = this.fields.slice(0, n);
-    this.flags = this.flags.slice(0, n);
-    this.starts = this.starts.slice(0, n);
-    this.ends = this.ends.slice(0, n);
-    this.parents = this.parents.slice(0, n);
-    this.subtreeEnds = this.subtreeEnds.slice(0, n);
-    this.nodes = Array.from<SyntaxNode | undefined>({ length: n });
-  }
-
-  node(index: number): SyntaxNode {
-    return (this.nodes[index] ??= new SyntaxNode(this, index));
-  }
-
-  hasChildren(index: number): boolean {
-    return this.subtreeEnds[index]! > index + 1;
-  }
-
-  firstChildOf(index: number): number {
-    return this.hasChildren(index) ? index + 1 : -1;
-  }
-
-  nextSiblingOf(index: number): number {
-    const next = this.subtreeEnds[index]!;
-    return next < this.count && this.parents[next] === this.parents[index] ? next : -1;
-  }
-
-  childrenOf(index: number): readonly SyntaxNode[] {
-    if (!this.hasChildren(index)) return NO_CHILDREN;
-    let n = 0;
-    for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child)) n++;
-    const children = Array.from<SyntaxNode>({ length: n });
-    n = 0;
-    for (let child = index + 1; child >= 0; child = this.nextSiblingOf(child)) children[n++] = this.node(child);
-    return children;
-  }
-
-  /** Marks a node that is or contains an error, and its ancestors. */
-  markError(index: number): void {
-    for (let p = index; p >= 0 && (this.flags[p]! & HAS_ERROR) === 0; p = this.parents[p]!)
-      this.flags[p] = this.flags[p]! | HAS_ERROR;
-  }
-}
-
-export interface Tree {
-  rootNode: SyntaxNode;
-}
+export { firstErrorNode, SyntaxNode, type Tree } from "./syntax-tree.js";
 
 let parser: TreeSitter | undefined;
-/** Ids are unique across every tree of a process, so analyses can key caches on them across files. */
-let nextId = 0;
 
 function getParser(): TreeSitter {
   if (!parser) {
@@ -289,32 +51,17 @@ export interface ParseOptions {
   deadline?: number;
   /** The error a parse stopped at its deadline throws. */
   onDeadline?: () => Error;
+  /**
+   * Keep each node object once made (the default), so that nodes compare by identity. Without, a node is a view
+   * made afresh on each access and compared by `id`: an analysis that asks for most of a tree's nodes over many
+   * rounds then keeps only the nodes it holds, not every node it ever asked for.
+   */
+  keepNodes?: boolean;
 }
-
-/**
- * Node type and field names by tree-sitter's ids, the ids each name has (a name can have several), and what a type
- * id says of every node of that type: whether it is named (a symbol's metadata in tree-sitter) and whether it is
- * punctuation. Asking the cursor once per type instead of once per node halves the cost of copying a tree.
- */
-const typeNames: string[] = [];
-const typeIds = new Map<string, number[]>();
-const namedTypes: boolean[] = [];
-const punctuationTypes: boolean[] = [];
-const fieldNames: Array<string | null> = [null];
-const fieldIds = new Map<string, number>();
-
-/** Anonymous tokens made only of punctuation; keywords (`yield`, `not`) are words and stay. */
-const PUNCTUATION = /^[^\w]+$/;
 
 function typeId(cursor: TreeSitter.TreeCursor): number {
   const id = cursor.nodeTypeId;
-  if (typeNames[id] === undefined) {
-    const name = cursor.nodeType;
-    typeNames[id] = name;
-    typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
-    namedTypes[id] = cursor.nodeIsNamed;
-    punctuationTypes[id] = !cursor.nodeIsNamed && PUNCTUATION.test(name);
-  }
+  if (typeNames[id] === undefined) learnType(id, cursor.nodeType, cursor.nodeIsNamed);
   return id;
 }
 
@@ -322,11 +69,7 @@ function fieldId(cursor: TreeSitter.TreeCursor): number {
   // undefined, not 0, when the node fills no field.
   const id = cursor.currentFieldId;
   if (!id) return 0;
-  if (fieldNames[id] === undefined) {
-    const name = cursor.currentFieldName ?? null;
-    fieldNames[id] = name;
-    if (name !== null) fieldIds.set(name, id);
-  }
+  if (fieldNames[id] === undefined) learnField(id, cursor.currentFieldName ?? null);
   return id;
 }
 
@@ -339,7 +82,7 @@ export function parsePython(text: string, options: ParseOptions = {}): Tree {
 function parseFlat(text: string, options: ParseOptions): FlatTree {
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
   const native = Number.isFinite(deadline) ? parseBefore(text, deadline, options.onDeadline) : getParser().parse(text);
-  return flatten(native, new SourceText(text), options.skipPunctuation === true);
+  return flatten(native, new SourceText(text), options.skipPunctuation === true, options.keepNodes !== false);
 }
 
 /** Characters parsed since the last release. */
@@ -384,10 +127,10 @@ export async function releaseNativeTrees(): Promise<void> {
 let uncollected = 0;
 const UNCOLLECTED_LIMIT = 1 << 20;
 
-function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean): FlatTree {
+function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolean, keepNodes: boolean): FlatTree {
   const cursor = native.walk();
   // About one node per six characters of Python; the arrays double when a file has more.
-  const tree = new FlatTree(source, nextId, Math.max(64, source.text.length >> 2));
+  const tree = new FlatTree(source, 0, Math.max(64, source.text.length >> 2), keepNodes);
   /** Copies the cursor's node, or gives -1 for punctuation left out. Each question to the cursor crosses to C. */
   const add = (parent: number): number => {
     const type = typeId(cursor);
@@ -424,7 +167,7 @@ function flatten(native: NativeTree, source: SourceText, skipPunctuation: boolea
         break;
       }
       if (!cursor.gotoParent()) {
-        nextId += tree.count;
+        tree.baseId = claimNodeIds(tree.count);
         tree.trim();
         return tree;
       }
@@ -446,15 +189,4 @@ function parseBefore(text: string, deadline: number, onDeadline?: () => Error): 
     throw onDeadline?.() ?? new Error("the Python parse ran past its deadline");
   }
   return tree;
-}
-
-export function firstErrorNode(root: SyntaxNode): SyntaxNode | undefined {
-  let node = root;
-  if (!node.hasError) return undefined;
-  while (node.type !== "ERROR" && !node.isMissing) {
-    const child = node.children.find((c) => c.hasError);
-    if (!child) return node;
-    node = child;
-  }
-  return node;
 }

@@ -175,3 +175,43 @@ def test_salad_queue_of_job_finds_the_queue_holding_a_job(executor, tmp_path, mo
     assert salad.get_queue_job(salad_queue_of_job(salad, job["id"]), job["id"])["id"] == job["id"]
     with pytest.raises(ConfigurationError, match="none of the SaladCloud queues"):
         salad_queue_of_job(salad, "00000000-0000-4000-8000-000000000000")
+
+
+def _salad_env(executor, monkeypatch, queue):
+    for name, value in {
+        "SALAD_API_KEY": executor.api_key,
+        "SALAD_BASE_URL": executor.base_url,
+        "SALAD_ORGANIZATION_NAME": "acme-corp",
+        "SALAD_PROJECT_NAME": "dev-env",
+    }.items():
+        monkeypatch.setenv(name, value)
+    salad = SaladCloud()
+    if queue not in {item["name"] for item in salad.list_queues()["items"]}:
+        salad.create_queue(queue, display_name=queue)
+    return salad
+
+
+def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_common_compute(executor, monkeypatch, capsys):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("cancel-response-printed-or-unused-to-common-compute.output.py")
+    client = CommonCompute(executor.base_url, executor.api_key)
+    jobs = [client.jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})["id"] for _ in range(4)]
+    module["cancel"](jobs[0], verbose=True)
+    assert "result: {'ok': True}" in capsys.readouterr().out
+    module["terminate"](jobs[1])
+    module["terminate_quietly"](jobs[2])
+    assert module["cancel_confirmed"](jobs[3]) == "cancel requested"
+    assert {client.jobs.get(job)["state"] for job in jobs} == {"failed"}
+
+
+def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_salad(executor, monkeypatch, capsys):
+    salad = _salad_env(executor, monkeypatch, "gpu-jobs")
+    module = _load("cancel-response-printed-or-unused-to-salad.output.py")
+    # Pending jobs: no worker takes them from this queue, and SaladCloud only cancels pending jobs.
+    jobs = [salad.create_queue_job("gpu-jobs", {"parameters": {}})["id"] for _ in range(3)]
+    module["cancel"](jobs[0], verbose=True)
+    assert "result: None" in capsys.readouterr().out
+    module["terminate"](jobs[1])
+    module["terminate_quietly"](jobs[2])
+    assert {salad.get_queue_job("gpu-jobs", job)["status"] for job in jobs} == {"cancelled"}

@@ -215,3 +215,25 @@ def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_salad(exec
     module["terminate"](jobs[1])
     module["terminate_quietly"](jobs[2])
     assert {salad.get_queue_job("gpu-jobs", job)["status"] for job in jobs} == {"cancelled"}
+
+
+def test_rewritten_private_wrappers_hand_the_target_job_to_their_callers(executor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    (tmp_path / "migrate.config.json").write_text(
+        json.dumps(
+            {
+                "jobQueues": {"gpu-queue": {"commonCompute": {"priority": "standard"}}},
+                "jobDefinitions": {"render": {"commonCompute": {"workload": executor.workload}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("wrapper-returns-followed-to-callers.output.py")
+    farm = module["Farm"]()
+    job_id = farm.launch("hall")
+    assert _wait_for(lambda: module["succeeded"](job_id), {True}) is True
+    assert module["describe_for_humans"](job_id).endswith(" is completed")
+    assert farm.failed() == []

@@ -4,6 +4,7 @@
 import type { TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
+import { callersOf } from "./native-callers.js";
 import { enclosingScope, findAll, stringValue, type SyntaxNode } from "./syntax.js";
 
 export interface ResponseContext {
@@ -244,15 +245,54 @@ export function rewriteResult(
         return undefined;
       }
     }
+    const leaves =
+      parent.type === "return_statement"
+        ? "return"
+        : parent.type === "yield"
+          ? /^yield\s+from\b/.test(parent.text)
+            ? "yield from"
+            : "yield"
+          : undefined;
+    if (leaves && !followed.has(parent.id)) {
+      followed.add(parent.id);
+      // What a caller gets: the value itself (return), its items (yield from), or this value as an item (yield).
+      const fits = leaves === "return" || (leaves === "yield from" ? kind === "list" : kind === "record");
+      const callers = fits ? callersOf(parent, rootOf(call)) : { manual: `it is yielded as a ${kind}` };
+      if ("manual" in callers)
+        return `${context.call}: the ${kind === "response" ? "response" : kind === "list" ? "list of jobs" : shape.what} leaves through \`${snippet(parent.text, 40)}\`, and ${callers.manual}; its shape differs on ${target} (it answers ${Object.keys(
+          keys,
+        )
+          .map((k) => `\`${k}\``)
+          .join(", ")}): read the fields the callers need where it is returned, or leave it on the Batch client`;
+      for (const caller of callers.calls) {
+        const why = follow(
+          caller,
+          caller,
+          caller.text,
+          false,
+          leaves === "return" ? rest : [],
+          leaves === "return" ? kind : "list",
+        );
+        if (why) return `${why} (through ${callers.name}, which returns it)`;
+      }
+      return undefined;
+    }
     return `${context.call}: the ${kind === "list" ? "list of jobs" : shape.what} is used as a whole (\`${snippet(parent.text)}\`); its shape differs on ${target}: read the fields it needs (${Object.keys(
       keys,
     )
       .map((k) => `\`${k}\``)
       .join(", ")}) or leave it on the Batch client`;
   };
+  const followed = new Set<number>();
   const initial = prefix.length > 0 ? "response" : "record" in shape ? "record" : "list";
   const why = follow(call, call, replacement, true, prefix, initial);
   return why ? { manual: why } : { edits };
+}
+
+function rootOf(node: SyntaxNode): SyntaxNode {
+  let top = node;
+  while (top.parent) top = top.parent;
+  return top;
 }
 
 const COMPARISONS = new Set(["==", "!=", "in", "not in"]);

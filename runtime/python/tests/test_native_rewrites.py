@@ -196,12 +196,13 @@ def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_common_com
     monkeypatch.setenv("CC_BASE_URL", executor.base_url)
     module = _load("cancel-response-printed-or-unused-to-common-compute.output.py")
     client = CommonCompute(executor.base_url, executor.api_key)
-    jobs = [client.jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})["id"] for _ in range(4)]
+    jobs = [client.jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})["id"] for _ in range(5)]
     module["cancel"](jobs[0], verbose=True)
     assert "result: {'ok': True}" in capsys.readouterr().out
     module["terminate"](jobs[1])
     module["terminate_quietly"](jobs[2])
     assert module["cancel_confirmed"](jobs[3]) == "cancel requested"
+    assert module["terminate_checked"](jobs[4]) is True
     assert {client.jobs.get(job)["state"] for job in jobs} == {"failed"}
 
 
@@ -209,11 +210,12 @@ def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_salad(exec
     salad = _salad_env(executor, monkeypatch, "gpu-jobs")
     module = _load("cancel-response-printed-or-unused-to-salad.output.py")
     # Pending jobs: no worker takes them from this queue, and SaladCloud only cancels pending jobs.
-    jobs = [salad.create_queue_job("gpu-jobs", {"parameters": {}})["id"] for _ in range(3)]
+    jobs = [salad.create_queue_job("gpu-jobs", {"parameters": {}})["id"] for _ in range(4)]
     module["cancel"](jobs[0], verbose=True)
     assert "result: None" in capsys.readouterr().out
     module["terminate"](jobs[1])
     module["terminate_quietly"](jobs[2])
+    assert module["terminate_checked"](jobs[3]) is True
     assert {salad.get_queue_job("gpu-jobs", job)["status"] for job in jobs} == {"cancelled"}
 
 
@@ -237,3 +239,11 @@ def test_rewritten_private_wrappers_hand_the_target_job_to_their_callers(executo
     assert _wait_for(lambda: module["succeeded"](job_id), {True}) is True
     assert module["describe_for_humans"](job_id).endswith(" is completed")
     assert farm.failed() == []
+
+
+def test_rewritten_status_checks_read_200_from_target_answers(executor, monkeypatch):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("success-status-read-is-200-to-common-compute.output.py")
+    job_id = module["launch"]("hall")
+    assert _wait_for(lambda: module["status"](job_id), {True}) is True

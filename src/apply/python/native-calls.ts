@@ -6,7 +6,7 @@ import { mapSubmit, onlySaladQueue, type MigrateConfig, type SubmitMapping } fro
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
-import { rewriteResult, snippet, usesOf, type ResultPlan } from "./native-response.js";
+import { rewriteResult, snippet, successStatusRead, usesOf, type ResultPlan } from "./native-response.js";
 import { enclosingStatement, keywordArguments, stringValue, type SyntaxNode } from "./syntax.js";
 
 /** Stands for the target client object in planned edits; native.ts puts the real name in. */
@@ -354,8 +354,15 @@ function cancelResponseUse(site: CallSite, call: SyntaxNode, method: string): Si
     reads = uses;
   }
   let shown = false;
+  const edits: TextEdit[] = [];
   for (const read of reads) {
     const around = read.parent;
+    // Read for its HTTP status: every response the code holds answered 200 (an error answer raises, on both).
+    const status = read.type === "identifier" ? successStatusRead(read) : undefined;
+    if (status) {
+      edits.push({ start: read.startIndex, end: status.endIndex, text: "200" });
+      continue;
+    }
     const truth =
       around?.type === "not_operator" ||
       around?.type === "assert_statement" ||
@@ -382,17 +389,15 @@ function cancelResponseUse(site: CallSite, call: SyntaxNode, method: string): Si
     if (!printed) return refuse(around?.text ?? read.text);
     shown = true;
   }
-  return {
-    edits: shown
-      ? [
-          note(
-            site,
-            call,
-            `${method}'s response is printed here: it is now ${target}'s answer, ${CANCEL_ANSWER[site.target]}, not Batch's {} with ResponseMetadata`,
-          ),
-        ]
-      : [],
-  };
+  if (shown)
+    edits.push(
+      note(
+        site,
+        call,
+        `${method}'s response is printed here: it is now ${target}'s answer, ${CANCEL_ANSWER[site.target]}, not Batch's {} with ResponseMetadata`,
+      ),
+    );
+  return { edits };
 }
 
 /** `list_jobs(jobQueue=…, jobStatus=…)` → the queue's jobs in that state (Batch's default: RUNNING only). */

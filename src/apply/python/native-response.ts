@@ -149,6 +149,15 @@ export function rewriteResult(
     for (;;) {
       const parent = current.parent;
       const subscripted = parent?.type === "subscript" && isValueOf(parent, current, "value");
+      // A response held in a variable and read for its HTTP status: boto3 and the target clients both raise on an
+      // error answer, so every response the code holds answered 200.
+      if (rest.length === prefix.length && current.type === "identifier") {
+        const status = successStatusRead(current);
+        if (status) {
+          edits.push({ start: current.startIndex, end: status.endIndex, text: "200" });
+          return undefined;
+        }
+      }
       const got = subscripted ? undefined : getCall(current);
       if (got && kind !== "list") {
         // `resp.get("jobs", [])`, `job.get("status")`: the same read as a subscript, with a default.
@@ -287,6 +296,19 @@ export function rewriteResult(
   const initial = prefix.length > 0 ? "response" : "record" in shape ? "record" : "list";
   const why = follow(call, call, replacement, true, prefix, initial);
   return why ? { manual: why } : { edits };
+}
+
+/** `x` read as `x["ResponseMetadata"]["HTTPStatusCode"]` (or through `.get`): the node of the whole read. */
+export function successStatusRead(value: SyntaxNode): SyntaxNode | undefined {
+  const step = (node: SyntaxNode, key: string): SyntaxNode | undefined => {
+    const parent = node.parent;
+    if (parent?.type === "subscript" && isValueOf(parent, node, "value"))
+      return subscriptKey(parent) === key ? parent : undefined;
+    const got = getCall(node);
+    return got?.key === key ? got.call : undefined;
+  };
+  const metadata = step(value, "ResponseMetadata");
+  return metadata ? step(metadata, "HTTPStatusCode") : undefined;
 }
 
 function rootOf(node: SyntaxNode): SyntaxNode {

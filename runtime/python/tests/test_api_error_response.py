@@ -57,8 +57,25 @@ def test_rewritten_handlers_catch_the_target_error_and_read_it_as_before(executo
     assert module["finished"](UNKNOWN_JOB) is None
     assert module["stop"](UNKNOWN_JOB) is False
     module["test_unknown_job_cannot_be_cancelled"]()
+    with pytest.raises(RuntimeError, match="cancel of .* failed"):
+        module["stop_unless_throttled"](UNKNOWN_JOB)
     # A job it knows: the moved calls answer normally.
     job = CommonCompute(executor.base_url, executor.api_key).jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})
     assert module["finished"](job["id"]) is False
     assert module["stop"](job["id"]) is True
+    second = CommonCompute(executor.base_url, executor.api_key).jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})
+    assert module["stop_unless_throttled"](second["id"]) == "stopped"
     assert module["finished"](job["id"]) is True
+
+
+def test_rewritten_handler_still_retries_when_the_target_throttles(monkeypatch):
+    from scripted_server import ScriptedServer
+
+    throttled = (429, {"Retry-After": "0"}, {"error": "Too many requests"})
+    with ScriptedServer([throttled] * 4) as server:
+        monkeypatch.setenv("CC_API_KEY", "cc_test_key")
+        monkeypatch.setenv("CC_BASE_URL", server.url)
+        module = _load("errors-caught-as-botocore-to-common-compute.output.py")
+        assert module["stop_unless_throttled"]("11111111-1111-1111-1111-111111111111") == "retry later"
+        with pytest.raises(module["Retryable"]):
+            module["finished"]("11111111-1111-1111-1111-111111111111")

@@ -6,7 +6,7 @@
 import type { TextEdit } from "../edits.js";
 import { TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
-import { snippet } from "./native-response.js";
+import { snippet, usesOf } from "./native-response.js";
 import { enclosingScope, findAll, stringValue, type SyntaxNode } from "./syntax.js";
 
 export const API_ERROR = "ApiError";
@@ -154,17 +154,46 @@ function refusedRead(use: SyntaxNode, catcher: Catcher, name: string): string | 
       return `hands \`${shown}\` to \`${snippet(parent.parent?.text ?? "")}\`, which may read what ApiError does not answer`;
     return `uses \`${shown}\` as \`${snippet(parent?.text ?? end.text)}\``;
   }
+  return judgeResponseRead(rest, end, shown, 0);
+}
+
+/** The variable a read is stored in (`code = e.response["Error"]["Code"]`), if it is one apply can follow. */
+function storedIn(read: SyntaxNode): SyntaxNode | undefined {
+  const parent = read.parent;
+  if (parent?.type !== "assignment" || parent.childForFieldName("right")?.id !== read.id) return undefined;
+  const left = parent.childForFieldName("left");
+  return left?.type === "identifier" ? left : undefined;
+}
+
+/** Judges `rest` (from `.response` on) read at `end`, following it through variables it is stored in. */
+function judgeResponseRead(rest: string[], end: SyntaxNode, shown: string, depth: number): string | undefined {
   if (rest[0] !== ".response")
     return `reads \`${shown}${rest[0]}\`, which ApiError does not have (it has \`response\`)`;
   const [group, field] = [rest[1], rest[2]];
   const path = rest.slice(1).join(".");
+  const variable = storedIn(end);
+  const follow = (keys: string[]): string | undefined => {
+    const uses = depth < 3 && variable ? usesOf(variable) : undefined;
+    if (!uses) return `stores \`response.${path || "…"}\` in a way apply cannot follow`;
+    for (const use of uses) {
+      const chain = readChain(use);
+      if (chain.computed) return `reads a field of \`${use.text}\` by a computed key`;
+      const why = judgeResponseRead([...keys, ...chain.keys], chain.end, shown, depth + 1);
+      if (why) return why;
+    }
+    return undefined;
+  };
+  if (rest.length < 3 && variable && (rest.length === 1 || group === "Error" || group === "ResponseMetadata"))
+    return follow(rest);
   const answered =
     (group === "Error" && (field === "Code" || field === "Message")) ||
     (group === "ResponseMetadata" && field === "HTTPStatusCode");
   if (!answered || rest.length > 3)
     return `reads \`response.${path || "…"}\` of the error; ApiError's response answers Error.Code, Error.Message and ResponseMetadata.HTTPStatusCode`;
+  if (field === "HTTPStatusCode") return undefined;
+  if (variable) return follow(rest);
   const compared = comparedWith(end);
-  if (compared === undefined || field === "HTTPStatusCode") return undefined;
+  if (compared === undefined) return undefined;
   if (field === "Message")
     return `compares Error.Message with ${compared === "other" ? "a value" : `"${compared[0]}"`}, AWS's wording; the target's message is its own`;
   if (compared === "other") return `compares Error.Code with a value apply cannot read`;

@@ -247,3 +247,34 @@ def test_rewritten_status_checks_read_200_from_target_answers(executor, monkeypa
     module = _load("success-status-read-is-200-to-common-compute.output.py")
     job_id = module["launch"]("hall")
     assert _wait_for(lambda: module["status"](job_id), {True}) is True
+
+
+def test_rewritten_describe_leaves_out_ids_the_target_does_not_know(executor, monkeypatch):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("described-ids-the-target-does-not-know-are-left-out.output.py")
+    unknown = "00000000-0000-4000-8000-000000000000"
+    job = CommonCompute(executor.base_url, executor.api_key).jobs.submit(executor.workload, {"parameters": {}})
+    assert module["known"]([unknown, job["id"]]) == [job["id"]]
+    assert module["exists"](job["id"]) is True
+    assert module["exists"](unknown) is False
+
+
+def test_described_jobs_leaves_out_jobs_no_mapped_salad_queue_holds(executor, tmp_path, monkeypatch):
+    from batch_migrate_runtime import described_jobs, salad_queue_of_job
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    (tmp_path / "migrate.config.json").write_text(
+        json.dumps({"jobQueues": {"a": {"salad": {"queue": "lookup-a"}}, "b": {"salad": {"queue": "lookup-b"}}}}),
+        encoding="utf-8",
+    )
+    salad = SaladCloud(executor.api_key, base_url=executor.base_url, organization_name="acme-corp", project_name="dev-env")
+    existing = {queue["name"] for queue in salad.list_queues()["items"]}
+    for name in ("lookup-a", "lookup-b"):
+        if name not in existing:
+            salad.create_queue(name, display_name=name)
+    job = salad.create_queue_job("lookup-a", {"parameters": {}})
+    unknown = "00000000-0000-4000-8000-000000000001"
+    read = lambda job_id: salad.get_queue_job(salad_queue_of_job(salad, job_id), job_id)  # noqa: E731
+    assert [found["id"] for found in described_jobs(read, [unknown, job["id"]])] == [job["id"]]

@@ -270,19 +270,12 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
     const jobId = jobs.namedChildren[0]!.text;
     const one = rewriteResult(context, call, getOne(site, jobId, queue), ["jobs", 0], { record: fields, what: "job" });
     if (one.manual === undefined) return lookupNote(site, call, one);
-    const asList = rewriteResult(context, call, `[${getOne(site, jobId, queue)}]`, ["jobs"], {
-      listOf: fields,
-      what: "job",
-    });
-    return lookupNote(site, call, asList);
   }
-  // Several jobs: one get per id, in the order asked.
-  const plain =
-    jobs.type === "list" && jobs.namedChildren.every((id) => id.type !== "list_splat" && id.type !== "comment");
+  // The jobs as a list: one get per id, in the order asked, leaving out the ids the target does not know (404),
+  // as Batch leaves them out.
   const each = /\bjob_id\b/.test(jobs.text) ? "each_id" : "job_id";
-  const replacement = plain
-    ? `[${jobs.namedChildren.map((id) => getOne(site, id.text, queue)).join(", ")}]`
-    : `[${getOne(site, each, queue)} for ${each} in ${jobs.text}]`;
+  site.helpers.add("described_jobs");
+  const replacement = `described_jobs(lambda ${each}: ${getOne(site, each, queue)}, ${jobs.text})`;
   return lookupNote(site, call, rewriteResult(context, call, replacement, ["jobs"], { listOf: fields, what: "job" }));
 }
 

@@ -245,6 +245,7 @@ const RUNTIME_HELPERS = [
   "common_compute_route",
   "common_compute_states",
   "common_compute_submit_arguments",
+  "described_jobs",
   "salad_queue",
   "salad_queue_of",
   "salad_queue_of_job",

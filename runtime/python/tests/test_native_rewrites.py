@@ -239,6 +239,7 @@ def test_rewritten_private_wrappers_hand_the_target_job_to_their_callers(executo
     assert _wait_for(lambda: module["succeeded"](job_id), {True}) is True
     assert module["describe_for_humans"](job_id).endswith(" is completed")
     assert farm.failed() == []
+    assert farm.running() == []
 
 
 def test_rewritten_status_checks_read_200_from_target_answers(executor, monkeypatch):

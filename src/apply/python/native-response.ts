@@ -245,7 +245,7 @@ export function rewriteResult(
         const within = loop.type === "for_statement" ? loop : loop.parent!;
         const uses = findAll(
           within,
-          (n) => n.type === "identifier" && n.text === variable.text && n.id !== variable.id,
+          (n) => n.type === "identifier" && n.text === variable.text && n.id !== variable.id && isNameRead(n),
         );
         for (const use of uses) {
           const why = follow(use, use, use.text, false, [], "record");

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from .errors import ConfigurationError, SaladError
+from .errors import ApiError, ConfigurationError, SaladError
 from .shim.registry import Registry
 from .shim.settings import CONFIG_FILE_NAME, find_config_file, load_config_document
 
@@ -221,7 +221,26 @@ def salad_queue_of_job(client: Any, job_id: str, *, config_path: Optional[str] =
             raise
         _QUEUE_OF_JOB[job_id] = queue
         return queue
-    raise ConfigurationError(
+    raise UnknownJobError(
         f"job {job_id!r} is in none of the SaladCloud queues {source} maps ({', '.join(queues) or 'none'}); "
         "map the job queue it was submitted to under jobQueues.<name>.salad.queue"
     )
+
+
+class UnknownJobError(ConfigurationError):
+    """No SaladCloud queue migrate.config.json maps holds the job."""
+
+
+def described_jobs(get: Callable[[str], Dict[str, Any]], job_ids: Iterable[str]) -> List[Dict[str, Any]]:
+    """The jobs of `job_ids` that exist, in order, read one by one with `get`: what DescribeJobs answers, which
+    leaves out the ids it does not know (reference/targets.md) where the targets answer 404 for each."""
+    jobs = []
+    for job_id in job_ids:
+        try:
+            jobs.append(get(job_id))
+        except UnknownJobError:
+            continue
+        except ApiError as error:
+            if error.status != 404:
+                raise
+    return jobs

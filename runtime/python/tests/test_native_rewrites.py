@@ -175,3 +175,107 @@ def test_salad_queue_of_job_finds_the_queue_holding_a_job(executor, tmp_path, mo
     assert salad.get_queue_job(salad_queue_of_job(salad, job["id"]), job["id"])["id"] == job["id"]
     with pytest.raises(ConfigurationError, match="none of the SaladCloud queues"):
         salad_queue_of_job(salad, "00000000-0000-4000-8000-000000000000")
+
+
+def _salad_env(executor, monkeypatch, queue):
+    for name, value in {
+        "SALAD_API_KEY": executor.api_key,
+        "SALAD_BASE_URL": executor.base_url,
+        "SALAD_ORGANIZATION_NAME": "acme-corp",
+        "SALAD_PROJECT_NAME": "dev-env",
+    }.items():
+        monkeypatch.setenv(name, value)
+    salad = SaladCloud()
+    if queue not in {item["name"] for item in salad.list_queues()["items"]}:
+        salad.create_queue(queue, display_name=queue)
+    return salad
+
+
+def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_common_compute(executor, monkeypatch, capsys):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("cancel-response-printed-or-unused-to-common-compute.output.py")
+    client = CommonCompute(executor.base_url, executor.api_key)
+    jobs = [client.jobs.submit(executor.workload, {"parameters": {"sleep": "20"}})["id"] for _ in range(5)]
+    module["cancel"](jobs[0], verbose=True)
+    assert "result: {'ok': True}" in capsys.readouterr().out
+    module["terminate"](jobs[1])
+    module["terminate_quietly"](jobs[2])
+    assert module["cancel_confirmed"](jobs[3]) == "cancel requested"
+    assert module["terminate_checked"](jobs[4]) is True
+    assert {client.jobs.get(job)["state"] for job in jobs} == {"failed"}
+
+
+def test_rewritten_cancels_whose_response_is_printed_or_unused_run_on_salad(executor, monkeypatch, capsys):
+    salad = _salad_env(executor, monkeypatch, "gpu-jobs")
+    module = _load("cancel-response-printed-or-unused-to-salad.output.py")
+    # Pending jobs: no worker takes them from this queue, and SaladCloud only cancels pending jobs.
+    jobs = [salad.create_queue_job("gpu-jobs", {"parameters": {}})["id"] for _ in range(4)]
+    module["cancel"](jobs[0], verbose=True)
+    assert "result: None" in capsys.readouterr().out
+    module["terminate"](jobs[1])
+    module["terminate_quietly"](jobs[2])
+    assert module["terminate_checked"](jobs[3]) is True
+    assert {salad.get_queue_job("gpu-jobs", job)["status"] for job in jobs} == {"cancelled"}
+
+
+def test_rewritten_private_wrappers_hand_the_target_job_to_their_callers(executor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    (tmp_path / "migrate.config.json").write_text(
+        json.dumps(
+            {
+                "jobQueues": {"gpu-queue": {"commonCompute": {"priority": "standard"}}},
+                "jobDefinitions": {"render": {"commonCompute": {"workload": executor.workload}}},
+            }
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("wrapper-returns-followed-to-callers.output.py")
+    farm = module["Farm"]()
+    job_id = farm.launch("hall")
+    assert _wait_for(lambda: module["succeeded"](job_id), {True}) is True
+    assert module["describe_for_humans"](job_id).endswith(" is completed")
+    assert farm.failed() == []
+    assert farm.running() == []
+
+
+def test_rewritten_status_checks_read_200_from_target_answers(executor, monkeypatch):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("success-status-read-is-200-to-common-compute.output.py")
+    job_id = module["launch"]("hall")
+    assert _wait_for(lambda: module["status"](job_id), {True}) is True
+
+
+def test_rewritten_describe_leaves_out_ids_the_target_does_not_know(executor, monkeypatch):
+    monkeypatch.setenv("CC_API_KEY", executor.api_key)
+    monkeypatch.setenv("CC_BASE_URL", executor.base_url)
+    module = _load("described-ids-the-target-does-not-know-are-left-out.output.py")
+    unknown = "00000000-0000-4000-8000-000000000000"
+    job = CommonCompute(executor.base_url, executor.api_key).jobs.submit(executor.workload, {"parameters": {}})
+    assert module["known"]([unknown, job["id"]]) == [job["id"]]
+    assert module["exists"](job["id"]) is True
+    assert module["exists"](unknown) is False
+
+
+def test_described_jobs_leaves_out_jobs_no_mapped_salad_queue_holds(executor, tmp_path, monkeypatch):
+    from batch_migrate_runtime import described_jobs, salad_queue_of_job
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("BATCH_MIGRATE_CONFIG", raising=False)
+    (tmp_path / "migrate.config.json").write_text(
+        json.dumps({"jobQueues": {"a": {"salad": {"queue": "lookup-a"}}, "b": {"salad": {"queue": "lookup-b"}}}}),
+        encoding="utf-8",
+    )
+    salad = SaladCloud(executor.api_key, base_url=executor.base_url, organization_name="acme-corp", project_name="dev-env")
+    existing = {queue["name"] for queue in salad.list_queues()["items"]}
+    for name in ("lookup-a", "lookup-b"):
+        if name not in existing:
+            salad.create_queue(name, display_name=name)
+    job = salad.create_queue_job("lookup-a", {"parameters": {}})
+    unknown = "00000000-0000-4000-8000-000000000001"
+    read = lambda job_id: salad.get_queue_job(salad_queue_of_job(salad, job_id), job_id)  # noqa: E731
+    assert [found["id"] for found in described_jobs(read, [unknown, job["id"]])] == [job["id"]]

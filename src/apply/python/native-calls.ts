@@ -6,7 +6,7 @@ import { mapSubmit, onlySaladQueue, type MigrateConfig, type SubmitMapping } fro
 import { indentationAt, lineStartOf, type TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME, TARGET_STATUS_FIELD } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
-import { rewriteResult, snippet, type ResultPlan } from "./native-response.js";
+import { rewriteResult, snippet, successStatusRead, usesOf, type ResultPlan } from "./native-response.js";
 import { enclosingStatement, keywordArguments, stringValue, type SyntaxNode } from "./syntax.js";
 
 /** Stands for the target client object in planned edits; native.ts puts the real name in. */
@@ -270,19 +270,12 @@ export function planDescribe(site: CallSite, call: SyntaxNode): SitePlan {
     const jobId = jobs.namedChildren[0]!.text;
     const one = rewriteResult(context, call, getOne(site, jobId, queue), ["jobs", 0], { record: fields, what: "job" });
     if (one.manual === undefined) return lookupNote(site, call, one);
-    const asList = rewriteResult(context, call, `[${getOne(site, jobId, queue)}]`, ["jobs"], {
-      listOf: fields,
-      what: "job",
-    });
-    return lookupNote(site, call, asList);
   }
-  // Several jobs: one get per id, in the order asked.
-  const plain =
-    jobs.type === "list" && jobs.namedChildren.every((id) => id.type !== "list_splat" && id.type !== "comment");
+  // The jobs as a list: one get per id, in the order asked, leaving out the ids the target does not know (404),
+  // as Batch leaves them out.
   const each = /\bjob_id\b/.test(jobs.text) ? "each_id" : "job_id";
-  const replacement = plain
-    ? `[${jobs.namedChildren.map((id) => getOne(site, id.text, queue)).join(", ")}]`
-    : `[${getOne(site, each, queue)} for ${each} in ${jobs.text}]`;
+  site.helpers.add("described_jobs");
+  const replacement = `described_jobs(lambda ${each}: ${getOne(site, each, queue)}, ${jobs.text})`;
   return lookupNote(site, call, rewriteResult(context, call, replacement, ["jobs"], { listOf: fields, what: "job" }));
 }
 
@@ -299,26 +292,105 @@ export function planCancel(site: CallSite, call: SyntaxNode, operation: string):
     return {
       manual: `${method}(…): the job id is not passed as \`jobId=\` (arguments built elsewhere); pass jobId= and reason= by keyword and run again`,
     };
-  if (call.parent?.type !== "expression_statement")
-    return {
-      manual: `${method}(…): the response is used (\`${snippet(call.parent?.text ?? "")}\`); Batch answers an empty object and ${TARGET_NAME[site.target]} answers differently: stop using it and run again`,
-    };
+  const used = cancelResponseUse(site, call, method);
+  if (used?.manual !== undefined) return used;
+  const withNote = (planned: SitePlan): SitePlan => {
+    if (used && planned.manual === undefined) planned.edits.push(...used.edits);
+    return planned;
+  };
   if (site.target === "salad") {
     const found = saladQueueOf(site, method);
     if ("manual" in found) return found;
-    return lookupNote(site, call, {
-      edits: [
-        {
-          start: call.startIndex,
-          end: call.endIndex,
-          text: `${RECEIVER}.delete_queue_job(${found.queue(jobId.text)}, ${jobId.text})`,
-        },
-      ],
-    });
+    return withNote(
+      lookupNote(site, call, {
+        edits: [
+          {
+            start: call.startIndex,
+            end: call.endIndex,
+            text: `${RECEIVER}.delete_queue_job(${found.queue(jobId.text)}, ${jobId.text})`,
+          },
+        ],
+      }),
+    );
   }
   const reason = keywords.get("reason");
   const text = `${RECEIVER}.jobs.cancel(${jobId.text}${reason ? `, reason=${reason.text}` : ""})`;
-  return { edits: [{ start: call.startIndex, end: call.endIndex, text }] };
+  return withNote({ edits: [{ start: call.startIndex, end: call.endIndex, text }] });
+}
+
+/** What the target's cancel answers where Batch answers `{}` (with ResponseMetadata). */
+const CANCEL_ANSWER: Record<MigrationTarget, string> = {
+  "common-compute": '`{"ok": True}`',
+  salad: "None (its DELETE answers 202 with no body)",
+};
+
+const SHOWN_BY = /^(print|str|repr|(logger|logging|log|LOG|self\.logger|self\.log|self\._logger)\.\w+)$/;
+
+/**
+ * How a cancel/terminate response is used, when it is: unused after its assignment, or only printed or logged,
+ * the call moves (a note says the printed value is now the target's); tested for truth, it moves where the
+ * target's answer is truthy too (Common Compute). Any other use, a field read above all, keeps it with that use named.
+ */
+function cancelResponseUse(site: CallSite, call: SyntaxNode, method: string): SitePlan | undefined {
+  const parent = call.parent;
+  if (parent?.type === "expression_statement") return undefined;
+  const target = TARGET_NAME[site.target];
+  const refuse = (use: string) => ({
+    manual: `${method}(…): the response is used (\`${snippet(use)}\`); Batch answers an empty object (with ResponseMetadata) and ${target} answers ${CANCEL_ANSWER[site.target]}: stop using it and run again`,
+  });
+  let reads: SyntaxNode[] = [call];
+  if (parent?.type === "assignment" && parent.childForFieldName("right")?.id === call.id) {
+    const variable = parent.childForFieldName("left")!;
+    const uses = variable.type === "identifier" ? usesOf(variable) : undefined;
+    if (!uses) return refuse(parent.text);
+    if (uses.length === 0) return { edits: [] };
+    reads = uses;
+  }
+  let shown = false;
+  const edits: TextEdit[] = [];
+  for (const read of reads) {
+    const around = read.parent;
+    // Read for its HTTP status: every response the code holds answered 200 (an error answer raises, on both).
+    const status = read.type === "identifier" ? successStatusRead(read) : undefined;
+    if (status) {
+      edits.push({ start: read.startIndex, end: status.endIndex, text: "200" });
+      continue;
+    }
+    const truth =
+      around?.type === "not_operator" ||
+      around?.type === "assert_statement" ||
+      ((around?.type === "if_statement" || around?.type === "while_statement") &&
+        around.childForFieldName("condition")?.id === read.id);
+    if (truth && site.target === "common-compute") continue;
+    if (truth)
+      return {
+        manual: `${method}(…): the response is tested for truth (\`${snippet(around!.text)}\`); ${target} answers ${CANCEL_ANSWER[site.target]}, falsy where Batch's {} with ResponseMetadata is truthy: stop testing it and run again`,
+      };
+    const field =
+      around?.type === "subscript" && around.childForFieldName("value")?.id === read.id
+        ? stringValue(around.childForFieldName("subscript"))
+        : around?.type === "attribute" && around.childForFieldName("attribute")?.text === "get"
+          ? stringValue(around.parent?.childForFieldName("arguments")?.namedChildren[0])
+          : undefined;
+    if (field !== undefined)
+      return {
+        manual: `${method}(…): the code reads \`${field}\` of the response, which ${target} does not answer (Batch answers {} with ResponseMetadata; ${target} answers ${CANCEL_ANSWER[site.target]}): drop that read and run again, or leave it on the Batch client`,
+      };
+    const printed =
+      around?.type === "interpolation" ||
+      (around?.type === "argument_list" && SHOWN_BY.test(around.parent?.childForFieldName("function")?.text ?? ""));
+    if (!printed) return refuse(around?.text ?? read.text);
+    shown = true;
+  }
+  if (shown)
+    edits.push(
+      note(
+        site,
+        call,
+        `${method}'s response is printed here: it is now ${target}'s answer, ${CANCEL_ANSWER[site.target]}, not Batch's {} with ResponseMetadata`,
+      ),
+    );
+  return { edits };
 }
 
 /** `list_jobs(jobQueue=…, jobStatus=…)` → the queue's jobs in that state (Batch's default: RUNNING only). */

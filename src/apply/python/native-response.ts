@@ -4,6 +4,7 @@
 import type { TextEdit } from "../edits.js";
 import { AWS_TO_TARGET_STATUS, TARGET_NAME } from "../target-status.js";
 import type { MigrationTarget } from "../transform.js";
+import { callersOf } from "./native-callers.js";
 import { enclosingScope, findAll, stringValue, type SyntaxNode } from "./syntax.js";
 
 export interface ResponseContext {
@@ -148,6 +149,15 @@ export function rewriteResult(
     for (;;) {
       const parent = current.parent;
       const subscripted = parent?.type === "subscript" && isValueOf(parent, current, "value");
+      // A response held in a variable and read for its HTTP status: boto3 and the target clients both raise on an
+      // error answer, so every response the code holds answered 200.
+      if (rest.length === prefix.length && current.type === "identifier") {
+        const status = successStatusRead(current);
+        if (status) {
+          edits.push({ start: current.startIndex, end: status.endIndex, text: "200" });
+          return undefined;
+        }
+      }
       const got = subscripted ? undefined : getCall(current);
       if (got && kind !== "list") {
         // `resp.get("jobs", [])`, `job.get("status")`: the same read as a subscript, with a default.
@@ -235,7 +245,7 @@ export function rewriteResult(
         const within = loop.type === "for_statement" ? loop : loop.parent!;
         const uses = findAll(
           within,
-          (n) => n.type === "identifier" && n.text === variable.text && n.id !== variable.id,
+          (n) => n.type === "identifier" && n.text === variable.text && n.id !== variable.id && isNameRead(n),
         );
         for (const use of uses) {
           const why = follow(use, use, use.text, false, [], "record");
@@ -244,15 +254,67 @@ export function rewriteResult(
         return undefined;
       }
     }
+    const leaves =
+      parent.type === "return_statement"
+        ? "return"
+        : parent.type === "yield"
+          ? /^yield\s+from\b/.test(parent.text)
+            ? "yield from"
+            : "yield"
+          : undefined;
+    if (leaves && !followed.has(parent.id)) {
+      followed.add(parent.id);
+      // What a caller gets: the value itself (return), its items (yield from), or this value as an item (yield).
+      const fits = leaves === "return" || (leaves === "yield from" ? kind === "list" : kind === "record");
+      const callers = fits ? callersOf(parent, rootOf(call)) : { manual: `it is yielded as a ${kind}` };
+      if ("manual" in callers)
+        return `${context.call}: the ${kind === "response" ? "response" : kind === "list" ? "list of jobs" : shape.what} leaves through \`${snippet(parent.text, 40)}\`, and ${callers.manual}; its shape differs on ${target} (it answers ${Object.keys(
+          keys,
+        )
+          .map((k) => `\`${k}\``)
+          .join(", ")}): read the fields the callers need where it is returned, or leave it on the Batch client`;
+      for (const caller of callers.calls) {
+        const why = follow(
+          caller,
+          caller,
+          caller.text,
+          false,
+          leaves === "return" ? rest : [],
+          leaves === "return" ? kind : "list",
+        );
+        if (why) return `${why} (through ${callers.name}, which returns it)`;
+      }
+      return undefined;
+    }
     return `${context.call}: the ${kind === "list" ? "list of jobs" : shape.what} is used as a whole (\`${snippet(parent.text)}\`); its shape differs on ${target}: read the fields it needs (${Object.keys(
       keys,
     )
       .map((k) => `\`${k}\``)
       .join(", ")}) or leave it on the Batch client`;
   };
+  const followed = new Set<number>();
   const initial = prefix.length > 0 ? "response" : "record" in shape ? "record" : "list";
   const why = follow(call, call, replacement, true, prefix, initial);
   return why ? { manual: why } : { edits };
+}
+
+/** `x` read as `x["ResponseMetadata"]["HTTPStatusCode"]` (or through `.get`): the node of the whole read. */
+export function successStatusRead(value: SyntaxNode): SyntaxNode | undefined {
+  const step = (node: SyntaxNode, key: string): SyntaxNode | undefined => {
+    const parent = node.parent;
+    if (parent?.type === "subscript" && isValueOf(parent, node, "value"))
+      return subscriptKey(parent) === key ? parent : undefined;
+    const got = getCall(node);
+    return got?.key === key ? got.call : undefined;
+  };
+  const metadata = step(value, "ResponseMetadata");
+  return metadata ? step(metadata, "HTTPStatusCode") : undefined;
+}
+
+function rootOf(node: SyntaxNode): SyntaxNode {
+  let top = node;
+  while (top.parent) top = top.parent;
+  return top;
 }
 
 const COMPARISONS = new Set(["==", "!=", "in", "not in"]);

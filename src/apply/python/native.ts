@@ -14,6 +14,7 @@ import {
   type CallSite,
   type SitePlan,
 } from "./native-calls.js";
+import { API_ERROR, planCaughtErrors } from "./native-errors.js";
 import { stayingReason } from "./native-reasons.js";
 import { snippet } from "./native-response.js";
 import {
@@ -231,27 +232,6 @@ function targetClientName(site: CallSite, tree: Tree, binding: ClientBinding, ta
   return `${prefix}${variable}_${base}_${binding.scope.startIndex}`;
 }
 
-const BOTOCORE_ERROR = /ClientError|BotoCoreError|ParamValidationError|botocore|\.exceptions\./;
-
-/** The handler or `pytest.raises(…)` that expects botocore's exceptions from this call, if any. */
-function caughtAsBotocoreError(node: SyntaxNode): string | undefined {
-  let child = node;
-  for (let current = node.parent; current; child = current, current = current.parent) {
-    if (current.type === "try_statement" && current.childForFieldName("body")?.id === child.id) {
-      const handler = current.namedChildren.find(
-        (c) => c.type === "except_clause" && BOTOCORE_ERROR.test(c.namedChildren[0]?.text ?? ""),
-      );
-      if (handler) return snippet(`except ${handler.namedChildren[0]!.text}`);
-    }
-    if (current.type === "with_statement" && current.childForFieldName("body")?.id === child.id) {
-      const clause = current.namedChildren.find((c) => c.type === "with_clause");
-      if (clause && /raises\(/.test(clause.text) && BOTOCORE_ERROR.test(clause.text)) return snippet(clause.text);
-    }
-    if (current.type === "function_definition") return undefined;
-  }
-  return undefined;
-}
-
 /** Where a call is, in words that survive inserted lines: `in _wait()`, `at module level`. */
 function placeOf(node: SyntaxNode | undefined): string {
   let current = node?.parent;
@@ -265,6 +245,7 @@ const RUNTIME_HELPERS = [
   "common_compute_route",
   "common_compute_states",
   "common_compute_submit_arguments",
+  "described_jobs",
   "salad_queue",
   "salad_queue_of",
   "salad_queue_of_job",
@@ -319,16 +300,17 @@ export function planPythonNative(
     } else if (!binding) {
       entry.plan = {
         manual:
-          reasonFromOrigin(finding) ??
+          reasonFromOrigin(finding, { where: false }) ??
           `${snakeCase(operation!)}(…): the client \`${receiver?.text ?? "?"}\` is not a variable, parameter or \`self\` attribute apply can follow, so no ${TARGET_NAME[target]} client can be put beside it: bind it to a name and run again`,
       };
     } else {
-      const caught = caughtAsBotocoreError(node);
-      entry.plan = caught
-        ? {
-            manual: `${snakeCase(operation!)}(…): its errors are caught as botocore's (\`${caught}\`), which the ${clientClass} client does not raise (it raises ${target === "salad" ? "SaladError" : "CommonComputeError"}, both batch_migrate_runtime.ApiError): catch ApiError there too, then run again`,
-          }
-        : planJobCall(site, node, operation!);
+      const caught = planCaughtErrors(node, snakeCase(operation!), target, code);
+      if (caught?.manual !== undefined) entry.plan = caught;
+      else {
+        const planned = planJobCall(site, node, operation!);
+        if (planned.manual === undefined && caught) planned.edits.push(...caught.edits);
+        entry.plan = planned;
+      }
     }
     planned.push(entry);
   }
@@ -438,5 +420,6 @@ export function planPythonNative(
   plan.helpers.clear();
   const written = plan.edits.map((edit) => edit.text).join("\n");
   for (const helper of RUNTIME_HELPERS) if (new RegExp(`\\b${helper}\\(`).test(written)) plan.helpers.add(helper);
+  if (new RegExp(`\\b${API_ERROR}\\b`).test(written)) plan.helpers.add(API_ERROR);
   return plan;
 }

@@ -8,14 +8,17 @@ function snakeCase(operation: string): string {
   return operation.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
-/** The reason a site stays on AWS, from its `origin.reason`; undefined when the scanner gave none. */
-export function reasonFromOrigin(finding: Finding): string | undefined {
+/**
+ * The reason a site stays on AWS, from its `origin.reason`; undefined when the scanner gave none. `where: false`
+ * leaves out that the call stays on AWS, for a marker that says where it stays itself.
+ */
+export function reasonFromOrigin(finding: Finding, { where = true }: { where?: boolean } = {}): string | undefined {
   const origin = finding.origin;
   if (!origin?.reason) return undefined;
   const operation = finding.operation ? `${snakeCase(finding.operation)}()` : "this Batch call";
   const reason = origin.reason.replace(/; the scan cannot see or change where$/, "");
   const hook = /^airflow:(.+)$/.exec(origin.via)?.[1];
   if (hook)
-    return `${operation}: ${reason}, here \`${hook}\`, which apply cannot move, so this call stays on AWS: keep it there until the task is replaced by code that makes its client with \`from batch_migrate_runtime import boto3\`, or override the hook's client (\`conn\` / \`client\`) to return \`batch_migrate_runtime.boto3.client("batch")\``;
-  return `${operation}: ${reason}, so this call stays on AWS: make its client with \`from batch_migrate_runtime import boto3\` where it is created, then run apply again`;
+    return `${operation}: ${reason}, here \`${hook}\`, which apply cannot move${where ? ", so this call stays on AWS" : ""}: keep it there until the task is replaced by code that makes its client with \`from batch_migrate_runtime import boto3\`, or override the hook's client (\`conn\` / \`client\`) to return \`batch_migrate_runtime.boto3.client("batch")\``;
+  return `${operation}: ${reason}${where ? ", so this call stays on AWS" : ""}: make its client with \`from batch_migrate_runtime import boto3\` where it is created, then run apply again`;
 }

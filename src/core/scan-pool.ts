@@ -14,6 +14,8 @@ export type ScanWorkerMessage =
       root: string;
       scannerIds: readonly string[];
       maxBytes: number;
+      /** The time budget of each file, for scanners' `indexFile`. */
+      fileTimeoutMs: number;
       /** The number threads claim blocks as; the main thread is 1. */
       thread: number;
       claims: SharedArrayBuffer;
@@ -69,6 +71,14 @@ export function claimBlock(claims: Int32Array, index: number, thread: number): b
   if (Atomics.compareExchange(claims, 1 + index, 0, thread) !== 0) return false;
   Atomics.add(claims, 0, 1);
   return true;
+}
+
+/**
+ * Whether a scanner runs on the pool's first thread (one with a slow-loading parser) rather than on the main thread.
+ * Those parse ahead on that thread (`prepare`); the others have their `indexFile` run by whichever thread read the file.
+ */
+export function runsOnPool(scanner: Scanner): boolean {
+  return scanner.warm !== undefined;
 }
 
 /** Records that a scanner has a file to scan; true when it is news. Only scanners with a `warm` hook are tracked. */
@@ -163,13 +173,13 @@ export class ScanPool {
   }
 
   /** A read whose files arrive as the walk finds them. */
-  startRead(root: string, maxBytes: number): StreamedRead {
-    return new StreamedRead(this.#workers, this.#scanners, this.#scannerIds, root, maxBytes);
+  startRead(root: string, maxBytes: number, fileTimeoutMs: number): StreamedRead {
+    return new StreamedRead(this.#workers, this.#scanners, this.#scannerIds, { root, maxBytes, fileTimeoutMs });
   }
 
   /** Whether the pool runs this scanner (on its first thread), on a tree large enough for threads. */
   runs(scanner: Scanner): boolean {
-    return scanner.warm !== undefined;
+    return runsOnPool(scanner);
   }
 
   /** Runs a scanner on the first thread. Rejects when that thread died; the caller runs it instead. */
@@ -220,8 +230,7 @@ export class StreamedRead {
     workers: ScanWorker[],
     scanners: readonly Scanner[],
     scannerIds: readonly string[],
-    root: string,
-    maxBytes: number,
+    { root, maxBytes, fileTimeoutMs }: { root: string; maxBytes: number; fileTimeoutMs: number },
   ) {
     this.#workers = workers;
     this.#scanners = scanners;
@@ -234,6 +243,7 @@ export class StreamedRead {
         root,
         scannerIds,
         maxBytes,
+        fileTimeoutMs,
         thread: index + 2,
         claims: this.#claims.buffer as SharedArrayBuffer,
         wanted: this.#wanted.buffer as SharedArrayBuffer,

@@ -6,7 +6,7 @@ import { SCANNERS } from "../scanners/index.js";
 import { FileBudget } from "./budget.js";
 import { FileReader } from "./read.js";
 import { prefilterBlock, sourceFile, type Kept, type Prefiltered } from "./prefilter.js";
-import { claimBlock, markWanted, type ScanWorkerAnswer, type ScanWorkerMessage } from "./scan-pool.js";
+import { claimBlock, markWanted, runsOnPool, type ScanWorkerAnswer, type ScanWorkerMessage } from "./scan-pool.js";
 import { runScanner, type Scanner, type SourceFile } from "./scanner.js";
 
 function scannersOf(ids: readonly string[]): Scanner[] {
@@ -24,7 +24,10 @@ interface Read {
   claims: Int32Array;
   wanted: Int32Array;
   reader: FileReader;
+  fileTimeoutMs: number;
   results: Prefiltered[];
+  /** The buffers of the results' indexes, moved to the main thread with them. */
+  transfer: ArrayBuffer[];
 }
 
 let read: Read | undefined;
@@ -49,8 +52,24 @@ async function prepare(scannerIds: readonly string[], file: SourceFile): Promise
     if (warmed.has(scanner)) await scanner.prepare?.(file).catch(() => undefined);
 }
 
-function answer(message: ScanWorkerAnswer): void {
-  parentPort!.postMessage(message);
+/**
+ * Runs the `indexFile` of each main-thread scanner that will scan a file this thread read, and keeps what it gives
+ * with the file's result.
+ */
+async function indexAhead(read: Read, candidate: Kept): Promise<void> {
+  for (const scanner of scannersOf(candidate.scanning)) {
+    if (!scanner.indexFile || runsOnPool(scanner)) continue;
+    const budget = new FileBudget(read.fileTimeoutMs);
+    const file = sourceFile(read.root, candidate);
+    const index = await budget.ahead(candidate.path, () => scanner.indexFile!(file, budget));
+    if (!index) continue;
+    (candidate.indexes ??= {})[scanner.id] = index.value;
+    read.transfer.push(...(index.transfer ?? []));
+  }
+}
+
+function answer(message: ScanWorkerAnswer, transfer: ArrayBuffer[] = []): void {
+  parentPort!.postMessage(message, transfer);
 }
 
 async function handle(message: ScanWorkerMessage): Promise<void> {
@@ -63,7 +82,9 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
         claims: new Int32Array(message.claims),
         wanted: new Int32Array(message.wanted),
         reader: new FileReader(message.maxBytes),
+        fileTimeoutMs: message.fileTimeoutMs,
         results: [],
+        transfer: [],
       };
       return;
     case "block": {
@@ -76,13 +97,20 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
         found.push(candidate);
       };
       read.results.push(...prefilterBlock(read.reader, read.root, message.files, scanners, onCandidate));
-      for (const candidate of found) await prepare(candidate.scanning, sourceFile(read.root, candidate));
+      for (const candidate of found) {
+        await indexAhead(read, candidate);
+        await prepare(candidate.scanning, sourceFile(read.root, candidate));
+      }
       return;
     }
     case "end": {
       const prefiltered = read?.results ?? [];
-      if (read) read.results = [];
-      answer({ id: message.id, kind: "read", prefiltered });
+      const transfer = read?.transfer ?? [];
+      if (read) {
+        read.results = [];
+        read.transfer = [];
+      }
+      answer({ id: message.id, kind: "read", prefiltered }, transfer);
       // The main thread reads on and may still find files for a slow scanner: its "warm" messages follow.
       return warmWanted();
     }

@@ -6,7 +6,17 @@ import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow, forgetArguments } from "./dataflow.js";
 import { enclosingFunction, indexModule, moduleNameOf, type ModuleIndex } from "./module-index.js";
 import { extractNotebookCode } from "./notebook.js";
-import { firstErrorNode, parsePython, releaseNativeTrees, type SyntaxNode } from "./parser.js";
+import {
+  adoptPython,
+  firstErrorNode,
+  flatTreeBuffers,
+  parsePython,
+  parsePythonData,
+  releaseNativeTrees,
+  type FlatTreeData,
+  type ParseOptions,
+  type SyntaxNode,
+} from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
 
@@ -158,6 +168,10 @@ function languageOf(file: SourceFile): Language {
   return file.path.endsWith(".ipynb") ? "notebook" : "python";
 }
 
+function parseOptions(file: SourceFile, budget: FileBudget): ParseOptions {
+  return { skipPunctuation: true, deadline: budget.deadline, onDeadline: () => new FileTimeout(file.path, budget.ms) };
+}
+
 function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: ModuleIndex; findings: Finding[] } {
   let text = file.text;
   let lineMap: number[] | undefined;
@@ -168,11 +182,10 @@ function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: 
     ({ text, lineMap } = code);
     language = "notebook";
   }
-  const tree = parsePython(text, {
-    skipPunctuation: true,
-    deadline: budget.deadline,
-    onDeadline: () => new FileTimeout(file.path, budget.ms),
-  });
+  const tree =
+    file.index !== undefined
+      ? adoptPython(file.index as FlatTreeData, text)
+      : parsePython(text, parseOptions(file, budget));
   const module = indexModule(file, tree, language, lineMap);
   const findings: Finding[] = [];
   const error = firstErrorNode(tree.rootNode);
@@ -299,6 +312,13 @@ export default defineScanner({
     path.endsWith(".py") && (HELPER_DEFINITION.test(text) || (path.endsWith("__init__.py") && REEXPORT.test(text))),
   contextNeedles: ["client", "service"],
   digestContext,
+  // A module's parse, on the helper thread that read it: the flat tree moves to the main thread uncopied.
+  async indexFile(file, budget) {
+    if (languageOf(file) !== "python") return undefined;
+    const data = parsePythonData(file.text, parseOptions(file, budget));
+    await releaseNativeTrees();
+    return { value: data, transfer: flatTreeBuffers(data) };
+  },
   async scan({ files, context }, ctx) {
     return analyze(files, context, ctx.budget, (file) => ctx.readText?.(file));
   },

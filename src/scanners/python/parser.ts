@@ -217,6 +217,47 @@ class FlatTree {
     this.nodes = Array.from<SyntaxNode | undefined>({ length: n });
   }
 
+  /** The arrays and the names of the ids in them, to hand the tree to another thread (`adoptPython`). */
+  toData(): FlatTreeData {
+    const typeTable: FlatTreeData["typeTable"] = [];
+    const seenTypes = new Set<number>();
+    for (const type of this.types)
+      if (!seenTypes.has(type)) {
+        seenTypes.add(type);
+        typeTable.push([type, typeNames[type]!, namedTypes[type]!, punctuationTypes[type]!]);
+      }
+    const fieldTable: FlatTreeData["fieldTable"] = [];
+    for (const field of new Set(this.fields)) if (field !== 0) fieldTable.push([field, fieldNames[field] ?? null]);
+    const { types, fields, flags, starts, ends, parents, subtreeEnds } = this;
+    return { types, fields, flags, starts, ends, parents, subtreeEnds, typeTable, fieldTable };
+  }
+
+  static fromData(source: SourceText, baseId: number, data: FlatTreeData): FlatTree {
+    for (const [id, name, named, punctuation] of data.typeTable) {
+      if (typeNames[id] !== undefined) continue;
+      typeNames[id] = name;
+      typeIds.set(name, [...(typeIds.get(name) ?? []), id]);
+      namedTypes[id] = named;
+      punctuationTypes[id] = punctuation;
+    }
+    for (const [id, name] of data.fieldTable) {
+      if (fieldNames[id] !== undefined) continue;
+      fieldNames[id] = name;
+      if (name !== null) fieldIds.set(name, id);
+    }
+    const tree = new FlatTree(source, baseId, 0);
+    tree.types = data.types;
+    tree.fields = data.fields;
+    tree.flags = data.flags;
+    tree.starts = data.starts;
+    tree.ends = data.ends;
+    tree.parents = data.parents;
+    tree.subtreeEnds = data.subtreeEnds;
+    tree.count = data.types.length;
+    tree.nodes = Array.from<SyntaxNode | undefined>({ length: tree.count });
+    return tree;
+  }
+
   node(index: number): SyntaxNode {
     return (this.nodes[index] ??= new SyntaxNode(this, index));
   }
@@ -253,6 +294,44 @@ class FlatTree {
 
 export interface Tree {
   rootNode: SyntaxNode;
+}
+
+/**
+ * A parsed module as plain data, made on one thread and adopted on another (`parsePythonData`, `adoptPython`): the
+ * flat tree's arrays, each on a buffer of its own (transferable), and the names of the type and field ids they use,
+ * since each thread learns those from its own parser.
+ */
+export interface FlatTreeData {
+  types: Uint16Array;
+  fields: Uint8Array;
+  flags: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  parents: Int32Array;
+  subtreeEnds: Int32Array;
+  /** Type id, name, named, punctuation. */
+  typeTable: Array<[number, string, boolean, boolean]>;
+  fieldTable: Array<[number, string | null]>;
+}
+
+/** The buffers of a module's data, to transfer rather than copy. */
+export function flatTreeBuffers(data: FlatTreeData): ArrayBuffer[] {
+  const { types, fields, flags, starts, ends, parents, subtreeEnds } = data;
+  return [types, fields, flags, starts, ends, parents, subtreeEnds].map((array) => array.buffer as ArrayBuffer);
+}
+
+/** Parses a module into data another thread can adopt; what `parsePython` gives there once adopted. */
+export function parsePythonData(text: string, options: ParseOptions = {}): FlatTreeData {
+  const data = parseFlat(text, options).toData();
+  unreleased += text.length;
+  return data;
+}
+
+/** The tree of a module another thread parsed with the same options (`parsePythonData`) from the same text. */
+export function adoptPython(data: FlatTreeData, text: string): Tree {
+  const tree = FlatTree.fromData(new SourceText(text), nextId, data);
+  nextId += tree.count;
+  return { rootNode: tree.node(0) };
 }
 
 let parser: TreeSitter | undefined;

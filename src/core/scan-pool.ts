@@ -28,6 +28,8 @@ export type ScanWorkerMessage =
   | { kind: "warm" }
   /** The main thread found a file for a scanner this thread runs: parse it ahead. */
   | { kind: "prepare"; scannerIds: readonly string[]; file: SourceFile }
+  /** The main thread read a file for scanners with an `indexFile` hook: run it here, answer with the rest at "end". */
+  | { kind: "index"; scannerIds: readonly string[]; file: SourceFile }
   | {
       kind: "scan";
       id: number;
@@ -39,7 +41,12 @@ export type ScanWorkerMessage =
     };
 
 export type ScanWorkerAnswer = { id: number } & (
-  | { kind: "read"; prefiltered: Prefiltered[] }
+  | {
+      kind: "read";
+      prefiltered: Prefiltered[];
+      /** The indexes of files the main thread read and asked this thread to index. */
+      indexed: Array<{ path: string; indexes: Record<string, unknown> }>;
+    }
   | { kind: "scan"; outcome: ScanOutcome }
 );
 
@@ -225,6 +232,12 @@ export class StreamedRead {
   /** Whether the first thread will run its scanners, so that their files are worth parsing ahead. */
   #scansOnThreads = true;
   #current: string[] = [];
+  /** A thread seen claiming a block (up and reading): the one asked to index the files this thread reads. */
+  #indexer: ScanWorker | undefined;
+  /** Files this thread read and asked a thread to index, by path, until the answers come. */
+  readonly #awaitingIndex = new Map<string, Kept>();
+  /** Ids of the scanners whose `indexFile` helper threads run. */
+  readonly #indexedIds: ReadonlySet<string>;
 
   constructor(
     workers: ScanWorker[],
@@ -237,6 +250,7 @@ export class StreamedRead {
     this.#root = root;
     this.#reader = new FileReader(maxBytes);
     this.#wanted = new Int32Array(new SharedArrayBuffer(4 * scanners.length));
+    this.#indexedIds = new Set(scanners.filter((s) => s.indexFile && !runsOnPool(s)).map((s) => s.id));
     workers.forEach((worker, index) =>
       worker.post({
         kind: "read",
@@ -271,7 +285,20 @@ export class StreamedRead {
     const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
     if (this.#scansOnThreads && scannerIds.length > 0)
       this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
+    // A parse is most of a scanner's per-file work: a helper thread does it while this one walks and reads on.
+    const indexIds = candidate.scanning.filter((id) => this.#indexedIds.has(id));
+    if (this.#indexer && indexIds.length > 0 && !this.#awaitingIndex.has(candidate.path)) {
+      this.#awaitingIndex.set(candidate.path, candidate);
+      this.#indexer.post({ kind: "index", scannerIds: indexIds, file: sourceFile(this.#root, candidate) });
+    }
   };
+
+  /** Notes the thread that claimed a block, so that this thread has one to ask for indexes. */
+  #claimed(index: number): boolean {
+    const thread = Atomics.load(this.#claims, 1 + index);
+    if (thread >= 2) this.#indexer ??= this.#workers[thread - 2];
+    return thread !== 0;
+  }
 
   #handOut(): void {
     const index = this.#blocks.length;
@@ -285,8 +312,7 @@ export class StreamedRead {
     }
     this.#blocks.push(block);
     for (const worker of this.#workers) worker.post({ kind: "block", index, files: block });
-    while (this.#firstLive < index && Atomics.load(this.#claims, 1 + this.#firstLive) !== 0)
-      this.#blocks[this.#firstLive++] = undefined;
+    while (this.#firstLive < index && this.#claimed(this.#firstLive)) this.#blocks[this.#firstLive++] = undefined;
     // The threads fall behind the walk: read the newest block here (they take the oldest first).
     if (index - this.#firstLive >= MAX_BACKLOG_BLOCKS && claimBlock(this.#claims, index, 1)) {
       this.#blocks[index] = undefined;
@@ -306,25 +332,38 @@ export class StreamedRead {
   ): Promise<Prefiltered[] | undefined> {
     this.#scansOnThreads = scansOnThreads;
     if (this.#current.length > 0) this.#handOut();
-    const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
-    // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
-    for (const pending of fromWorkers) pending.catch(() => undefined);
     const handedOut = Math.min(this.#blocks.length, MAX_BLOCKS);
     for (let index = handedOut - 1; index >= this.#firstLive; index--) {
       const block = this.#blocks[index];
-      if (!block || !claimBlock(this.#claims, index, 1)) continue;
+      if (!block) continue;
+      if (!claimBlock(this.#claims, index, 1)) {
+        this.#claimed(index);
+        continue;
+      }
       this.#blocks[index] = undefined;
       this.#read(block);
       onProgress?.(Math.min(total, Atomics.load(this.#claims, 0) * BLOCK_FILES));
     }
+    // Asked once this thread has read its share, so that the answers hold the indexes of the files it read too.
+    const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
+    // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
+    for (const pending of fromWorkers) pending.catch(() => undefined);
     const claimedBy = new Set(this.#claims.subarray(1, 1 + handedOut));
     try {
-      // A thread that claimed nothing (still starting when the walk ended) is not waited for.
+      // A thread that claimed nothing (still starting when the walk ended) is not waited for; the thread asked for
+      // indexes claimed a block.
       const theirs = await Promise.all(fromWorkers.filter((_, index) => claimedBy.has(index + 2)));
+      for (const { indexed } of theirs)
+        for (const { path, indexes } of indexed) {
+          const kept = this.#awaitingIndex.get(path);
+          if (kept) kept.indexes = { ...kept.indexes, ...indexes };
+        }
       return [...this.#mine, ...theirs.flatMap((answer) => answer.prefiltered)];
     } catch {
       // A thread that died took its blocks with it.
       return undefined;
+    } finally {
+      this.#awaitingIndex.clear();
     }
   }
 }

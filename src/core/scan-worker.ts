@@ -26,7 +26,9 @@ interface Read {
   reader: FileReader;
   fileTimeoutMs: number;
   results: Prefiltered[];
-  /** The buffers of the results' indexes, moved to the main thread with them. */
+  /** The indexes of files the main thread read, asked for by "index". */
+  indexed: Array<{ path: string; indexes: Record<string, unknown> }>;
+  /** The buffers of the results' and the asked-for indexes, moved to the main thread with them. */
   transfer: ArrayBuffer[];
 }
 
@@ -84,6 +86,7 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
         reader: new FileReader(message.maxBytes),
         fileTimeoutMs: message.fileTimeoutMs,
         results: [],
+        indexed: [],
         transfer: [],
       };
       return;
@@ -105,12 +108,14 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
     }
     case "end": {
       const prefiltered = read?.results ?? [];
+      const indexed = read?.indexed ?? [];
       const transfer = read?.transfer ?? [];
       if (read) {
         read.results = [];
+        read.indexed = [];
         read.transfer = [];
       }
-      answer({ id: message.id, kind: "read", prefiltered }, transfer);
+      answer({ id: message.id, kind: "read", prefiltered, indexed }, transfer);
       // The main thread reads on and may still find files for a slow scanner: its "warm" messages follow.
       return warmWanted();
     }
@@ -118,6 +123,14 @@ async function handle(message: ScanWorkerMessage): Promise<void> {
       return warmWanted();
     case "prepare":
       return prepare(message.scannerIds, message.file);
+    case "index": {
+      if (!read) return;
+      const { path, text } = message.file;
+      const kept: Kept = { kind: "kept", path, text, scanning: [...message.scannerIds], reading: [] };
+      await indexAhead(read, kept);
+      if (kept.indexes) read.indexed.push({ path, indexes: kept.indexes });
+      return;
+    }
     case "scan": {
       const [scanner] = scannersOf([message.scannerId]);
       const budget = new FileBudget(message.fileTimeoutMs);

@@ -1,6 +1,8 @@
 // A helper thread of `scanTree`: reads and prefilters the blocks of files it claims while the walk goes on, and,
 // on the first thread, loads and runs the scanners with slow parsers. Bundled to dist/scan-worker.cjs
 // (scripts/bundle.ts); see scan-pool.ts.
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
 import { SCANNERS } from "../scanners/index.js";
 import { FileBudget } from "./budget.js";
@@ -33,6 +35,22 @@ interface Read {
 }
 
 let read: Read | undefined;
+
+/**
+ * V8's young collection, when this process may have it (the flag is set before the context that exposes it is
+ * made). After a file's index, what its making left outside the heap (tree-sitter's native tree, the arrays a flat
+ * tree outgrew) is freed only once a collection finds its wrappers dead, and a thread that mostly reads allocates
+ * too little to collect often: on the 105k-file tree the dead memory piled up to about 30 MB more peak RSS.
+ */
+const collectYoung: (() => void) | undefined = (() => {
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as (options: { type: "minor" }) => void;
+    return () => gc({ type: "minor" });
+  } catch {
+    return undefined;
+  }
+})();
 const warmed = new Set<Scanner>();
 
 /** The first thread loads the parsers some thread has found a file for. */
@@ -67,6 +85,9 @@ async function indexAhead(read: Read, candidate: Kept): Promise<void> {
     if (!index) continue;
     (candidate.indexes ??= {})[scanner.id] = index.value;
     read.transfer.push(...(index.transfer ?? []));
+    collectYoung?.();
+    // Native memory is freed by finalizers, which run on the event loop.
+    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

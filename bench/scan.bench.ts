@@ -35,6 +35,8 @@ const MIGRATE = path.join(PROJECT, "bin/migrate.cjs");
 interface Timing {
   seconds: number;
   maxRssMb: number;
+  /** User and system CPU time of the process and its threads: on a shared machine, steadier than the wall time. */
+  cpuSeconds: number;
 }
 
 /**
@@ -43,13 +45,21 @@ interface Timing {
  */
 function timeCommand(command: string[], cwd: string): Timing {
   const started = performance.now();
-  const result = spawnSync("/usr/bin/time", ["-f", "%M", ...command], { cwd, encoding: "utf8", maxBuffer: 1 << 28 });
+  const result = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...command], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - started) / 1000;
-  const kb = Number(result.stderr.trim().split("\n").at(-1));
+  const [kb, user, system] = result.stderr.trim().split("\n").at(-1)!.split(" ").map(Number) as [
+    number,
+    number,
+    number,
+  ];
   if (result.status !== 0 && result.status !== 1 && result.status !== 3) {
     throw new Error(`${command.join(" ")} failed (${result.status}): ${result.stderr.slice(0, 500)}`);
   }
-  return { seconds, maxRssMb: kb / 1024 };
+  return { seconds, maxRssMb: kb / 1024, cpuSeconds: user + system };
 }
 
 const ms = (seconds: number) => `${(seconds * 1000).toFixed(0)} ms`;
@@ -64,6 +74,7 @@ interface Measured {
   median: number;
   medianRssMb: number;
   maxRssMb: number;
+  medianCpuSeconds: number;
   /** Each run's time, in the order taken. */
   runs: number[];
 }
@@ -77,6 +88,7 @@ function measure(commands: string[][], cwd: string, runs: number): Measured[] {
     median: median(list.map((t) => t.seconds)),
     medianRssMb: median(list.map((t) => t.maxRssMb)),
     maxRssMb: Math.max(...list.map((t) => t.maxRssMb)),
+    medianCpuSeconds: median(list.map((t) => t.cpuSeconds)),
     runs: list.map((t) => t.seconds),
   }));
 }
@@ -189,9 +201,12 @@ function main(): void {
     ) as [Measured, Measured, ...Measured[]];
     const cells = scanned.map(
       (scan) =>
-        `${ms(scan.median)} (first ${ms(scan.first.seconds)}) | ${ratio(scan, astGrep).toFixed(2)}× | ${ratio(scan, rg).toFixed(1)}× | ${scan.medianRssMb.toFixed(0)} MB (max ${scan.maxRssMb.toFixed(0)})`,
+        `${ms(scan.median)} (first ${ms(scan.first.seconds)}, CPU ${ms(scan.medianCpuSeconds)}) | ${ratio(scan, astGrep).toFixed(2)}× | ${ratio(scan, rg).toFixed(1)}× | ${scan.medianRssMb.toFixed(0)} MB (max ${scan.maxRssMb.toFixed(0)})`,
     );
-    rows.push(`| ${tree.name} | ${ms(rg.median)} | ${ms(astGrep.median)} | ${cells.join(" | ")} |`);
+    const cpu = (of: Measured) => `CPU ${ms(of.medianCpuSeconds)}`;
+    rows.push(
+      `| ${tree.name} | ${ms(rg.median)} (${cpu(rg)}) | ${ms(astGrep.median)} (${cpu(astGrep)}) | ${cells.join(" | ")} |`,
+    );
   }
   console.log(`Median of ${runs} runs each, taken in turn, this machine, warm cache; ratios are the median of each`);
   console.log(`round's ratio. Load average (1, 5, 15 min) before: ${loadBefore}; after: ${load()}.\n`);

@@ -2,7 +2,12 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { indexPythonModule, moduleOfFacts, type ModuleFacts } from "../src/scanners/python/module-facts.js";
+import {
+  indexPythonModule,
+  moduleFactsBuffers,
+  moduleOfFacts,
+  type ModuleFacts,
+} from "../src/scanners/python/module-facts.js";
 import { indexModule, type ModuleIndex } from "../src/scanners/python/module-index.js";
 import { extractNotebookCode } from "../src/scanners/python/notebook.js";
 import { parsePython, type SyntaxNode } from "../src/scanners/python/parser.js";
@@ -74,14 +79,6 @@ function directIndex(relative: string, text: string): ModuleIndex | undefined {
   return indexModule({ path: relative }, parsePython(code.text, { skipPunctuation: true }), "notebook", code.lineMap);
 }
 
-function transferables(facts: ModuleFacts): ArrayBuffer[] {
-  const { syntax } = facts;
-  const arrays = [syntax.types, syntax.fields, syntax.flags, syntax.starts, syntax.ends, syntax.parents];
-  arrays.push(syntax.subtreeEnds, facts.scopes, facts.calls, facts.assignments, facts.returns, facts.withItems);
-  arrays.push(facts.attributes, facts.dictionaries);
-  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
-}
-
 describe("python module facts", () => {
   const files = pythonFiles(FIXTURES);
 
@@ -101,7 +98,7 @@ describe("python module facts", () => {
       }
       const facts = indexed.module!;
       // What a helper thread would post: the facts, their typed arrays moved rather than copied.
-      const received = structuredClone(facts, { transfer: transferables(facts) });
+      const received = structuredClone(facts, { transfer: moduleFactsBuffers(facts) });
       expect(facts.syntax.types.length).toBe(0); // moved, not copied
       expect(describeIndex(moduleOfFacts(received))).toEqual(describeIndex(direct));
     });
@@ -129,7 +126,7 @@ describe("python module facts across threads", () => {
         worker.once("message", resolve);
         worker.once("error", reject);
       });
-      worker.postMessage(facts, transferables(facts));
+      worker.postMessage(facts, moduleFactsBuffers(facts));
       expect(await answer).toEqual({
         calls: [
           { type: "call", callee: "boto3.client", keywords: [], line: 4 },

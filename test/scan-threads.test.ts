@@ -53,7 +53,7 @@ function largeTree(): string {
 
 const KILL_SCAN_WORKER = path.join(import.meta.dirname, "support/kill-scan-worker.cjs");
 
-function scan(root: string, threads: string, killOn?: "start" | "block" | "scan"): Report {
+function scan(root: string, threads: string, killOn?: "start" | "block" | "index" | "scan"): Report {
   const preload = killOn ? ["--require", KILL_SCAN_WORKER] : [];
   const result = spawnSync(process.execPath, [...preload, BIN, "scan", root, "--format", "json"], {
     encoding: "utf8",
@@ -83,9 +83,11 @@ describe("helper threads (built CLI)", () => {
     const jsCalls = single.findings.filter((f) => f.kind === "js-v2-call" && f.operation === "SubmitJob");
     expect(jsCalls.length).toBeGreaterThanOrEqual(15);
     for (const threads of ["1", "3"]) expect(scan(root, threads)).toEqual(single);
-    // a thread that dies as it starts, while reading, or before running the JavaScript scanner costs time only
+    // a thread that dies as it starts, while reading, when asked to index a file the main thread read, or before
+    // running the JavaScript scanner costs time only
     expect(scan(root, "1", "start")).toEqual(single);
     expect(scan(root, "1", "block")).toEqual(single);
+    expect(scan(root, "1", "index")).toEqual(single);
     expect(scan(root, "1", "scan")).toEqual(single);
   });
 });

@@ -59,6 +59,22 @@ export class FileBudget {
     }
   }
 
+  /**
+   * Work done ahead for a file, whose owner does it again when it is missing: undefined when it ran past the
+   * budget or threw, with no finding (the owner reports the file when it does the work itself).
+   */
+  async ahead<T>(path: string, work: () => Promise<T>): Promise<T | undefined> {
+    const outer = this.#enter(path);
+    try {
+      return await work();
+    } catch {
+      return undefined;
+    } finally {
+      this.#deadline = outer.deadline;
+      this.#path = outer.path;
+    }
+  }
+
   #enter(path: string): { deadline: number; path: string } {
     const outer = { deadline: this.#deadline, path: this.#path };
     // Nested work (embedded code scanned for its host) keeps the host's deadline when that comes first.

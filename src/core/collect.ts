@@ -90,7 +90,10 @@ export class Collector {
       return;
     }
     const file = sourceFile(this.#root, result);
-    for (const id of result.scanning) this.#candidates.get(this.#byId.get(id)!)!.push(file);
+    for (const id of result.scanning) {
+      const index = result.indexes?.[id];
+      this.#candidates.get(this.#byId.get(id)!)!.push(index === undefined ? file : { ...file, index });
+    }
     for (const id of result.reading) this.#context.get(this.#byId.get(id)!)!.push(file);
     const suppressions = result.scanning.length > 0 ? suppressionLines(result.text) : undefined;
     if (suppressions) this.#texts.set(result.path, suppressions);

@@ -86,8 +86,9 @@ function isIgnored(scopes: IgnoreScope[], relPath: string, isDir: boolean): bool
   return false;
 }
 
-function loadIgnoreScope(absDir: string | Buffer, base: string, names: Set<string>): IgnoreScope | undefined {
-  const present = IGNORE_FILES.filter((name) => names.has(name));
+function loadIgnoreScope(absDir: string | Buffer, base: string, entries: readonly Entry[]): IgnoreScope | undefined {
+  // A loop rather than a set of the folder's names: this runs for every folder of the tree.
+  const present = IGNORE_FILES.filter((name) => entries.some((entry) => entry.name === name));
   if (present.length === 0) return undefined;
   const rules = ignore();
   for (const name of present) {
@@ -113,15 +114,24 @@ function toPosix(relPath: string): string {
  */
 const RAW_PATHS = new Map<string, Buffer>();
 
+/**
+ * A walked path under the root, absolute. The walk's paths are normalized already, so on POSIX a root that is
+ * not `/` needs only a separator: `path.join` normalizes again, once per file read.
+ */
+function underRoot(root: string, relPath: string): string {
+  if (relPath === "") return root;
+  return path.sep === "/" && root.length > 1 && !root.endsWith("/") ? `${root}/${relPath}` : path.join(root, relPath);
+}
+
 /** The path to open a file by: its bytes when its name (or a folder's above it) is not valid UTF-8. */
 export function diskPath(root: string, relPath: string): string | Buffer {
-  const shown = path.join(root, relPath);
-  return RAW_PATHS.get(shown) ?? shown;
+  const shown = underRoot(root, relPath);
+  return RAW_PATHS.size > 0 ? (RAW_PATHS.get(shown) ?? shown) : shown;
 }
 
 /** Whether a path has a name that is not valid UTF-8, so that only this thread can open it. */
 export function hasRawName(root: string, relPath: string): boolean {
-  return RAW_PATHS.size > 0 && RAW_PATHS.has(path.join(root, relPath));
+  return RAW_PATHS.size > 0 && RAW_PATHS.has(underRoot(root, relPath));
 }
 
 /** A name as it is reported: valid UTF-8 as it is, each byte of an invalid sequence as `\xNN`. */
@@ -152,12 +162,19 @@ export function escapeInvalidUtf8(bytes: Buffer): string {
   return out + bytes.subarray(start).toString("utf8");
 }
 
-/** A folder entry: its name as reported and, when that name is not valid UTF-8, the path to open it by. */
-interface Entry {
-  name: string;
-  dirent: Dirent<string> | Dirent<Buffer>;
-  raw?: Buffer;
-}
+/**
+ * A folder entry: its name as reported and, when that name is not valid UTF-8, the path to open it by. Node's own
+ * entry when its name is valid UTF-8 (nearly always), so that listing a folder makes no object per entry.
+ */
+type Entry =
+  | (Dirent<string> & { raw?: undefined })
+  | {
+      name: string;
+      raw?: Buffer;
+      isDirectory(): boolean;
+      isFile(): boolean;
+      isSymbolicLink(): boolean;
+    };
 
 const SEPARATOR = Buffer.from(path.sep);
 
@@ -165,16 +182,20 @@ function listDir(absDir: string | Buffer): Entry[] {
   try {
     const entries = typeof absDir === "string" ? readdirSync(absDir, { withFileTypes: true }) : [];
     // Node turns invalid bytes into U+FFFD, which names no file: such folders are listed again as bytes.
-    if (typeof absDir === "string" && !entries.some((entry) => entry.name.includes("\uFFFD")))
-      return entries.map((dirent) => ({ name: dirent.name, dirent }));
+    if (typeof absDir === "string" && !entries.some((entry) => entry.name.includes("\uFFFD"))) return entries;
     const dirBytes = typeof absDir === "string" ? Buffer.from(absDir) : absDir;
-    return readdirSync(absDir, { withFileTypes: true, encoding: "buffer" }).map((dirent) => {
+    return readdirSync(absDir, { withFileTypes: true, encoding: "buffer" }).map((dirent): Entry => {
       const name = decodeUtf8(dirent.name);
-      if (name !== undefined && typeof absDir === "string") return { name, dirent };
+      const kind = {
+        isDirectory: () => dirent.isDirectory(),
+        isFile: () => dirent.isFile(),
+        isSymbolicLink: () => dirent.isSymbolicLink(),
+      };
+      if (name !== undefined && typeof absDir === "string") return { name, ...kind };
       return {
         name: name ?? escapeInvalidUtf8(dirent.name),
-        dirent,
         raw: Buffer.concat([dirBytes, SEPARATOR, dirent.name]),
+        ...kind,
       };
     });
   } catch {
@@ -223,7 +244,7 @@ export function walkTree(options: DiscoverOptions & { onFile: (relPath: string) 
     for (let depth = 0; depth < parts.length; depth++) {
       const base = parts.slice(0, depth).join("/");
       const absDir = diskPath(root, base);
-      const scope = loadIgnoreScope(absDir, base, new Set(listDir(absDir).map((entry) => entry.name)));
+      const scope = loadIgnoreScope(absDir, base, listDir(absDir));
       if (scope) scopes.push(scope);
     }
     return scopes;
@@ -235,12 +256,13 @@ export function walkTree(options: DiscoverOptions & { onFile: (relPath: string) 
       const [relDir, parentScopes] = stack.pop()!;
       const absDir = diskPath(root, relDir);
       const entries = listDir(absDir);
-      const own = loadIgnoreScope(absDir, relDir, new Set(entries.map((entry) => entry.name)));
+      const own = loadIgnoreScope(absDir, relDir, entries);
       const scopes = own ? [...parentScopes, own] : parentScopes;
       if (scopes.length > 0) scopesOfDir.set(relDir, scopes);
-      for (const { name, dirent: entry, raw } of entries) {
+      for (const entry of entries) {
+        const { name, raw } = entry;
         const relPath = relDir ? `${relDir}/${name}` : name;
-        if (raw) RAW_PATHS.set(path.join(root, relPath), raw);
+        if (raw) RAW_PATHS.set(underRoot(root, relPath), raw);
         if (entry.isDirectory()) {
           if (!DEFAULT_SKIPPED_DIRS.has(name) && !isIgnored(scopes, relPath, true)) stack.push([relPath, scopes]);
         } else if (entry.isFile()) {

@@ -16,6 +16,8 @@ export type Prefiltered =
       reading: string[];
       /** For a file only one scanner reads, and that digests its context files: the digest, kept for the text. */
       digest?: string;
+      /** What scanners' `indexFile` gave on the helper thread that read it, by scanner id. */
+      indexes?: Record<string, unknown>;
     }
   | { kind: "skipped"; skipped: SkippedFile };
 

@@ -14,6 +14,8 @@ export type ScanWorkerMessage =
       root: string;
       scannerIds: readonly string[];
       maxBytes: number;
+      /** The time budget of each file, for scanners' `indexFile`. */
+      fileTimeoutMs: number;
       /** The number threads claim blocks as; the main thread is 1. */
       thread: number;
       claims: SharedArrayBuffer;
@@ -26,6 +28,8 @@ export type ScanWorkerMessage =
   | { kind: "warm" }
   /** The main thread found a file for a scanner this thread runs: parse it ahead. */
   | { kind: "prepare"; scannerIds: readonly string[]; file: SourceFile }
+  /** The main thread read a file for scanners with an `indexFile` hook: run it here, answer with the rest at "end". */
+  | { kind: "index"; scannerIds: readonly string[]; file: SourceFile }
   | {
       kind: "scan";
       id: number;
@@ -37,7 +41,12 @@ export type ScanWorkerMessage =
     };
 
 export type ScanWorkerAnswer = { id: number } & (
-  | { kind: "read"; prefiltered: Prefiltered[] }
+  | {
+      kind: "read";
+      prefiltered: Prefiltered[];
+      /** The indexes of files the main thread read and asked this thread to index. */
+      indexed: Array<{ path: string; indexes: Record<string, unknown> }>;
+    }
   | { kind: "scan"; outcome: ScanOutcome }
 );
 
@@ -69,6 +78,14 @@ export function claimBlock(claims: Int32Array, index: number, thread: number): b
   if (Atomics.compareExchange(claims, 1 + index, 0, thread) !== 0) return false;
   Atomics.add(claims, 0, 1);
   return true;
+}
+
+/**
+ * Whether a scanner runs on the pool's first thread (one with a slow-loading parser) rather than on the main thread.
+ * Those parse ahead on that thread (`prepare`); the others have their `indexFile` run by whichever thread read the file.
+ */
+export function runsOnPool(scanner: Scanner): boolean {
+  return scanner.warm !== undefined;
 }
 
 /** Records that a scanner has a file to scan; true when it is news. Only scanners with a `warm` hook are tracked. */
@@ -163,13 +180,13 @@ export class ScanPool {
   }
 
   /** A read whose files arrive as the walk finds them. */
-  startRead(root: string, maxBytes: number): StreamedRead {
-    return new StreamedRead(this.#workers, this.#scanners, this.#scannerIds, root, maxBytes);
+  startRead(root: string, maxBytes: number, fileTimeoutMs: number): StreamedRead {
+    return new StreamedRead(this.#workers, this.#scanners, this.#scannerIds, { root, maxBytes, fileTimeoutMs });
   }
 
   /** Whether the pool runs this scanner (on its first thread), on a tree large enough for threads. */
   runs(scanner: Scanner): boolean {
-    return scanner.warm !== undefined;
+    return runsOnPool(scanner);
   }
 
   /** Runs a scanner on the first thread. Rejects when that thread died; the caller runs it instead. */
@@ -215,25 +232,32 @@ export class StreamedRead {
   /** Whether the first thread will run its scanners, so that their files are worth parsing ahead. */
   #scansOnThreads = true;
   #current: string[] = [];
+  /** A thread seen claiming a block (up and reading): the one asked to index the files this thread reads. */
+  #indexer: ScanWorker | undefined;
+  /** Files this thread read and asked a thread to index, by path, until the answers come. */
+  readonly #awaitingIndex = new Map<string, Kept>();
+  /** Ids of the scanners whose `indexFile` helper threads run. */
+  readonly #indexedIds: ReadonlySet<string>;
 
   constructor(
     workers: ScanWorker[],
     scanners: readonly Scanner[],
     scannerIds: readonly string[],
-    root: string,
-    maxBytes: number,
+    { root, maxBytes, fileTimeoutMs }: { root: string; maxBytes: number; fileTimeoutMs: number },
   ) {
     this.#workers = workers;
     this.#scanners = scanners;
     this.#root = root;
     this.#reader = new FileReader(maxBytes);
     this.#wanted = new Int32Array(new SharedArrayBuffer(4 * scanners.length));
+    this.#indexedIds = new Set(scanners.filter((s) => s.indexFile && !runsOnPool(s)).map((s) => s.id));
     workers.forEach((worker, index) =>
       worker.post({
         kind: "read",
         root,
         scannerIds,
         maxBytes,
+        fileTimeoutMs,
         thread: index + 2,
         claims: this.#claims.buffer as SharedArrayBuffer,
         wanted: this.#wanted.buffer as SharedArrayBuffer,
@@ -261,7 +285,20 @@ export class StreamedRead {
     const scannerIds = candidate.scanning.filter((id) => this.#scanners.find((s) => s.id === id)?.prepare);
     if (this.#scansOnThreads && scannerIds.length > 0)
       this.#workers[0]?.post({ kind: "prepare", scannerIds, file: sourceFile(this.#root, candidate) });
+    // A parse is most of a scanner's per-file work: a helper thread does it while this one walks and reads on.
+    const indexIds = candidate.scanning.filter((id) => this.#indexedIds.has(id));
+    if (this.#indexer && indexIds.length > 0 && !this.#awaitingIndex.has(candidate.path)) {
+      this.#awaitingIndex.set(candidate.path, candidate);
+      this.#indexer.post({ kind: "index", scannerIds: indexIds, file: sourceFile(this.#root, candidate) });
+    }
   };
+
+  /** Notes the thread that claimed a block, so that this thread has one to ask for indexes. */
+  #claimed(index: number): boolean {
+    const thread = Atomics.load(this.#claims, 1 + index);
+    if (thread >= 2) this.#indexer ??= this.#workers[thread - 2];
+    return thread !== 0;
+  }
 
   #handOut(): void {
     const index = this.#blocks.length;
@@ -275,8 +312,7 @@ export class StreamedRead {
     }
     this.#blocks.push(block);
     for (const worker of this.#workers) worker.post({ kind: "block", index, files: block });
-    while (this.#firstLive < index && Atomics.load(this.#claims, 1 + this.#firstLive) !== 0)
-      this.#blocks[this.#firstLive++] = undefined;
+    while (this.#firstLive < index && this.#claimed(this.#firstLive)) this.#blocks[this.#firstLive++] = undefined;
     // The threads fall behind the walk: read the newest block here (they take the oldest first).
     if (index - this.#firstLive >= MAX_BACKLOG_BLOCKS && claimBlock(this.#claims, index, 1)) {
       this.#blocks[index] = undefined;
@@ -296,25 +332,38 @@ export class StreamedRead {
   ): Promise<Prefiltered[] | undefined> {
     this.#scansOnThreads = scansOnThreads;
     if (this.#current.length > 0) this.#handOut();
-    const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
-    // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
-    for (const pending of fromWorkers) pending.catch(() => undefined);
     const handedOut = Math.min(this.#blocks.length, MAX_BLOCKS);
     for (let index = handedOut - 1; index >= this.#firstLive; index--) {
       const block = this.#blocks[index];
-      if (!block || !claimBlock(this.#claims, index, 1)) continue;
+      if (!block) continue;
+      if (!claimBlock(this.#claims, index, 1)) {
+        this.#claimed(index);
+        continue;
+      }
       this.#blocks[index] = undefined;
       this.#read(block);
       onProgress?.(Math.min(total, Atomics.load(this.#claims, 0) * BLOCK_FILES));
     }
+    // Asked once this thread has read its share, so that the answers hold the indexes of the files it read too.
+    const fromWorkers = this.#workers.map((worker) => worker.ask<"end">({ kind: "end" }));
+    // Only some are awaited below; a thread dying later must not surface as an unhandled rejection.
+    for (const pending of fromWorkers) pending.catch(() => undefined);
     const claimedBy = new Set(this.#claims.subarray(1, 1 + handedOut));
     try {
-      // A thread that claimed nothing (still starting when the walk ended) is not waited for.
+      // A thread that claimed nothing (still starting when the walk ended) is not waited for; the thread asked for
+      // indexes claimed a block.
       const theirs = await Promise.all(fromWorkers.filter((_, index) => claimedBy.has(index + 2)));
+      for (const { indexed } of theirs)
+        for (const { path, indexes } of indexed) {
+          const kept = this.#awaitingIndex.get(path);
+          if (kept) kept.indexes = { ...kept.indexes, ...indexes };
+        }
       return [...this.#mine, ...theirs.flatMap((answer) => answer.prefiltered)];
     } catch {
       // A thread that died took its blocks with it.
       return undefined;
+    } finally {
+      this.#awaitingIndex.clear();
     }
   }
 }

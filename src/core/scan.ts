@@ -68,7 +68,8 @@ export async function scanTree(options: ScanOptions): Promise<ScanResult> {
 async function scanWith(pool: ScanPool | undefined, root: string, options: ScanOptions): Promise<ScanResult> {
   const scanners = options.scanners;
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const read = pool?.startRead(root, maxBytes);
+  const fileTimeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
+  const read = pool?.startRead(root, maxBytes, fileTimeoutMs);
   const collector = new Collector(scanners, root);
   // Without threads, each file is read as the walk finds it; only what a scanner wants is kept.
   const reader = read ? undefined : new FileReader(maxBytes);
@@ -103,7 +104,6 @@ async function scanWith(pool: ScanPool | undefined, root: string, options: ScanO
 
   // Scan: the threads' scanners start first so that they run while this thread runs the others, one after another.
   const inputs = collector.takeInputs(walk.isIgnoredFile);
-  const fileTimeoutMs = options.fileTimeoutMs ?? DEFAULT_FILE_TIMEOUT_MS;
   const budget = new FileBudget(fileTimeoutMs);
   const onThreads = new Map<Scanner, Promise<ScanOutcome>>();
   if (threaded)

@@ -15,6 +15,20 @@ export interface SourceFile {
    * then empty. The scanner reads the text of the few it needs through `ScanContext.readText`.
    */
   digest?: string;
+  /**
+   * What this scanner's `indexFile` gave for the file on the helper thread that read it, when one did. Files read
+   * on the main thread, and scans without helper threads, have none: `scan` does the work itself then.
+   */
+  index?: unknown;
+}
+
+/**
+ * What `indexFile` hands over: plain data (structured-cloneable: no functions, no class instances) and the
+ * buffers in it that move to the main thread rather than being copied.
+ */
+export interface FileIndex {
+  value: unknown;
+  transfer?: ArrayBuffer[];
 }
 
 export interface EmbeddedCode {
@@ -90,6 +104,14 @@ export interface Scanner {
    * parse then overlaps the reading of other files. `scan` must give the same result with or without it.
    */
   prepare?(file: SourceFile): Promise<void>;
+  /**
+   * Per-file work done ahead of `scan` on the helper thread that read the file (a parse, a per-module index), for
+   * a scanner that runs on the main thread (one without `warm`): the helper threads then take that share of the
+   * work off the main thread while it is still walking and reading. What it gives reaches `scan` as
+   * `SourceFile.index`; `scan` must give the same result without it. Undefined: nothing worth handing over. It
+   * runs under the file's time budget; when it runs out or throws, the file arrives without an index.
+   */
+  indexFile?(file: SourceFile, budget: FileBudget): Promise<FileIndex | undefined>;
   /** Scans every candidate file together, so that facts can flow between files. Never throws for bad input. */
   scan(input: ScannerInput, ctx: ScanContext): Promise<ScannerOutput>;
   /** Scans code embedded in a file of another language; lines are the embedded text's own (1-based). */
@@ -136,7 +158,9 @@ export function scanContext(
     async scanEmbedded(code) {
       const scanner = scanners.find((s) => s.id === code.language && s.scanEmbedded);
       if (!scanner?.scanEmbedded) return [];
-      const findings = await scanner.scanEmbedded({ ...code.host, text: code.text }, ctx);
+      // The host's index, if any, is of the host's text, not of the embedded code.
+      const { index: _hostIndex, ...host } = code.host;
+      const findings = await scanner.scanEmbedded({ ...host, text: code.text }, ctx);
       const origin = (o: Origin): Origin => ({
         ...o,
         path: code.host.path,

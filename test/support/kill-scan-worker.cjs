@@ -1,7 +1,7 @@
 // Preloaded (node --require) by test/scan-threads.test.ts: makes the scan's helper threads die as a thread killed
 // by the system would: as soon as they start with KILL_SCAN_WORKER_ON=start, or when the main thread sends them
-// the message kind it names ("block" while reading, "scan" when asked to run a scanner). The scan must then do
-// that work on the main thread.
+// the message kind it names ("block" while reading, "index" when asked to index a file the main thread read,
+// "scan" when asked to run a scanner). The scan must then do that work on the main thread.
 const workerThreads = require("node:worker_threads");
 
 const killOn = process.env.KILL_SCAN_WORKER_ON;

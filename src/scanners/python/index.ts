@@ -4,7 +4,7 @@ import { FileBudget, FileTimeout } from "../../core/budget.js";
 import type { Finding, Language } from "../../core/types.js";
 import { argumentsOf, Dataflow } from "./dataflow.js";
 import { enclosingFunction, moduleNameOf, type ModuleIndex } from "./module-index.js";
-import { indexPythonModule, moduleOfFacts } from "./module-facts.js";
+import { indexPythonModule, moduleFactsBuffers, moduleOfFacts, type IndexedPython } from "./module-facts.js";
 import { releaseNativeTrees, type SyntaxNode } from "./parser.js";
 import { Project } from "./project.js";
 import { importFindings, Reporter } from "./report.js";
@@ -158,10 +158,14 @@ function languageOf(file: SourceFile): Language {
 }
 
 function indexFile(file: SourceFile, budget = FileBudget.unlimited): { module?: ModuleIndex; findings: Finding[] } {
-  const { module, findings } = indexPythonModule(file.path, file.text, {
-    deadline: budget.deadline,
-    onDeadline: () => new FileTimeout(file.path, budget.ms),
-  });
+  // A helper thread that read the file may have indexed it already (`indexFile` below).
+  const indexed =
+    (file.index as IndexedPython | undefined) ??
+    indexPythonModule(file.path, file.text, {
+      deadline: budget.deadline,
+      onDeadline: () => new FileTimeout(file.path, budget.ms),
+    });
+  const { module, findings } = indexed;
   return { ...(module ? { module: moduleOfFacts(module) } : {}), findings };
 }
 
@@ -252,6 +256,16 @@ export default defineScanner({
     path.endsWith(".py") && (HELPER_DEFINITION.test(text) || (path.endsWith("__init__.py") && REEXPORT.test(text))),
   contextNeedles: ["client", "service"],
   digestContext,
+  // A module's parse and index, on the helper thread that read it: its facts are plain data, and their typed
+  // arrays move to the main thread uncopied.
+  async indexFile(file, budget) {
+    const indexed = indexPythonModule(file.path, file.text, {
+      deadline: budget.deadline,
+      onDeadline: () => new FileTimeout(file.path, budget.ms),
+    });
+    await releaseNativeTrees();
+    return { value: indexed, transfer: indexed.module ? moduleFactsBuffers(indexed.module) : [] };
+  },
   async scan({ files, context }, ctx) {
     return analyze(files, context, ctx.budget, (file) => ctx.readText?.(file));
   },

@@ -116,6 +116,15 @@ export function indexPythonModule(
   return { module: moduleFacts(module), findings };
 }
 
+/** The buffers of a module's facts, which move to another thread rather than being copied. */
+export function moduleFactsBuffers(facts: ModuleFacts): ArrayBuffer[] {
+  const { syntax } = facts;
+  const arrays = [syntax.types, syntax.fields, syntax.flags, syntax.starts, syntax.ends, syntax.parents];
+  arrays.push(syntax.subtreeEnds, facts.scopes, facts.calls, facts.assignments, facts.returns, facts.withItems);
+  arrays.push(facts.attributes, facts.dictionaries);
+  return [...new Set(arrays.map((array) => array.buffer as ArrayBuffer))];
+}
+
 /** An index as plain data. */
 export function moduleFacts(index: ModuleIndex): ModuleFacts {
   const functionAt = new Map(index.functions.map((fn, i) => [fn, i]));
